@@ -1,0 +1,133 @@
+"""The database: the embedded PostgreSQL when no DATABASE_URL is set, and the asyncpg pool.
+
+With `DATABASE_URL` unset, `open_database()` starts a private PostgreSQL 16 (the `pgserver`
+package) in `PG_DATA_DIR` and stops it when the command ends; with it set, it starts nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from ops.errors import DatabaseUnavailable
+from ops.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Database:
+    """Where the database is: a DSN (secret) and whether opsbot started it itself."""
+
+    dsn: str
+    embedded: bool
+
+    def describe(self) -> str:
+        """The DSN without its password, for a person to read."""
+        parts = urlsplit(self.dsn)
+        netloc = parts.netloc.rsplit("@", 1)[-1]
+        user = parts.username or ""
+        shown = f"{user}@{netloc}" if user else netloc
+        return urlunsplit((parts.scheme, shown, parts.path, parts.query, ""))
+
+    def with_database(self, name: str) -> Database:
+        """The same server, another database name."""
+        parts = urlsplit(self.dsn)
+        return Database(urlunsplit(parts._replace(path=f"/{name}")), self.embedded)
+
+
+def start_embedded(data_dir: Path) -> tuple[Any, str]:
+    """Start (or join) the embedded PostgreSQL in `data_dir`; returns (server, admin DSN).
+
+    Blocking; call it through `asyncio.to_thread`. Raises DatabaseUnavailable on failure.
+    """
+    import warnings
+
+    data_dir = data_dir.resolve()
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR
+            import pgserver
+
+            server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    except Exception as exc:  # pgserver raises plain exceptions with the server log
+        raise DatabaseUnavailable(
+            f"Could not start the embedded PostgreSQL in {data_dir}: {str(exc).splitlines()[0]}"
+        ) from exc
+    return server, server.get_uri()
+
+
+async def ensure_database(admin_dsn: str, name: str) -> None:
+    """Create database `name` on the server behind `admin_dsn` when it does not exist yet."""
+    conn = await connect(admin_dsn)
+    try:
+        exists = await conn.fetchval("select 1 from pg_database where datname = $1", name)
+        if not exists:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+                await conn.execute(f'create database "{name}"')
+    finally:
+        await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[Database]:
+    """Yield the database to use; starts and later stops the embedded server when needed.
+
+    Raises:
+        DatabaseUnavailable: the embedded server would not start, or the server is unreachable.
+    """
+    if settings.database_url is not None:
+        db = Database(settings.database_url.get_secret_value(), embedded=False)
+        conn = await connect(db.dsn)
+        await conn.close()
+        yield db
+        return
+    server, admin_dsn = await asyncio.to_thread(start_embedded, settings.pg_data_dir)
+    try:
+        await ensure_database(admin_dsn, settings.database_name)
+        yield Database(admin_dsn, embedded=True).with_database(settings.database_name)
+    finally:
+        await asyncio.to_thread(server.cleanup)
+
+
+async def connect(dsn: str, **kwargs: Any) -> asyncpg.Connection:
+    """Open one connection, turning every way of failing into one plain sentence.
+
+    Raises:
+        DatabaseUnavailable: unreachable host, refused login, missing database, bad DSN.
+    """
+    try:
+        return await asyncpg.connect(dsn, timeout=10, **kwargs)
+    except (TimeoutError, OSError) as exc:
+        raise DatabaseUnavailable(
+            f"Cannot reach the database at {Database(dsn, False).describe()}: {exc}"
+        ) from None
+    except asyncpg.InvalidCatalogNameError:
+        raise DatabaseUnavailable(
+            f"The database in {Database(dsn, False).describe()} does not exist."
+        ) from None
+    except asyncpg.InvalidAuthorizationSpecificationError as exc:
+        raise DatabaseUnavailable(f"The database refused the login: {exc}") from None
+    except asyncpg.PostgresError as exc:
+        raise DatabaseUnavailable(f"The database refused the connection: {exc}") from None
+    except ValueError as exc:  # asyncpg's DSN parser
+        raise DatabaseUnavailable(f"DATABASE_URL is malformed: {exc}") from None
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 5) -> asyncpg.Pool:
+    """An asyncpg pool on `dsn`, with timestamps in UTC and errors as DatabaseUnavailable."""
+    await (await connect(dsn)).close()  # fail early with a plain sentence
+    pool = await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, server_settings={"timezone": "UTC"}
+    )
+    assert pool is not None
+    return pool

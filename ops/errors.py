@@ -1,0 +1,27 @@
+"""Errors of the floor everything stands on; each carries what a person needs to act."""
+
+from __future__ import annotations
+
+
+class OpsError(Exception):
+    """Base of opsbot's expected failures: the message is one plain sentence for a person."""
+
+
+class ConfigError(OpsError):
+    """A setting is missing or malformed."""
+
+
+class DatabaseUnavailable(OpsError):
+    """The database server cannot be reached or refused the connection."""
+
+
+class MigrationChanged(OpsError):
+    """An applied migration file differs from what was applied (checksum mismatch)."""
+
+    def __init__(self, version: int, name: str) -> None:
+        super().__init__(
+            f"Migration {version:04d}_{name}.sql was changed after it was applied; "
+            "restore the original file and add a new migration instead."
+        )
+        self.version = version
+        self.name = name

@@ -1,0 +1,15 @@
+"""Where the project's non-Python files live (sql/, templates/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = PROJECT_ROOT / "sql"
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+
+def read_sql(relative: str) -> str:
+    """The text of a named SQL file under sql/, e.g. `read_sql("marts/so_l2.sql")`."""
+    return (SQL_DIR / relative).read_text(encoding="utf-8")

@@ -1,0 +1,116 @@
+"""opsbot's settings: one pydantic-settings class read from the environment and `.env`.
+
+Every setting is documented in `.env.example`. Unknown keys in `.env` are refused so a typo is
+loud; secrets are `SecretStr` so they never reach a repr or a log line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ops.errors import ConfigError
+
+ENTITY_CODES = ("DDD", "LJBB", "MBB", "UBB")
+
+
+class Settings(BaseSettings):
+    """All of opsbot's configuration (see `.env.example` for what each setting means)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+        case_sensitive=False,
+        secrets_dir=None,
+    )
+
+    # Database: unset means "start the embedded PostgreSQL in pg_data_dir".
+    database_url: SecretStr | None = None
+    pg_data_dir: Path = Path("var/pg")
+    database_name: str = "openclaw_ops"
+
+    # Accurate Online (ACCURATE_API.md §2).
+    accurate_account_url: str = "https://account.accurate.id"
+    accurate_ddd_api_token: SecretStr | None = None
+    accurate_ddd_signature_secret: SecretStr | None = None
+    accurate_ljbb_api_token: SecretStr | None = None
+    accurate_ljbb_signature_secret: SecretStr | None = None
+    accurate_mbb_api_token: SecretStr | None = None
+    accurate_mbb_signature_secret: SecretStr | None = None
+    accurate_ubb_api_token: SecretStr | None = None
+    accurate_ubb_signature_secret: SecretStr | None = None
+    accurate_calls_per_second: float = Field(default=8, gt=0, le=8)
+    accurate_max_in_flight: int = Field(default=8, ge=1, le=8)
+    accurate_page_size: int = Field(default=100, ge=1, le=1000)
+    accurate_timeout_seconds: float = Field(default=30, gt=0)
+    sales_window_days: int = Field(default=3, ge=1, le=31)
+    stock_retention_days: int = Field(default=60, ge=2)
+
+    # Telegram (TELEGRAM.md §A.2).
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    report_chat_id: int | None = None
+    alert_chat_id: int | None = None
+    admin_user_ids: list[int] = Field(default_factory=list)
+    report_language: Literal["id", "en"] = "id"
+
+    # Backups (DOMAIN.md §3).
+    backup_dir: Path = Path("var/backups")
+    backup_keep: int = Field(default=7, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme not in ("postgres", "postgresql"):
+            raise ValueError("must start with postgresql:// (e.g. postgresql://user:pw@host/db)")
+        if not parts.hostname and "host=" not in parts.query:
+            raise ValueError(
+                "names no host (e.g. postgresql://user:pw@db.example:5432/openclaw_ops)"
+            )
+        return value
+
+    def accurate_credentials(self, entity: str) -> tuple[SecretStr, SecretStr]:
+        """Return (API token, signature secret) of `entity` (DDD, LJBB, MBB or UBB).
+
+        Raises:
+            ConfigError: when either setting is missing, naming the environment variables.
+        """
+        code = entity.lower()
+        token = getattr(self, f"accurate_{code}_api_token", None)
+        secret = getattr(self, f"accurate_{code}_signature_secret", None)
+        if token is None or secret is None:
+            raise ConfigError(
+                f"Accurate credentials for {entity.upper()} are missing: set ACCURATE_"
+                f"{entity.upper()}_API_TOKEN and ACCURATE_{entity.upper()}_SIGNATURE_SECRET."
+            )
+        return token, secret
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment and `.env`, with keyword overrides on top.
+
+    Raises:
+        ConfigError: one plain sentence per invalid setting, naming the variable.
+    """
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]).upper() or "settings"
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                message = "is not a known setting (see .env.example)"
+            problems.append(f"{name} {message}")
+        raise ConfigError("Invalid settings: " + "; ".join(problems) + ".") from None

@@ -1,0 +1,88 @@
+"""Per-token call limits (8 calls per rolling second, 8 in flight) and the counters behind them."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+WINDOW_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class EmulatorStats:
+    """A snapshot of what the emulator served: calls per endpoint, 429s, peak concurrency."""
+
+    calls: dict[str, int]
+    rate_limited: int
+    max_in_flight: int
+    max_in_flight_by_entity: dict[str, int]
+
+    @property
+    def total_calls(self) -> int:
+        """All requests counted, every endpoint, every status."""
+        return sum(self.calls.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The snapshot as plain JSON-able data (for the HTTP control API)."""
+        return {
+            "calls": dict(self.calls),
+            "total_calls": self.total_calls,
+            "rate_limited": self.rate_limited,
+            "max_in_flight": self.max_in_flight,
+            "max_in_flight_by_entity": dict(self.max_in_flight_by_entity),
+        }
+
+
+@dataclass
+class TokenLimits:
+    """Sliding-window rate limit and concurrency cap, both per token.
+
+    Only admitted calls enter the window, so a client that backs off after a 429 is not
+    punished again for the rejected attempt. Times are monotonic seconds supplied by the caller.
+    """
+
+    calls_per_second: int
+    max_in_flight: int
+    _window: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    _in_flight: Counter[str] = field(default_factory=Counter)
+    _peak: Counter[str] = field(default_factory=Counter)
+    _calls: Counter[str] = field(default_factory=Counter)
+    _rate_limited: int = 0
+
+    def count(self, endpoint: str) -> None:
+        """Count one request to `endpoint` (whatever its outcome)."""
+        self._calls[endpoint] += 1
+
+    def admit(self, key: str, now: float) -> bool:
+        """Take a slot for `key` at `now`; False (and a 429 counted) when over either limit."""
+        window = self._window[key]
+        while window and window[0] <= now - WINDOW_SECONDS:
+            window.popleft()
+        if len(window) >= self.calls_per_second or self._in_flight[key] >= self.max_in_flight:
+            self._rate_limited += 1
+            return False
+        window.append(now)
+        self._in_flight[key] += 1
+        self._peak[key] = max(self._peak[key], self._in_flight[key])
+        return True
+
+    def release(self, key: str) -> None:
+        """End an admitted call of `key`."""
+        self._in_flight[key] -= 1
+
+    def reset(self) -> None:
+        """Forget counters and windows (in-flight calls keep their slots)."""
+        self._window.clear()
+        self._peak.clear()
+        self._calls.clear()
+        self._rate_limited = 0
+
+    def snapshot(self) -> EmulatorStats:
+        """Current counters as an immutable `EmulatorStats`."""
+        return EmulatorStats(
+            calls=dict(self._calls),
+            rate_limited=self._rate_limited,
+            max_in_flight=max(self._peak.values(), default=0),
+            max_in_flight_by_entity=dict(self._peak),
+        )

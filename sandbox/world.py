@@ -1,0 +1,127 @@
+"""The synthetic Zuma world as the Accurate emulator serves it: the shared shapes.
+
+`sandbox.dataset.generate()` builds a `World`; `sandbox.accurate_emulator` serves one
+`EntityWorld` per entity over HTTP. Quantities are pairs (Decimal), prices rupiah (Decimal),
+dates WIB business dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+ENTITIES = ("DDD", "LJBB", "MBB", "UBB")
+SALES_ENTITIES = ("DDD", "MBB", "UBB")
+LEGAL_NAMES = {
+    "DDD": "PT Dream Dare Discover",
+    "LJBB": "CV Lancar Jaya Besar Bersama",
+    "MBB": "CV Makmur Besar Bersama",
+    "UBB": "CV Untung Besar Bersama",
+}
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """An Accurate warehouse (gudang); `name` is the stock-side `nama_gudang`."""
+
+    id: int
+    name: str
+    suspended: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    """An Accurate item; `no` is the kode besar (e.g. `M1CA32Z42`), prices in rupiah."""
+
+    id: int
+    no: str
+    name: str
+    unit_price: Decimal
+    vendor_price: Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """One `detailItem` of a sales invoice; `department_name` is the store (nama_accurate)."""
+
+    id: int
+    seq: int
+    item_no: str
+    item_name: str
+    quantity: Decimal
+    unit_price: Decimal
+    warehouse_name: str
+    department_name: str | None
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """A sales invoice (faktur penjualan) with its lines."""
+
+    id: int
+    number: str
+    trans_date: date
+    customer_no: str
+    customer_name: str
+    lines: tuple[InvoiceLine, ...]
+
+
+@dataclass(frozen=True)
+class TransferLine:
+    """One line of an item transfer (mutasi), quantity in pairs."""
+
+    id: int
+    item_no: str
+    item_name: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """An item transfer from one warehouse to another on `trans_date`."""
+
+    id: int
+    number: str
+    trans_date: date
+    from_warehouse: Warehouse
+    to_warehouse: Warehouse
+    lines: tuple[TransferLine, ...]
+
+
+StockFn = Callable[[date, int], list[tuple[str, Decimal]]]
+
+
+@dataclass
+class EntityWorld:
+    """One legal entity's Accurate database (Data Usaha).
+
+    `stock(day, warehouse_id)` returns `(item_no, quantity)` for every item with a non-zero
+    quantity in that warehouse in the snapshot taken at 03:00 WIB on `day`; it is a function so
+    a full-scale world need not hold every day's 1.4 M rows in memory.
+    """
+
+    code: str
+    legal_name: str
+    warehouses: list[Warehouse]
+    items: list[Item]
+    stock: StockFn
+    invoices: list[Invoice] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+
+
+@dataclass
+class World:
+    """The whole synthetic world: portal CSV rows, four Accurate entities, ground truth.
+
+    `portal` maps a portal table name (`store`, `kodemix`, `hpprsp`, `stock_capacity`,
+    `planogram`, `store_name_map`) to its CSV header and rows as exported from Google Sheets.
+    `days` are the business dates with a stock snapshot, oldest first.
+    """
+
+    seed: int
+    days: list[date]
+    entities: dict[str, EntityWorld]
+    portal: dict[str, tuple[list[str], list[list[str]]]]
+    ground_truth: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,138 @@
+"""Test fixtures: a real PostgreSQL, and a fresh database per test cloned from a migrated template.
+
+The server is the embedded one (pgserver, in var/test-pg) unless TEST_DATABASE_URL names one.
+The template is named after the migrations' checksums, so a changed migration builds a new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+
+from ops.db import Database, start_embedded
+from ops.migrations import discover, migrate
+from ops.paths import PROJECT_ROOT
+
+TEMPLATE_LOCK = 0x0B5B07_7E57
+
+
+async def _build_template(admin: Database, name: str) -> None:
+    conn = await asyncpg.connect(admin.dsn)
+    try:
+        await conn.execute("select pg_advisory_lock($1)", TEMPLATE_LOCK)
+        if await conn.fetchval("select 1 from pg_database where datname = $1", name):
+            return
+        building = f"{name}_building"
+        await conn.execute(f'drop database if exists "{building}" with (force)')
+        await conn.execute(f'create database "{building}"')
+        target = await asyncpg.connect(admin.with_database(building).dsn)
+        try:
+            await migrate(target)
+        finally:
+            await target.close()
+        await conn.execute(f'alter database "{building}" rename to "{name}"')
+        await conn.execute(f'alter database "{name}" is_template true')
+    finally:
+        await conn.execute("select pg_advisory_unlock($1)", TEMPLATE_LOCK)
+        await conn.close()
+
+
+async def _tune(admin: Database) -> None:
+    # Durability is worthless for throwaway test data; this makes each test database cheap.
+    conn = await asyncpg.connect(admin.dsn)
+    try:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            await conn.execute(f"alter system set {setting} = off")
+        await conn.execute("select pg_reload_conf()")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[Database]:
+    """The admin database of the test server (embedded unless TEST_DATABASE_URL is set)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        yield Database(url, embedded=False)
+        return
+    server, dsn = start_embedded(PROJECT_ROOT / "var" / "test-pg")
+    admin = Database(dsn, embedded=True)
+    asyncio.run(_tune(admin))
+    try:
+        yield admin
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def template_name(pg_admin: Database) -> str:
+    """A migrated template database, built once per set of migration files."""
+    digest = hashlib.sha256("".join(m.checksum for m in discover()).encode()).hexdigest()[:12]
+    name = f"opsbot_tmpl_{digest}"
+    asyncio.run(_build_template(pg_admin, name))
+    return name
+
+
+@pytest.fixture
+async def database(pg_admin: Database, template_name: str) -> AsyncIterator[Database]:
+    """A fresh, migrated database for one test, dropped afterwards."""
+    name = f"opsbot_t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(pg_admin.dsn)
+    try:
+        await conn.execute(f'create database "{name}" template "{template_name}"')
+    finally:
+        await conn.close()
+    try:
+        yield pg_admin.with_database(name)
+    finally:
+        conn = await asyncpg.connect(pg_admin.dsn)
+        try:
+            await conn.execute(f'drop database if exists "{name}" with (force)')
+        finally:
+            await conn.close()
+
+
+@pytest.fixture
+async def empty_database(pg_admin: Database) -> AsyncIterator[Database]:
+    """A fresh database with no migrations applied, dropped afterwards."""
+    name = f"opsbot_e_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(pg_admin.dsn)
+    try:
+        await conn.execute(f'create database "{name}"')
+    finally:
+        await conn.close()
+    try:
+        yield pg_admin.with_database(name)
+    finally:
+        conn = await asyncpg.connect(pg_admin.dsn)
+        try:
+            await conn.execute(f'drop database if exists "{name}" with (force)')
+        finally:
+            await conn.close()
+
+
+@pytest.fixture
+async def pool(database: Database) -> AsyncIterator[asyncpg.Pool]:
+    """An asyncpg pool on the test's own database."""
+    pool = await asyncpg.create_pool(database.dsn, min_size=1, max_size=4)
+    assert pool is not None
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
+async def conn(database: Database) -> AsyncIterator[asyncpg.Connection]:
+    """One connection on the test's own database."""
+    connection = await asyncpg.connect(database.dsn)
+    try:
+        yield connection
+    finally:
+        await connection.close()

@@ -1,0 +1,83 @@
+import asyncio
+import shutil
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from ops.db import Database
+from ops.errors import MigrationChanged, OpsError
+from ops.migrations import MIGRATIONS_DIR, discover, migrate, status
+
+
+def _copy_migrations(tmp_path: Path) -> Path:
+    target = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, target)
+    return target
+
+
+async def test_applies_every_file_in_order_and_records_checksums(empty_database: Database):
+    conn = await asyncpg.connect(empty_database.dsn)
+    try:
+        applied = await migrate(conn)
+        assert [m.version for m in applied] == [m.version for m in discover()]
+        assert [m.version for m in applied] == sorted(m.version for m in applied)
+        rows = await conn.fetch("select version, checksum from ops.schema_migrations order by 1")
+        assert [(r["version"], r["checksum"]) for r in rows] == [
+            (m.version, m.checksum) for m in discover()
+        ]
+        assert await migrate(conn) == []  # a second run applies nothing
+        assert {s.state for s in await status(conn)} == {"applied"}
+    finally:
+        await conn.close()
+
+
+async def test_refuses_to_run_when_an_applied_file_changed(empty_database: Database, tmp_path):
+    directory = _copy_migrations(tmp_path)
+    conn = await asyncpg.connect(empty_database.dsn)
+    try:
+        await migrate(conn, directory)
+        first = sorted(directory.glob("0001_*.sql"))[0]
+        first.write_text(first.read_text() + "\n-- edited\n")
+        (directory / "9999_new_table.sql").write_text("create table ops.never_created (x int);")
+        with pytest.raises(MigrationChanged) as caught:
+            await migrate(conn, directory)
+        assert "0001_schema.sql was changed" in str(caught.value)
+        assert await conn.fetchval("select to_regclass('ops.never_created')") is None
+        assert "changed" in {s.state for s in await status(conn, directory)}
+    finally:
+        await conn.close()
+
+
+async def test_a_failing_file_rolls_back_alone(empty_database: Database, tmp_path):
+    directory = _copy_migrations(tmp_path)
+    (directory / "9998_good.sql").write_text("create table ops.good (x int);")
+    (directory / "9999_bad.sql").write_text("create table ops.half (x int); select 1/0;")
+    conn = await asyncpg.connect(empty_database.dsn)
+    try:
+        with pytest.raises(asyncpg.DivisionByZeroError):
+            await migrate(conn, directory)
+        assert await conn.fetchval("select to_regclass('ops.good')") is not None
+        assert await conn.fetchval("select to_regclass('ops.half')") is None
+        states = {s.version: s.state for s in await status(conn, directory)}
+        assert states[9998] == "applied" and states[9999] == "pending"
+    finally:
+        await conn.close()
+
+
+async def test_two_migrators_at_once_apply_each_file_once(empty_database: Database):
+    conns = [await asyncpg.connect(empty_database.dsn) for _ in range(2)]
+    try:
+        results = await asyncio.gather(*(migrate(c) for c in conns))
+        assert sorted(len(r) for r in results) == [0, len(discover())]
+        count = await conns[0].fetchval("select count(*) from ops.schema_migrations")
+        assert count == len(discover())
+    finally:
+        for c in conns:
+            await c.close()
+
+
+def test_misnamed_file_is_refused(tmp_path):
+    (tmp_path / "1_oops.sql").write_text("select 1;")
+    with pytest.raises(OpsError, match="NNNN_name.sql"):
+        discover(tmp_path)

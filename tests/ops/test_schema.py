@@ -1,0 +1,93 @@
+"""The schema carries exactly the names of DOMAIN.md §2.1, §2.2 and §2.4."""
+
+import asyncpg
+
+EXPECTED_COLUMNS = {
+    "portal.store": "nama_accurate nama_department_old branch area category stock_filter as_name "
+    "bm_name",
+    "portal.kodemix": "no_urut kode_besar kode kode_mix kode_mix_size article version tipe gender "
+    "series color group_warna size nama_variant assortment count_by_assortment status tier_lama "
+    "tier_baru",
+    "portal.hpprsp": "kode harga_beli price_taq rsp",
+    "portal.stock_capacity": "stock_location branch area category max_display max_stock storage",
+    "portal.planogram": "store_name article_mix area gender series article tier",
+    "portal.store_name_map": "planogram_name stock_nama_gudang branch match_method updated_at",
+    "raw.load_history": "id source entity data_type table_name batch_id date_from date_to "
+    "rows_loaded started_at finished_at status error_message",
+    "raw.iseller_sales": "tanggal_pesanan nomor_pesanan kasir toko sku barcode jumlah "
+    "status_pembayaran",
+    "mart.ff_fa_fs_daily": "report_date branch store_label store_db_name ff fa fs calculated_at",
+    "mart.stock_opname_l2_daily": "snapshot_date store_name gender_group branch stock_qty "
+    "sales_qty mutasi_in prev_stock_qty expected_stock_qty selisih selisih_pct calculated_at",
+}
+STOCK = "id kode_barang nama_barang nama_gudang kuantitas unit_price vendor_price snapshot_date "
+STOCK += "loaded_at load_batch_id"
+SALES = (
+    "id tanggal nama_departemen nama_pelanggan nomor_invoice kode_produk nama_barang satuan "
+    "kuantitas harga_satuan total_harga bpp nama_gudang vendor_price dpp_amount tax_amount "
+    "line_number snapshot_date loaded_at load_batch_id"
+)
+TRANSFER = "trans_date transfer_number from_warehouse to_warehouse item_code quantity"
+for e in ("ddd", "ljbb", "mbb", "ubb"):
+    EXPECTED_COLUMNS[f"raw.accurate_stock_{e}"] = STOCK
+    EXPECTED_COLUMNS[f"raw.accurate_item_transfer_{e}"] = TRANSFER
+for e in ("ddd", "mbb", "ubb"):
+    EXPECTED_COLUMNS[f"raw.accurate_sales_{e}"] = SALES
+
+
+async def _columns(conn: asyncpg.Connection, table: str) -> set[str]:
+    schema, name = table.split(".")
+    rows = await conn.fetch(
+        "select column_name from information_schema.columns "
+        "where table_schema = $1 and table_name = $2",
+        schema,
+        name,
+    )
+    return {r["column_name"] for r in rows}
+
+
+async def test_every_table_has_its_domain_columns(conn):
+    for table, expected in EXPECTED_COLUMNS.items():
+        columns = await _columns(conn, table)
+        missing = set(expected.split()) - columns
+        assert not missing, f"{table} lacks {sorted(missing)}"
+
+
+async def test_stock_is_partitioned_by_snapshot_date_and_sales_have_the_five_column_key(conn):
+    for e in ("ddd", "ljbb", "mbb", "ubb"):
+        key = await conn.fetchval(
+            "select pg_get_partkeydef($1::regclass)", f"raw.accurate_stock_{e}"
+        )
+        assert key == "LIST (snapshot_date)"
+    for e in ("ddd", "mbb", "ubb"):
+        definition = await conn.fetchval(
+            "select pg_get_constraintdef(c.oid) from pg_constraint c "
+            "where c.conrelid = $1::regclass and c.contype = 'u'",
+            f"raw.accurate_sales_{e}",
+        )
+        assert definition == (
+            "UNIQUE (nomor_invoice, kode_produk, tanggal, snapshot_date, line_number)"
+        )
+
+
+async def test_no_sales_table_for_ljbb_and_mart_keys(conn):
+    assert await conn.fetchval("select to_regclass('raw.accurate_sales_ljbb')") is None
+    pk = await conn.fetchval(
+        "select pg_get_constraintdef(oid) from pg_constraint "
+        "where conrelid = 'mart.stock_opname_l2_daily'::regclass and contype = 'p'"
+    )
+    assert pk == "PRIMARY KEY (snapshot_date, store_name, gender_group)"
+
+
+async def test_reader_role_can_read_marts_but_not_write(conn):
+    if not await conn.fetchval("select rolsuper from pg_roles where rolname = current_user"):
+        return  # roles exist only when the migrating user may create them
+    async with conn.transaction():
+        await conn.execute("set local role opsbot_reader")
+        assert await conn.fetchval("select count(*) from mart.stock_opname_l2_daily") == 0
+        try:
+            await conn.execute("insert into ops.audit_log (command, outcome) values ('x', 'y')")
+        except asyncpg.InsufficientPrivilegeError:
+            pass
+        else:
+            raise AssertionError("the reader role could write")
