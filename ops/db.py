@@ -12,15 +12,19 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from ops.errors import DatabaseUnavailable
 from ops.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# A plain connection or one borrowed from a pool: every query helper accepts either.
+Conn: TypeAlias = asyncpg.Connection | PoolConnectionProxy
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ WIB = timezone(timedelta(hours=7), "WIB")
 MAX_SKEW_SECONDS = 600
 
 UNAUTHORIZED = "Unauthorized"
-INVALID_TOKEN = "invalid_token"
+INVALID_TOKEN = "invalid_token"  # noqa: S105 - an error text, not a secret
 REVOKED = "Invalid or Revoked API Token"
 SIGNATURE_REQUIRED = "Header X-Api-Signature is required"
 SIGNATURE_INVALID = "Header X-Api-Signature invalid"
@@ -55,7 +55,13 @@ class AuthFailure(Exception):
 def make_credential(seed: int, entity: str, db_id: int) -> Credential:
     """Build a deterministic `aat.NTA.…` token and 32-hex secret for `entity` of world `seed`."""
     digest = hashlib.sha256(f"accurate-emulator:{seed}:{entity}".encode()).digest()
-    payload = {"v": 1, "u": 36000 + db_id % 1000, "d": db_id, "an": "opsbot", "t": 1_700_000_000_000}
+    payload = {
+        "v": 1,
+        "u": 36000 + db_id % 1000,
+        "d": db_id,
+        "an": "opsbot",
+        "t": 1_700_000_000_000,
+    }
     parts = [json.dumps(payload, separators=(",", ":")).encode(), digest[:24]]
     token = "aat.NTA." + ".".join(base64.urlsafe_b64encode(p).decode().rstrip("=") for p in parts)
     secret = hashlib.sha256(digest + b"secret").hexdigest()[:32]

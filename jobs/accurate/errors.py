@@ -1,0 +1,61 @@
+"""Errors of the Accurate client: small types that carry data and say whether to retry.
+
+`permanent` errors end the retry loop at once: a rejected token is an alert, not a retry loop.
+"""
+
+from __future__ import annotations
+
+
+class AccurateError(Exception):
+    """Base of every Accurate client error; `entity` is DDD/LJBB/MBB/UBB."""
+
+    permanent = False
+
+    def __init__(self, entity: str, message: str) -> None:
+        super().__init__(f"{entity}: {message}")
+        self.entity = entity
+        self.message = message
+
+
+class AuthRejected(AccurateError):
+    """The token or signature was refused (HTTP 401/403, revoked token): re-issue, don't retry."""
+
+    permanent = True
+
+    def __init__(self, entity: str, message: str, *, status: int = 401) -> None:
+        super().__init__(entity, message)
+        self.status = status
+
+
+class RateLimited(AccurateError):
+    """Accurate answered 429; `retry_after` is its Retry-After in seconds, if it gave one."""
+
+    def __init__(self, entity: str, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(entity, message)
+        self.retry_after = retry_after
+
+
+class Transient(AccurateError):
+    """A network error, timeout or 5xx: worth retrying after a backoff."""
+
+    def __init__(self, entity: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(entity, message)
+        self.status = status
+
+
+class ResponseInvalid(AccurateError):
+    """The body was not the JSON shape expected (malformed, truncated, missing keys)."""
+
+
+class RequestRejected(AccurateError):
+    """Accurate refused the request itself (`s:false`, 4xx): retrying would get the same answer."""
+
+    permanent = True
+
+    def __init__(
+        self, entity: str, messages: list[str], *, status: int = 200, path: str = ""
+    ) -> None:
+        super().__init__(entity, "; ".join(messages) or "request rejected")
+        self.messages = messages
+        self.status = status
+        self.path = path

@@ -1,0 +1,72 @@
+"""`raw.load_history`: one row per load, written before the load starts and closed after.
+
+The row is written on its own connection so that a load's failure (and rollback) still
+leaves a record saying what failed and why (DOMAIN.md §2.2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import asyncpg
+
+
+@dataclass
+class LoadRecord:
+    """The load in progress: its batch id and the rows counted so far."""
+
+    id: int
+    batch_id: uuid.UUID
+    rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@contextlib.asynccontextmanager
+async def recorded_load(
+    pool: asyncpg.Pool,
+    *,
+    source: str,
+    entity: str | None,
+    data_type: str,
+    table_name: str,
+    date_from: date | None,
+    date_to: date | None,
+) -> AsyncIterator[LoadRecord]:
+    """Record a load as running, then success with its row count, or failed with the error.
+
+    The exception of a failed load is re-raised after it is recorded.
+    """
+    batch_id = uuid.uuid4()
+    load_id = await pool.fetchval(
+        "insert into raw.load_history (source, entity, data_type, table_name, batch_id,"
+        " date_from, date_to, status) values ($1, $2, $3, $4, $5, $6, $7, 'running')"
+        " returning id",
+        source,
+        entity,
+        data_type,
+        table_name,
+        batch_id,
+        date_from,
+        date_to,
+    )
+    record = LoadRecord(load_id, batch_id)
+    try:
+        yield record
+    except BaseException as exc:
+        await pool.execute(
+            "update raw.load_history set status = 'failed', finished_at = now(),"
+            " rows_loaded = 0, error_message = $2 where id = $1",
+            load_id,
+            (str(exc) or type(exc).__name__)[:2000],
+        )
+        raise
+    await pool.execute(
+        "update raw.load_history set status = 'success', finished_at = now(),"
+        " rows_loaded = $2 where id = $1",
+        load_id,
+        record.rows,
+    )

@@ -1,0 +1,244 @@
+"""The daily stock snapshot: pulled per warehouse, streamed with COPY, swapped in atomically.
+
+DOMAIN.md §8: a reload that emptied the stock table and then failed left every metric at zero.
+So the snapshot is written to a fresh table and attached as the day's partition of
+`raw.accurate_stock_<entity>` in one short transaction; until then, and whenever the pull
+fails, the previous data stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
+
+import asyncpg
+
+from jobs.load_history import recorded_load
+from ops.db import Conn
+from ops.settings import ENTITY_CODES
+
+log = logging.getLogger(__name__)
+
+STOCK_COLUMNS = (
+    "kode_barang",
+    "nama_barang",
+    "nama_gudang",
+    "kuantitas",
+    "unit_price",
+    "vendor_price",
+    "snapshot_date",
+    "loaded_at",
+    "load_batch_id",
+)
+COPY_BATCH_ROWS = 10_000
+TRANSIT_WAREHOUSE = "transit (aol system)"  # goods between warehouses belong to no store
+
+
+class StockSource(Protocol):
+    """What the loader needs from an Accurate client (jobs.accurate.AccurateClient)."""
+
+    async def warehouses(self) -> list[Any]:
+        """Every warehouse of the entity."""
+
+    async def items(self) -> list[Any]:
+        """Every item, for names and prices."""
+
+    def iter_stock(self, warehouse: Any) -> AsyncIterator[list[Any]]:
+        """The warehouse's stock, one list per page."""
+
+
+@dataclass(frozen=True)
+class StockLoadResult:
+    """A loaded snapshot: entity, WIB snapshot date, item x warehouse rows, warehouses read."""
+
+    entity: str
+    snapshot_date: date
+    rows: int
+    warehouses: int
+
+
+def stock_table(entity: str) -> str:
+    """`raw.accurate_stock_<entity>` for a known entity code.
+
+    Raises:
+        ValueError: an unknown entity (names are spliced into DDL, so they are checked).
+    """
+    if entity.upper() not in ENTITY_CODES:
+        raise ValueError(f"unknown entity {entity!r}; expected one of {', '.join(ENTITY_CODES)}")
+    return f"accurate_stock_{entity.lower()}"
+
+
+def partition_name(entity: str, snapshot_date: date) -> str:
+    """The day's partition of an entity's stock table, e.g. `accurate_stock_ddd_p20261120`."""
+    return f"{stock_table(entity)}_p{snapshot_date:%Y%m%d}"
+
+
+async def load_stock_snapshot(
+    pool: asyncpg.Pool,
+    source: StockSource,
+    entity: str,
+    snapshot_date: date,
+    *,
+    concurrency: int = 4,
+) -> StockLoadResult:
+    """Pull `entity`'s full stock for `snapshot_date` and swap it in as that day's partition.
+
+    Non-zero item x warehouse quantities only (pairs). Recorded in raw.load_history.
+
+    Raises:
+        Whatever the pull raised (jobs.accurate errors, asyncpg errors): the previous
+        partition of that date, if any, is untouched and the staging table is dropped.
+    """
+    parent = stock_table(entity)
+    async with recorded_load(
+        pool,
+        source="accurate",
+        entity=entity.upper(),
+        data_type="stock",
+        table_name=f"raw.{parent}",
+        date_from=snapshot_date,
+        date_to=snapshot_date,
+    ) as record:
+        staging = f"{parent}_load_{record.batch_id.hex[:10]}"
+        async with pool.acquire() as conn:
+            await conn.execute(
+                f"create table raw.{staging} (like raw.{parent} including defaults,"
+                f" check (snapshot_date = '{snapshot_date.isoformat()}'::date))"
+            )
+            try:
+                warehouses = await _pull_into(
+                    conn, source, staging, snapshot_date, record.batch_id, concurrency, record
+                )
+                await _swap_in(conn, entity, staging, snapshot_date)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(conn.execute(f"drop table if exists raw.{staging}"))
+                raise
+        return StockLoadResult(entity.upper(), snapshot_date, record.rows, warehouses)
+
+
+async def _pull_into(
+    conn: Conn,
+    source: StockSource,
+    staging: str,
+    snapshot_date: date,
+    batch_id: Any,
+    concurrency: int,
+    record: Any,
+) -> int:
+    """Read every warehouse's stock pages concurrently and COPY them in batches."""
+    prices = {item.no: item for item in await source.items()}
+    warehouses = [
+        w
+        for w in await source.warehouses()
+        if not getattr(w, "suspended", False) and w.name.strip().lower() != TRANSIT_WAREHOUSE
+    ]
+    loaded_at = datetime.now(UTC)
+    queue: asyncio.Queue[list[tuple[Any, ...]] | None] = asyncio.Queue(maxsize=concurrency * 4)
+    pending = list(warehouses)
+
+    async def reader() -> None:
+        while pending:
+            warehouse = pending.pop()
+            async for page in source.iter_stock(warehouse):
+                rows = []
+                for row in page:
+                    quantity = Decimal(row.quantity)
+                    if quantity == 0:
+                        continue
+                    item = prices.get(row.no)
+                    rows.append(
+                        (
+                            row.no,
+                            row.name,
+                            warehouse.name,
+                            quantity,
+                            getattr(item, "unit_price", None),
+                            getattr(item, "vendor_price", None),
+                            snapshot_date,
+                            loaded_at,
+                            batch_id,
+                        )
+                    )
+                await queue.put(rows)
+
+    async def readers() -> None:
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(max(1, min(concurrency, len(warehouses)))):
+                    group.create_task(reader())
+        finally:
+            await queue.put(None)
+
+    pulling = asyncio.create_task(readers())
+    batch: list[tuple[Any, ...]] = []
+    try:
+        while (rows := await queue.get()) is not None:
+            batch.extend(rows)
+            if len(batch) >= COPY_BATCH_ROWS:
+                await _copy(conn, staging, batch)
+                record.rows += len(batch)
+                batch = []
+        await pulling  # re-raises the pull's error
+        if batch:
+            await _copy(conn, staging, batch)
+            record.rows += len(batch)
+    finally:
+        if not pulling.done():
+            pulling.cancel()
+            with contextlib.suppress(BaseException):
+                await pulling
+    return len(warehouses)
+
+
+async def _copy(conn: Conn, staging: str, rows: list[tuple[Any, ...]]) -> None:
+    await conn.copy_records_to_table(
+        staging, schema_name="raw", columns=list(STOCK_COLUMNS), records=rows
+    )
+
+
+async def _swap_in(conn: Conn, entity: str, staging: str, snapshot_date: date) -> None:
+    """Replace the day's partition with the staging table in one transaction."""
+    parent, final = stock_table(entity), partition_name(entity, snapshot_date)
+    day = snapshot_date.isoformat()
+    async with conn.transaction():
+        await conn.execute(f"lock table raw.{parent} in share row exclusive mode")
+        if await conn.fetchval("select to_regclass($1)", f"raw.{final}") is not None:
+            await conn.execute(f"alter table raw.{parent} detach partition raw.{final}")
+            await conn.execute(f"drop table raw.{final}")
+        await conn.execute(
+            f"alter table raw.{parent} attach partition raw.{staging} for values in ('{day}')"
+        )
+        await conn.execute(f"alter table raw.{staging} rename to {final}")
+    await conn.execute(f"analyze raw.{final}")
+
+
+async def drop_old_snapshots(pool: asyncpg.Pool, entity: str, keep_from: date) -> list[str]:
+    """Drop `entity`'s stock partitions older than `keep_from` (the retention setting)."""
+    parent = stock_table(entity)
+    rows = await pool.fetch(
+        "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid"
+        " where i.inhparent = $1::regclass order by 1",
+        f"raw.{parent}",
+    )
+    dropped = []
+    for row in rows:
+        name = row["relname"]
+        suffix = name.rsplit("_p", 1)[-1]
+        if len(suffix) == 8 and suffix.isdigit():
+            day = datetime.strptime(suffix, "%Y%m%d").replace(tzinfo=UTC).date()
+            if day < keep_from:
+                await pool.execute(f"drop table raw.{name}")
+                dropped.append(name)
+    return dropped
+
+
+def retention_start(snapshot_date: date, keep_days: int) -> date:
+    """The oldest snapshot date kept when `keep_days` daily snapshots are retained."""
+    return snapshot_date - timedelta(days=keep_days - 1)
