@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import asyncpg
 
+from jobs.accurate.models import InvoiceDetail
 from jobs.load_history import recorded_load
 from jobs.upsert import copy_upsert, fetch_all
 
@@ -48,7 +49,7 @@ class InvoiceSource(Protocol):
     async def invoice_ids(self, date_from: date, date_to: date) -> list[Any]:
         """Ids of the invoices dated within the WIB dates."""
 
-    async def invoice_detail(self, invoice_id: Any) -> Any:
+    async def invoice_detail(self, invoice_id: Any) -> InvoiceDetail:
         """One invoice with its lines."""
 
 
@@ -69,31 +70,32 @@ def sales_window(run_date: date, days: int) -> tuple[date, date]:
 
 
 def invoice_rows(
-    invoice: Any, snapshot_date: date, loaded_at: datetime, batch_id: Any
+    invoice: InvoiceDetail, snapshot_date: date, loaded_at: datetime, batch_id: Any
 ) -> list[tuple[Any, ...]]:
     """Flatten one invoice detail into raw.accurate_sales rows, numbering repeated products."""
     seen: Counter[str] = Counter()
     rows = []
-    for line in sorted(invoice.lines, key=lambda x: x.seq):
-        seen[line.item_no] += 1
+    customer = invoice.customer.name if invoice.customer else None
+    for line in sorted(invoice.lines, key=lambda x: (x.seq or 0, x.id)):
+        seen[line.item.no] += 1
         rows.append(
             (
                 invoice.trans_date,
-                line.department_name,
-                invoice.customer_name,
+                line.department.name if line.department else None,
+                customer,
                 invoice.number,
-                line.item_no,
-                line.item_name,
-                line.unit_name,
+                line.item.no,
+                line.item.name,
+                line.item_unit.name if line.item_unit else None,
                 line.quantity,
                 line.unit_price,
                 line.total_price,
                 0,  # bpp: the API returns no cost of goods (ACCURATE_API.md §9)
-                line.warehouse_name,
+                line.warehouse.name if line.warehouse else None,
                 None,
                 line.dpp_amount,
-                line.tax_amount,
-                seen[line.item_no],
+                line.tax1_amount,
+                seen[line.item.no],
                 snapshot_date,
                 loaded_at,
                 batch_id,

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import asyncpg
 
+from jobs.accurate.models import TransferDetail
 from jobs.load_history import recorded_load
 from jobs.upsert import copy_upsert, fetch_all
 
@@ -37,7 +38,7 @@ class TransferSource(Protocol):
     async def transfer_ids(self, date_from: date, date_to: date) -> list[Any]:
         """Ids of the transfers dated within the WIB dates."""
 
-    async def transfer_detail(self, transfer_id: Any) -> Any:
+    async def transfer_detail(self, transfer_id: Any) -> TransferDetail:
         """One transfer with its lines."""
 
 
@@ -52,23 +53,25 @@ class TransferLoadResult:
 
 
 def transfer_rows(
-    transfer: Any, snapshot_date: date, loaded_at: datetime, batch_id: Any
+    transfer: TransferDetail, snapshot_date: date, loaded_at: datetime, batch_id: Any
 ) -> list[tuple[Any, ...]]:
     """Flatten one transfer detail into raw.accurate_item_transfer rows."""
     seen: Counter[str] = Counter()
     rows = []
+    source = transfer.warehouse.name if transfer.warehouse else None
+    target = transfer.reference_warehouse.name if transfer.reference_warehouse else None
     for line in transfer.lines:
-        seen[line.item_no] += 1
+        seen[line.item.no] += 1
         rows.append(
             (
                 transfer.trans_date,
                 transfer.number,
-                transfer.from_warehouse,
-                transfer.to_warehouse,
-                line.item_no,
-                line.item_name,
+                source,
+                target,
+                line.item.no,
+                line.item.name,
                 line.quantity,
-                seen[line.item_no],
+                seen[line.item.no],
                 snapshot_date,
                 loaded_at,
                 batch_id,

@@ -1,0 +1,20 @@
+# opsbot: the bot and its scheduler. Settings come from the environment (see .env.example).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN useradd --create-home --uid 10001 opsbot
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot bot
+COPY jobs jobs
+COPY reports reports
+COPY ops ops
+COPY sandbox sandbox
+COPY sql sql
+COPY templates templates
+RUN pip install -e . && chown -R opsbot /app
+USER opsbot
+
+HEALTHCHECK --interval=60s --timeout=20s --start-period=60s --retries=3 \
+    CMD ["opsbot", "db", "status"]
+CMD ["opsbot", "run"]

@@ -1,0 +1,62 @@
+"""`build_application(settings, pool)`: the PTB Application, every handler in one place.
+
+The Bot API base URL is a setting, so the same code talks to Telegram or to the emulator.
+Resources are opened by the caller and handed in; `post_init` registers the command menu.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import asyncpg
+from telegram import BotCommand
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, ApplicationBuilder, CommandHandler, ContextTypes, Defaults
+
+from bot.context import BotData, OpsApplication, OpsContext
+from bot.handlers.basic import help_command, start_command
+from ops.clock import WIB
+from ops.errors import ConfigError
+from ops.settings import Settings
+
+# PTB 22 deprecates int periods (RetryAfter.retry_after); opt in to timedeltas now.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+# httpx logs every request URL at INFO, and the bot token is in the URL.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+COMMANDS = [
+    BotCommand("start", "Apa yang bisa saya lakukan"),
+    BotCommand("help", "Daftar perintah"),
+]
+
+
+async def _post_init(application: OpsApplication) -> None:
+    await application.bot.set_my_commands(COMMANDS)
+
+
+def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:
+    """The Application for `settings`, with `pool` reachable as `context.db`.
+
+    Raises:
+        ConfigError: TELEGRAM_BOT_TOKEN is not set.
+    """
+    if settings.telegram_bot_token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set; create a bot with @BotFather first.")
+    context_types = ContextTypes(context=OpsContext, bot_data=BotData)
+    application: OpsApplication = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=WIB))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .context_types(context_types)
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data["pool"] = pool
+    application.bot_data["settings"] = settings
+    application.add_handler(CommandHandler("start", start_command))
+    application.add_handler(CommandHandler("help", help_command))
+    return application

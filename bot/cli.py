@@ -1,0 +1,144 @@
+"""The `opsbot` command line (typer): database, imports, jobs, reports, the demo and the bot.
+
+Every command turns an expected failure into one plain sentence and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from ops.errors import OpsError
+
+T = TypeVar("T")
+app = typer.Typer(help="Zuma opsbot: daily chain, morning report and Telegram bot.")
+db_app = typer.Typer(help="The database: migrations and their state.")
+import_app = typer.Typer(help="CSV imports.")
+report_app = typer.Typer(help="Reports, written to files without sending anything.")
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+app.add_typer(report_app, name="report")
+console = Console()
+errors = Console(stderr=True)
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    from jobs.accurate.errors import AccurateError
+    from jobs.csv_values import CsvRejected
+
+    return (OpsError, CsvRejected, AccurateError)
+
+
+def run(main: Callable[[], Awaitable[T]]) -> T:
+    """Run an async command; expected failures become one red sentence and exit code 1."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(main())  # type: ignore[arg-type]
+    except _expected_errors() as exc:
+        errors.print(f"[red]✗[/red] {exc}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        errors.print("[yellow]Interrupted.[/yellow]")
+        raise typer.Exit(130) from None
+
+
+def parse_day(text: str | None) -> date | None:
+    """`--date 2026-11-20` -> date; None stays None."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date like 2026-11-20") from None
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Apply pending migrations (starts the embedded PostgreSQL when DATABASE_URL is unset)."""
+    from ops.db import connect, open_database
+    from ops.migrations import migrate
+    from ops.settings import load_settings
+
+    async def main() -> None:
+        async with open_database(load_settings()) as db:
+            conn = await connect(db.dsn)
+            try:
+                applied = await migrate(conn)
+            finally:
+                await conn.close()
+        for m in applied:
+            console.print(f"applied {m.version:04d}_{m.name}")
+        console.print(f"[green]✓[/green] {db.describe()} is up to date")
+
+    run(main)
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Show every migration and whether it is applied, pending or changed."""
+    from ops.db import connect, open_database
+    from ops.migrations import status
+    from ops.settings import load_settings
+
+    async def main() -> int:
+        async with open_database(load_settings()) as db:
+            conn = await connect(db.dsn)
+            try:
+                states = await status(conn)
+            finally:
+                await conn.close()
+        console.print(f"database: {db.describe()}")
+        for s in states:
+            when = f" at {s.applied_at:%Y-%m-%d %H:%M}" if s.applied_at else ""
+            console.print(f"{s.version:04d}_{s.name}: {s.state}{when}")
+        return sum(s.state != "applied" for s in states)
+
+    if run(main):
+        raise typer.Exit(1)
+
+
+@import_app.command("portal")
+def import_portal_command(
+    directory: Annotated[Path, typer.Argument(help="Folder with the six portal CSV exports")],
+) -> None:
+    """Replace the six portal tables from their CSV exports (all or nothing)."""
+    from jobs.portal_import import import_portal
+    from ops.db import connect, open_database
+    from ops.migrations import migrate
+    from ops.settings import load_settings
+
+    async def main() -> None:
+        async with open_database(load_settings()) as db:
+            conn = await connect(db.dsn)
+            try:
+                await migrate(conn)
+                tables = await import_portal(conn, directory)
+            finally:
+                await conn.close()
+        for t in tables:
+            ignored = ", ".join(t.ignored_columns)
+            extra = f" (ignored columns: {ignored})" if ignored else ""
+            console.print(f"portal.{t.table}: {t.rows} rows{extra}")
+
+    run(main)
+
+
+def _register_more() -> None:
+    # Commands with heavier imports live in their own modules.
+    from bot import cli_demo, cli_jobs
+
+    cli_demo.register(app)
+    cli_jobs.register(app, report_app)
+
+
+def main(*args: Any) -> None:
+    """Console entry point."""
+    _register_more()
+    app()

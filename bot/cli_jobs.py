@@ -1,0 +1,99 @@
+"""`opsbot job run ...` and `opsbot report morning ...`: the chain and the report by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bot.cli import console, parse_day, run
+
+if TYPE_CHECKING:
+    from reports.morning import MorningReport
+
+# What must follow a job when it is rerun by hand (DOMAIN.md §3: "after" means chained).
+FOLLOWERS = {
+    "stock": ("ff_fa_fs",),
+    "ff_fa_fs": (),
+    "transfers": (),
+    "sales": ("so_l2",),
+    "so_l2": (),
+}
+
+
+def register(app: typer.Typer, report_app: typer.Typer) -> None:
+    """Add the `job` and `report` commands to the CLI."""
+    job_app = typer.Typer(help="Run a job of the daily chain by hand.")
+    app.add_typer(job_app, name="job")
+
+    @job_app.command("run")
+    def job_run(
+        name: Annotated[str, typer.Argument(help="stock, ff_fa_fs, transfers, sales or so_l2")],
+        day: Annotated[str | None, typer.Option("--date", help="WIB date (default today)")] = None,
+        only: Annotated[bool, typer.Option(help="Do not run what follows the job")] = False,
+    ) -> None:
+        """Run a job for a WIB date, then what must follow it (unless --only)."""
+        if name not in FOLLOWERS:
+            raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(FOLLOWERS)}")
+        steps = (name,) if only else (name, *FOLLOWERS[name])
+        failed = run(lambda: _run_steps(steps, parse_day(day), triggered_by="cli"))
+        if failed:
+            raise typer.Exit(1)
+
+    @report_app.command("morning")
+    def report_morning(
+        out: Annotated[Path, typer.Option(help="Folder for the messages and PNG charts")],
+        day: Annotated[str | None, typer.Option("--date", help="WIB date (default today)")] = None,
+        language: Annotated[str, typer.Option(help="id or en")] = "id",
+    ) -> None:
+        """Write the morning report (HTML messages and PNG charts) to files; sends nothing."""
+        report = run(lambda: _build_report(parse_day(day), language))
+        out.mkdir(parents=True, exist_ok=True)
+        for i, message in enumerate(report.messages, 1):
+            (out / f"message_{i}.html").write_text(message, encoding="utf-8")
+        for chart in report.charts:
+            (out / chart.filename).write_bytes(chart.png)
+        console.print(
+            f"wrote {len(report.messages)} messages, {len(report.charts)} charts to {out}"
+        )
+
+
+async def _run_steps(steps: tuple[str, ...], day: date | None, *, triggered_by: str) -> int:
+    from jobs.chain import ChainContext, run_chain
+    from ops.clock import wib_today
+    from ops.db import create_pool, open_database
+    from ops.migrations import migrate
+    from ops.settings import load_settings
+
+    settings = load_settings()
+    business_date = day or wib_today()
+    async with open_database(settings) as db:
+        pool = await create_pool(db.dsn)
+        try:
+            async with pool.acquire() as conn:
+                await migrate(conn)
+            ctx = ChainContext(pool, settings, triggered_by=triggered_by)
+            outcomes = await run_chain(ctx, business_date, steps=steps)
+        finally:
+            await pool.close()
+    for o in outcomes:
+        mark = "[green]✓[/green]" if o.ok else "[red]✗[/red]"
+        console.print(f"{mark} {o.job} {o.business_date}: {o.summary}")
+    return sum(not o.ok for o in outcomes)
+
+
+async def _build_report(day: date | None, language: str) -> MorningReport:
+    from ops.clock import wib_today
+    from ops.db import connect, open_database
+    from ops.settings import load_settings
+    from reports.morning import build_morning_report
+
+    settings = load_settings()
+    async with open_database(settings) as db:
+        conn = await connect(db.dsn)
+        try:
+            return await build_morning_report(conn, day or wib_today(), language=language)
+        finally:
+            await conn.close()

@@ -1,0 +1,204 @@
+"""The daily chain's steps (DOMAIN.md §3) and the order they run in for one WIB business date.
+
+Each step records its runs in ops.job_runs. A failed entity does not stop the others; a step
+whose inputs failed records `skipped` with the reason instead of running on stale data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import asyncpg
+
+from jobs.accurate.client import AccurateClient
+from jobs.marts import build_ff_fa_fs, build_so_l2
+from jobs.runs import JobSkipped, last_status, recorded_run
+from jobs.sales import SALES_ENTITIES, load_sales
+from jobs.stock import drop_old_snapshots, load_stock_snapshot, retention_start
+from jobs.transfers import load_transfers
+from ops.settings import ENTITY_CODES, Settings
+
+log = logging.getLogger(__name__)
+
+ClientFactory = Callable[[str], AbstractAsyncContextManager[AccurateClient]]
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What one step did for a date: status per entity (or for the whole step) and a line."""
+
+    job: str
+    business_date: date
+    statuses: dict[str, str]
+    summary: str
+
+    @property
+    def ok(self) -> bool:
+        """True when every part succeeded."""
+        return all(s == "success" for s in self.statuses.values())
+
+
+@dataclass
+class ChainContext:
+    """What the steps need: the pool, the settings, how to open an Accurate client."""
+
+    pool: asyncpg.Pool
+    settings: Settings
+    open_client: ClientFactory = field(default=None)  # type: ignore[assignment]
+    triggered_by: str = "schedule"
+
+    def __post_init__(self) -> None:
+        if self.open_client is None:
+            self.open_client = accurate_client_factory(self.settings)
+
+
+def accurate_client_factory(settings: Settings) -> ClientFactory:
+    """Open an AccurateClient per entity from the settings (credentials, limits, page size)."""
+
+    @asynccontextmanager
+    async def open_client(entity: str) -> AsyncIterator[AccurateClient]:
+        token, secret = settings.accurate_credentials(entity)
+        async with AccurateClient(
+            entity=entity,
+            account_url=settings.accurate_account_url,
+            api_token=token,
+            signature_secret=secret,
+            calls_per_second=settings.accurate_calls_per_second,
+            max_in_flight=settings.accurate_max_in_flight,
+            page_size=settings.accurate_page_size,
+            timeout=settings.accurate_timeout_seconds,
+        ) as client:
+            yield client
+
+    return open_client
+
+
+async def _per_entity(
+    ctx: ChainContext,
+    job: str,
+    day: date,
+    entities: tuple[str, ...],
+    load: Callable[[AccurateClient, str], Awaitable[int]],
+) -> StepOutcome:
+    statuses, parts = {}, []
+    for entity in entities:
+        try:
+            async with (
+                recorded_run(
+                    ctx.pool, job, day, entity=entity, triggered_by=ctx.triggered_by
+                ) as run,
+                ctx.open_client(entity) as client,
+            ):
+                run.rows = await load(client, entity)
+            statuses[entity] = "success"
+            parts.append(f"{entity} {run.rows:,}")
+        except Exception as exc:  # one entity's failure must not stop the others
+            log.warning("%s %s failed for %s: %s", job, entity, day, exc)
+            statuses[entity] = "failed"
+            parts.append(f"{entity} failed: {exc}")
+    return StepOutcome(job, day, statuses, "; ".join(parts))
+
+
+async def run_stock(ctx: ChainContext, day: date) -> StepOutcome:
+    """03:00: each entity's stock snapshot for `day`, then old snapshots beyond retention."""
+
+    async def load(client: AccurateClient, entity: str) -> int:
+        result = await load_stock_snapshot(ctx.pool, client, entity, day)
+        keep_from = retention_start(day, ctx.settings.stock_retention_days)
+        await drop_old_snapshots(ctx.pool, entity, keep_from)
+        return result.rows
+
+    return await _per_entity(ctx, "stock", day, ENTITY_CODES, load)
+
+
+async def run_transfers(ctx: ChainContext, day: date) -> StepOutcome:
+    """04:50: each entity's item transfers of yesterday."""
+
+    async def load(client: AccurateClient, entity: str) -> int:
+        result = await load_transfers(
+            ctx.pool, client, entity, day - timedelta(days=1), run_date=day
+        )
+        return result.rows
+
+    return await _per_entity(ctx, "transfers", day, ENTITY_CODES, load)
+
+
+async def run_sales(ctx: ChainContext, day: date) -> StepOutcome:
+    """05:00: DDD, MBB and UBB invoices of the last days (sales_window_days)."""
+
+    async def load(client: AccurateClient, entity: str) -> int:
+        result = await load_sales(
+            ctx.pool, client, entity, day, window_days=ctx.settings.sales_window_days
+        )
+        return result.rows
+
+    return await _per_entity(ctx, "sales", day, SALES_ENTITIES, load)
+
+
+async def _require(ctx: ChainContext, day: date, job: str, entities: tuple[str, ...]) -> None:
+    failed = [e for e in entities if await last_status(ctx.pool, job, day, e) != "success"]
+    if failed:
+        raise JobSkipped(f"{job} of {day} did not succeed for {', '.join(failed)}")
+
+
+async def run_ff_fa_fs(ctx: ChainContext, day: date) -> StepOutcome:
+    """After stock: FF/FA/FS of `day` (DOMAIN.md §4), skipped when a stock pull failed."""
+    summary = ""
+    async with recorded_run(ctx.pool, "ff_fa_fs", day, triggered_by=ctx.triggered_by) as run:
+        await _require(ctx, day, "stock", ENTITY_CODES)
+        async with ctx.pool.acquire() as conn:
+            result = await build_ff_fa_fs(conn, day)
+        run.rows = result.stores
+        summary = f"{result.stores} stores"
+        if result.unmapped:
+            summary += f", unmapped: {', '.join(result.unmapped)}"
+    status = await last_status(ctx.pool, "ff_fa_fs", day)
+    return StepOutcome("ff_fa_fs", day, {"all": status or "failed"}, summary or str(status))
+
+
+async def run_so_l2(ctx: ChainContext, day: date) -> StepOutcome:
+    """After sales: SO L2 of `day` (DOMAIN.md §5), skipped when an input failed."""
+    summary = ""
+    async with recorded_run(ctx.pool, "so_l2", day, triggered_by=ctx.triggered_by) as run:
+        await _require(ctx, day, "stock", ENTITY_CODES)
+        await _require(ctx, day, "sales", ("DDD",))
+        await _require(ctx, day, "transfers", ENTITY_CODES)
+        async with ctx.pool.acquire() as conn:
+            result = await build_so_l2(conn, day)
+        run.rows = result.rows
+        summary = f"{result.stores} stores, {result.rows} rows"
+    status = await last_status(ctx.pool, "so_l2", day)
+    return StepOutcome("so_l2", day, {"all": status or "failed"}, summary or str(status))
+
+
+STEPS: dict[str, Callable[[ChainContext, date], Awaitable[StepOutcome]]] = {
+    "stock": run_stock,
+    "ff_fa_fs": run_ff_fa_fs,
+    "transfers": run_transfers,
+    "sales": run_sales,
+    "so_l2": run_so_l2,
+}
+
+
+async def run_chain(
+    ctx: ChainContext,
+    day: date,
+    *,
+    steps: tuple[str, ...] = tuple(STEPS),
+    on_step: Callable[[StepOutcome], None] | None = None,
+) -> list[StepOutcome]:
+    """Run `steps` of the daily chain for `day` in order; returns each step's outcome."""
+    outcomes = []
+    for name in steps:
+        try:
+            outcome = await STEPS[name](ctx, day)
+        except Exception as exc:  # recorded as failed by the step; the chain goes on
+            outcome = StepOutcome(name, day, {"all": "failed"}, str(exc))
+        outcomes.append(outcome)
+        if on_step:
+            on_step(outcome)
+    return outcomes
