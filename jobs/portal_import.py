@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,7 @@ def _prepare(csv_file: CsvFile, table: str, types: dict[str, str]) -> _Prepared:
     columns = [c for c in types if c in csv_file.header]
     ignored = [c for c in csv_file.header if c and c not in types]
     records = []
+    imported_at = datetime.now(UTC)
     for line, row in cells(csv_file):
         record = []
         for column in columns:
@@ -91,6 +93,8 @@ def _prepare(csv_file: CsvFile, table: str, types: dict[str, str]) -> _Prepared:
             except ValueError as exc:
                 problems.append(f"line {line}: {column} {exc}")
                 value = None
+            if value is None and column == "updated_at":
+                value = imported_at  # a blank cell means "as of this import"
             record.append(value)
         records.append(tuple(record))
     if table == "store_name_map":
