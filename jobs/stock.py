@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import asyncpg
 
+from jobs.concurrency import run_workers
 from jobs.load_history import recorded_load
 from ops.db import Conn
 from ops.settings import ENTITY_CODES
@@ -170,9 +171,7 @@ async def _pull_into(
 
     async def readers() -> None:
         try:
-            async with asyncio.TaskGroup() as group:
-                for _ in range(max(1, min(concurrency, len(warehouses)))):
-                    group.create_task(reader())
+            await run_workers(min(concurrency, len(warehouses)), reader)
         finally:
             await queue.put(None)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from jobs.concurrency import run_workers
 from ops.db import Conn
 
 T = TypeVar("T")
@@ -27,9 +27,7 @@ async def fetch_all(
         for index in cursor:
             results[index] = await fetch(keys[index])
 
-    async with asyncio.TaskGroup() as group:
-        for _ in range(max(1, min(concurrency, len(keys)))):
-            group.create_task(worker())
+    await run_workers(min(concurrency, len(keys)), worker)
     return results
 
 
