@@ -130,6 +130,15 @@ def import_portal_command(
     run(main)
 
 
+@app.command("run")
+def run_command() -> None:
+    """Run the bot: poll Telegram and run the daily schedule (production mode)."""
+    from bot.runtime import serve
+    from ops.settings import load_settings
+
+    run(lambda: serve(load_settings()))
+
+
 def _register_more() -> None:
     # Commands with heavier imports live in their own modules.
     from bot import cli_demo, cli_jobs

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sandbox.telegram_emulator import TelegramEmulator
 
 DEMO_REPORT_CHAT = -1001000000601
-DEMO_TOKEN = "7000000001:DEMO-opsbot-token"
+DEMO_TOKEN = "7000000001:DEMO-opsbot-token"  # noqa: S105 - the emulator's, not a secret
 
 
 @dataclass
