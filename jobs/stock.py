@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from typing import Any, Protocol
 
 import asyncpg
@@ -37,7 +37,7 @@ STOCK_COLUMNS = (
     "loaded_at",
     "load_batch_id",
 )
-COPY_BATCH_ROWS = 10_000
+COPY_BATCH_ROWS = 50_000
 TRANSIT_WAREHOUSE = "transit (aol system)"  # goods between warehouses belong to no store
 
 
@@ -133,41 +133,38 @@ async def _pull_into(
     concurrency: int,
     record: Any,
 ) -> int:
-    """Read every warehouse's stock pages concurrently and COPY them in batches."""
-    prices = {item.no: item for item in await source.items()}
+    """Read every warehouse's stock pages concurrently and COPY them in batches.
+
+    Rows travel as COPY text lines: at 1.4 M rows a day, formatting text is cheaper than
+    asyncpg's binary encoding of Decimal and datetime values.
+    """
+    prices = {
+        item.no: f"{_copy_value(getattr(item, 'unit_price', None))}\t"
+        f"{_copy_value(getattr(item, 'vendor_price', None))}"
+        for item in await source.items()
+    }
     warehouses = [
         w
         for w in await source.warehouses()
         if not getattr(w, "suspended", False) and w.name.strip().lower() != TRANSIT_WAREHOUSE
     ]
-    loaded_at = datetime.now(UTC)
-    queue: asyncio.Queue[list[tuple[Any, ...]] | None] = asyncio.Queue(maxsize=concurrency * 4)
+    # Columns after the prices are the same on every row of the snapshot.
+    tail = f"{snapshot_date.isoformat()}\t{datetime.now(UTC).isoformat()}\t{batch_id}\n"
+    queue: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(maxsize=concurrency * 4)
     pending = list(warehouses)
 
     async def reader() -> None:
         while pending:
             warehouse = pending.pop()
+            gudang = _copy_text(warehouse.name)
             async for page in source.iter_stock(warehouse):
-                rows = []
-                for row in page:
-                    quantity = Decimal(row.quantity)
-                    if quantity == 0:
-                        continue
-                    item = prices.get(row.no)
-                    rows.append(
-                        (
-                            row.no,
-                            row.name,
-                            warehouse.name,
-                            quantity,
-                            getattr(item, "unit_price", None),
-                            getattr(item, "vendor_price", None),
-                            snapshot_date,
-                            loaded_at,
-                            batch_id,
-                        )
-                    )
-                await queue.put(rows)
+                lines = [
+                    f"{_copy_text(row.no)}\t{_copy_text(row.name)}\t{gudang}\t{row.quantity}"
+                    f"\t{prices.get(row.no, NO_PRICE)}\t{tail}"
+                    for row in page
+                    if row.quantity
+                ]
+                await queue.put((len(lines), "".join(lines)))
 
     async def readers() -> None:
         try:
@@ -176,18 +173,20 @@ async def _pull_into(
             await queue.put(None)
 
     pulling = asyncio.create_task(readers())
-    batch: list[tuple[Any, ...]] = []
+    chunks: list[str] = []
+    count = 0
     try:
-        while (rows := await queue.get()) is not None:
-            batch.extend(rows)
-            if len(batch) >= COPY_BATCH_ROWS:
-                await _copy(conn, staging, batch)
-                record.rows += len(batch)
-                batch = []
+        while (item := await queue.get()) is not None:
+            chunks.append(item[1])
+            count += item[0]
+            if count >= COPY_BATCH_ROWS:
+                await _copy(conn, staging, chunks)
+                record.rows += count
+                chunks, count = [], 0
         await pulling  # re-raises the pull's error
-        if batch:
-            await _copy(conn, staging, batch)
-            record.rows += len(batch)
+        if count:
+            await _copy(conn, staging, chunks)
+            record.rows += count
     finally:
         if not pulling.done():
             pulling.cancel()
@@ -196,9 +195,26 @@ async def _pull_into(
     return len(warehouses)
 
 
-async def _copy(conn: Conn, staging: str, rows: list[tuple[Any, ...]]) -> None:
-    await conn.copy_records_to_table(
-        staging, schema_name="raw", columns=list(STOCK_COLUMNS), records=rows
+NO_PRICE = "\\N\t\\N"
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str | None) -> str:
+    """A text value in COPY text format (NULL is \\N; tabs, newlines, backslashes escaped)."""
+    return "\\N" if value is None else value.translate(_ESCAPES)
+
+
+def _copy_value(value: object) -> str:
+    return "\\N" if value is None else str(value)
+
+
+async def _copy(conn: Conn, staging: str, chunks: list[str]) -> None:
+    await conn.copy_to_table(
+        staging,
+        schema_name="raw",
+        columns=list(STOCK_COLUMNS),
+        source=io.BytesIO("".join(chunks).encode()),
+        format="text",
     )
 
 

@@ -12,6 +12,9 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
+# PTB 22 warns on int retry periods unless opted in to timedeltas (the bot opts in too).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 import asyncpg
 import pytest
 

@@ -120,3 +120,37 @@ async def test_a_revoked_token_stops_at_once(pool, conn, emulator):
     assert caught.value.permanent
     assert sum(emu.stats.calls.values()) == 1  # no retry storm
     assert await loaded(conn, "UBB", world.days[-1]) == {}
+
+
+async def test_names_with_tabs_backslashes_and_newlines_survive_the_copy(pool, conn):
+    from dataclasses import dataclass
+    from datetime import date
+
+    @dataclass
+    class Row:
+        no: str
+        name: str
+        quantity: Decimal
+
+    @dataclass
+    class Warehouse:
+        id: int
+        name: str
+
+    class Source:
+        async def warehouses(self):
+            return [Warehouse(1, "Zuma\tTab \\ Store")]
+
+        async def items(self):
+            return []
+
+        async def iter_stock(self, warehouse):
+            yield [Row("K1\\X", "SANDAL\nBARU", Decimal("2.5")), Row("K2", "NOL", Decimal(0))]
+
+    result = await load_stock_snapshot(pool, Source(), "DDD", date(2026, 11, 20))
+    assert result.rows == 1  # zero quantities are not stored
+    row = await conn.fetchrow(
+        "select kode_barang, nama_barang, nama_gudang, kuantitas, unit_price"
+        " from raw.accurate_stock_ddd"
+    )
+    assert tuple(row) == ("K1\\X", "SANDAL\nBARU", "Zuma\tTab \\ Store", Decimal("2.5"), None)
