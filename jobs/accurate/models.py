@@ -132,7 +132,7 @@ class InvoiceDetail(InvoiceHeader):
 
 
 class TransferHeader(AccurateModel):
-    """An `item-transfer/list.do` row: `warehouse` is the source, `reference_warehouse` the other side."""
+    """An `item-transfer/list.do` row: `warehouse` = source, `reference_warehouse` = destination."""
 
     id: int
     number: str

@@ -98,7 +98,7 @@ class AccurateEmulator:
         self.request_log: list[RequestLogEntry] = []
         self.url: str | None = None
         self._runner: web.AppRunner | None = None
-        self._stopping = asyncio.Event()
+        self._stopping: asyncio.Event | None = None
         self._moves = 0
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -112,7 +112,7 @@ class AccurateEmulator:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
-        self._stopping.clear()
+        self._stopping = asyncio.Event()  # bound to the loop that serves
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
@@ -122,7 +122,8 @@ class AccurateEmulator:
 
     async def stop(self) -> None:
         """Stop serving; hanging `timeout`/`slow` faults return at once."""
-        self._stopping.set()
+        if self._stopping is not None:
+            self._stopping.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -233,6 +234,7 @@ class AccurateEmulator:
         try:
             credential = authenticate(request.headers, self._by_token, self._revoked, self._clock())
         except AuthFailure as failure:
+            entity = failure.entity
             response = _error(failure.status, failure.message)
         else:
             entity = credential.entity
@@ -285,6 +287,8 @@ class AccurateEmulator:
         return None
 
     async def _hang(self, seconds: float) -> None:
+        if self._stopping is None:
+            return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 

@@ -44,12 +44,16 @@ class Credential:
 
 
 class AuthFailure(Exception):
-    """A request failed authentication; `status` and `message` are what the emulator answers."""
+    """A request failed authentication; `status` and `message` are what the emulator answers.
 
-    def __init__(self, status: int, message: str) -> None:
+    `entity` is set once the token is known (for the request log), None before.
+    """
+
+    def __init__(self, status: int, message: str, entity: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.entity = entity
 
 
 def make_credential(seed: int, entity: str, db_id: int) -> Credential:
@@ -118,19 +122,20 @@ def authenticate(
     credential = by_token.get(token.strip())
     if credential is None:
         raise AuthFailure(401, INVALID_TOKEN)
-    if credential.entity in revoked:
-        raise AuthFailure(401, REVOKED)
+    entity = credential.entity
+    if entity in revoked:
+        raise AuthFailure(401, REVOKED, entity)
     timestamp = headers.get("X-Api-Timestamp")
     if not timestamp:
-        raise AuthFailure(400, TIMESTAMP_REQUIRED)
+        raise AuthFailure(400, TIMESTAMP_REQUIRED, entity)
     instant = parse_timestamp(timestamp)
     if instant is None:
-        raise AuthFailure(400, TIMESTAMP_INVALID)
+        raise AuthFailure(400, TIMESTAMP_INVALID, entity)
     if abs((now - instant).total_seconds()) > MAX_SKEW_SECONDS:
-        raise AuthFailure(400, TIMESTAMP_SKEW)
+        raise AuthFailure(400, TIMESTAMP_SKEW, entity)
     signature = headers.get("X-Api-Signature")
     if not signature:
-        raise AuthFailure(401, SIGNATURE_REQUIRED)
+        raise AuthFailure(401, SIGNATURE_REQUIRED, entity)
     if not signature_matches(timestamp, credential.secret, signature):
-        raise AuthFailure(401, SIGNATURE_INVALID)
+        raise AuthFailure(401, SIGNATURE_INVALID, entity)
     return credential

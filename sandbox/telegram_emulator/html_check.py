@@ -134,7 +134,9 @@ class _Parser:
         j = i + 1
         if self.at(j) == "#":
             j += 1
-            base, digits = (16, "0123456789abcdefABCDEF") if self.at(j) == "x" else (10, "0123456789")
+            base, digits = (
+                (16, "0123456789abcdefABCDEF") if self.at(j) == "x" else (10, "0123456789")
+            )
             if base == 16:
                 j += 1
             start = j
