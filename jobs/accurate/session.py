@@ -32,7 +32,7 @@ from jobs.accurate.errors import (
     Transient,
 )
 from jobs.accurate.signing import TimestampStyle, auth_headers, utc_now
-from jobs.accurate.throttle import DEFAULT_MARGIN, Sleep, SlidingWindowLimiter
+from jobs.accurate.throttle import DEFAULT_MARGIN, Sleep, SlidingWindowLimiter, token_budget
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +121,16 @@ class AccurateSession:
         self._clock = clock
         self._rng = rng or random.Random()
         self._style: TimestampStyle = timestamp_style
-        self._limiter = SlidingWindowLimiter(
-            calls_per_second, margin=window_margin, clock=monotonic, sleep=sleep
-        )
-        self._in_flight = asyncio.Semaphore(max_in_flight)
+        if monotonic is time.monotonic and sleep is asyncio.sleep:
+            # Accurate counts per token, so every client of one token shares one budget.
+            self._limiter, self._in_flight = token_budget(
+                self._token.get_secret_value(), calls_per_second, max_in_flight, window_margin
+            )
+        else:  # an injected clock (tests) keeps its own budget
+            self._limiter = SlidingWindowLimiter(
+                calls_per_second, margin=window_margin, clock=monotonic, sleep=sleep
+            )
+            self._in_flight = asyncio.Semaphore(max_in_flight)
         self._host: str | None = None
         self._host_lock = asyncio.Lock()
         self._http = httpx.AsyncClient(

@@ -8,8 +8,10 @@ and the server's arrival time; with 8/s and 0.05 s that still sustains 7.6 calls
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 import time
+import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
 
@@ -54,3 +56,29 @@ class SlidingWindowLimiter:
                     self._starts.append(now)
                     return now
                 await self._sleep(self._starts[0] + self.window - now)
+
+
+# Per event loop (asyncio primitives belong to one loop), per token: the budgets in use.
+_BUDGETS: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop,
+    dict[tuple[str, float, int], tuple[SlidingWindowLimiter, asyncio.Semaphore]],
+] = weakref.WeakKeyDictionary()
+
+
+def token_budget(
+    token: str, rate: float, max_in_flight: int, margin: float = DEFAULT_MARGIN
+) -> tuple[SlidingWindowLimiter, asyncio.Semaphore]:
+    """The (rate limiter, in-flight semaphore) shared by every client of `token` in this loop.
+
+    Accurate's limits are per token (ACCURATE_API.md §8.1): two clients opened one after the
+    other for the same entity must not each spend a fresh 8 calls in the same second.
+    """
+    loop = asyncio.get_running_loop()
+    key = (hashlib.sha256(token.encode()).hexdigest(), rate, max_in_flight)
+    budgets = _BUDGETS.setdefault(loop, {})
+    if key not in budgets:
+        budgets[key] = (
+            SlidingWindowLimiter(rate, margin=margin),
+            asyncio.Semaphore(max_in_flight),
+        )
+    return budgets[key]
