@@ -34,6 +34,7 @@ class DemoOutcome:
     transcript: Path
     messages: int
     charts: list[Path] = field(default_factory=list)
+    transcript_messages: list[Any] = field(default_factory=list)
 
 
 def register(app: typer.Typer) -> None:
@@ -164,4 +165,4 @@ def _write_transcript(telegram: TelegramEmulator, out: Path, report_chat: int) -
         console.print(Panel(shown, title=title, title_align="left", border_style="cyan"))
     transcript = out / "transcript.md"
     transcript.write_text("\n".join(lines), encoding="utf-8")
-    return DemoOutcome(transcript, len(messages), charts)
+    return DemoOutcome(transcript, len(messages), charts, messages)

@@ -1,0 +1,127 @@
+"""What every chart shares: size, type sizes, colours, words per language, number formats."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from reports.render import check_language, format_date, format_number
+
+DPI = 100
+WIDTH_IN = 12.0  # 1200 px at DPI
+# Type sizes in points: at 100 dpi a phone screen shows them about a third as large.
+TITLE, LABEL, TICK, LEGEND, NOTE = 26, 20, 18, 18, 16
+METRIC_COLORS = {"ff": "#1f77b4", "fa": "#2ca02c", "fs": "#ff7f0e"}
+SHORT_COLOR, SURPLUS_COLOR, MUTED_COLOR = "#d62728", "#2ca02c", "#9aa5b1"
+
+TEXT: dict[str, dict[str, str]] = {
+    "id": {
+        "no_data": "Tidak ada data",
+        "no_data_for": "Tidak ada data untuk {date}",
+        "ff_title": "FF / FA / FS per cabang",
+        "target": "Target",
+        "national": "Nasional",
+        "no_branch": "Tanpa cabang",
+        "so_title": "Selisih SO L2",
+        "so_branch_title": "Selisih per cabang (pasang)",
+        "so_top_title": "Selisih minus terbesar (toko · gender, pasang)",
+        "shortfall": "Kurang dari perkiraan",
+        "surplus": "Lebih dari perkiraan",
+        "no_negative": "Tidak ada selisih minus",
+        "rows_title": "Baris stok ditarik per entitas",
+        "stock_title": "Stok {store} per gender",
+        "pairs": "pasang",
+        "missing": "tidak ada",
+    },
+    "en": {
+        "no_data": "No data",
+        "no_data_for": "No data for {date}",
+        "ff_title": "FF / FA / FS by branch",
+        "target": "Target",
+        "national": "National",
+        "no_branch": "No branch",
+        "so_title": "SO L2 selisih",
+        "so_branch_title": "Selisih by branch (pairs)",
+        "so_top_title": "Largest negative selisih (store · gender, pairs)",
+        "shortfall": "Below expected",
+        "surplus": "Above expected",
+        "no_negative": "No negative selisih",
+        "rows_title": "Stock rows pulled per entity",
+        "stock_title": "{store} stock by gender",
+        "pairs": "pairs",
+        "missing": "none",
+    },
+}
+
+_GENDERS = {
+    "id": {"MEN": "Pria", "LADIES": "Wanita", "BABY & KIDS": "Bayi & anak"},
+    "en": {"MEN": "Men", "LADIES": "Ladies", "BABY & KIDS": "Baby & kids"},
+}
+_THOUSANDS = {"id": ("rb", "jt"), "en": ("k", "M")}
+
+
+def gender_label(group: str, language: str) -> str:
+    """The gender group's name for a reader: MEN -> Pria (id) / Men (en)."""
+    return _GENDERS[language].get(group.upper(), group.title())
+
+
+def compact(value: float, language: str) -> str:
+    """A short axis label for a count: 1380000 -> '1,38 jt' (id) / '1.38M' (en)."""
+    thousand, million = _THOUSANDS[language]
+    sep = " " if language == "id" else ""
+    if abs(value) >= 1_000_000:
+        return f"{format_number(value / 1_000_000, language, 2)}{sep}{million}"
+    if abs(value) >= 1_000:
+        thousands = value / 1_000
+        digits = 0 if abs(thousands) >= 100 or thousands == int(thousands) else 1
+        return f"{format_number(thousands, language, digits)}{sep}{thousand}"
+    return format_number(value, language)
+
+
+def percent_axis(language: str) -> FuncFormatter:
+    """A tick formatter for values already in percent: 70 -> '70 %' (id) / '70%' (en)."""
+    suffix = " %" if language == "id" else "%"
+    return FuncFormatter(lambda value, _: f"{format_number(value, language)}{suffix}")
+
+
+def new_figure(height_in: float) -> Figure:
+    """A blank 1200 px wide Figure, `height_in` inches tall, with constrained layout."""
+    return Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, layout="constrained")
+
+
+def to_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes without the Software chunk, so equal input gives equal bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def dated(title: str, data_date: date | None, language: str) -> str:
+    """`title · 16 Feb 2026`, or the bare title without a date."""
+    return f"{title} · {format_date(data_date, language)}" if data_date else title
+
+
+def no_data_chart(title: str, data_date: date | None, *, language: str = "id") -> bytes:
+    """A chart that says there is no data for `data_date` (PNG bytes)."""
+    text = TEXT[check_language(language)]
+    fig = new_figure(5.0)
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=TITLE, loc="left")
+    message = text["no_data"]
+    if data_date is not None:
+        message = text["no_data_for"].format(date=format_date(data_date, language))
+    ax.text(
+        0.5,
+        0.5,
+        message,
+        ha="center",
+        va="center",
+        fontsize=TITLE,
+        color="#555555",
+        transform=ax.transAxes,
+    )
+    return to_png(fig)

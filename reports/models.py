@@ -1,0 +1,260 @@
+"""The morning report's context: every figure it shows, each with its data date (WIB).
+
+Quantities are pairs (Decimal, as stored); ratios are fractions (0.6809 = 68.09 %);
+`selisih_pct` is already a percentage (-2.35 = -2.35 %). Nothing here is computed by a template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Language = Literal["id", "en"]
+Status = Literal["ok", "warning", "failed"]
+RunState = Literal["ok", "failed", "skipped", "running", "missing"]
+PullState = Literal["ok", "low", "failed", "skipped", "running", "missing"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Targets(_Model):
+    """FF / FA / FS targets as fractions (DOMAIN.md §4): FF >= 70 %, FA >= 90 %, FS >= 80 %."""
+
+    ff: Decimal = Decimal("0.70")
+    fa: Decimal = Decimal("0.90")
+    fs: Decimal = Decimal("0.80")
+
+
+class ShrinkageRule(_Model):
+    """A store x gender row is possible shrinkage when selisih <= pairs AND selisih_pct <= pct."""
+
+    pairs: Decimal = Decimal("-5")
+    pct: Decimal = Decimal("-2")
+
+
+class JobStatus(_Model):
+    """The latest run of one scheduled job for the report's business date (ops.job_runs)."""
+
+    job: str
+    business_date: date
+    state: RunState
+    finished_at: datetime | None = None
+    rows: int | None = None
+    error: str | None = None
+    last_success_at: datetime | None = None
+
+
+class Pull(_Model):
+    """One entity's Accurate pull: rows loaded vs the usual day (median of 7 earlier loads)."""
+
+    job: str
+    data_type: str
+    entity: str
+    data_date: date
+    state: PullState
+    rows: int | None = None
+    usual: int | None = None
+    error: str | None = None
+
+
+class RowsPoint(_Model):
+    """Rows loaded by one entity's successful stock pull for one snapshot date."""
+
+    entity: str
+    day: date
+    rows: int
+
+
+class Pipeline(_Model):
+    """Backup, the pulls of the chain (per entity) and the calculations after them."""
+
+    backup: JobStatus
+    stock: list[Pull]
+    transfers: list[Pull]
+    sales: list[Pull]
+    sales_from: date
+    sales_to: date
+    ff_fa_fs: JobStatus
+    so_l2: JobStatus
+    health: JobStatus
+    rows_history: list[RowsPoint]
+
+
+class BranchRatio(_Model):
+    """Simple mean of the store ratios of one branch (or the nation when branch is None)."""
+
+    branch: str | None
+    stores: int
+    ff: Decimal
+    fa: Decimal
+    fs: Decimal
+
+
+class StoreRatio(_Model):
+    """One store's FF / FA / FS for the report date."""
+
+    store: str
+    branch: str | None
+    ff: Decimal
+    fa: Decimal
+    fs: Decimal
+
+
+class FfFaFs(_Model):
+    """The FF / FA / FS section for `data_date` (the stock snapshot date)."""
+
+    data_date: date
+    available: bool
+    latest_date: date | None
+    targets: Targets
+    stores: int = 0
+    national: BranchRatio | None = None
+    below_ff: int = 0
+    below_fa: int = 0
+    below_fs: int = 0
+    branches: list[BranchRatio] = []
+    worst: list[StoreRatio] = []
+    unmapped: list[str] = []
+
+
+class ShrinkageRow(_Model):
+    """One store x gender row with negative selisih (pairs; pct may be None without prev)."""
+
+    store: str
+    branch: str | None
+    gender: str
+    selisih: Decimal
+    selisih_pct: Decimal | None
+    flagged: bool
+
+
+class SoL2Branch(_Model):
+    """SO L2 per branch: pairs short of (negative) and above (positive) expectation."""
+
+    branch: str | None
+    stores: int
+    stock: Decimal
+    sales: Decimal
+    shortfall: Decimal
+    surplus: Decimal
+
+
+class SoL2(_Model):
+    """The SO L2 section: stock of `data_date`, sales of `sales_date` (the day before)."""
+
+    data_date: date
+    sales_date: date
+    available: bool
+    latest_date: date | None
+    rule: ShrinkageRule
+    stores: int = 0
+    rows: int = 0
+    stock_total: Decimal = Decimal(0)
+    sales_total: Decimal = Decimal(0)
+    compared_rows: int = 0
+    nonzero_rows: int = 0
+    flagged_rows: int = 0
+    negatives: list[ShrinkageRow] = []
+    branches: list[SoL2Branch] = []
+
+    @property
+    def largest_negative(self) -> ShrinkageRow | None:
+        """The row with the most negative selisih, or None."""
+        return self.negatives[0] if self.negatives else None
+
+    @property
+    def flagged(self) -> list[ShrinkageRow]:
+        """Rows past the shrinkage rule, most negative first."""
+        return [row for row in self.negatives if row.flagged]
+
+
+class Freshness(_Model):
+    """Latest date loaded for one data type: overall, expected, and entities behind it."""
+
+    data_type: str
+    latest: date | None
+    expected: date
+    behind: list[tuple[str, date | None]] = []
+
+    @property
+    def late(self) -> bool:
+        """True when nothing at all was loaded up to the expected date."""
+        return self.latest is None or self.latest < self.expected
+
+
+class AlertItem(_Model):
+    """One unresolved alert from ops.alerts."""
+
+    severity: Literal["critical", "warning", "info"]
+    title: str
+    state: Literal["open", "acknowledged", "muted"]
+    first_seen: datetime
+    count: int
+
+
+class Alerts(_Model):
+    """Unresolved alerts as of the report's `now`, most severe first (at most a page)."""
+
+    items: list[AlertItem]
+    total: int
+    critical: int
+    warning: int
+
+
+class Issue(_Model):
+    """One thing the headline names: kind, how bad, what it is about."""
+
+    level: Literal["failed", "warning"]
+    kind: Literal["job", "rows_low", "no_data", "unmapped", "shrinkage", "late"]
+    job: str | None = None
+    entities: list[str] = []
+    state: str | None = None
+    count: int | None = None
+    day: date | None = None
+
+
+class MorningContext(_Model):
+    """Everything the 06:00 report shows for `report_date` (WIB), read from the database."""
+
+    report_date: date
+    sales_date: date
+    generated_at: datetime
+    status: Status
+    issues: list[Issue]
+    pipeline: Pipeline
+    ff: FfFaFs
+    so_l2: SoL2
+    freshness: list[Freshness]
+    alerts: Alerts
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A rendered chart: file name for the upload, HTML caption (<= 1024), PNG bytes."""
+
+    filename: str
+    caption: str
+    png: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class MorningReport:
+    """The morning report ready to send: HTML messages (<= 4096 each), charts, and its data."""
+
+    messages: list[str]
+    charts: list[Chart]
+    context: MorningContext
+
+
+class StockPoint(_Model):
+    """A store's stock of one gender group on one WIB date (pairs), for the /stock chart."""
+
+    day: date
+    gender: str
+    qty: Decimal

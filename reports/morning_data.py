@@ -1,0 +1,267 @@
+"""The morning report's queries: one loader per section, each returning its context model.
+
+All SQL is in sql/queries/morning_*.sql. The chain's conventions (DOMAIN.md §3): every job of
+the 06:00 chain records its run in ops.job_runs under the report's WIB date; the stock pull
+loads the report date's snapshot, the transfer pull yesterday, the sales pull the last days
+up to yesterday (raw.load_history.date_to).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+from ops.paths import read_sql
+from ops.settings import ENTITY_CODES
+from reports.models import (
+    AlertItem,
+    Alerts,
+    BranchRatio,
+    FfFaFs,
+    Freshness,
+    JobStatus,
+    Pipeline,
+    Pull,
+    PullState,
+    RowsPoint,
+    RunState,
+    ShrinkageRow,
+    ShrinkageRule,
+    SoL2,
+    SoL2Branch,
+    StoreRatio,
+    Targets,
+)
+
+SALES_ENTITIES = ("DDD", "MBB", "UBB")  # LJBB has no sales (DOMAIN.md §1)
+SALES_WINDOW_DAYS = 3
+LOW_ROWS_RATIO = Decimal("0.5")  # a pull below half its usual day is worth a look
+LOW_ROWS_CHECKED = ("stock", "sales")  # a day without transfers is normal
+HISTORY_DAYS = 7
+WORST_STORES = 5
+ALERTS_LISTED = 10
+
+_RUN_STATES: dict[str | None, RunState] = {
+    "success": "ok",
+    "failed": "failed",
+    "skipped": "skipped",
+    "running": "running",
+    None: "missing",
+}
+
+
+@functools.cache
+def _sql(name: str) -> str:
+    return read_sql(f"queries/{name}.sql")
+
+
+def expected_pulls(report_date: date) -> list[tuple[str, str, str, date]]:
+    """(data type, job, entity, data date) of every pull the chain of `report_date` makes."""
+    yesterday = report_date - timedelta(days=1)
+    pulls = [("stock", "stock", entity, report_date) for entity in ENTITY_CODES]
+    pulls += [("transfers", "transfers", entity, yesterday) for entity in ENTITY_CODES]
+    pulls += [("sales", "sales", entity, yesterday) for entity in SALES_ENTITIES]
+    return pulls
+
+
+def _pull(row: asyncpg.Record) -> Pull:
+    load, run = row["load_status"], row["run_status"]
+    usual = None if row["usual_rows"] is None else round(row["usual_rows"])
+    rows: int | None = None
+    error = row["run_error"] or row["load_error"]
+    state: PullState
+    if load == "success":
+        state, rows, error = "ok", row["load_rows"], None
+    elif run in ("failed", "skipped"):
+        state = "failed" if run == "failed" else "skipped"
+    elif load == "failed":
+        state, error = "failed", row["load_error"] or row["run_error"]
+    elif "running" in (load, run):
+        state = "running"
+    elif run == "success":
+        state, rows, error = "ok", row["run_rows"], None
+    else:
+        state = "missing"
+    checked = state == "ok" and row["data_type"] in LOW_ROWS_CHECKED and rows is not None
+    if checked and (rows == 0 or (usual and rows < usual * LOW_ROWS_RATIO)):
+        state = "low"
+    return Pull(
+        job=row["job"],
+        data_type=row["data_type"],
+        entity=row["entity"],
+        data_date=row["data_date"],
+        state=state,
+        rows=rows,
+        usual=usual,
+        error=error,
+    )
+
+
+def _job(row: asyncpg.Record, business_date: date) -> JobStatus:
+    return JobStatus(
+        job=row["job"],
+        business_date=business_date,
+        state=_RUN_STATES.get(row["status"], "missing"),
+        finished_at=row["finished_at"],
+        rows=row["rows"],
+        error=row["error"],
+        last_success_at=row["last_success_at"],
+    )
+
+
+async def load_pipeline(conn: asyncpg.Connection, report_date: date, now: datetime) -> Pipeline:
+    """Backup, every pull (per entity, rows vs the usual day), and the calculation jobs."""
+    expected = expected_pulls(report_date)
+    columns = list(zip(*expected, strict=True))
+    pull_rows = await conn.fetch(_sql("morning_pulls"), *columns, report_date, now)
+    pulls = [_pull(row) for row in pull_rows]
+    jobs = ["backup", "ff_fa_fs", "so_l2", "health"]
+    job_rows = await conn.fetch(_sql("morning_jobs"), jobs, report_date, now)
+    runs = {row["job"]: _job(row, report_date) for row in job_rows}
+    history = await conn.fetch(
+        _sql("morning_rows_history"),
+        "stock",
+        report_date - timedelta(days=HISTORY_DAYS - 1),
+        report_date,
+        now,
+    )
+    return Pipeline(
+        backup=runs["backup"],
+        stock=[p for p in pulls if p.data_type == "stock"],
+        transfers=[p for p in pulls if p.data_type == "transfers"],
+        sales=[p for p in pulls if p.data_type == "sales"],
+        sales_from=report_date - timedelta(days=SALES_WINDOW_DAYS),
+        sales_to=report_date - timedelta(days=1),
+        ff_fa_fs=runs["ff_fa_fs"],
+        so_l2=runs["so_l2"],
+        health=runs["health"],
+        rows_history=[RowsPoint(**dict(row)) for row in history],
+    )
+
+
+async def load_ff_fa_fs(
+    conn: asyncpg.Connection,
+    report_date: date,
+    targets: Targets,
+    unmapped: Sequence[str] | None = None,
+) -> FfFaFs:
+    """FF / FA / FS of `report_date`: national and branch means, worst stores, unmapped stores.
+
+    `unmapped` (planogram store names) defaults to the planogram stores with no mapping row.
+    """
+    if unmapped is None:
+        unmapped = [row["store_name"] for row in await conn.fetch(_sql("morning_unmapped_stores"))]
+    summary = await conn.fetchrow(
+        _sql("morning_ff_summary"), report_date, targets.ff, targets.fa, targets.fs
+    )
+    assert summary is not None  # an aggregate always returns a row
+    base: dict[str, Any] = {
+        "data_date": report_date,
+        "latest_date": summary["latest_date"],
+        "targets": targets,
+        "unmapped": list(unmapped),
+    }
+    if not summary["stores"]:
+        return FfFaFs(available=False, **base)
+    branches = await conn.fetch(_sql("morning_ff_branches"), report_date)
+    worst = await conn.fetch(_sql("morning_ff_worst"), report_date, WORST_STORES)
+    national = BranchRatio(
+        branch=None,
+        stores=summary["stores"],
+        ff=summary["ff"],
+        fa=summary["fa"],
+        fs=summary["fs"],
+    )
+    return FfFaFs(
+        available=True,
+        stores=summary["stores"],
+        national=national,
+        below_ff=summary["below_ff"],
+        below_fa=summary["below_fa"],
+        below_fs=summary["below_fs"],
+        branches=[BranchRatio(**dict(row)) for row in branches],
+        worst=[StoreRatio(**dict(row)) for row in worst],
+        **base,
+    )
+
+
+async def load_so_l2(conn: asyncpg.Connection, report_date: date, rule: ShrinkageRule) -> SoL2:
+    """SO L2 of `report_date` (stock) and the day before (sales), with the negative rows."""
+    summary = await conn.fetchrow(_sql("morning_so_l2_summary"), report_date, rule.pairs, rule.pct)
+    assert summary is not None  # an aggregate always returns a row
+    base: dict[str, Any] = {
+        "data_date": report_date,
+        "sales_date": report_date - timedelta(days=1),
+        "latest_date": summary["latest_date"],
+        "rule": rule,
+    }
+    if not summary["rows"]:
+        return SoL2(available=False, **base)
+    negatives = await conn.fetch(_sql("morning_so_l2_negatives"), report_date, rule.pairs, rule.pct)
+    branches = await conn.fetch(_sql("morning_so_l2_branches"), report_date)
+    return SoL2(
+        available=True,
+        stores=summary["stores"],
+        rows=summary["rows"],
+        stock_total=summary["stock_total"],
+        sales_total=summary["sales_total"],
+        compared_rows=summary["compared_rows"],
+        nonzero_rows=summary["nonzero_rows"],
+        flagged_rows=summary["flagged_rows"],
+        negatives=[ShrinkageRow(**dict(row)) for row in negatives],
+        branches=[SoL2Branch(**dict(row)) for row in branches],
+        **base,
+    )
+
+
+async def load_freshness(conn: asyncpg.Connection, report_date: date) -> list[Freshness]:
+    """Latest date loaded per data type (stock, sales, transfers), and the entities behind."""
+    latest = {
+        (row["data_type"], row["entity"]): row["latest"]
+        for row in await conn.fetch(_sql("morning_freshness"), report_date)
+    }
+    yesterday = report_date - timedelta(days=1)
+    kinds = (
+        ("stock", ENTITY_CODES, report_date),
+        ("sales", SALES_ENTITIES, yesterday),
+        ("transfers", ENTITY_CODES, yesterday),
+    )
+    result = []
+    for data_type, entities, expected in kinds:
+        days = {entity: latest.get((data_type, entity)) for entity in entities}
+        known = [day for day in days.values() if day is not None]
+        overall = max(known) if known else None
+        # Entities behind the expected date; when all are behind, those behind the others.
+        bar = expected if overall is not None and overall >= expected else overall
+        behind = [(e, d) for e, d in days.items() if bar is not None and (d is None or d < bar)]
+        result.append(
+            Freshness(data_type=data_type, latest=overall, expected=expected, behind=behind)
+        )
+    return result
+
+
+async def load_alerts(conn: asyncpg.Connection, now: datetime) -> Alerts:
+    """Unresolved alerts as of `now` (critical first), at most ALERTS_LISTED listed."""
+    rows = await conn.fetch(_sql("morning_alerts"), ALERTS_LISTED, now)
+    items = [
+        AlertItem(
+            severity=row["severity"],
+            title=row["title"],
+            state=row["state"],
+            first_seen=row["first_seen"],
+            count=row["count"],
+        )
+        for row in rows
+    ]
+    first = rows[0] if rows else None
+    return Alerts(
+        items=items,
+        total=first["total"] if first else 0,
+        critical=first["critical"] if first else 0,
+        warning=first["warning"] if first else 0,
+    )

@@ -1,0 +1,13 @@
+-- Planogram stores with no row in portal.store_name_map: FF / FA / FS cannot be computed for
+-- them until someone maps them by hand (DOMAIN.md §4). One name per normalised store name.
+
+select min(regexp_replace(trim(p.store_name), '\s+', ' ', 'g')) as store_name
+from portal.planogram as p
+where nullif(trim(p.store_name), '') is not null
+    and not exists (
+        select 1
+        from portal.store_name_map as m
+        where lower(trim(m.planogram_name)) = lower(trim(p.store_name))
+    )
+group by lower(regexp_replace(trim(p.store_name), '\s+', ' ', 'g'))
+order by 1

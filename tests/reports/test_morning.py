@@ -1,0 +1,484 @@
+"""The morning report from a real database: each section, failures, gaps, escaping, English."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from ops.clock import WIB
+from reports.models import ShrinkageRule
+from reports.morning import build_context, build_morning_report, render_morning, render_sections
+from reports.split import utf16_length
+
+D = date(2026, 2, 16)  # a Monday; the stock snapshot of the report's morning
+YESTERDAY = D - timedelta(days=1)
+NOW = datetime.combine(D, time(6, 0), tzinfo=WIB)
+GOLDEN = Path(__file__).parent / "golden" / "morning_report.id.html"
+USUAL_STOCK = {"DDD": 1_380_000, "LJBB": 17_000, "MBB": 200_000, "UBB": 52_000}
+USUAL_SALES = {"DDD": 3_100, "MBB": 900, "UBB": 120}
+STORES = [
+    # (nama_accurate, branch, planogram name, warehouse)
+    ("Zuma Dalung", "Bali", "Zuma Dalung", "ZUMA DALUNG"),
+    ("Zuma Kuta Square", "Bali", "Zuma Kuta Square", "Zuma Kuta Square"),
+    ("Zuma Seminyak", "Bali", "Zuma Seminyak", "ZUMA SEMINYAK"),
+    ("Zuma Galaxy Mall", "Jatim", "Zuma Galaxy Mall", "ZUMA GALAXY MALL"),
+    ("Zuma Lippo Batu", "Jatim", "Zuma Lippo Batu", "Zuma Lippo Batu"),
+    ("Zuma Mall of Indonesia (MOI)", "Jakarta", "Zuma MOI", "ZUMA MALL OF INDONESIA"),
+]
+FF = {  # warehouse -> (ff, fa, fs)
+    "ZUMA DALUNG": ("0.7250", "0.9310", "0.8820"),
+    "Zuma Kuta Square": ("0.6809", "0.9000", "0.7710"),
+    "ZUMA SEMINYAK": ("0.5512", "0.8125", "0.6400"),
+    "ZUMA GALAXY MALL": ("0.8100", "0.9500", "1.1240"),
+    "Zuma Lippo Batu": ("0.4200", "0.6700", "0.5100"),
+    "ZUMA MALL OF INDONESIA": ("0.7733", "0.9200", "0.9900"),
+}
+SO_L2 = [  # store (lower nama_accurate), gender, stock, sales, mutasi_in, prev
+    ("zuma dalung", "MEN", 812, 9, 0, 830),
+    ("zuma dalung", "LADIES", 955, 11, 24, 950),
+    ("zuma dalung", "BABY & KIDS", 301, 2, 0, 303),
+    ("zuma kuta square", "MEN", 640, 7, 0, 647),
+    ("zuma kuta square", "LADIES", 702, 8, 0, 730),
+    ("zuma kuta square", "BABY & KIDS", 210, 3, 0, 213),
+    ("zuma galaxy mall", "MEN", 533, 6, 12, 527),
+    ("zuma galaxy mall", "LADIES", 503, 5, 0, 503),
+    ("zuma galaxy mall", "BABY & KIDS", 188, 1, 0, 189),
+    ("zuma mall of indonesia (moi)", "MEN", 415, 4, 0, 430),
+    ("zuma mall of indonesia (moi)", "LADIES", 388, 6, 0, 394),
+    ("zuma mall of indonesia (moi)", "BABY & KIDS", 97, 0, 0, 97),
+]
+BRANCH = {s[0].lower(): s[1] for s in STORES}
+
+
+def wib(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=WIB)
+
+
+async def add_run(
+    conn: asyncpg.Connection,
+    job: str,
+    status: str,
+    *,
+    entity: str | None = None,
+    day: date = D,
+    at: tuple[int, int] = (3, 0),
+    rows: int | None = None,
+    error: str | None = None,
+) -> None:
+    key = f"{job}:{day.isoformat()}" + (f":{entity}" if entity else "")
+    started = wib(day, *at)
+    await conn.execute(
+        "insert into ops.job_runs (run_key, job, entity, business_date, started_at, finished_at,"
+        " status, rows, error) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        key,
+        job,
+        entity,
+        day,
+        started,
+        None if status == "running" else started + timedelta(minutes=4),
+        status,
+        rows,
+        error,
+    )
+
+
+async def add_load(
+    conn: asyncpg.Connection,
+    data_type: str,
+    entity: str,
+    data_date: date,
+    status: str,
+    rows: int | None,
+    *,
+    error: str | None = None,
+    date_from: date | None = None,
+) -> None:
+    started = wib(data_date + timedelta(days=0 if data_type == "stock" else 1), 3)
+    await conn.execute(
+        "insert into raw.load_history (source, entity, data_type, table_name, batch_id,"
+        " date_from, date_to, rows_loaded, started_at, finished_at, status, error_message)"
+        " values ('accurate', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        entity,
+        data_type,
+        f"raw.accurate_{data_type}_{entity.lower()}",
+        uuid.uuid4(),
+        date_from or data_date,
+        data_date,
+        rows,
+        started,
+        started + timedelta(minutes=5),
+        status,
+        error,
+    )
+
+
+async def seed_history(conn: asyncpg.Connection) -> None:
+    """Seven earlier days of successful pulls: the usual day of each entity."""
+    for back in range(1, 8):
+        for entity, usual in USUAL_STOCK.items():
+            await add_load(conn, "stock", entity, D - timedelta(days=back), "success", usual + back)
+        for entity, usual in USUAL_SALES.items():
+            day = YESTERDAY - timedelta(days=back)
+            await add_load(conn, "sales", entity, day, "success", usual - back)
+        for entity in USUAL_STOCK:
+            await add_load(
+                conn, "transfers", entity, YESTERDAY - timedelta(days=back), "success", 40
+            )
+
+
+async def seed_today(conn: asyncpg.Connection, *, failed_entity: str | None = None) -> None:
+    """The chain of the report's morning, all green unless one entity's stock pull failed."""
+    await add_run(conn, "backup", "success", at=(2, 0))
+    for entity, usual in USUAL_STOCK.items():
+        if entity == failed_entity:
+            error = "401 Unauthorized: API token rejected by Accurate\nTraceback (most recent...)"
+            await add_load(conn, "stock", entity, D, "failed", 0, error=error)
+            await add_run(conn, "stock", "failed", entity=entity, error=error)
+        else:
+            await add_load(conn, "stock", entity, D, "success", usual + 114)
+            await add_run(conn, "stock", "success", entity=entity, rows=usual + 114)
+    for entity in USUAL_STOCK:
+        await add_load(conn, "transfers", entity, YESTERDAY, "success", 38)
+        await add_run(conn, "transfers", "success", entity=entity, at=(4, 50), rows=38)
+    for entity, usual in USUAL_SALES.items():
+        await add_load(
+            conn, "sales", entity, YESTERDAY, "success", usual + 7, date_from=D - timedelta(days=3)
+        )
+        await add_run(conn, "sales", "success", entity=entity, at=(5, 0), rows=usual + 7)
+    await add_run(conn, "ff_fa_fs", "success", at=(3, 40))
+    await add_run(conn, "so_l2", "success", at=(5, 12))
+    await add_run(conn, "health", "success", at=(5, 30))
+
+
+async def seed_marts(conn: asyncpg.Connection, *, so_l2: bool = True) -> None:
+    for name, branch, planogram, warehouse in STORES:
+        await conn.execute(
+            "insert into portal.store (nama_accurate, nama_department_old, branch, category)"
+            " values ($1, $2, $3, 'RETAIL')",
+            name,
+            warehouse,
+            branch,
+        )
+        await conn.execute(
+            "insert into portal.store_name_map (planogram_name, stock_nama_gudang, branch,"
+            " match_method) values ($1, $2, $3, 'auto_exact')",
+            planogram,
+            warehouse,
+            branch,
+        )
+        await conn.execute(
+            "insert into portal.planogram (store_name, article_mix) values ($1, 'M1CA32')",
+            planogram,
+        )
+        ff, fa, fs = (Decimal(v) for v in FF[warehouse])
+        await conn.execute(
+            "insert into mart.ff_fa_fs_daily (report_date, branch, store_label, store_db_name,"
+            " ff, fa, fs) values ($1, $2, $3, $4, $5, $6, $7)",
+            D,
+            branch,
+            planogram,
+            warehouse,
+            ff,
+            fa,
+            fs,
+        )
+    await conn.execute(
+        "insert into portal.planogram (store_name, article_mix) values"
+        " ('Zuma Icon Gresik', 'M1CA32'), ('Zuma  Icon Gresik ', 'L1SL01')"
+    )
+    if not so_l2:
+        return
+    for store, gender, stock, sales, mutasi, prev in SO_L2:
+        expected = prev + mutasi - sales
+        selisih = stock - expected
+        await conn.execute(
+            "insert into mart.stock_opname_l2_daily (snapshot_date, store_name, gender_group,"
+            " branch, stock_qty, sales_qty, mutasi_in, prev_stock_qty, expected_stock_qty,"
+            " selisih, selisih_pct) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            D,
+            store,
+            gender,
+            BRANCH[store],
+            stock,
+            sales,
+            mutasi,
+            prev,
+            expected,
+            selisih,
+            round(Decimal(selisih) / prev * 100, 2),
+        )
+
+
+async def seed_alerts(conn: asyncpg.Connection) -> None:
+    rows = [
+        ("so_l2:shrink:dalung", "warning", "Zuma Dalung: 9 pasang pria kurang dari perkiraan",
+         "open", wib(D, 5, 31), 1),
+        ("ff:unmapped", "warning", "1 toko planogram belum dipetakan", "acknowledged",
+         wib(D - timedelta(days=3), 5, 30), 4),
+        ("backup:old", "critical", "Backup hilang", "resolved", wib(D - timedelta(days=9), 6), 1),
+    ]  # fmt: skip
+    for key, severity, title, state, first_seen, count in rows:
+        await conn.execute(
+            "insert into ops.alerts (key, severity, title, state, first_seen, last_seen, count)"
+            " values ($1, $2, $3, $4, $5, $5, $6)",
+            key,
+            severity,
+            title,
+            state,
+            first_seen,
+            count,
+        )
+
+
+async def seed_all(conn: asyncpg.Connection, **kwargs: object) -> None:
+    await seed_history(conn)
+    await seed_today(conn, failed_entity=kwargs.get("failed_entity"))  # type: ignore[arg-type]
+    await seed_marts(conn, so_l2=bool(kwargs.get("so_l2", True)))
+    await seed_alerts(conn)
+
+
+class Balance(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append(tag)
+
+
+def assert_valid(messages: list[str]) -> None:
+    assert messages
+    for message in messages:
+        assert utf16_length(message) <= 4096
+        parser = Balance()
+        parser.feed(message)
+        parser.close()
+        assert not parser.errors and not parser.stack, message
+
+
+async def report_text(conn: asyncpg.Connection, language: str = "id") -> str:
+    ctx = await build_context(conn, D, now=NOW)
+    messages = render_morning(ctx, language=language)
+    assert_valid(messages)
+    return "\n\n".join(messages)
+
+
+async def test_happy_path_every_section(conn: asyncpg.Connection) -> None:
+    await seed_all(conn)
+    text = await report_text(conn)
+
+    # Headline: the date and the overall status (warnings: unmapped store, open alerts).
+    assert "Senin, 16 Februari 2026" in text
+    assert "⚠️ <b>Ada yang perlu dicek:</b>" in text
+    assert "⚠️ 1 toko planogram belum dipetakan" in text
+    # Pipeline: backup, every entity with rows against the usual day (median of 7 loads).
+    assert "✅ Backup database: selesai 02:04 WIB" in text
+    assert "✅ DDD: 1.380.114 baris · biasanya 1.380.004" in text
+    assert "✅ LJBB: 17.114 baris · biasanya 17.004" in text
+    assert "✅ UBB: 127 baris · biasanya 116" in text
+    assert "<b>Penjualan</b> · 13 Feb s.d. 15 Feb 2026" in text
+    assert "✅ Hitung SO L2: selesai 05:16 WIB" in text
+    # FF / FA / FS: stores, simple means labelled as such, targets, branches, worst, unmapped.
+    assert "6 toko dihitung. Rata-rata nasional (rata-rata sederhana dari rasio toko):" in text
+    assert "⚠️ FF 66,0 % (target 70 %)" in text  # (72,5 + 68,09 + 55,12 + 81 + 42 + 77,33) / 6
+    assert "⚠️ FA 86,4 % (target 90 %)" in text
+    assert "✅ FS 82,0 % (target 80 %)" in text
+    assert "Bali, 3 toko: 65,2 % · 88,1 % · 76,4 %" in text
+    assert "⚠️ 3 dari 6 toko di bawah target FF 70 %." in text
+    assert "1. Zuma Lippo Batu (Jatim): FF 42,0 % · FA 67,0 % · FS 51,0 %" in text
+    assert "• Zuma Icon Gresik" in text
+    # SO L2: stores, stock, yesterday's sales, non-zero selisih, the largest negative.
+    assert "📦 <b>SO L2</b> · stok 16 Feb 2026 · penjualan 15 Feb 2026" in text
+    assert "4 toko · 12 baris" in text
+    assert "Stok di toko: 5.744 pasang" in text
+    assert "Terjual kemarin (15 Feb): 62 pasang" in text
+    assert "Selisih tidak nol: 5 dari 12 baris" in text
+    assert "🔻 Zuma Kuta Square · wanita: -20 pasang (-2,7 %)" in text
+    assert "⚠️ 2 baris curiga susut (selisih ≤ -5 pasang dan ≤ -2 %):" in text
+    assert "• Zuma Kuta Square · wanita: -20 pasang (-2,7 %)" in text
+    assert "• Zuma Mall of Indonesia (MOI) · pria: -11 pasang (-2,6 %)" in text
+    assert "Zuma Dalung · pria" not in text  # -9 pairs but only -1,1 %: not flagged
+    # Freshness and open alerts (resolved ones are not listed).
+    assert "✅ Stok terakhir: 16 Feb 2026" in text
+    assert "✅ Penjualan terakhir: 15 Feb 2026" in text
+    assert "2 belum selesai (0 kritis, 2 peringatan)" in text
+    assert "1 toko planogram belum dipetakan · sejak 13 Feb · 4× · sedang ditangani" in text
+    assert "Backup hilang" not in text
+    assert "kode mix" not in text.lower() and "select " not in text.lower()
+
+
+async def test_all_green_headline(conn: asyncpg.Connection) -> None:
+    await seed_history(conn)
+    await seed_today(conn)
+    await seed_marts(conn)
+    ctx = await build_context(conn, D, now=NOW, unmapped_stores=[])
+    assert ctx.status == "warning"  # two SO L2 rows are past the default shrinkage rule
+    strict = ShrinkageRule(pairs=Decimal(-50), pct=Decimal(-10))
+    ctx = await build_context(conn, D, now=NOW, unmapped_stores=[], shrinkage=strict)
+    assert (ctx.status, ctx.issues) == ("ok", [])
+    text = "\n".join(render_morning(ctx))
+    assert "✅ <b>Semua lancar.</b> Semua data masuk dan semua hitungan selesai." in text
+    assert "✅ Tidak ada baris yang curiga susut." in text
+    assert "belum dipetakan" not in text
+
+
+async def test_failed_entity_pull_is_named(conn: asyncpg.Connection) -> None:
+    await seed_all(conn, failed_entity="LJBB")
+    ctx = await build_context(conn, D, now=NOW)
+    assert ctx.status == "failed"
+    text = "\n".join(render_morning(ctx))
+    assert "❌ <b>Ada yang gagal:</b>" in text
+    assert "❌ Tarik stok LJBB: gagal" in text
+    assert "❌ LJBB: gagal — 401 Unauthorized: API token rejected by Accurate" in text
+    assert "Traceback" not in text  # one line of the error, never a stack trace
+    assert "✅ DDD: 1.380.114 baris" in text
+    assert "↳ LJBB masih 15 Feb 2026" in text
+
+
+async def test_low_rows_and_missing_runs(conn: asyncpg.Connection) -> None:
+    await seed_history(conn)
+    await add_load(conn, "stock", "UBB", D, "success", 9_000)
+    await add_run(conn, "stock", "success", entity="UBB", rows=9_000)
+    await add_run(conn, "so_l2", "skipped", at=(5, 10), error="stok DDD tidak ada untuk 16 Feb")
+    await add_run(conn, "health", "running", at=(5, 30))
+    text = "\n".join(render_morning(await build_context(conn, D, now=NOW)))
+    assert "⚠️ UBB: 9.000 baris · jauh di bawah biasanya (52.004)" in text
+    # The headline names each job once, with the entities it failed for.
+    assert "❌ Tarik stok DDD, LJBB, MBB: tidak jalan\n" in text
+    assert "❌ Tarik transfer DDD, LJBB, MBB, UBB: tidak jalan" in text
+    assert "⚠️ Tarik stok UBB: baris jauh di bawah biasanya" in text
+    assert "⚠️ Cek kesehatan: masih berjalan" in text
+    assert "❌ DDD: tidak jalan (tidak ada catatan)" in text
+    assert "❌ Backup database: tidak jalan (tidak ada catatan)" in text
+    assert "↳ backup sukses terakhir: belum pernah" in text
+    assert "⚠️ Hitung SO L2: dilewati — stok DDD tidak ada untuk 16 Feb" in text
+    assert "⚠️ Belum ada hasil FF/FA/FS untuk 16 Feb 2026." in text
+    assert "Belum pernah ada hasil." in text
+
+
+async def test_missing_so_l2_day_is_said_plainly(conn: asyncpg.Connection) -> None:
+    await seed_all(conn, so_l2=False)
+    await conn.execute(
+        "insert into mart.stock_opname_l2_daily (snapshot_date, store_name, gender_group,"
+        " stock_qty, sales_qty, mutasi_in) values ($1, 'zuma dalung', 'MEN', 800, 9, 0)",
+        YESTERDAY,
+    )
+    ctx = await build_context(conn, D, now=NOW)
+    assert not ctx.so_l2.available
+    section = render_sections(ctx)[3]
+    assert "⚠️ Belum ada data SO L2 untuk 16 Feb 2026." in section
+    assert "Data terakhir: 15 Feb 2026." in section
+    assert "Stok di toko" not in section and " 0 pasang" not in section
+    assert any(i.kind == "no_data" and i.job == "so_l2" for i in ctx.issues)
+
+
+async def test_store_names_are_escaped(conn: asyncpg.Connection) -> None:
+    await seed_all(conn)
+    await conn.execute(
+        "update mart.ff_fa_fs_daily set store_label = 'Zuma <Test> & Co' where store_db_name ="
+        " 'Zuma Lippo Batu'"
+    )
+    await conn.execute(
+        "update ops.alerts set title = 'Toko <b>X</b> & \"Y\"' where key = 'so_l2:shrink:dalung'"
+    )
+    text = await report_text(conn)
+    assert "1. Zuma &lt;Test&gt; &amp; Co (Jatim)" in text
+    assert "Toko &lt;b&gt;X&lt;/b&gt; &amp; &#34;Y&#34;" in text
+    assert "<Test>" not in text
+
+
+async def test_english_rendering(conn: asyncpg.Connection) -> None:
+    await seed_all(conn, failed_entity="MBB")
+    text = await report_text(conn, language="en")
+    assert "Monday, 16 February 2026" in text
+    assert "❌ <b>Something failed:</b>" in text
+    assert "❌ Stock pull MBB: failed" in text
+    assert "✅ DDD: 1,380,114 rows · usually 1,380,004" in text
+    assert "⚠️ FF 66.0% (target 70%)" in text
+    assert "Jakarta, 1 store: 77.3% · 92.0% · 99.0%" in text
+    assert "⚠️ 1 planogram store is not mapped" in text
+    assert "🔻 Zuma Kuta Square · ladies: -20 pairs (-2.7%)" in text
+    assert "Open alerts" in text
+    assert "Laporan" not in text and " baris" not in text  # alert titles are data, not template
+
+
+async def test_unknown_language_is_refused(conn: asyncpg.Connection) -> None:
+    ctx = await build_context(conn, D, now=NOW)
+    with pytest.raises(ValueError, match="language"):
+        render_morning(ctx, language="fr")
+
+
+async def test_build_morning_report_with_charts(conn: asyncpg.Connection) -> None:
+    await seed_all(conn)
+    report = await build_morning_report(conn, D, now=NOW)
+    assert report.context.report_date == D
+    assert [c.filename for c in report.charts] == [
+        "ff_fa_fs_2026-02-16.png",
+        "so_l2_selisih_2026-02-16.png",
+        "rows_loaded_2026-02-16.png",
+    ]
+    for chart in report.charts:
+        assert chart.png.startswith(b"\x89PNG\r\n\x1a\n")
+        assert utf16_length(chart.caption) <= 1024
+        assert "16 Feb 2026" in chart.caption
+    assert report.messages == render_morning(report.context)
+
+
+async def test_golden_indonesian_report(conn: asyncpg.Connection) -> None:
+    await seed_all(conn, failed_entity="LJBB")
+    text = "\n\n----- message -----\n\n".join(await _golden_messages(conn))
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_text(text + "\n", encoding="utf-8")
+    assert GOLDEN.read_text(encoding="utf-8") == text + "\n"
+
+
+async def _golden_messages(conn: asyncpg.Connection) -> list[str]:
+    ctx = await build_context(conn, D, now=NOW)
+    messages = render_morning(ctx)
+    assert_valid(messages)
+    return messages
+
+
+async def test_empty_database_says_what_is_missing(conn: asyncpg.Connection) -> None:
+    report = await build_morning_report(conn, D, language="en", now=NOW)
+    assert report.context.status == "failed"
+    text = "\n".join(report.messages)
+    assert_valid(report.messages)
+    assert "❌ DDD: did not run (no record)" in text
+    assert "No FF/FA/FS results for 16 Feb 2026." in text
+    assert "No SO L2 data for 16 Feb 2026." in text
+    assert "⚠️ Stock: no data yet" in text
+    assert "✅ No open alerts." in text
+    assert " 0 pairs" not in text and "0.0%" not in text
+    assert len(report.charts) == 3  # "no data" images, not errors
+    assert all(chart.png.startswith(b"\x89PNG") for chart in report.charts)
+
+
+async def test_a_long_report_splits_into_valid_messages(conn: asyncpg.Connection) -> None:
+    await seed_all(conn, failed_entity="UBB")
+    ctx = await build_context(
+        conn, D, now=NOW, unmapped_stores=[f"Zuma <Baru> {n}" for n in range(40)]
+    )
+    whole = render_morning(ctx)
+    small = render_morning(ctx, limit=700)
+    assert len(small) > len(whole)
+    for message in small:
+        assert utf16_length(message) <= 700
+    assert_valid(small)
+    joined = "\n".join(small)
+    for heading in ("Kesehatan pipeline", "FF / FA / FS", "SO L2", "Kesegaran data", "Peringatan"):
+        assert heading in joined
+    assert "• Zuma &lt;Baru&gt; 9" in joined and "… dan 30 lagi." in joined

@@ -1,0 +1,128 @@
+"""`opsbot demo` end to end: synthetic Accurate data over signed HTTP into PostgreSQL, the marts
+equal the world's ground truth, and the real PTB Application posts the morning report with its
+charts through the Telegram emulator."""
+
+import json
+import struct
+from datetime import date
+from decimal import Decimal
+
+import asyncpg
+import pytest
+
+from bot.cli_demo import DEMO_REPORT_CHAT, run_demo
+
+pytestmark = pytest.mark.e2e
+REPORT_DAY = date(2026, 11, 20)
+
+
+def png_width(data: bytes) -> int:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">I", data[16:20])[0]
+
+
+async def run_once(database, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    monkeypatch.setenv("DATABASE_URL", database.dsn)
+    out = tmp_path / "out"
+    outcome = await run_demo(days=3, seed=7, out=out, today=REPORT_DAY)
+    truth = json.loads((out / "dataset" / "ground_truth.json").read_text())
+    conn = await asyncpg.connect(database.dsn)
+    return outcome, truth, conn
+
+
+async def test_demo_end_to_end(database, tmp_path, monkeypatch):
+    outcome, truth, conn = await run_once(database, tmp_path, monkeypatch)
+    try:
+        await check_report_built_from_data_that_travelled_over_http(outcome, truth, conn)
+        await check_marts_equal_the_ground_truth(conn, truth)
+        check_report_went_to_the_report_chat_only(outcome)
+    finally:
+        await conn.close()
+
+
+async def check_report_built_from_data_that_travelled_over_http(outcome, truth, conn):
+    transcript = outcome.transcript.read_text()
+    assert "Laporan Pagi OPS Zuma" in transcript
+    assert "FF / FA / FS" in transcript and "SO L2" in transcript
+    assert transcript.count("opsbot → laporan OPS") == outcome.messages
+    assert len(outcome.charts) == 3
+    for chart in outcome.charts:
+        assert png_width(chart.read_bytes()) >= 1000
+        assert f"![{chart.name}]({chart.name})" in transcript
+
+    # every pull of every day succeeded and wrote rows
+    loads = await conn.fetch(
+        "select data_type, entity, status, rows_loaded from raw.load_history order by id"
+    )
+    assert {r["status"] for r in loads} == {"success"}
+    assert {(r["data_type"], r["entity"]) for r in loads if r["rows_loaded"]} >= {
+        ("stock", "DDD"),
+        ("stock", "LJBB"),
+        ("stock", "MBB"),
+        ("stock", "UBB"),
+        ("sales", "DDD"),
+        ("transfers", "DDD"),
+    }
+    runs = await conn.fetch("select job, status from ops.job_runs where job = 'so_l2'")
+    assert [r["status"] for r in runs] == ["success"] * 3
+
+    # the planted shrinkage of the report day is in the report, with its store
+    planted = [
+        s
+        for s in truth["shrinkage"] + truth["unrecorded_transfers_out"]
+        if s["date"] == REPORT_DAY.isoformat()
+    ]
+    assert planted
+    for event in planted:
+        assert f"-{event['pairs']} pasang" in transcript
+
+
+async def check_marts_equal_the_ground_truth(conn, truth):
+    rows = await conn.fetch(
+        "select snapshot_date, store_name, gender_group, stock_qty, sales_qty, mutasi_in,"
+        " prev_stock_qty, selisih from mart.stock_opname_l2_daily"
+    )
+    got = {
+        (r["snapshot_date"].isoformat(), r["store_name"], r["gender_group"]): (
+            r["stock_qty"],
+            r["sales_qty"],
+            r["mutasi_in"],
+            r["prev_stock_qty"],
+            r["selisih"],
+        )
+        for r in rows
+    }
+
+    def dec(value):
+        return None if value is None else Decimal(value)
+
+    expected = {
+        (e["date"], e["store"], e["gender_group"]): (
+            dec(e["stock_qty"]),
+            dec(e["sales_qty"]),
+            dec(e["mutasi_in"]),
+            dec(e["prev_stock_qty"]),
+            dec(e["selisih"]),
+        )
+        for e in truth["expected"]
+    }
+    assert got == expected
+
+    ff = await conn.fetch("select report_date, store_db_name, ff, fa, fs from mart.ff_fa_fs_daily")
+    got_ff = {
+        (r["report_date"].isoformat(), r["store_db_name"]): (r["ff"], r["fa"], r["fs"]) for r in ff
+    }
+    expected_ff = {
+        (e["date"], e["store_db_name"]): tuple(
+            Decimal(str(e[k])).quantize(Decimal("0.0001")) for k in ("ff", "fa", "fs")
+        )
+        for e in truth["expected_ff"]
+    }
+    assert got_ff == expected_ff
+
+
+def check_report_went_to_the_report_chat_only(outcome):
+    chats = {m.chat_id for m in outcome.transcript_messages}
+    assert chats == {DEMO_REPORT_CHAT}
+    assert outcome.messages >= 4  # text messages plus one message per chart
