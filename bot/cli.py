@@ -139,15 +139,20 @@ def run_command() -> None:
     run(lambda: serve(load_settings()))
 
 
-def _register_more() -> None:
-    # Commands with heavier imports live in their own modules.
-    from bot import cli_demo, cli_jobs
+_registered: list[bool] = []
 
-    cli_demo.register(app)
-    cli_jobs.register(app, report_app)
+
+def full_app() -> typer.Typer:
+    """The CLI with every command registered (commands with heavy imports live elsewhere)."""
+    if not _registered:
+        from bot import cli_demo, cli_jobs
+
+        cli_demo.register(app)
+        cli_jobs.register(app, report_app)
+        _registered.append(True)
+    return app
 
 
 def main(*args: Any) -> None:
     """Console entry point."""
-    _register_more()
-    app()
+    full_app()()
