@@ -1,0 +1,104 @@
+"""The two daily marts: FF/FA/FS (DOMAIN.md §4) and SO L2 (DOMAIN.md §5), built by sql/marts.
+
+Each build is one transaction holding a per-mart advisory lock, and rewrites one date's rows in
+place: a rerun on the same inputs gives the same rows. Neither builds on a missing snapshot,
+because a missing input would read as zero stock everywhere (DOMAIN.md §3).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from jobs.store_mapping import auto_map_stores
+from ops.db import Conn
+from ops.errors import OpsError
+from ops.paths import read_sql
+
+log = logging.getLogger(__name__)
+
+_SNAPSHOT_PRESENT = "select exists (select from core.stock_snapshot where snapshot_date = $1)"
+_LOCK = "select pg_advisory_xact_lock(hashtext($1))"
+
+
+class StockSnapshotMissing(OpsError):
+    """No entity has a stock snapshot for the date a mart needs; nothing was written."""
+
+    def __init__(self, mart: str, snapshot_date: date) -> None:
+        super().__init__(
+            f"{mart} for {snapshot_date:%Y-%m-%d} was not built: "
+            "there is no stock snapshot for that date."
+        )
+        self.mart = mart
+        self.snapshot_date = snapshot_date
+
+
+@dataclass(frozen=True)
+class FfFaFsResult:
+    """One FF/FA/FS build: store rows written, and planogram stores with no warehouse mapping."""
+
+    stores: int
+    unmapped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SoL2Result:
+    """One SO L2 build: rows written (stores x 3 gender groups) and stores."""
+
+    rows: int
+    stores: int
+
+
+async def _require_snapshot(conn: Conn, mart: str, day: date) -> None:
+    if not await conn.fetchval(_SNAPSHOT_PRESENT, day):
+        raise StockSnapshotMissing(mart, day)
+
+
+async def build_ff_fa_fs(conn: Conn, report_date: date) -> FfFaFsResult:
+    """Map new planogram stores, then rebuild mart.ff_fa_fs_daily for `report_date` (WIB).
+
+    DOMAIN.md §4. Stock comes from the snapshot of `report_date`. Unmapped stores get no row
+    and are returned for the report. Mapping and build share one transaction.
+
+    Raises:
+        StockSnapshotMissing: no stock snapshot for `report_date` (nothing changed).
+    """
+    async with conn.transaction():
+        await conn.execute(_LOCK, "mart.ff_fa_fs_daily")
+        await _require_snapshot(conn, "FF/FA/FS", report_date)
+        mapping = await auto_map_stores(conn)
+        row = await conn.fetchrow(read_sql("marts/ff_fa_fs_daily.sql"), report_date)
+    assert row is not None
+    log.info(
+        "FF/FA/FS %s: %d stores written, %d removed, %d unmapped",
+        report_date,
+        row["stores"],
+        row["removed"],
+        len(mapping.unmapped),
+    )
+    return FfFaFsResult(stores=row["stores"], unmapped=mapping.unmapped)
+
+
+async def build_so_l2(conn: Conn, snapshot_date: date) -> SoL2Result:
+    """Rebuild mart.stock_opname_l2_daily for `snapshot_date` (WIB), upserting on its key.
+
+    DOMAIN.md §5: today's stock against yesterday's snapshot + yesterday's transfers in -
+    yesterday's DDD sales; prev is NULL when no entity has yesterday's snapshot.
+
+    Raises:
+        StockSnapshotMissing: no stock snapshot for `snapshot_date` (nothing changed).
+    """
+    async with conn.transaction():
+        await conn.execute(_LOCK, "mart.stock_opname_l2_daily")
+        await _require_snapshot(conn, "SO L2", snapshot_date)
+        row = await conn.fetchrow(read_sql("marts/stock_opname_l2_daily.sql"), snapshot_date)
+    assert row is not None
+    log.info(
+        "SO L2 %s: %d rows for %d stores, %d removed",
+        snapshot_date,
+        row["rows"],
+        row["stores"],
+        row["removed"],
+    )
+    return SoL2Result(rows=row["rows"], stores=row["stores"])

@@ -1,0 +1,199 @@
+-- mart.stock_opname_l2_daily for one snapshot date (DOMAIN.md §5): does stock move as sales say?
+-- $1 = snapshot date (WIB). Today's stock against yesterday's stock + yesterday's transfers in -
+-- yesterday's DDD sales, per retail store x gender group. Products missing from kodemix have no
+-- gender group and are left out everywhere. Upserts the date's rows (and drops rows of stores
+-- no longer retail): a rerun on the same inputs gives the same rows.
+-- Returns one row: rows (written), stores.
+
+with
+
+-- ---------------------------------------------------------------- import
+
+retail_stores as (
+    select distinct on (lower(trim(nama_accurate)))
+        lower(trim(nama_accurate))        as store_name,
+        lower(trim(nama_department_old))  as gudang_key,
+        nullif(trim(branch), '')          as branch
+    from portal.store
+    where upper(trim(category)) = 'RETAIL'
+      and lower(trim(nama_accurate)) like 'zuma%'
+    order by
+        lower(trim(nama_accurate)),
+        (nullif(trim(nama_department_old), '') is null),
+        (nullif(trim(branch), '') is null),
+        nama_department_old, branch
+),
+
+stock_days as (
+    -- 1.65 M rows a day: read only the retail warehouses' rows through the index on
+    -- (snapshot_date, lower(trim(nama_gudang))), skip zero rows, and sum per store and day
+    -- (one column per gender group keeps the grouping small and the plan a hash aggregate)
+    select
+        s.snapshot_date,
+        rs.store_name,
+        sum(s.quantity) filter (where p.gender_group = 'MEN')          as men,
+        sum(s.quantity) filter (where p.gender_group = 'LADIES')       as ladies,
+        sum(s.quantity) filter (where p.gender_group = 'BABY & KIDS')  as baby_kids
+    from retail_stores as rs
+    inner join core.stock_snapshot as s on lower(trim(s.nama_gudang)) = rs.gudang_key
+    inner join core.kodemix_dedup as p on p.kode_besar_key = lower(trim(s.kode_besar))
+    where s.snapshot_date in ($1::date, $1::date - 1)
+      and s.quantity <> 0
+    group by s.snapshot_date, rs.store_name
+),
+
+prev_snapshot as (
+    -- no snapshot yesterday in any entity (first day or a gap): prev is unknown, not 0
+    select exists (
+        select from core.stock_snapshot where snapshot_date = $1::date - 1
+    ) as present
+),
+
+sales as (
+    -- newest pull of each line only (core.fact_sales_unified)
+    select
+        lower(trim(nama_departemen))  as store_name,
+        lower(trim(kode_produk))      as kode_key,
+        sum(kuantitas)                as qty
+    from core.fact_sales_unified
+    where source_entity = 'DDD'
+      and tanggal = $1::date - 1
+    group by lower(trim(nama_departemen)), lower(trim(kode_produk))
+),
+
+transfers as (
+    select
+        lower(trim(to_warehouse))  as gudang_key,
+        lower(trim(item_code))     as kode_key,
+        sum(quantity)              as qty
+    from core.item_transfer_unified
+    where trans_date = $1::date - 1
+      and lower(trim(from_warehouse)) like 'warehouse%'
+    group by lower(trim(to_warehouse)), lower(trim(item_code))
+),
+
+-- ---------------------------------------------------------------- logic
+
+stock_by_group as (
+    select s.snapshot_date, s.store_name, g.gender_group, g.qty
+    from stock_days as s
+    cross join lateral (
+        values ('MEN', s.men), ('LADIES', s.ladies), ('BABY & KIDS', s.baby_kids)
+    ) as g (gender_group, qty)
+),
+
+gender_groups as (
+    select gender_group
+    from (values ('MEN'), ('LADIES'), ('BABY & KIDS')) as g (gender_group)
+),
+
+grid as (
+    -- every retail store gets all three groups, 0 where there is nothing
+    select rs.store_name, rs.branch, g.gender_group
+    from retail_stores as rs
+    cross join gender_groups as g
+),
+
+sales_by_group as (
+    select rs.store_name, p.gender_group, sum(s.qty) as qty
+    from sales as s
+    inner join core.kodemix_dedup as p on p.kode_besar_key = s.kode_key
+    inner join retail_stores as rs on rs.store_name = s.store_name
+    group by rs.store_name, p.gender_group
+),
+
+mutasi_by_group as (
+    select rs.store_name, p.gender_group, sum(t.qty) as qty
+    from transfers as t
+    inner join core.kodemix_dedup as p on p.kode_besar_key = t.kode_key
+    inner join retail_stores as rs on rs.gudang_key = t.gudang_key
+    group by rs.store_name, p.gender_group
+),
+
+movements as (
+    select
+        $1::date                       as snapshot_date,
+        g.store_name,
+        g.gender_group,
+        g.branch,
+        coalesce(today.qty, 0)         as stock_qty,
+        coalesce(sold.qty, 0)          as sales_qty,
+        coalesce(moved.qty, 0)         as mutasi_in,
+        case when ps.present then coalesce(prev.qty, 0) end as prev_stock_qty
+    from grid as g
+    cross join prev_snapshot as ps
+    left join stock_by_group as today
+        on today.snapshot_date = $1::date
+        and today.store_name = g.store_name and today.gender_group = g.gender_group
+    left join stock_by_group as prev
+        on prev.snapshot_date = $1::date - 1
+        and prev.store_name = g.store_name and prev.gender_group = g.gender_group
+    left join sales_by_group as sold
+        on sold.store_name = g.store_name and sold.gender_group = g.gender_group
+    left join mutasi_by_group as moved
+        on moved.store_name = g.store_name and moved.gender_group = g.gender_group
+),
+
+expected as (
+    select
+        *,
+        prev_stock_qty + mutasi_in - sales_qty as expected_stock_qty
+    from movements
+),
+
+final as (
+    select
+        snapshot_date,
+        store_name,
+        gender_group,
+        branch,
+        stock_qty,
+        sales_qty,
+        mutasi_in,
+        prev_stock_qty,
+        expected_stock_qty,
+        stock_qty - expected_stock_qty as selisih,
+        case when prev_stock_qty <> 0
+            then round((stock_qty - expected_stock_qty) / prev_stock_qty * 100, 2)
+        end as selisih_pct
+    from expected
+),
+
+-- ---------------------------------------------------------------- write
+
+written as (
+    insert into mart.stock_opname_l2_daily as m (
+        snapshot_date, store_name, gender_group, branch, stock_qty, sales_qty, mutasi_in,
+        prev_stock_qty, expected_stock_qty, selisih, selisih_pct, calculated_at
+    )
+    select
+        snapshot_date, store_name, gender_group, branch, stock_qty, sales_qty, mutasi_in,
+        prev_stock_qty, expected_stock_qty, selisih, selisih_pct, now()
+    from final
+    on conflict (snapshot_date, store_name, gender_group) do update set
+        branch = excluded.branch,
+        stock_qty = excluded.stock_qty,
+        sales_qty = excluded.sales_qty,
+        mutasi_in = excluded.mutasi_in,
+        prev_stock_qty = excluded.prev_stock_qty,
+        expected_stock_qty = excluded.expected_stock_qty,
+        selisih = excluded.selisih,
+        selisih_pct = excluded.selisih_pct,
+        calculated_at = excluded.calculated_at
+    returning m.store_name
+),
+
+removed as (
+    delete from mart.stock_opname_l2_daily as m
+    where m.snapshot_date = $1::date
+      and not exists (
+          select from final as f
+          where f.store_name = m.store_name and f.gender_group = m.gender_group
+      )
+    returning m.store_name
+)
+
+select
+    (select count(*) from written)::integer                  as rows,
+    (select count(distinct store_name) from written)::integer as stores,
+    (select count(*) from removed)::integer                  as removed
