@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -12,6 +13,14 @@ from bot.cli import console, parse_day, run
 
 if TYPE_CHECKING:
     from reports.morning import MorningReport
+
+
+class Language(StrEnum):
+    """Report languages."""
+
+    id = "id"
+    en = "en"
+
 
 # What must follow a job when it is rerun by hand (DOMAIN.md §3: "after" means chained).
 FOLLOWERS = {
@@ -46,10 +55,10 @@ def register(app: typer.Typer, report_app: typer.Typer) -> None:
     def report_morning(
         out: Annotated[Path, typer.Option(help="Folder for the messages and PNG charts")],
         day: Annotated[str | None, typer.Option("--date", help="WIB date (default today)")] = None,
-        language: Annotated[str, typer.Option(help="id or en")] = "id",
+        language: Annotated[Language, typer.Option(help="id or en")] = Language.id,
     ) -> None:
         """Write the morning report (HTML messages and PNG charts) to files; sends nothing."""
-        report = run(lambda: _build_report(parse_day(day), language))
+        report = run(lambda: _build_report(parse_day(day), language.value))
         out.mkdir(parents=True, exist_ok=True)
         for i, message in enumerate(report.messages, 1):
             (out / f"message_{i}.html").write_text(message, encoding="utf-8")
@@ -84,7 +93,7 @@ async def _run_steps(steps: tuple[str, ...], day: date | None, *, triggered_by: 
     return sum(not o.ok for o in outcomes)
 
 
-async def _build_report(day: date | None, language: str) -> MorningReport:
+async def _build_report(day: date | None, language: Literal["id", "en"]) -> MorningReport:
     from ops.clock import wib_today
     from ops.db import connect, open_database
     from ops.settings import load_settings

@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
 from jobs.csv_values import (
     CsvFile,
     CsvRejected,
@@ -25,6 +23,7 @@ from jobs.csv_values import (
     parse_timestamp,
     read_csv,
 )
+from ops.db import Conn
 
 PORTAL_TABLES = ("store", "kodemix", "hpprsp", "stock_capacity", "planogram", "store_name_map")
 SIZE_COLUMN = re.compile(r"^size_\d+(_\d+)?$")
@@ -56,7 +55,7 @@ class _Prepared:
     ignored: list[str]
 
 
-async def _column_types(conn: asyncpg.Connection, table: str) -> dict[str, str]:
+async def _column_types(conn: Conn, table: str) -> dict[str, str]:
     rows = await conn.fetch(
         "select column_name, data_type from information_schema.columns "
         "where table_schema = 'portal' and table_name = $1 order by ordinal_position",
@@ -136,7 +135,7 @@ def find_portal_files(directory: Path) -> dict[str, Path]:
     return found
 
 
-async def import_portal(conn: asyncpg.Connection, directory: Path) -> list[ImportedTable]:
+async def import_portal(conn: Conn, directory: Path) -> list[ImportedTable]:
     """Validate the six portal CSVs of `directory`, then replace all six tables at once.
 
     Raises:
@@ -153,7 +152,7 @@ async def import_portal(conn: asyncpg.Connection, directory: Path) -> list[Impor
     return [ImportedTable(p.table, len(p.records), p.ignored) for p in prepared]
 
 
-async def _replace(conn: asyncpg.Connection, item: _Prepared) -> None:
+async def _replace(conn: Conn, item: _Prepared) -> None:
     if item.table == "planogram":
         # Size columns vary between planogram versions: the table follows the file.
         definitions = ", ".join(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 
+from ops.db import Conn
 from ops.errors import MigrationChanged, OpsError
 from ops.paths import MIGRATIONS_DIR
 
@@ -73,7 +74,7 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
-async def _applied(conn: asyncpg.Connection) -> dict[int, asyncpg.Record]:
+async def _applied(conn: Conn) -> dict[int, asyncpg.Record]:
     rows = await conn.fetch("select version, name, checksum, applied_at from ops.schema_migrations")
     return {r["version"]: r for r in rows}
 
@@ -90,7 +91,7 @@ def _check_unchanged(migrations: list[Migration], applied: dict[int, asyncpg.Rec
             raise MigrationChanged(version, row["name"])
 
 
-async def migrate(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+async def migrate(conn: Conn, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Apply every pending migration in order; returns the ones applied now.
 
     Raises:
@@ -123,9 +124,7 @@ async def migrate(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR) ->
         await conn.execute("select pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
 
 
-async def status(
-    conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR
-) -> list[MigrationStatus]:
+async def status(conn: Conn, directory: Path = MIGRATIONS_DIR) -> list[MigrationStatus]:
     """Every migration file with its state; does not change the database."""
     exists = await conn.fetchval("select to_regclass('ops.schema_migrations') is not null")
     applied = await _applied(conn) if exists else {}

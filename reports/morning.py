@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-import asyncpg
-
 from ops.clock import utc_now, wib_now
+from ops.db import Conn
 from reports.charts import render_charts
 from reports.models import (
     Alerts,
@@ -115,7 +114,7 @@ def overall_status(issues: Sequence[Issue], alerts: Alerts) -> Status:
 
 
 async def build_context(
-    conn: asyncpg.Connection,
+    conn: Conn,
     report_date: date,
     *,
     now: datetime | None = None,
@@ -163,7 +162,7 @@ def render_morning(
 
 
 async def build_morning_report(
-    conn: asyncpg.Connection,
+    conn: Conn,
     report_date: date,
     *,
     language: Language = "id",

@@ -16,6 +16,7 @@ from typing import Any
 
 import asyncpg
 
+from ops.db import Conn
 from ops.paths import read_sql
 from ops.settings import ENTITY_CODES
 from reports.models import (
@@ -114,7 +115,7 @@ def _job(row: asyncpg.Record, business_date: date) -> JobStatus:
     )
 
 
-async def load_pipeline(conn: asyncpg.Connection, report_date: date, now: datetime) -> Pipeline:
+async def load_pipeline(conn: Conn, report_date: date, now: datetime) -> Pipeline:
     """Backup, every pull (per entity, rows vs the usual day), and the calculation jobs."""
     expected = expected_pulls(report_date)
     columns = list(zip(*expected, strict=True))
@@ -145,7 +146,7 @@ async def load_pipeline(conn: asyncpg.Connection, report_date: date, now: dateti
 
 
 async def load_ff_fa_fs(
-    conn: asyncpg.Connection,
+    conn: Conn,
     report_date: date,
     targets: Targets,
     unmapped: Sequence[str] | None = None,
@@ -190,7 +191,7 @@ async def load_ff_fa_fs(
     )
 
 
-async def load_so_l2(conn: asyncpg.Connection, report_date: date, rule: ShrinkageRule) -> SoL2:
+async def load_so_l2(conn: Conn, report_date: date, rule: ShrinkageRule) -> SoL2:
     """SO L2 of `report_date` (stock) and the day before (sales), with the negative rows."""
     summary = await conn.fetchrow(_sql("morning_so_l2_summary"), report_date, rule.pairs, rule.pct)
     assert summary is not None  # an aggregate always returns a row
@@ -219,7 +220,7 @@ async def load_so_l2(conn: asyncpg.Connection, report_date: date, rule: Shrinkag
     )
 
 
-async def load_freshness(conn: asyncpg.Connection, report_date: date) -> list[Freshness]:
+async def load_freshness(conn: Conn, report_date: date) -> list[Freshness]:
     """Latest date loaded per data type (stock, sales, transfers), and the entities behind."""
     latest = {
         (row["data_type"], row["entity"]): row["latest"]
@@ -245,7 +246,7 @@ async def load_freshness(conn: asyncpg.Connection, report_date: date) -> list[Fr
     return result
 
 
-async def load_alerts(conn: asyncpg.Connection, now: datetime) -> Alerts:
+async def load_alerts(conn: Conn, now: datetime) -> Alerts:
     """Unresolved alerts as of `now` (critical first), at most ALERTS_LISTED listed."""
     rows = await conn.fetch(_sql("morning_alerts"), ALERTS_LISTED, now)
     items = [

@@ -84,3 +84,20 @@ def test_migrate_then_status_on_a_fresh_database(cli, empty_database):
     assert "applied 0001_schema" in output
     code, output = cli("db", "status", env={"DATABASE_URL": empty_database.dsn})
     assert code == 0 and "0001_schema: applied" in output
+
+
+def test_report_morning_writes_files_without_sending(cli, database, tmp_path):
+    out = tmp_path / "report"
+    code, output = cli(
+        "report",
+        "morning",
+        "--date",
+        "2026-11-20",
+        "--out",
+        str(out),
+        env={"DATABASE_URL": database.dsn},
+    )
+    assert code == 0, output
+    first = (out / "message_1.html").read_text()
+    assert "Laporan Pagi" in first and "20 November 2026" in first
+    assert sorted(p.suffix for p in out.iterdir()).count(".png") == 3
