@@ -2,6 +2,7 @@
 
 The Bot API base URL is a setting, so the same code talks to Telegram or to the emulator.
 Resources are opened by the caller and handed in; `post_init` registers the command menu.
+Group -1 is the access gate (bot/access.py); group 0 the commands; one error handler.
 """
 
 from __future__ import annotations
@@ -10,12 +11,28 @@ import logging
 import os
 
 import asyncpg
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, CommandHandler, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
-from bot.context import BotData, OpsApplication, OpsContext
-from bot.handlers.basic import help_command, start_command
+from bot.access import BotContext, check_access
+from bot.context import BotData, OpsApplication
+from bot.errors import on_error
+from bot.handlers.basic import help_command, other_text, start_command
+from bot.handlers.health import health_command
+from bot.handlers.shrinkage import shrinkage_command
+from bot.handlers.stock import CALLBACK_PREFIX, stock_button, stock_command
+from bot.handlers.whoami import whoami_command
 from ops.clock import WIB
 from ops.errors import ConfigError
 from ops.settings import Settings
@@ -26,8 +43,12 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 COMMANDS = [
-    BotCommand("start", "Apa yang bisa saya lakukan"),
+    BotCommand("stock", "Stok, FF/FA/FS dan selisih satu toko"),
+    BotCommand("shrinkage", "Selisih minus terbesar"),
+    BotCommand("health", "Kesehatan job dan data (admin)"),
+    BotCommand("whoami", "Peran dan cakupan Anda"),
     BotCommand("help", "Daftar perintah"),
+    BotCommand("start", "Apa yang bisa saya lakukan"),
 ]
 
 
@@ -43,7 +64,7 @@ def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:
     """
     if settings.telegram_bot_token is None:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set; create a bot with @BotFather first.")
-    context_types = ContextTypes(context=OpsContext, bot_data=BotData)
+    context_types = ContextTypes(context=BotContext, bot_data=BotData)
     application: OpsApplication = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -57,6 +78,18 @@ def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:
     )
     application.bot_data["pool"] = pool
     application.bot_data["settings"] = settings
-    application.add_handler(CommandHandler("start", start_command))
-    application.add_handler(CommandHandler("help", help_command))
+    application.add_handler(TypeHandler(Update, check_access), group=-1)
+    application.add_handlers(
+        [
+            CommandHandler("start", start_command),
+            CommandHandler("help", help_command),
+            CommandHandler("whoami", whoami_command),
+            CommandHandler("stock", stock_command),
+            CommandHandler("shrinkage", shrinkage_command),
+            CommandHandler("health", health_command),
+            CallbackQueryHandler(stock_button, pattern=f"^{CALLBACK_PREFIX}"),
+            MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, other_text),
+        ]
+    )
+    application.add_error_handler(on_error)
     return application

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 import asyncpg
 
 from jobs.accurate.models import InvoiceDetail
-from jobs.load_history import recorded_load
-from jobs.upsert import copy_upsert, fetch_all
+from jobs.upsert import load_documents
 
 SALES_ENTITIES = ("DDD", "MBB", "UBB")
 SALES_COLUMNS = (
@@ -125,23 +124,18 @@ async def load_sales(
         raise ValueError(f"{entity} has no sales pull (DOMAIN.md §1); use DDD, MBB or UBB")
     table = f"raw.accurate_sales_{entity.lower()}"
     date_from, date_to = sales_window(run_date, window_days)
-    async with recorded_load(
+    invoices, rows = await load_documents(
         pool,
-        source="accurate",
-        entity=entity.upper(),
+        entity=entity,
         data_type="sales",
-        table_name=table,
+        table=table,
         date_from=date_from,
         date_to=date_to,
-    ) as record:
-        ids = await source.invoice_ids(date_from, date_to)
-        invoices = await fetch_all(ids, source.invoice_detail, concurrency=concurrency)
-        loaded_at = datetime.now(UTC)
-        rows = [
-            row
-            for invoice in invoices
-            for row in invoice_rows(invoice, run_date, loaded_at, record.batch_id)
-        ]
-        async with pool.acquire() as conn, conn.transaction():
-            record.rows = await copy_upsert(conn, table, SALES_COLUMNS, SALES_KEY, rows)
-        return SalesLoadResult(entity.upper(), date_from, date_to, len(invoices), record.rows)
+        list_ids=source.invoice_ids,
+        fetch_detail=source.invoice_detail,
+        flatten=lambda invoice, loaded_at, batch: invoice_rows(invoice, run_date, loaded_at, batch),
+        columns=SALES_COLUMNS,
+        key=SALES_KEY,
+        concurrency=concurrency,
+    )
+    return SalesLoadResult(entity.upper(), date_from, date_to, invoices, rows)

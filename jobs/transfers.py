@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import asyncpg
 
 from jobs.accurate.models import TransferDetail
-from jobs.load_history import recorded_load
-from jobs.upsert import copy_upsert, fetch_all
+from jobs.upsert import load_documents
 
 TRANSFER_COLUMNS = (
     "trans_date",
@@ -91,23 +90,18 @@ async def load_transfers(
 ) -> TransferLoadResult:
     """Pull `entity`'s item transfers dated `trans_date` (WIB) and upsert their lines."""
     table = f"raw.accurate_item_transfer_{entity.lower()}"
-    async with recorded_load(
+    transfers, rows = await load_documents(
         pool,
-        source="accurate",
-        entity=entity.upper(),
+        entity=entity,
         data_type="transfers",
-        table_name=table,
+        table=table,
         date_from=trans_date,
         date_to=trans_date,
-    ) as record:
-        ids = await source.transfer_ids(trans_date, trans_date)
-        transfers = await fetch_all(ids, source.transfer_detail, concurrency=concurrency)
-        loaded_at = datetime.now(UTC)
-        rows = [
-            row
-            for transfer in transfers
-            for row in transfer_rows(transfer, run_date, loaded_at, record.batch_id)
-        ]
-        async with pool.acquire() as conn, conn.transaction():
-            record.rows = await copy_upsert(conn, table, TRANSFER_COLUMNS, TRANSFER_KEY, rows)
-        return TransferLoadResult(entity.upper(), trans_date, len(transfers), record.rows)
+        list_ids=source.transfer_ids,
+        fetch_detail=source.transfer_detail,
+        flatten=lambda doc, loaded_at, batch: transfer_rows(doc, run_date, loaded_at, batch),
+        columns=TRANSFER_COLUMNS,
+        key=TRANSFER_KEY,
+        concurrency=concurrency,
+    )
+    return TransferLoadResult(entity.upper(), trans_date, transfers, rows)

@@ -1,11 +1,15 @@
-"""Bounded concurrent fetching and COPY-then-upsert, shared by the sales and transfer loads."""
+"""Document loads (sales invoices, item transfers): list ids, fetch details, upsert lines."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
+import asyncpg
+
 from jobs.concurrency import run_workers
+from jobs.load_history import recorded_load
 from ops.db import Conn
 
 T = TypeVar("T")
@@ -54,3 +58,42 @@ async def copy_upsert(
         f" on conflict ({', '.join(key)}) do update set {assignments}"
     )
     return int(status.rsplit(" ", 1)[-1])
+
+
+async def load_documents(
+    pool: asyncpg.Pool,
+    *,
+    entity: str,
+    data_type: str,
+    table: str,
+    date_from: date,
+    date_to: date,
+    list_ids: Callable[[date, date], Awaitable[list[T]]],
+    fetch_detail: Callable[[T], Awaitable[R]],
+    flatten: Callable[[R, datetime, Any], list[tuple[Any, ...]]],
+    columns: Sequence[str],
+    key: Sequence[str],
+    concurrency: int,
+) -> tuple[int, int]:
+    """List the documents dated within the WIB dates, fetch each, upsert their lines.
+
+    `flatten(document, loaded_at, batch_id)` gives its rows. All lines are written in one
+    transaction or none, and the load is recorded in raw.load_history.
+    Returns (documents, rows upserted).
+    """
+    async with recorded_load(
+        pool,
+        source="accurate",
+        entity=entity.upper(),
+        data_type=data_type,
+        table_name=table,
+        date_from=date_from,
+        date_to=date_to,
+    ) as record:
+        ids = await list_ids(date_from, date_to)
+        documents = await fetch_all(ids, fetch_detail, concurrency=concurrency)
+        loaded_at = datetime.now(UTC)
+        rows = [row for d in documents for row in flatten(d, loaded_at, record.batch_id)]
+        async with pool.acquire() as conn, conn.transaction():
+            record.rows = await copy_upsert(conn, table, columns, key, rows)
+        return len(documents), record.rows

@@ -7,6 +7,7 @@ The template is named after the migrations' checksums, so a changed migration bu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import uuid
@@ -82,42 +83,40 @@ def template_name(pg_admin: Database) -> str:
     return name
 
 
-@pytest.fixture
-async def database(pg_admin: Database, template_name: str) -> AsyncIterator[Database]:
-    """A fresh, migrated database for one test, dropped afterwards."""
-    name = f"opsbot_t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(pg_admin.dsn)
+@contextlib.asynccontextmanager
+async def _throwaway(
+    admin: Database, prefix: str, template: str | None = None
+) -> AsyncIterator[Database]:
+    """A new database (from `template` when given), dropped when the block ends."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    clone = f' template "{template}"' if template else ""
+    conn = await asyncpg.connect(admin.dsn)
     try:
-        await conn.execute(f'create database "{name}" template "{template_name}"')
+        await conn.execute(f'create database "{name}"{clone}')
     finally:
         await conn.close()
     try:
-        yield pg_admin.with_database(name)
+        yield admin.with_database(name)
     finally:
-        conn = await asyncpg.connect(pg_admin.dsn)
+        conn = await asyncpg.connect(admin.dsn)
         try:
             await conn.execute(f'drop database if exists "{name}" with (force)')
         finally:
             await conn.close()
+
+
+@pytest.fixture
+async def database(pg_admin: Database, template_name: str) -> AsyncIterator[Database]:
+    """A fresh, migrated database for one test, dropped afterwards."""
+    async with _throwaway(pg_admin, "opsbot_t", template_name) as db:
+        yield db
 
 
 @pytest.fixture
 async def empty_database(pg_admin: Database) -> AsyncIterator[Database]:
     """A fresh database with no migrations applied, dropped afterwards."""
-    name = f"opsbot_e_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(pg_admin.dsn)
-    try:
-        await conn.execute(f'create database "{name}"')
-    finally:
-        await conn.close()
-    try:
-        yield pg_admin.with_database(name)
-    finally:
-        conn = await asyncpg.connect(pg_admin.dsn)
-        try:
-            await conn.execute(f'drop database if exists "{name}" with (force)')
-        finally:
-            await conn.close()
+    async with _throwaway(pg_admin, "opsbot_e") as db:
+        yield db
 
 
 @pytest.fixture

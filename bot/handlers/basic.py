@@ -1,25 +1,25 @@
-"""`/start` and `/help`: what this bot does and what the person may ask."""
+"""`/start`, `/help` (what this person may do) and the answer to text that is no command."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import OpsContext
-
-HELP = (
-    "<b>Zuma OpsBot</b>\n"
-    "Saya mengirim laporan pagi pukul 06:00 WIB: FF/FA/FS, SO L2 dan kesehatan data.\n\n"
-    "/help — daftar perintah"
-)
+from bot.access import BotContext, Outcome, audited
+from bot.handlers.common import answer, scope_text
+from bot.replies import render, sentence
 
 
-async def start_command(update: Update, context: OpsContext) -> None:
-    """Greet the person and say what the bot does."""
-    if update.effective_message:
-        await update.effective_message.reply_text(HELP)
+@audited
+async def help_command(update: Update, context: BotContext) -> Outcome:
+    """`/start` and `/help`: the commands this person's role allows, and their scope."""
+    person = context.person
+    await answer(update, render("help", person=person, scope=scope_text(person)))
+    return "ok"
 
 
-async def help_command(update: Update, context: OpsContext) -> None:
-    """List the commands."""
-    if update.effective_message:
-        await update.effective_message.reply_text(HELP)
+start_command = help_command
+
+
+async def other_text(update: Update, context: BotContext) -> None:
+    """Plain text in a private chat: point to /help (groups are left alone)."""
+    await answer(update, sentence("not_understood"))

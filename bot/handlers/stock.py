@@ -1,0 +1,197 @@
+"""`/stock <store>` and its store buttons: one store's stock, FF/FA/FS, sales and selisih.
+
+The name is matched forgivingly (bot/store_match.py); several candidates become buttons with
+callback data `stock:<short key>`. A lead without a name gets their own store(s); a lead asking
+for a store outside their scope is refused politely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.access import BotContext, Outcome, audited
+from bot.handlers.common import answer, args_problem, args_text, clock_of, scope_text
+from bot.replies import MAX_CAPTION, render, sentence
+from bot.store_match import MAX_CHOICES, Store, by_short_key, load_stores, match_store
+from ops.clock import wib_yesterday
+from ops.paths import read_sql
+from reports.models import Targets
+
+log = logging.getLogger(__name__)
+
+CALLBACK_PREFIX = "stock:"
+CHART_DAYS = 14
+
+
+@dataclass(frozen=True)
+class StockView:
+    """What /stock shows for one store; quantities in pairs, amounts in rupiah, WIB dates."""
+
+    store: Store
+    stock_date: date | None
+    stock: list[dict[str, Any]]
+    ff: dict[str, Any] | None
+    sales_date: date
+    sales_pairs: Decimal
+    sales_amount: Decimal
+    selisih_date: date | None
+    selisih: list[dict[str, Any]]
+    history: list[dict[str, Any]] = field(default_factory=list)
+    targets: Targets = field(default_factory=Targets)
+
+    @property
+    def stock_total(self) -> Decimal:
+        """All gender groups together (pairs)."""
+        return sum((Decimal(r["qty"]) for r in self.stock), Decimal(0))
+
+
+async def build_view(pool: asyncpg.Pool, store: Store, today_yesterday: date) -> StockView:
+    """Read everything /stock shows for `store`; `today_yesterday` is the sales day (WIB)."""
+    stock = await pool.fetch(read_sql("queries/bot_store_stock.sql"), store.gudang_key)
+    ff = await pool.fetchrow(read_sql("queries/bot_store_ff.sql"), store.gudang_key)
+    sales = await pool.fetchrow(read_sql("queries/bot_store_sales.sql"), store.key, today_yesterday)
+    selisih = await pool.fetch(read_sql("queries/bot_store_selisih.sql"), store.key)
+    history = await pool.fetch(
+        read_sql("queries/bot_store_stock_history.sql"), store.gudang_key, CHART_DAYS
+    )
+    stock_date = stock[0]["snapshot_date"] if stock else None
+    return StockView(
+        store=store,
+        stock_date=stock_date,
+        stock=[{"gender": r["gender_group"], "qty": r["qty"]} for r in stock],
+        ff=dict(ff) if ff else None,
+        sales_date=today_yesterday,
+        sales_pairs=sales["pairs"] if sales else Decimal(0),
+        sales_amount=sales["amount"] if sales else Decimal(0),
+        selisih_date=selisih[0]["snapshot_date"] if selisih else None,
+        selisih=[
+            {"gender": r["gender_group"], "selisih": r["selisih"], "selisih_pct": r["selisih_pct"]}
+            for r in selisih
+        ],
+        history=[dict(r) for r in history],
+    )
+
+
+def _chart_renderer() -> Callable[..., bytes] | None:
+    # The chart belongs to reports/; /stock still answers when it is missing or renamed.
+    try:
+        from reports import charts, models
+    except ImportError:
+        return None
+    draw = getattr(charts, "store_stock_history", None)
+    point = getattr(models, "StockPoint", None)
+    if draw is None or point is None:
+        return None
+
+    def render_chart(view: StockView) -> bytes:
+        points = [point(day=h["day"], gender=h["gender"], qty=h["qty"]) for h in view.history]
+        png: bytes = draw(points, store=view.store.name, data_date=view.stock_date)
+        return png
+
+    return render_chart
+
+
+async def show_store(update: Update, context: BotContext, store: Store) -> None:
+    """Send the store's stock reply, then its 14-day chart when there is history."""
+    yesterday = wib_yesterday(clock_of(context)())
+    view = await build_view(context.db, store, yesterday)
+    await answer(update, render("stock", v=view))
+    renderer = _chart_renderer()
+    chat = update.effective_chat
+    if renderer is None or not view.history or chat is None:
+        return
+    png = await asyncio.to_thread(renderer, view)
+    caption = render("stock_caption", limit=MAX_CAPTION, v=view, days=CHART_DAYS)
+    await chat.send_photo(png, caption=caption, filename=f"stok_{store.short_key}.png")
+
+
+def _picker(stores: list[Store]) -> InlineKeyboardMarkup:
+    rows = [
+        [InlineKeyboardButton(s.name, callback_data=f"{CALLBACK_PREFIX}{s.short_key}")]
+        for s in stores[:MAX_CHOICES]
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+async def _own_stores(update: Update, context: BotContext, stores: list[Store]) -> Outcome:
+    person = context.person
+    mine = [s for s in stores if person.sees(s.key, s.branch)]
+    if not mine:
+        await answer(update, sentence("no_scope"))
+        return "denied"
+    if len(mine) == 1:
+        await show_store(update, context, mine[0])
+    elif len(mine) <= MAX_CHOICES:
+        await answer(update, sentence("pick_own_store"), _picker(mine))
+    else:
+        await answer(update, sentence("store_empty"))
+    return "ok"
+
+
+@audited
+async def stock_command(update: Update, context: BotContext) -> Outcome:
+    """`/stock [store]`: the store's figures, a picker, or one sentence saying what is wrong."""
+    person = context.person
+    if not person.may("stock"):
+        await answer(update, sentence("not_allowed", command="stock"))
+        return "denied"
+    text = args_text(context).strip()
+    if problem := args_problem(text):
+        await answer(update, problem)
+        return "ok"
+    stores = await load_stores(context.db)
+    if not text:
+        if person.scoped:
+            return await _own_stores(update, context, stores)
+        await answer(update, sentence("store_empty"))
+        return "ok"
+    found = match_store(text, stores)
+    if found.kind == "none":
+        await answer(update, sentence("unknown_store", query=text, suggestions=found.suggestions))
+        return "ok"
+    visible = [s for s in found.stores if person.sees(s.key, s.branch)]
+    if not visible:
+        first = found.stores[0]
+        refusal = sentence(
+            "out_of_scope", store=first.name, branch=first.branch, scope=scope_text(person)
+        )
+        await answer(update, refusal)
+        return "denied"
+    if len(visible) == 1:
+        await show_store(update, context, visible[0])
+    elif len(visible) <= MAX_CHOICES:
+        picker = _picker(visible)
+        await answer(update, sentence("pick_store", count=len(visible), query=text), picker)
+    else:
+        await answer(update, sentence("too_many", query=text, count=len(visible)))
+    return "ok"
+
+
+@audited
+async def stock_button(update: Update, context: BotContext) -> Outcome | None:
+    """A tap on a store button: answer the tap, then show that store (scope checked again)."""
+    query = update.callback_query
+    if query is None:
+        return None
+    short_key = (query.data or "").removeprefix(CALLBACK_PREFIX)
+    store = by_short_key(short_key, await load_stores(context.db))
+    person = context.person
+    if store is None:
+        await query.answer(sentence("stale_button")[:200])
+        return "ok"
+    if not person.may("stock") or not person.sees(store.key, store.branch):
+        refusal = sentence("branch_out_of_scope", scope=scope_text(person), branch=store.branch)
+        await query.answer(refusal[:200])
+        return "denied"
+    await query.answer(store.name[:200])
+    await show_store(update, context, store)
+    return "ok"

@@ -1,0 +1,57 @@
+"""Every bot reply is a Jinja template in Telegram HTML (Indonesian), rendered here.
+
+Full replies are `templates/reply_<name>.id.html.j2`; the one-sentence answers (refusals, bad
+input) are blocks of `templates/reply_sentences.id.html.j2`. The environment is the reports'
+one (autoescape, StrictUndefined, the number and date filters), so replies and the morning
+report write numbers and dates the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Template
+
+from reports.render import environment
+
+LANGUAGE = "id"
+MAX_TEXT = 4096  # characters of a Telegram message (MessageLimit.MAX_TEXT_LENGTH)
+MAX_CAPTION = 1024
+
+
+class ReplyTooLong(ValueError):
+    """A rendered reply is over Telegram's limit; carries the template and its length."""
+
+    def __init__(self, name: str, length: int, limit: int) -> None:
+        super().__init__(f"reply {name!r} is {length} characters, over the limit of {limit}")
+        self.name = name
+        self.length = length
+
+
+def _template(name: str) -> Template:
+    return environment(LANGUAGE).get_template(f"reply_{name}.{LANGUAGE}.html.j2")
+
+
+def _clean(text: str) -> str:
+    # Blank lines are the only layout Telegram keeps; never more than one in a row.
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out)
+
+
+def render(name: str, limit: int = MAX_TEXT, **variables: Any) -> str:
+    """The reply `name` rendered with `variables`; raises ReplyTooLong over `limit` characters."""
+    text = _clean(_template(name).render(**variables))
+    if len(text) > limit:
+        raise ReplyTooLong(name, len(text), limit)
+    return text
+
+
+def sentence(key: str, **variables: Any) -> str:
+    """One short answer: block `key` of reply_sentences.id.html.j2 (KeyError when unknown)."""
+    template = _template("sentences")
+    context = template.new_context(dict(variables))
+    return _clean("".join(template.blocks[key](context)))

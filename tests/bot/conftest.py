@@ -1,0 +1,176 @@
+"""The bot end to end: the real Application polling the Telegram emulator, a real database.
+
+`bot` starts both with a small seeded world (see `seed`) and yields a `BotHarness` whose `ask`
+injects a message and waits for the bot's answers; no sleeps anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import asyncpg
+import pytest
+
+from bot.app import build_application
+from bot.context import OpsApplication
+from ops.settings import Settings
+from sandbox.telegram_emulator import StoredMessage, TelegramEmulator
+from tests.helpers.fixtures import add_product, add_sale, add_stock, add_store, add_store_map
+
+TOKEN = "123456:TEST-TOKEN"
+NOW = datetime(2026, 2, 15, 23, 30, tzinfo=UTC)  # 16 Feb 2026 06:30 WIB
+TODAY = date(2026, 2, 16)
+YESTERDAY = date(2026, 2, 15)
+
+ADMIN = 1001
+LEAD_BALI = 2001  # lead of branch Bali
+LEAD_TP = 2002  # lead of one store, Zuma Tunjungan Plaza
+VIEWER = 2003
+STRANGER = 9999
+REPORT_CHAT = -1001000000001
+OTHER_GROUP = -1001000000077
+
+
+async def seed(conn: asyncpg.Connection) -> None:
+    """Seven retail stores in three branches, a warehouse, stock, sales, marts, jobs, alerts."""
+    await add_store(conn, "Zuma Tunjungan Plaza", "Zuma Tunjungan Plaza 3", branch="Jatim")
+    await add_store(conn, "Zuma Lippo Batu", branch="Jatim")
+    await add_store(conn, "Zuma Lippo Sidoarjo", branch="Jatim")
+    await add_store(conn, "Zuma MOI", "ZUMA MALL OF INDONESIA (MOI)", branch="Jakarta")
+    await add_store(conn, "Zuma Kesiman", branch="Bali")
+    await add_store(conn, "Zuma Lippo Bali", branch="Bali")
+    await add_store(conn, "Zuma Seminyak Village", branch="Bali")
+    await add_store(conn, "Warehouse Pusat", branch="Bali", category="NON-RETAIL")
+    await add_store_map(conn, "TP", "Zuma Tunjungan Plaza 3", branch="Jatim")
+
+    await add_product(conn, "M1", gender="Men")
+    await add_product(conn, "L1", gender="Ladies")
+    await add_product(conn, "K1", gender="Kids")
+    tp = "Zuma Tunjungan Plaza 3"
+    await add_stock(conn, "ddd", YESTERDAY, [("M1", tp, 110), ("L1", tp, 80), ("K1", tp, 20)])
+    await add_stock(conn, "ddd", TODAY, [("M1", tp, 1234), ("L1", tp, 75), ("K1", tp, 20)])
+    await add_stock(conn, "mbb", TODAY, [("L1", "Zuma Lippo Batu", 40)])
+    await add_sale(conn, "ddd", tanggal=YESTERDAY, store="Zuma Tunjungan Plaza", kode="L1", qty=3)
+
+    await conn.execute(
+        "insert into mart.ff_fa_fs_daily (report_date, branch, store_label, store_db_name,"
+        " ff, fa, fs) values ($1, 'Jatim', 'TP', $2, 0.6809, 0.9500, 1.2000)",
+        TODAY,
+        tp,
+    )
+    so_l2 = [
+        (TODAY, "zuma tunjungan plaza", "MEN", "Jatim", 0, 0),
+        (TODAY, "zuma tunjungan plaza", "LADIES", "Jatim", -2, -2.5),
+        (TODAY, "zuma tunjungan plaza", "BABY & KIDS", "Jatim", 0, 0),
+        (TODAY, "zuma kesiman", "LADIES", "Bali", -9, -4.5),
+        (YESTERDAY, "zuma kesiman", "MEN", "Bali", -7, -3.1),
+        (TODAY, "zuma moi", "MEN", "Jakarta", -11, -5.0),
+        (date(2026, 1, 20), "zuma seminyak village", "MEN", "Bali", -40, -20.0),
+    ]
+    await conn.executemany(
+        "insert into mart.stock_opname_l2_daily (snapshot_date, store_name, gender_group,"
+        " branch, stock_qty, sales_qty, mutasi_in, prev_stock_qty, expected_stock_qty, selisih,"
+        " selisih_pct) values ($1, $2, $3, $4, 100, 1, 0, 100, 99, $5, $6)",
+        so_l2,
+    )
+    await conn.execute(
+        "insert into ops.job_runs (run_key, job, entity, business_date, started_at, finished_at,"
+        " status, rows, error) values"
+        " ('stock:2026-02-16:DDD', 'stock', 'DDD', $1, $2, $2, 'success', 1650000, null),"
+        " ('sales:2026-02-16:MBB', 'sales', 'MBB', $1, $2, $2, 'failed', null,"
+        "  'Token Accurate MBB ditolak'),"
+        " ('so_l2:2026-02-16', 'so_l2', null, $1, $2, $2, 'failed', null,"
+        "  'asyncpg.exceptions.UndefinedTableError: relation \"x\" does not exist')",
+        TODAY,
+        NOW,
+    )
+    await conn.execute(
+        "insert into ops.alerts (key, severity, title, state) values"
+        " ('sales:MBB', 'critical', 'Tarik penjualan MBB gagal', 'open'),"
+        " ('old', 'warning', 'Sudah beres', 'resolved')"
+    )
+    await conn.execute(
+        "insert into ops.bot_users (user_id, name, role, branch, stores) values"
+        " ($1, 'Bu Made', 'lead', 'Bali', '{}'),"
+        " ($2, 'Pak Eko', 'lead', null, '{zuma tunjungan plaza}'),"
+        " ($3, 'Sinta', 'viewer', null, '{}'),"
+        " (3003, 'Mantan', 'viewer', null, '{}')",
+        LEAD_BALI,
+        LEAD_TP,
+        VIEWER,
+    )
+    await conn.execute("update ops.bot_users set active = false where user_id = 3003")
+
+
+@dataclass
+class BotHarness:
+    """The running bot, its emulator and database; `ask` plays one person's message."""
+
+    emu: TelegramEmulator
+    app: OpsApplication
+    pool: asyncpg.Pool
+
+    async def ask(
+        self, chat_id: int, text: str, *, expect: int = 1, user_id: int | None = None
+    ) -> list[StoredMessage]:
+        """Send `text` from the person and return the `expect` new bot messages it caused."""
+        before = self.emu.state.bot_message_count(chat_id)
+        self.emu.inject_message(chat_id, text, user_id=user_id)
+        messages = await self.emu.wait_for_messages(chat_id, before + expect)
+        return messages[before:]
+
+    async def tap(self, chat_id: int, message: StoredMessage, label: str, *, expect: int) -> str:
+        """Tap a button of a bot message and wait for `expect` new bot messages; query id."""
+        before = self.emu.state.bot_message_count(chat_id)
+        query_id = self.emu.tap_button(chat_id, message.message_id, label, user_id=chat_id)
+        await self.emu.wait_for_messages(chat_id, before + expect)
+        return query_id
+
+    async def settle(self) -> None:
+        """Wait until every update sent so far is fully handled (audit rows included).
+
+        The bot handles updates one at a time, so once the answer to a later plain message
+        (never audited) is out, everything before it is done.
+        """
+        await self.ask(ADMIN, "sync")
+
+    async def audit(self) -> list[asyncpg.Record]:
+        """The audit log, oldest first, once everything sent so far is handled."""
+        await self.settle()
+        return await self.pool.fetch(
+            "select user_id, chat_id, command, args, outcome from ops.audit_log order by id"
+        )
+
+
+@pytest.fixture
+async def bot(pool: asyncpg.Pool) -> AsyncIterator[BotHarness]:
+    async with pool.acquire() as conn:
+        await seed(conn)
+    async with TelegramEmulator(token=TOKEN, clock=lambda: NOW) as emu:
+        settings = Settings(
+            _env_file=None,
+            telegram_bot_token=TOKEN,
+            telegram_base_url=emu.base_url,
+            telegram_base_file_url=emu.base_file_url,
+            admin_user_ids=[ADMIN],
+            report_chat_id=REPORT_CHAT,
+        )
+        app = build_application(settings, pool)
+        app.bot_data["clock"] = lambda: NOW
+        async with app:
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0, timeout=1)
+            try:
+                yield BotHarness(emu, app, pool)
+            finally:
+                await app.updater.stop()
+                await app.stop()
+        # Every answer was accepted by the emulator (valid HTML) and fits one message.
+        for call in emu.calls("sendMessage"):
+            assert call.ok, call.response
+            assert len(call.params["text"]) <= 4096
+        for call in emu.calls("sendPhoto"):
+            assert call.ok, call.response

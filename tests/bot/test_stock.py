@@ -1,0 +1,102 @@
+"""/stock end to end: forgiving names, buttons, scope, and what the reply shows."""
+
+import pytest
+
+from tests.bot.conftest import ADMIN, LEAD_BALI, LEAD_TP, VIEWER, BotHarness
+
+
+async def test_exact_name_shows_stock_ff_sales_selisih_and_chart(bot: BotHarness):
+    reply, chart = await bot.ask(ADMIN, "/stock Zuma Tunjungan Plaza", expect=2)
+    body = reply.body
+    assert "Zuma Tunjungan Plaza · cabang Jatim" in body
+    assert "Stok · snapshot 16 Feb 2026" in body
+    assert "Pria: 1.234 pasang" in body and "Wanita: 75 pasang" in body
+    assert "Total: 1.329 pasang" in body
+    assert "FF / FA / FS · 16 Feb 2026" in body and "FF 68,1 %" in body
+    assert "Penjualan kemarin · 15 Feb 2026" in body and "3 pasang · Rp 300.000" in body
+    assert "Selisih SO L2 · 16 Feb 2026" in body and "Wanita: -2 pasang (-2,5 %)" in body
+    assert chart.photo is not None and chart.photo.data.startswith(b"\x89PNG")
+    assert "14 hari s.d. 16 Feb 2026" in chart.body
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["zuma tunjungan plaza", "Tunjungan", "tunjugan plaza", "TP", "tp", "ZUMA  tunjungan-plaza"],
+)
+async def test_forgiving_names_find_the_store(bot: BotHarness, text: str):
+    reply, _chart = await bot.ask(VIEWER, f"/stock {text}", expect=2)
+    assert reply.body.startswith("📦 Zuma Tunjungan Plaza")
+
+
+async def test_abbreviation_in_the_warehouse_name(bot: BotHarness):
+    [reply] = await bot.ask(ADMIN, "/stock moi")  # no stock history: no chart
+    assert reply.body.startswith("📦 Zuma MOI · cabang Jakarta")
+    assert "Pria: 0 pasang" in reply.body
+    assert "FF / FA / FS: belum ada hasil" in reply.body
+    assert "Pria: -11 pasang (-5,0 %)" in reply.body
+
+
+async def test_ambiguous_name_offers_buttons_and_a_tap_shows_the_store(bot: BotHarness):
+    [picker] = await bot.ask(ADMIN, "/stock lippo")
+    assert "3 toko" in picker.body
+    labels = [b["text"] for b in picker.buttons]
+    assert labels == ["Zuma Lippo Bali", "Zuma Lippo Batu", "Zuma Lippo Sidoarjo"]
+    assert all(len(b["callback_data"].encode()) <= 64 for b in picker.buttons)
+    query_id = await bot.tap(ADMIN, picker, "Zuma Lippo Batu", expect=2)
+    assert bot.emu.callback(query_id).answered
+    reply, chart = [m for m in bot.emu.messages(ADMIN) if m.from_bot][-2:]
+    assert reply.body.startswith("📦 Zuma Lippo Batu")
+    assert "Wanita: 40 pasang" in reply.body
+    assert chart.photo is not None
+    assert [r["command"] for r in await bot.audit()] == ["stock", "button:stock"]
+
+
+async def test_forged_button_is_answered_without_data(bot: BotHarness):
+    [picker] = await bot.ask(ADMIN, "/stock lippo")
+    query_id = bot.emu.inject_callback(ADMIN, picker.message_id, "stock:0000000000", user_id=ADMIN)
+    await bot.settle()
+    assert "tidak berlaku" in bot.emu.callback(query_id).answer["text"]
+
+
+async def test_unknown_store_suggests_the_closest_names(bot: BotHarness):
+    [reply] = await bot.ask(ADMIN, "/stock Seminyak Beach")
+    assert "tidak ditemukan" in reply.body and "Zuma Seminyak Village" in reply.body
+    [reply] = await bot.ask(ADMIN, "/stock qwxz")
+    assert "tidak ditemukan" in reply.body and "/stock TP" in reply.body
+
+
+async def test_no_argument_asks_for_a_name(bot: BotHarness):
+    [reply] = await bot.ask(ADMIN, "/stock")
+    assert "Tulis nama tokonya" in reply.body
+
+
+async def test_lead_without_argument_gets_their_own_store(bot: BotHarness):
+    reply, _chart = await bot.ask(LEAD_TP, "/stock", expect=2)
+    assert reply.body.startswith("📦 Zuma Tunjungan Plaza")
+    [picker] = await bot.ask(LEAD_BALI, "/stock")
+    assert [b["text"] for b in picker.buttons] == [
+        "Zuma Kesiman",
+        "Zuma Lippo Bali",
+        "Zuma Seminyak Village",
+    ]
+
+
+async def test_lead_asking_for_another_branch_is_refused(bot: BotHarness):
+    [reply] = await bot.ask(LEAD_BALI, "/stock TP")
+    assert "Maaf" in reply.body and "cabang Jatim" in reply.body and "cabang Bali" in reply.body
+    assert "1.234" not in reply.body
+    # an ambiguous name only offers the stores the lead may see
+    [reply] = await bot.ask(LEAD_BALI, "/stock lippo")
+    assert reply.body.startswith("📦 Zuma Lippo Bali")
+    assert [r["outcome"] for r in await bot.audit()] == ["denied", "ok"]
+
+
+async def test_lead_tapping_a_store_outside_their_scope_is_refused(bot: BotHarness):
+    [picker] = await bot.ask(ADMIN, "/stock lippo")
+    button = picker.button("Zuma Lippo Batu")
+    query_id = bot.emu.inject_callback(
+        ADMIN, picker.message_id, button["callback_data"], user_id=LEAD_BALI
+    )
+    await bot.settle()
+    assert "cabang Jatim" in bot.emu.callback(query_id).answer["text"]
+    assert (await bot.audit())[-1]["outcome"] == "denied"
