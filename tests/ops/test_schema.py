@@ -85,9 +85,17 @@ async def test_reader_role_can_read_marts_but_not_write(conn):
     async with conn.transaction():
         await conn.execute("set local role opsbot_reader")
         assert await conn.fetchval("select count(*) from mart.stock_opname_l2_daily") == 0
-        try:
-            await conn.execute("insert into ops.audit_log (command, outcome) values ('x', 'y')")
-        except asyncpg.InsufficientPrivilegeError:
-            pass
-        else:
-            raise AssertionError("the reader role could write")
+        await conn.fetchval("select count(*) from raw.load_history")  # the report reads it
+        await conn.execute("insert into ops.audit_log (command, outcome) values ('x', 'ok')")
+        for statement in (
+            "insert into ops.alerts (key, severity, title, state)"
+            " values ('k', 'info', 't', 'open')",
+            "delete from ops.audit_log",
+            "select count(*) from raw.accurate_stock_ddd",
+        ):
+            try:
+                async with conn.transaction():
+                    await conn.execute(statement)
+            except asyncpg.InsufficientPrivilegeError:
+                continue
+            raise AssertionError(f"the reader role could run: {statement}")
