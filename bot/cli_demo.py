@@ -107,7 +107,7 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
             tables = await import_portal(conn, out / "dataset")
         console.print("portal: " + ", ".join(f"{t.table} {t.rows}" for t in tables))
 
-        ctx = ChainContext(pool, settings, triggered_by="demo")
+        ctx = ChainContext(pool, settings, triggered_by="demo", dsn=db.dsn)
         for day in world.days:
             accurate.set_business_date(day)
             with console.status(f"{day}: pulling from Accurate over signed HTTP …"):

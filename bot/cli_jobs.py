@@ -24,11 +24,13 @@ class Language(StrEnum):
 
 # What must follow a job when it is rerun by hand (DOMAIN.md §3: "after" means chained).
 FOLLOWERS = {
+    "backup": (),
     "stock": ("ff_fa_fs",),
     "ff_fa_fs": (),
     "transfers": (),
     "sales": ("so_l2",),
     "so_l2": (),
+    "health": (),
 }
 
 
@@ -39,7 +41,9 @@ def register(app: typer.Typer, report_app: typer.Typer) -> None:
 
     @job_app.command("run")
     def job_run(
-        name: Annotated[str, typer.Argument(help="stock, ff_fa_fs, transfers, sales or so_l2")],
+        name: Annotated[
+            str, typer.Argument(help="backup, stock, ff_fa_fs, transfers, sales, so_l2, health")
+        ],
         day: Annotated[str | None, typer.Option("--date", help="WIB date (default today)")] = None,
         only: Annotated[bool, typer.Option(help="Do not run what follows the job")] = False,
     ) -> None:
@@ -83,7 +87,7 @@ async def _run_steps(steps: tuple[str, ...], day: date | None, *, triggered_by: 
         try:
             async with pool.acquire() as conn:
                 await migrate(conn)
-            ctx = ChainContext(pool, settings, triggered_by=triggered_by)
+            ctx = ChainContext(pool, settings, triggered_by=triggered_by, dsn=db.dsn)
             outcomes = await run_chain(ctx, business_date, steps=steps)
         finally:
             await pool.close()

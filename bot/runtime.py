@@ -37,7 +37,8 @@ async def run_slot(application: OpsApplication, slot: Slot, day: date | None = N
     pool = application.bot_data["pool"]
     business_date = day or wib_today()
     if slot.steps:
-        await run_chain(ChainContext(pool, settings), business_date, steps=slot.steps)
+        ctx = ChainContext(pool, settings, dsn=application.bot_data.get("dsn"))
+        await run_chain(ctx, business_date, steps=slot.steps)
         return
     if settings.report_chat_id is None:
         raise ConfigError("REPORT_CHAT_ID is not set; the morning report has nowhere to go.")
@@ -82,6 +83,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             async with pool.acquire() as conn:
                 await migrate(conn)
             application = build_application(settings, pool)
+            application.bot_data["dsn"] = db.dsn
             async with application:
                 await application.post_init(application)  # type: ignore[misc]
                 await application.start()

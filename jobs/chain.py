@@ -10,16 +10,19 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
 from jobs.accurate.client import AccurateClient
+from jobs.backup import run_backup
+from jobs.health import HealthThresholds, run_health_check
 from jobs.marts import build_ff_fa_fs, build_so_l2
 from jobs.runs import JobSkipped, last_status, recorded_run
 from jobs.sales import SALES_ENTITIES, load_sales
 from jobs.stock import drop_old_snapshots, load_stock_snapshot, retention_start
 from jobs.transfers import load_transfers
+from ops.clock import utc_now
 from ops.settings import ENTITY_CODES, Settings
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,8 @@ class ChainContext:
     settings: Settings
     open_client: ClientFactory = field(default=None)  # type: ignore[assignment]
     triggered_by: str = "schedule"
+    dsn: str | None = None  # for pg_dump; the pool does not expose it
+    clock: Callable[[], datetime] = utc_now
 
     def __post_init__(self) -> None:
         if self.open_client is None:
@@ -175,12 +180,47 @@ async def run_so_l2(ctx: ChainContext, day: date) -> StepOutcome:
     return StepOutcome("so_l2", day, {"all": status or "failed"}, summary or str(status))
 
 
+async def run_backup_step(ctx: ChainContext, day: date) -> StepOutcome:
+    """02:00: pg_dump of the whole database, verified, the oldest pruned (DOMAIN.md §3)."""
+    summary = ""
+    async with recorded_run(ctx.pool, "backup", day, triggered_by=ctx.triggered_by):
+        if ctx.dsn is None:
+            raise JobSkipped("no database address to back up")
+        result = await run_backup(
+            ctx.dsn,
+            ctx.settings.backup_dir,
+            ctx.settings.backup_keep,
+            ctx.clock(),
+            bin_dir=ctx.settings.pg_bin_dir,
+            limit_seconds=ctx.settings.backup_timeout_seconds,
+        )
+        summary = f"{result.path.name}, {result.size_bytes:,} bytes, pruned {len(result.pruned)}"
+    status = await last_status(ctx.pool, "backup", day)
+    return StepOutcome("backup", day, {"all": status or "failed"}, summary or str(status))
+
+
+async def run_health_step(ctx: ChainContext, day: date) -> StepOutcome:
+    """05:30: the health check of DOMAIN.md §6; raises and resolves alerts."""
+    thresholds = HealthThresholds.model_validate(ctx.settings.health_thresholds())
+    async with (
+        recorded_run(ctx.pool, "health", day, triggered_by=ctx.triggered_by) as run,
+        ctx.pool.acquire() as conn,
+    ):
+        result = await run_health_check(conn, day, ctx.clock(), thresholds)
+        run.rows = len(result.findings)
+    summary = f"{len(result.findings)} findings, {len(result.raised)} raised"
+    summary += f", {len(result.resolved)} resolved"
+    return StepOutcome("health", day, {"all": "success"}, summary)
+
+
 STEPS: dict[str, Callable[[ChainContext, date], Awaitable[StepOutcome]]] = {
+    "backup": run_backup_step,
     "stock": run_stock,
     "ff_fa_fs": run_ff_fa_fs,
     "transfers": run_transfers,
     "sales": run_sales,
     "so_l2": run_so_l2,
+    "health": run_health_step,
 }
 
 

@@ -1,11 +1,13 @@
 """The daily chain as data (DOMAIN.md §3): what runs when, in WIB, and what follows what.
 
-Pure functions only: given the schedule and an instant, which slots are due. The bot wires
-them to APScheduler; tests call them with any instant.
+Pure functions only: given the schedule and an instant, which slots are due or missed. The bot
+wires them to APScheduler; the health check and the bot's catch-up use `missing_runs`; tests
+call them with any instant (a UTC server clock included, DOMAIN.md §8).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -23,11 +25,16 @@ class Slot:
 
 
 DAILY_SCHEDULE: tuple[Slot, ...] = (
+    Slot("backup", time(2, 0), ("backup",), grace=timedelta(minutes=60)),
     Slot("stock", time(3, 0), ("stock", "ff_fa_fs"), grace=timedelta(minutes=45)),
     Slot("transfers", time(4, 50), ("transfers",)),
     Slot("sales", time(5, 0), ("sales", "so_l2")),
+    Slot("health", time(5, 30), ("health",), grace=timedelta(minutes=20)),
     Slot("report", time(6, 0), (), grace=timedelta(minutes=60)),
 )
+
+# A run is named by its run key "<job>:<date>[:<entity>]" (jobs/runs.py) or a (job, date) pair.
+RunRef = str | tuple[str, date]
 
 
 def slot_instant(slot: Slot, day: date) -> datetime:
@@ -46,3 +53,41 @@ def due_slots(
 def is_missed(slot: Slot, day: date, now: datetime, started: bool) -> bool:
     """True when `slot` of `day` has not started and its time + grace has passed at `now`."""
     return not started and now > slot_instant(slot, day) + slot.grace
+
+
+def ran_slots(history: Iterable[RunRef]) -> set[tuple[str, date]]:
+    """(job, WIB date) pairs from run keys (`"stock:2026-11-20:DDD"`) or pairs, as a set.
+
+    Raises:
+        ValueError: a run key without a `<job>:<YYYY-MM-DD>` prefix.
+    """
+    pairs: set[tuple[str, date]] = set()
+    for ref in history:
+        if isinstance(ref, str):
+            job, _, rest = ref.partition(":")
+            pairs.add((job, date.fromisoformat(rest[:10])))
+        else:
+            pairs.add(ref)
+    return pairs
+
+
+def missing_runs(
+    schedule: tuple[Slot, ...], history: Iterable[RunRef], now: datetime
+) -> list[tuple[Slot, date]]:
+    """Slots of yesterday and today (WIB dates at `now`) past time + grace with no run.
+
+    A slot counts as run when `history` holds any run of its job for that date (any entity,
+    any status): a failed run is a failure, not a missed run. Oldest first.
+
+    Raises:
+        ValueError: `now` is naive, or a run key is malformed.
+    """
+    today = wib_now(now).date()
+    ran = ran_slots(history)
+    missing = [
+        (slot, day)
+        for day in (today - timedelta(days=1), today)
+        for slot in schedule
+        if is_missed(slot, day, now, (slot.job, day) in ran)
+    ]
+    return sorted(missing, key=lambda pair: slot_instant(*pair))

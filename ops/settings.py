@@ -6,6 +6,7 @@ loud; secrets are `SecretStr` so they never reach a repr or a log line.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -63,6 +64,27 @@ class Settings(BaseSettings):
     # Backups (DOMAIN.md §3).
     backup_dir: Path = Path("var/backups")
     backup_keep: int = Field(default=7, ge=1)
+    backup_timeout_seconds: float = Field(default=3600, gt=0)
+    pg_bin_dir: Path | None = None
+
+    # Health check thresholds (DOMAIN.md §6).
+    health_ff_max_age_days: int = Field(default=1, ge=0)
+    health_so_l2_min_stores: int = Field(default=50, ge=0)
+    health_selisih_widespread_ratio: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
+    health_shrinkage_pairs: Decimal = Field(default=Decimal(5), gt=0)
+    health_shrinkage_pct: Decimal = Field(default=Decimal(2), ge=0)
+    health_sanity_min_avg: Decimal = Field(default=Decimal("0.5"), ge=0)
+    health_sanity_max_fs: Decimal = Field(default=Decimal(2), gt=0)
+    health_sales_max_lag_days: int = Field(default=1, ge=0)
+    health_backup_max_age_hours: float = Field(default=26, gt=0)
+
+    def health_thresholds(self) -> dict[str, object]:
+        """The HEALTH_* settings without their prefix, for jobs.health.HealthThresholds."""
+        return {
+            name.removeprefix("health_"): getattr(self, name)
+            for name in type(self).model_fields
+            if name.startswith("health_")
+        }
 
     @field_validator("database_url")
     @classmethod

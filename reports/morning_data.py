@@ -156,7 +156,7 @@ async def load_ff_fa_fs(
     `unmapped` (planogram store names) defaults to the planogram stores with no mapping row.
     """
     if unmapped is None:
-        unmapped = [row["store_name"] for row in await conn.fetch(_sql("morning_unmapped_stores"))]
+        unmapped = [row["store_name"] for row in await conn.fetch(_sql("unmapped_stores"))]
     summary = await conn.fetchrow(
         _sql("morning_ff_summary"), report_date, targets.ff, targets.fa, targets.fs
     )

@@ -1,5 +1,5 @@
--- Planogram stores with no row in portal.store_name_map: FF / FA / FS cannot be computed for
--- them until someone maps them by hand (DOMAIN.md §4). One name per normalised store name.
+-- Planogram stores with no row in portal.store_name_map: FF/FA/FS cannot be computed for them
+-- until someone maps them by hand (DOMAIN.md §4, §6). Read by the health check and the report.
 
 select min(regexp_replace(trim(p.store_name), '\s+', ' ', 'g')) as store_name
 from portal.planogram as p
@@ -10,4 +10,4 @@ where nullif(trim(p.store_name), '') is not null
         where lower(trim(m.planogram_name)) = lower(trim(p.store_name))
     )
 group by lower(regexp_replace(trim(p.store_name), '\s+', ' ', 'g'))
-order by 1
+order by lower(min(regexp_replace(trim(p.store_name), '\s+', ' ', 'g')))
