@@ -8,8 +8,9 @@ emulator; the real jobs pull over signed HTTP day by day, the real PTB Applicati
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,11 +20,14 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.cli import console, run
+from jobs.runs import JobSkipped, recorded_run
+from ops.clock import wib_at
 
 if TYPE_CHECKING:
     from sandbox.telegram_emulator import TelegramEmulator
 
 DEMO_REPORT_CHAT = -1001000000601
+DEMO_MIN_STORES = 5
 DEMO_TOKEN = "7000000001:DEMO-opsbot-token"  # noqa: S105 - the emulator's, not a secret
 
 
@@ -61,6 +65,8 @@ def _settings_for(settings: Any, accurate_env: dict[str, str], telegram_url: str
         if key != "ACCURATE_ACCOUNT_URL":
             update[key.lower()] = SecretStr(value)
     update |= {
+        # The demo world has a handful of stores, not Zuma's 56 (DOMAIN.md §6 warns below 50).
+        "health_so_l2_min_stores": min(settings.health_so_l2_min_stores, DEMO_MIN_STORES),
         "telegram_bot_token": SecretStr(DEMO_TOKEN),
         "telegram_base_url": telegram_url,
         "report_chat_id": settings.report_chat_id or DEMO_REPORT_CHAT,
@@ -88,6 +94,10 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
     from sandbox.telegram_emulator import TelegramEmulator
 
     settings = load_settings()
+    if settings.database_url is None:
+        # The embedded demo database starts empty each time: worlds of other seeds or lengths
+        # have other invoices, and their rows must not mix.
+        settings = settings.model_copy(update={"database_name": "opsbot_demo"})
     world = generate(seed, days=days, end=today or wib_today())
     write_dataset(world, out / "dataset")
     console.print(
@@ -95,7 +105,7 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
         f"{world.days[0]} … {world.days[-1]}, data in {out / 'dataset'}"
     )
     async with contextlib.AsyncExitStack() as stack:
-        db = await stack.enter_async_context(open_database(settings))
+        db = await stack.enter_async_context(open_database(settings, fresh=True))
         console.print(f"database: {db.describe()}" + (" (embedded)" if db.embedded else ""))
         accurate = await stack.enter_async_context(AccurateEmulator(world))
         telegram = await stack.enter_async_context(TelegramEmulator(token=DEMO_TOKEN))
@@ -107,11 +117,17 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
             tables = await import_portal(conn, out / "dataset")
         console.print("portal: " + ", ".join(f"{t.table} {t.rows}" for t in tables))
 
-        ctx = ChainContext(pool, settings, triggered_by="demo", dsn=db.dsn)
         for day in world.days:
             accurate.set_business_date(day)
+            # Each day runs as it would at 05:30 WIB that morning (backup names, health check).
+            ctx = ChainContext(
+                pool, settings, triggered_by="demo", dsn=db.dsn, clock=_morning_of(day)
+            )
             with console.status(f"{day}: pulling from Accurate over signed HTTP …"):
                 outcomes = await run_chain(ctx, day)
+            if day != world.days[-1]:
+                async with recorded_run(pool, "report", day, triggered_by="demo", clock=ctx.clock):
+                    raise JobSkipped("the demo delivers only the last day's report")
             marks = "  ".join(
                 f"{'[green]✓[/green]' if o.ok else '[red]✗[/red]'} {o.job}" for o in outcomes
             )
@@ -124,7 +140,8 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
         async with pool.acquire() as conn:
             report = await build_morning_report(conn, report_date)
         application = build_application(settings, pool)
-        async with application:
+        delivery = recorded_run(pool, "report", report_date, triggered_by="demo")
+        async with application, delivery:
             await application.start()
             await application.post_init(application)  # type: ignore[misc]
             await send_report(
@@ -132,6 +149,10 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
             )
             await application.stop()
         return _write_transcript(telegram, out, settings.report_chat_id)
+
+
+def _morning_of(day: date) -> Callable[[], datetime]:
+    return lambda: wib_at(day, time(5, 30))
 
 
 def _chat_label(chat_id: int, report_chat: int) -> str:

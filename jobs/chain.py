@@ -18,7 +18,7 @@ from jobs.accurate.client import AccurateClient
 from jobs.backup import run_backup
 from jobs.health import HealthThresholds, run_health_check
 from jobs.marts import build_ff_fa_fs, build_so_l2
-from jobs.runs import JobSkipped, last_status, recorded_run
+from jobs.runs import JobSkipped, RunRecord, last_status, recorded_run
 from jobs.sales import SALES_ENTITIES, load_sales
 from jobs.stock import drop_old_snapshots, load_stock_snapshot, retention_start
 from jobs.transfers import load_transfers
@@ -60,6 +60,14 @@ class ChainContext:
         if self.open_client is None:
             self.open_client = accurate_client_factory(self.settings)
 
+    def record(
+        self, job: str, day: date, *, entity: str | None = None
+    ) -> AbstractAsyncContextManager[RunRecord]:
+        """Record a run of `job` for `day` in ops.job_runs, stamped with this chain's clock."""
+        return recorded_run(
+            self.pool, job, day, entity=entity, triggered_by=self.triggered_by, clock=self.clock
+        )
+
 
 def accurate_client_factory(settings: Settings) -> ClientFactory:
     """Open an AccurateClient per entity from the settings (credentials, limits, page size)."""
@@ -93,9 +101,7 @@ async def _per_entity(
     for entity in entities:
         try:
             async with (
-                recorded_run(
-                    ctx.pool, job, day, entity=entity, triggered_by=ctx.triggered_by
-                ) as run,
+                ctx.record(job, day, entity=entity) as run,
                 ctx.open_client(entity) as client,
             ):
                 run.rows = await load(client, entity)
@@ -112,7 +118,7 @@ async def run_stock(ctx: ChainContext, day: date) -> StepOutcome:
     """03:00: each entity's stock snapshot for `day`, then old snapshots beyond retention."""
 
     async def load(client: AccurateClient, entity: str) -> int:
-        result = await load_stock_snapshot(ctx.pool, client, entity, day)
+        result = await load_stock_snapshot(ctx.pool, client, entity, day, clock=ctx.clock)
         keep_from = retention_start(day, ctx.settings.stock_retention_days)
         await drop_old_snapshots(ctx.pool, entity, keep_from)
         return result.rows
@@ -125,7 +131,7 @@ async def run_transfers(ctx: ChainContext, day: date) -> StepOutcome:
 
     async def load(client: AccurateClient, entity: str) -> int:
         result = await load_transfers(
-            ctx.pool, client, entity, day - timedelta(days=1), run_date=day
+            ctx.pool, client, entity, day - timedelta(days=1), run_date=day, clock=ctx.clock
         )
         return result.rows
 
@@ -137,7 +143,12 @@ async def run_sales(ctx: ChainContext, day: date) -> StepOutcome:
 
     async def load(client: AccurateClient, entity: str) -> int:
         result = await load_sales(
-            ctx.pool, client, entity, day, window_days=ctx.settings.sales_window_days
+            ctx.pool,
+            client,
+            entity,
+            day,
+            window_days=ctx.settings.sales_window_days,
+            clock=ctx.clock,
         )
         return result.rows
 
@@ -153,7 +164,7 @@ async def _require(ctx: ChainContext, day: date, job: str, entities: tuple[str, 
 async def run_ff_fa_fs(ctx: ChainContext, day: date) -> StepOutcome:
     """After stock: FF/FA/FS of `day` (DOMAIN.md §4), skipped when a stock pull failed."""
     summary = ""
-    async with recorded_run(ctx.pool, "ff_fa_fs", day, triggered_by=ctx.triggered_by) as run:
+    async with ctx.record("ff_fa_fs", day) as run:
         await _require(ctx, day, "stock", ENTITY_CODES)
         async with ctx.pool.acquire() as conn:
             result = await build_ff_fa_fs(conn, day)
@@ -168,7 +179,7 @@ async def run_ff_fa_fs(ctx: ChainContext, day: date) -> StepOutcome:
 async def run_so_l2(ctx: ChainContext, day: date) -> StepOutcome:
     """After sales: SO L2 of `day` (DOMAIN.md §5), skipped when an input failed."""
     summary = ""
-    async with recorded_run(ctx.pool, "so_l2", day, triggered_by=ctx.triggered_by) as run:
+    async with ctx.record("so_l2", day) as run:
         await _require(ctx, day, "stock", ENTITY_CODES)
         await _require(ctx, day, "sales", ("DDD",))
         await _require(ctx, day, "transfers", ENTITY_CODES)
@@ -183,7 +194,7 @@ async def run_so_l2(ctx: ChainContext, day: date) -> StepOutcome:
 async def run_backup_step(ctx: ChainContext, day: date) -> StepOutcome:
     """02:00: pg_dump of the whole database, verified, the oldest pruned (DOMAIN.md §3)."""
     summary = ""
-    async with recorded_run(ctx.pool, "backup", day, triggered_by=ctx.triggered_by):
+    async with ctx.record("backup", day):
         if ctx.dsn is None:
             raise JobSkipped("no database address to back up")
         result = await run_backup(
@@ -203,7 +214,7 @@ async def run_health_step(ctx: ChainContext, day: date) -> StepOutcome:
     """05:30: the health check of DOMAIN.md §6; raises and resolves alerts."""
     thresholds = HealthThresholds.model_validate(ctx.settings.health_thresholds())
     async with (
-        recorded_run(ctx.pool, "health", day, triggered_by=ctx.triggered_by) as run,
+        ctx.record("health", day) as run,
         ctx.pool.acquire() as conn,
     ):
         result = await run_health_check(conn, day, ctx.clock(), thresholds)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 
@@ -35,16 +35,18 @@ async def recorded_load(
     table_name: str,
     date_from: date | None,
     date_to: date | None,
+    clock: Callable[[], datetime] | None = None,
 ) -> AsyncIterator[LoadRecord]:
     """Record a load as running, then success with its row count, or failed with the error.
 
-    The exception of a failed load is re-raised after it is recorded.
+    `clock` stamps started_at / finished_at (default: the database's now()). The exception of
+    a failed load is re-raised after it is recorded.
     """
     batch_id = uuid.uuid4()
     load_id = await pool.fetchval(
         "insert into raw.load_history (source, entity, data_type, table_name, batch_id,"
-        " date_from, date_to, status) values ($1, $2, $3, $4, $5, $6, $7, 'running')"
-        " returning id",
+        " date_from, date_to, status, started_at)"
+        " values ($1, $2, $3, $4, $5, $6, $7, 'running', coalesce($8, now())) returning id",
         source,
         entity,
         data_type,
@@ -52,21 +54,24 @@ async def recorded_load(
         batch_id,
         date_from,
         date_to,
+        clock() if clock else None,
     )
     record = LoadRecord(load_id, batch_id)
     try:
         yield record
     except BaseException as exc:
         await pool.execute(
-            "update raw.load_history set status = 'failed', finished_at = now(),"
+            "update raw.load_history set status = 'failed', finished_at = coalesce($3, now()),"
             " rows_loaded = 0, error_message = $2 where id = $1",
             load_id,
             (str(exc) or type(exc).__name__)[:2000],
+            clock() if clock else None,
         )
         raise
     await pool.execute(
-        "update raw.load_history set status = 'success', finished_at = now(),"
+        "update raw.load_history set status = 'success', finished_at = coalesce($3, now()),"
         " rows_loaded = $2 where id = $1",
         load_id,
         record.rows,
+        clock() if clock else None,
     )

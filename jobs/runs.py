@@ -7,7 +7,7 @@ row (attempt + 1) instead of adding one, and "did this slot run?" is one lookup.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -46,16 +46,22 @@ async def recorded_run(
     entity: str | None = None,
     triggered_by: str = "schedule",
     scheduled_for: datetime | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> AsyncIterator[RunRecord]:
-    """Record a run as running, then success, skipped (JobSkipped) or failed (re-raised)."""
+    """Record a run as running, then success, skipped (JobSkipped) or failed (re-raised).
+
+    `clock` stamps started_at / finished_at (default: the database's now()); the demo replays
+    past mornings with it.
+    """
     key = run_key(job, business_date, entity)
     run_id = await pool.fetchval(
         """
         insert into ops.job_runs (run_key, job, entity, business_date, scheduled_for,
-                                  status, triggered_by)
-        values ($1, $2, $3, $4, $5, 'running', $6)
+                                  status, triggered_by, started_at)
+        values ($1, $2, $3, $4, $5, 'running', $6, coalesce($7, now()))
         on conflict (run_key) do update
-            set status = 'running', started_at = now(), finished_at = null, error = null,
+            set status = 'running', started_at = excluded.started_at, finished_at = null,
+                error = null,
                 rows = null, triggered_by = excluded.triggered_by,
                 attempt = ops.job_runs.attempt + 1
         returning id
@@ -66,30 +72,30 @@ async def recorded_run(
         business_date,
         scheduled_for,
         triggered_by,
+        clock() if clock else None,
     )
     record = RunRecord(run_id, key)
+
+    async def finish(status: str, error: str | None) -> None:
+        await pool.execute(
+            "update ops.job_runs set status = $2, rows = $3, error = $4,"
+            " finished_at = coalesce($5, now()) where id = $1",
+            run_id,
+            status,
+            record.rows,
+            error[:2000] if error else None,
+            clock() if clock else None,
+        )
+
     try:
         yield record
     except JobSkipped as skipped:
-        await _finish(pool, run_id, "skipped", record.rows, skipped.reason)
+        await finish("skipped", skipped.reason)
     except BaseException as exc:
-        await _finish(pool, run_id, "failed", record.rows, str(exc) or type(exc).__name__)
+        await finish("failed", str(exc) or type(exc).__name__)
         raise
     else:
-        await _finish(pool, run_id, "success", record.rows, None)
-
-
-async def _finish(
-    pool: asyncpg.Pool, run_id: int, status: str, rows: int | None, error: str | None
-) -> None:
-    await pool.execute(
-        "update ops.job_runs set status = $2, rows = $3, error = $4, finished_at = now()"
-        " where id = $1",
-        run_id,
-        status,
-        rows,
-        error[:2000] if error else None,
-    )
+        await finish("success", None)
 
 
 async def last_status(

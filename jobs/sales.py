@@ -8,6 +8,7 @@ had 116 lines of the same product at two prices), so the five-column key never c
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -111,6 +112,7 @@ async def load_sales(
     *,
     window_days: int = 3,
     concurrency: int = 8,
+    clock: Callable[[], datetime] | None = None,
 ) -> SalesLoadResult:
     """Pull `entity`'s invoices of the window before `run_date` and upsert their lines.
 
@@ -137,5 +139,6 @@ async def load_sales(
         columns=SALES_COLUMNS,
         key=SALES_KEY,
         concurrency=concurrency,
+        clock=clock,
     )
     return SalesLoadResult(entity.upper(), date_from, date_to, invoices, rows)

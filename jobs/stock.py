@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import io
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
@@ -87,6 +87,7 @@ async def load_stock_snapshot(
     snapshot_date: date,
     *,
     concurrency: int = 4,
+    clock: Callable[[], datetime] | None = None,
 ) -> StockLoadResult:
     """Pull `entity`'s full stock for `snapshot_date` and swap it in as that day's partition.
 
@@ -105,6 +106,7 @@ async def load_stock_snapshot(
         table_name=f"raw.{parent}",
         date_from=snapshot_date,
         date_to=snapshot_date,
+        clock=clock,
     ) as record:
         staging = f"{parent}_load_{record.batch_id.hex[:10]}"
         async with pool.acquire() as conn:

@@ -6,6 +6,7 @@ SO L2's `mutasi_in` reads these (DOMAIN.md §5); ACCURATE_API.md §7.4 for the A
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -87,6 +88,7 @@ async def load_transfers(
     *,
     run_date: date,
     concurrency: int = 8,
+    clock: Callable[[], datetime] | None = None,
 ) -> TransferLoadResult:
     """Pull `entity`'s item transfers dated `trans_date` (WIB) and upsert their lines."""
     table = f"raw.accurate_item_transfer_{entity.lower()}"
@@ -103,5 +105,6 @@ async def load_transfers(
         columns=TRANSFER_COLUMNS,
         key=TRANSFER_KEY,
         concurrency=concurrency,
+        clock=clock,
     )
     return TransferLoadResult(entity.upper(), trans_date, transfers, rows)

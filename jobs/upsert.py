@@ -74,6 +74,7 @@ async def load_documents(
     columns: Sequence[str],
     key: Sequence[str],
     concurrency: int,
+    clock: Callable[[], datetime] | None = None,
 ) -> tuple[int, int]:
     """List the documents dated within the WIB dates, fetch each, upsert their lines.
 
@@ -89,6 +90,7 @@ async def load_documents(
         table_name=table,
         date_from=date_from,
         date_to=date_to,
+        clock=clock,
     ) as record:
         ids = await list_ids(date_from, date_to)
         documents = await fetch_all(ids, fetch_detail, concurrency=concurrency)

@@ -70,10 +70,12 @@ def start_embedded(data_dir: Path) -> tuple[Any, str]:
     return server, server.get_uri()
 
 
-async def ensure_database(admin_dsn: str, name: str) -> None:
-    """Create database `name` on the server behind `admin_dsn` when it does not exist yet."""
+async def ensure_database(admin_dsn: str, name: str, *, fresh: bool = False) -> None:
+    """Create database `name` on the server behind `admin_dsn` (first dropping it if `fresh`)."""
     conn = await connect(admin_dsn)
     try:
+        if fresh:
+            await conn.execute(f'drop database if exists "{name}" with (force)')
         exists = await conn.fetchval("select 1 from pg_database where datname = $1", name)
         if not exists:
             with contextlib.suppress(asyncpg.DuplicateDatabaseError):
@@ -83,8 +85,10 @@ async def ensure_database(admin_dsn: str, name: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def open_database(settings: Settings) -> AsyncIterator[Database]:
+async def open_database(settings: Settings, *, fresh: bool = False) -> AsyncIterator[Database]:
     """Yield the database to use; starts and later stops the embedded server when needed.
+
+    `fresh` recreates the embedded database empty (the demo); it never touches DATABASE_URL.
 
     Raises:
         DatabaseUnavailable: the embedded server would not start, or the server is unreachable.
@@ -97,7 +101,7 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         return
     server, admin_dsn = await asyncio.to_thread(start_embedded, settings.pg_data_dir)
     try:
-        await ensure_database(admin_dsn, settings.database_name)
+        await ensure_database(admin_dsn, settings.database_name, fresh=fresh)
         yield Database(admin_dsn, embedded=True).with_database(settings.database_name)
     finally:
         await asyncio.to_thread(server.cleanup)
