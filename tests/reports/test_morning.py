@@ -6,7 +6,6 @@ import os
 import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
 from pathlib import Path
 
 import asyncpg
@@ -16,6 +15,7 @@ from ops.clock import WIB
 from reports.models import ShrinkageRule
 from reports.morning import build_context, build_morning_report, render_morning, render_sections
 from reports.split import utf16_length
+from sandbox.telegram_emulator.html_check import check_html
 
 D = date(2026, 2, 16)  # a Monday; the stock snapshot of the report's morning
 YESTERDAY = D - timedelta(days=1)
@@ -244,28 +244,11 @@ async def seed_all(conn: asyncpg.Connection, **kwargs: object) -> None:
     await seed_alerts(conn)
 
 
-class Balance(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.errors: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack.pop() != tag:
-            self.errors.append(tag)
-
-
 def assert_valid(messages: list[str]) -> None:
     assert messages
     for message in messages:
         assert utf16_length(message) <= 4096
-        parser = Balance()
-        parser.feed(message)
-        parser.close()
-        assert not parser.errors and not parser.stack, message
+        check_html(message)  # Telegram's own rules: tags balanced, entities whole
 
 
 async def report_text(conn: asyncpg.Connection, language: str = "id") -> str:
