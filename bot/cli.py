@@ -62,17 +62,13 @@ def parse_day(text: str | None) -> date | None:
 @db_app.command("migrate")
 def db_migrate() -> None:
     """Apply pending migrations (starts the embedded PostgreSQL when DATABASE_URL is unset)."""
-    from ops.db import connect, open_database
+    from ops.db import connected
     from ops.migrations import migrate
     from ops.settings import load_settings
 
     async def main() -> None:
-        async with open_database(load_settings()) as db:
-            conn = await connect(db.dsn)
-            try:
-                applied = await migrate(conn)
-            finally:
-                await conn.close()
+        async with connected(load_settings()) as (db, conn):
+            applied = await migrate(conn)
         for m in applied:
             console.print(f"applied {m.version:04d}_{m.name}")
         console.print(f"[green]✓[/green] {db.describe()} is up to date")
@@ -83,17 +79,13 @@ def db_migrate() -> None:
 @db_app.command("status")
 def db_status() -> None:
     """Show every migration and whether it is applied, pending or changed."""
-    from ops.db import connect, open_database
+    from ops.db import connected
     from ops.migrations import status
     from ops.settings import load_settings
 
     async def main() -> int:
-        async with open_database(load_settings()) as db:
-            conn = await connect(db.dsn)
-            try:
-                states = await status(conn)
-            finally:
-                await conn.close()
+        async with connected(load_settings()) as (db, conn):
+            states = await status(conn)
         console.print(f"database: {db.describe()}")
         for s in states:
             when = f" at {s.applied_at:%Y-%m-%d %H:%M}" if s.applied_at else ""
@@ -110,18 +102,14 @@ def import_portal_command(
 ) -> None:
     """Replace the six portal tables from their CSV exports (all or nothing)."""
     from jobs.portal_import import import_portal
-    from ops.db import connect, open_database
+    from ops.db import connected
     from ops.migrations import migrate
     from ops.settings import load_settings
 
     async def main() -> None:
-        async with open_database(load_settings()) as db:
-            conn = await connect(db.dsn)
-            try:
-                await migrate(conn)
-                tables = await import_portal(conn, directory)
-            finally:
-                await conn.close()
+        async with connected(load_settings()) as (_db, conn):
+            await migrate(conn)
+            tables = await import_portal(conn, directory)
         for t in tables:
             ignored = ", ".join(t.ignored_columns)
             extra = f" (ignored columns: {ignored})" if ignored else ""

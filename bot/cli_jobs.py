@@ -99,14 +99,9 @@ async def _run_steps(steps: tuple[str, ...], day: date | None, *, triggered_by: 
 
 async def _build_report(day: date | None, language: Literal["id", "en"]) -> MorningReport:
     from ops.clock import wib_today
-    from ops.db import connect, open_database
+    from ops.db import connected
     from ops.settings import load_settings
     from reports.morning import build_morning_report
 
-    settings = load_settings()
-    async with open_database(settings) as db:
-        conn = await connect(db.dsn)
-        try:
-            return await build_morning_report(conn, day or wib_today(), language=language)
-        finally:
-            await conn.close()
+    async with connected(load_settings()) as (_db, conn):
+        return await build_morning_report(conn, day or wib_today(), language=language)

@@ -107,6 +107,21 @@ async def open_database(settings: Settings, *, fresh: bool = False) -> AsyncIter
         await asyncio.to_thread(server.cleanup)
 
 
+@contextlib.asynccontextmanager
+async def connected(settings: Settings) -> AsyncIterator[tuple[Database, asyncpg.Connection]]:
+    """One connection to the settings' database (embedded or DATABASE_URL), closed after.
+
+    Raises:
+        DatabaseUnavailable: as open_database and connect do.
+    """
+    async with open_database(settings) as db:
+        conn = await connect(db.dsn)
+        try:
+            yield db, conn
+        finally:
+            await conn.close()
+
+
 async def connect(dsn: str, **kwargs: Any) -> asyncpg.Connection:
     """Open one connection, turning every way of failing into one plain sentence.
 
