@@ -155,6 +155,12 @@ async def run_sales(ctx: ChainContext, day: date) -> StepOutcome:
     return await _per_entity(ctx, "sales", day, SALES_ENTITIES, load)
 
 
+def _outcome(job: str, day: date, run: RunRecord, summary: str) -> StepOutcome:
+    """A finished single run as a step outcome; a skipped run says why (failures raise)."""
+    line = summary if run.status == "success" else f"{run.status}: {run.error}"
+    return StepOutcome(job, day, {"all": run.status}, line)
+
+
 async def _require(ctx: ChainContext, day: date, job: str, entities: tuple[str, ...]) -> None:
     failed = [e for e in entities if await last_status(ctx.pool, job, day, e) != "success"]
     if failed:
@@ -172,8 +178,7 @@ async def run_ff_fa_fs(ctx: ChainContext, day: date) -> StepOutcome:
         summary = f"{result.stores} stores"
         if result.unmapped:
             summary += f", unmapped: {', '.join(result.unmapped)}"
-    status = await last_status(ctx.pool, "ff_fa_fs", day)
-    return StepOutcome("ff_fa_fs", day, {"all": status or "failed"}, summary or str(status))
+    return _outcome("ff_fa_fs", day, run, summary)
 
 
 async def run_so_l2(ctx: ChainContext, day: date) -> StepOutcome:
@@ -187,14 +192,13 @@ async def run_so_l2(ctx: ChainContext, day: date) -> StepOutcome:
             result = await build_so_l2(conn, day)
         run.rows = result.rows
         summary = f"{result.stores} stores, {result.rows} rows"
-    status = await last_status(ctx.pool, "so_l2", day)
-    return StepOutcome("so_l2", day, {"all": status or "failed"}, summary or str(status))
+    return _outcome("so_l2", day, run, summary)
 
 
 async def run_backup_step(ctx: ChainContext, day: date) -> StepOutcome:
     """02:00: pg_dump of the whole database, verified, the oldest pruned (DOMAIN.md §3)."""
     summary = ""
-    async with ctx.record("backup", day):
+    async with ctx.record("backup", day) as run:
         if ctx.dsn is None:
             raise JobSkipped("no database address to back up")
         result = await run_backup(
@@ -206,8 +210,7 @@ async def run_backup_step(ctx: ChainContext, day: date) -> StepOutcome:
             limit_seconds=ctx.settings.backup_timeout_seconds,
         )
         summary = f"{result.path.name}, {result.size_bytes:,} bytes, pruned {len(result.pruned)}"
-    status = await last_status(ctx.pool, "backup", day)
-    return StepOutcome("backup", day, {"all": status or "failed"}, summary or str(status))
+    return _outcome("backup", day, run, summary)
 
 
 async def run_health_step(ctx: ChainContext, day: date) -> StepOutcome:
@@ -221,7 +224,7 @@ async def run_health_step(ctx: ChainContext, day: date) -> StepOutcome:
         run.rows = len(result.findings)
     summary = f"{len(result.findings)} findings, {len(result.raised)} raised"
     summary += f", {len(result.resolved)} resolved"
-    return StepOutcome("health", day, {"all": "success"}, summary)
+    return _outcome("health", day, run, summary)
 
 
 STEPS: dict[str, Callable[[ChainContext, date], Awaitable[StepOutcome]]] = {

@@ -24,11 +24,13 @@ class JobSkipped(Exception):
 
 @dataclass
 class RunRecord:
-    """The run in progress; set `rows` to what it produced."""
+    """The run in progress; set `rows` to what it produced. `status`/`error` once finished."""
 
     id: int
     run_key: str
     rows: int | None = None
+    status: str = "running"
+    error: str | None = None
 
 
 def run_key(job: str, business_date: date, entity: str | None = None) -> str:
@@ -77,6 +79,7 @@ async def recorded_run(
     record = RunRecord(run_id, key)
 
     async def finish(status: str, error: str | None) -> None:
+        record.status, record.error = status, error
         await pool.execute(
             "update ops.job_runs set status = $2, rows = $3, error = $4,"
             " finished_at = coalesce($5, now()) where id = $1",
