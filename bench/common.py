@@ -32,7 +32,7 @@ class Result:
 
     @property
     def ratio(self) -> float | None:
-        """value / baseline (for rates) or baseline / value is the caller's choice; we store v/b."""
+        """value / baseline (how many times the baseline a rate is); None without a baseline."""
         if not self.baseline:
             return None
         return self.value / self.baseline
