@@ -137,6 +137,9 @@ def full_app() -> typer.Typer:
 
         cli_demo.register(app)
         cli_jobs.register(app, report_app)
+        from bot import cli_backfill
+
+        cli_backfill.register(app)
         _registered.append(True)
     return app
 
