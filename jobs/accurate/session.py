@@ -76,7 +76,8 @@ class AccurateSession:
     """The signed, throttled, retrying HTTP layer for one entity; use as `async with`.
 
     `calls_per_second` and `max_in_flight` are per token (Accurate allows 8 and 8);
-    `window_margin` (s) widens the rolling second against network jitter; `page_size` is the
+    a call keeps its rate slot until a second after its answer (throttle.py), and
+    `window_margin` (s) widens the second counted from its start on top; `page_size` is the
     rows asked per list page (the server may clamp it); `max_attempts` counts every try of a
     call (host moves excluded); `timeout`, `backoff_base`, `backoff_max` are seconds. `sleep` and
     `monotonic` are an injectable pair for pacing and backoff, `clock` the aware wall clock
@@ -235,8 +236,7 @@ class AccurateSession:
             await self._sleep(delay)
 
     async def _send(self, url: str) -> httpx.Response:
-        async with self._in_flight:
-            await self._limiter.acquire()
+        async with self._in_flight, self._limiter.call():
             self.stats.calls += 1
             headers = auth_headers(
                 self._token.get_secret_value(),

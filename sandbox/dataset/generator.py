@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sandbox.dataset.common import DEFAULT_END, SCALES, Scale
 from sandbox.dataset.entities import build_items, build_setup
+from sandbox.dataset.iseller import build_exports
 from sandbox.dataset.ledger import Ledger
 from sandbox.dataset.movements import Simulator
 from sandbox.dataset.planogram import MAP_HEADER, planogram_table, store_map_rows
@@ -106,5 +107,6 @@ def generate(
         "retail_stores": sorted(loc.key for loc in locations if loc.kind == "store"),
         "expected": so_l2_expected(world),
         "expected_ff": ff_expected(world),
+        "iseller": [f.summary() for f in build_exports(world)],
     }
     return world

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sandbox.dataset.common import DatasetMismatch
 from sandbox.dataset.generator import generate
+from sandbox.dataset.iseller import build_exports
 from sandbox.world import World
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def ground_truth_bytes(world: World) -> bytes:
 
 
 def write_dataset(world: World, out: Path) -> None:
-    """Write `out/portal/<table>.csv`, `out/world.json` and `out/ground_truth.json`.
+    """Write `out/portal/<table>.csv`, `out/iseller/*.csv`, `world.json`, `ground_truth.json`.
 
     Raises:
         ValueError: the world has no generation parameters (it was not made by `generate`).
@@ -46,6 +47,10 @@ def write_dataset(world: World, out: Path) -> None:
             writer = csv.writer(fh, lineterminator="\r\n")
             writer.writerow(header)
             writer.writerows(rows)
+    iseller = out / "iseller"
+    iseller.mkdir(exist_ok=True)
+    for export in build_exports(world):
+        (iseller / export.name).write_bytes(export.data)
     truth = ground_truth_bytes(world)
     (out / "ground_truth.json").write_bytes(truth)
     meta = {"format": FORMAT, **params, "ground_truth_sha256": hashlib.sha256(truth).hexdigest()}

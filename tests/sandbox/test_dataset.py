@@ -83,6 +83,7 @@ def test_same_seed_gives_identical_files_and_other_seed_differs(tmp_path: Path) 
         "world.json",
         "ground_truth.json",
         *(f"portal/{t}.csv" for t in (*HEADERS, "planogram")),
+        *(f["file"] for f in generate(7).ground_truth["iseller"]),
     }
     assert a == b
     assert a["portal/kodemix.csv"] != c["portal/kodemix.csv"]
