@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from bot.cli import console, parse_day, run
+from bot import cli_job_list
+from bot.cli import console, errors, parse_day, run
 
 if TYPE_CHECKING:
     from reports.morning import MorningReport
@@ -38,6 +39,7 @@ def register(app: typer.Typer, report_app: typer.Typer) -> None:
     """Add the `job` and `report` commands to the CLI."""
     job_app = typer.Typer(help="Run a job of the daily chain by hand.")
     app.add_typer(job_app, name="job")
+    cli_job_list.register(job_app)
 
     @job_app.command("run")
     def job_run(
@@ -46,12 +48,18 @@ def register(app: typer.Typer, report_app: typer.Typer) -> None:
         ],
         day: Annotated[str | None, typer.Option("--date", help="WIB date (default today)")] = None,
         only: Annotated[bool, typer.Option(help="Do not run what follows the job")] = False,
+        entity: Annotated[
+            str | None, typer.Option(help="stock, transfers, sales: only this entity (e.g. DDD)")
+        ] = None,
     ) -> None:
         """Run a job for a WIB date, then what must follow it (unless --only)."""
         if name not in FOLLOWERS:
             raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(FOLLOWERS)}")
         steps = (name,) if only else (name, *FOLLOWERS[name])
-        failed = run(lambda: _run_steps(steps, parse_day(day), triggered_by="cli"))
+        entities = _entities(name, entity)
+        failed = run(
+            lambda: _run_steps(steps, parse_day(day), triggered_by="cli", entities=entities)
+        )
         if failed:
             raise typer.Exit(1)
 
@@ -73,7 +81,34 @@ def register(app: typer.Typer, report_app: typer.Typer) -> None:
         )
 
 
-async def _run_steps(steps: tuple[str, ...], day: date | None, *, triggered_by: str) -> int:
+def _entities(job: str, entity: str | None) -> tuple[str, ...] | None:
+    """`--entity` checked against the job: None for every entity; a bad one exits 1."""
+    if entity is None:
+        return None
+    from jobs.sales import SALES_ENTITIES
+    from ops.settings import ENTITY_CODES
+
+    code = entity.strip().upper()
+    allowed = SALES_ENTITIES if job == "sales" else ENTITY_CODES
+    if job not in ("stock", "transfers", "sales"):
+        problem = f"--entity applies to stock, transfers and sales, not to {job}."
+    elif code not in ENTITY_CODES:
+        problem = f"Unknown entity {entity!r}: use one of {', '.join(ENTITY_CODES)}."
+    elif code not in allowed:
+        problem = f"{code} has no sales in Accurate; sales are pulled for {', '.join(allowed)}."
+    else:
+        return (code,)
+    errors.print(f"[red]✗[/red] {problem}")
+    raise typer.Exit(1)
+
+
+async def _run_steps(
+    steps: tuple[str, ...],
+    day: date | None,
+    *,
+    triggered_by: str,
+    entities: tuple[str, ...] | None = None,
+) -> int:
     from jobs.chain import ChainContext, run_chain
     from ops.clock import wib_today
     from ops.db import create_pool, open_database
@@ -87,7 +122,9 @@ async def _run_steps(steps: tuple[str, ...], day: date | None, *, triggered_by: 
         try:
             async with pool.acquire() as conn:
                 await migrate(conn)
-            ctx = ChainContext(pool, settings, triggered_by=triggered_by, dsn=db.dsn)
+            ctx = ChainContext(
+                pool, settings, triggered_by=triggered_by, dsn=db.dsn, entities=entities
+            )
             outcomes = await run_chain(ctx, business_date, steps=steps)
         finally:
             await pool.close()

@@ -55,6 +55,7 @@ class ChainContext:
     triggered_by: str = "schedule"
     dsn: str | None = None  # for pg_dump; the pool does not expose it
     clock: Callable[[], datetime] = utc_now
+    entities: tuple[str, ...] | None = None  # per-entity steps run only these (None: all)
 
     def __post_init__(self) -> None:
         if self.open_client is None:
@@ -98,6 +99,8 @@ async def _per_entity(
     load: Callable[[AccurateClient, str], Awaitable[int]],
 ) -> StepOutcome:
     statuses, parts = {}, []
+    if ctx.entities is not None:
+        entities = tuple(e for e in entities if e in ctx.entities)
     for entity in entities:
         try:
             async with (

@@ -8,6 +8,7 @@ because a missing input would read as zero stock everywhere (DOMAIN.md §3).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,6 +21,16 @@ log = logging.getLogger(__name__)
 
 _SNAPSHOT_PRESENT = "select exists (select from core.stock_snapshot where snapshot_date = $1)"
 _LOCK = "select pg_advisory_xact_lock(hashtext($1))"
+# Sorts and hashes of a build stay in memory (the default 4 MB spills them to disk).
+_WORK_MEM = "set local work_mem = '64MB'"
+_SIZE_COLUMNS = """
+select attname::text as name, atttypid = 'numeric'::regtype as is_numeric
+from pg_catalog.pg_attribute
+where attrelid = 'portal.planogram'::regclass and attnum > 0 and not attisdropped
+order by attnum
+"""
+SIZE_COLUMN = re.compile(r"^size_[0-9]+(_[0-9]+)?$")  # size_42, size_39_40 (DOMAIN.md §2.1)
+_SIZE_CELLS_MARK = "/* SIZE CELLS */"
 
 
 class StockSnapshotMissing(OpsError):
@@ -55,6 +66,22 @@ async def _require_snapshot(conn: Conn, mart: str, day: date) -> None:
         raise StockSnapshotMissing(mart, day)
 
 
+async def ff_fa_fs_sql(conn: Conn) -> str:
+    """sql/marts/ff_fa_fs_daily.sql with a VALUES row per size column portal.planogram has.
+
+    The names are the catalog's and match SIZE_COLUMN, so splicing them (quoted) is safe.
+    """
+    cells = ""
+    for column in await conn.fetch(_SIZE_COLUMNS):
+        c = column["name"]
+        if SIZE_COLUMN.match(c):
+            value = f'p."{c}", null' if column["is_numeric"] else f'null, p."{c}"::text'
+            cells += f"('{c}', {value}), "
+    sql = read_sql("marts/ff_fa_fs_daily.sql")
+    assert _SIZE_CELLS_MARK in sql
+    return sql.replace(_SIZE_CELLS_MARK, cells)
+
+
 async def build_ff_fa_fs(conn: Conn, report_date: date) -> FfFaFsResult:
     """Map new planogram stores, then rebuild mart.ff_fa_fs_daily for `report_date` (WIB).
 
@@ -66,9 +93,10 @@ async def build_ff_fa_fs(conn: Conn, report_date: date) -> FfFaFsResult:
     """
     async with conn.transaction():
         await conn.execute(_LOCK, "mart.ff_fa_fs_daily")
+        await conn.execute(_WORK_MEM)
         await _require_snapshot(conn, "FF/FA/FS", report_date)
         mapping = await auto_map_stores(conn)
-        row = await conn.fetchrow(read_sql("marts/ff_fa_fs_daily.sql"), report_date)
+        row = await conn.fetchrow(await ff_fa_fs_sql(conn), report_date)
     assert row is not None
     log.info(
         "FF/FA/FS %s: %d stores written, %d removed, %d unmapped",

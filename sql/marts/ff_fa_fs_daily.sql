@@ -3,21 +3,16 @@
 -- (portal.store_name_map; run the auto-mapping first). Rewrites the date's rows: a rerun on the
 -- same inputs gives the same rows. Returns one row: stores (rows written), removed (rows of
 -- stores no longer mapped or planned).
+--
+-- The size columns vary between planogram versions (DOMAIN.md §2.1): jobs/marts.py reads them
+-- from the catalog and puts one VALUES row per column in front of the row marked SIZE CELLS
+-- below: `('size_42', p."size_42", null)` for a numeric column, `('size_42', null,
+-- p."size_42"::text)` for any other (the file as it stands unpivots no column). Unpivoting
+-- with VALUES is ~7x cheaper than to_jsonb(row) + jsonb_each_text at 10 K planogram rows.
 
 with
 
 -- ---------------------------------------------------------------- import
-
-planogram as (
-    select
-        trim(p.store_name)          as store_label,
-        lower(trim(p.store_name))   as store_key,
-        lower(trim(p.article_mix))  as article_key,
-        to_jsonb(p)                 as doc          -- unpivoted below: size columns vary
-    from portal.planogram as p
-    where nullif(trim(p.store_name), '') is not null
-      and nullif(trim(p.article_mix), '') is not null
-),
 
 store_map as (
     -- one mapping per planogram name; a manual row wins over an automatic one
@@ -31,66 +26,103 @@ store_map as (
              planogram_name collate "C"
 ),
 
+size_columns as (
+    -- size_<n> and size_<a>_<b>, from the table as it is
+    select a.attname::text as size_column
+    from pg_catalog.pg_attribute as a
+    where a.attrelid = 'portal.planogram'::regclass
+      and a.attnum > 0
+      and not a.attisdropped
+      and a.attname ~ '^size_[0-9]+(_[0-9]+)?$'
+),
+
 warehouses as (
     select gudang_key, branch
     from core.store_by_gudang
 ),
 
-stock as (
+key_stock as (
     -- the mapped warehouses' rows of the day's snapshot (an array keeps the planner on the
-    -- warehouse index of the 1.65 M-row snapshot); zero rows change no sum
+    -- warehouse index of the 1.65 M-row snapshot), summed over the four entities per key in
+    -- one pass; zero rows change no sum, and a negative key counts as 0
     select
-        lower(trim(s.nama_gudang))  as gudang_key,
-        lower(trim(s.kode_mix))     as kode_mix_key,
-        s.size,
-        sum(s.quantity)             as quantity
-    from core.stock_history as s
+        lower(trim(s.nama_gudang))               as gudang_key,
+        k.kode_mix_key,
+        regexp_replace(k.size, '\s+', '', 'g')   as size_key,
+        greatest(sum(s.quantity), 0)             as stock_qty
+    from core.stock_snapshot as s
+    inner join core.kodemix_dedup as k on k.kode_besar_key = lower(trim(s.kode_besar))
     where s.snapshot_date = $1::date
       and lower(trim(s.nama_gudang)) = any (array(select gudang_key from store_map))
       and s.quantity <> 0
-      and s.kode_mix is not null
-      and s.size is not null
-    group by lower(trim(s.nama_gudang)), lower(trim(s.kode_mix)), s.size
+      and k.kode_mix is not null
+      and k.size is not null
+    group by lower(trim(s.nama_gudang)), k.kode_mix_key, regexp_replace(k.size, '\s+', '', 'g')
 ),
 
 -- ---------------------------------------------------------------- logic
 
-mapped_planogram as (
-    -- a store is a mapped warehouse; one row per (store, article), duplicates dropped
-    select distinct on (m.gudang_key, pl.article_key)
+mapped_rows as (
+    -- planogram rows of mapped stores; a store is a mapped warehouse
+    select
         m.gudang_key,
-        pl.article_key,
-        pl.doc
-    from planogram as pl
-    inner join store_map as m on m.store_key = pl.store_key
-    order by m.gudang_key, pl.article_key, pl.doc::text collate "C"
+        trim(p.store_name)          as store_label,
+        lower(trim(p.article_mix))  as article_key,
+        p.ctid                      as row_id,
+        p::text                     as row_text
+    from portal.planogram as p
+    inner join store_map as m on m.store_key = lower(trim(p.store_name))
+    where nullif(trim(p.store_name), '') is not null
+      and nullif(trim(p.article_mix), '') is not null
+),
+
+mapped_planogram as (
+    -- one row per (store, article), duplicates dropped
+    select distinct on (gudang_key, article_key)
+        gudang_key,
+        article_key,
+        row_id
+    from mapped_rows
+    order by gudang_key, article_key, row_text collate "C"
 ),
 
 stores as (
     select
         m.gudang_key,
-        min(pl.store_label collate "C")   as store_label,
+        min(r.store_label collate "C")    as store_label,
         min(m.store_db_name collate "C")  as store_db_name,
         min(m.branch collate "C")         as map_branch
-    from planogram as pl
-    inner join store_map as m on m.store_key = pl.store_key
+    from mapped_rows as r
+    inner join store_map as m on m.gudang_key = r.gudang_key
     group by m.gudang_key
 ),
 
 plan_cells as (
-    -- one row per (store, article, size column); plan rounded half up, negative or empty = 0
+    -- one row per planned slot (store, article, size column): the target rounded half up to
+    -- whole pairs, > 0; an empty, negative or unplanned cell adds nothing to any count or sum
     select
-        mp.gudang_key,
-        mp.article_key,
-        cell.key as size_column,
-        case
-            when cell.value ~ '^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)\s*$'
-                then greatest(round(trim(cell.value)::numeric), 0)
-            else 0
-        end as plan_qty
-    from mapped_planogram as mp
-    cross join lateral jsonb_each_text(mp.doc) as cell
-    where cell.key ~ '^size_[0-9]+(_[0-9]+)?$'
+        t.gudang_key,
+        t.article_key,
+        t.size_column,
+        round(t.target) as plan_qty
+    from (
+        select
+            mp.gudang_key,
+            mp.article_key,
+            cell.size_column,
+            coalesce(
+                cell.number,
+                case when cell.text ~ '^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)\s*$'
+                    then trim(cell.text)::numeric end
+            ) as target
+        from mapped_planogram as mp
+        -- the kept row itself (by its ctid): its columns are read straight from the table
+        inner join portal.planogram as p on p.ctid = mp.row_id
+        cross join lateral (
+            values /* SIZE CELLS */ (null, null::numeric, null::text)
+        ) as cell (size_column, number, text)
+    ) as t
+    where round(t.target) > 0
 ),
 
 column_keys as (
@@ -98,7 +130,7 @@ column_keys as (
     select distinct
         c.size_column,
         k.size_key
-    from (select distinct size_column from plan_cells) as c
+    from size_columns as c
     cross join lateral unnest(
         case
             when c.size_column ~ '^size_[0-9]+_[0-9]+$' then array[
@@ -111,55 +143,38 @@ column_keys as (
     ) as k (size_key)
 ),
 
-key_stock as (
-    -- summed over the four entities; a negative key counts as 0
-    select
-        gudang_key,
-        kode_mix_key,
-        regexp_replace(size, '\s+', '', 'g')  as size_key,
-        greatest(sum(quantity), 0)            as stock_qty
-    from stock
-    group by gudang_key, kode_mix_key, regexp_replace(size, '\s+', '', 'g')
+column_key_sets as (
+    select size_column, array_agg(size_key) as size_keys
+    from column_keys
+    group by size_column
 ),
 
-slots as (
+article_stock as (
+    -- per (store, article): stock over the distinct size keys the planogram covers, each key
+    -- counted once; and the keys holding stock (a column whose keys hold stock is filled)
+    select
+        ks.gudang_key,
+        ks.kode_mix_key                                         as article_key,
+        sum(ks.stock_qty)                                       as stock_qty,
+        array_agg(ks.size_key) filter (where ks.stock_qty > 0)  as stocked_keys
+    from key_stock as ks
+    where ks.size_key in (select size_key from column_keys)
+    group by ks.gudang_key, ks.kode_mix_key
+),
+
+article_plan as (
     -- planned slots only: an unplanned slot adds nothing to any count or sum
     select
         c.gudang_key,
         c.article_key,
-        c.size_column,
-        c.plan_qty,
-        coalesce(sum(ks.stock_qty), 0) as stock_qty
+        sum(c.plan_qty)                                         as plan_qty,
+        count(*)                                                as planned_slots,
+        count(*) filter (where ast.stocked_keys && k.size_keys) as filled_slots
     from plan_cells as c
-    inner join column_keys as ck on ck.size_column = c.size_column
-    left join key_stock as ks
-        on ks.gudang_key = c.gudang_key
-        and ks.kode_mix_key = c.article_key
-        and ks.size_key = ck.size_key
-    where c.plan_qty > 0
-    group by c.gudang_key, c.article_key, c.size_column, c.plan_qty
-),
-
-article_plan as (
-    select
-        gudang_key,
-        article_key,
-        sum(plan_qty)                            as plan_qty,
-        count(*)                                 as planned_slots,
-        count(*) filter (where stock_qty > 0)    as filled_slots
-    from slots
-    group by gudang_key, article_key
-),
-
-article_stock as (
-    -- each distinct size key the planogram covers counted once
-    select
-        ks.gudang_key,
-        ks.kode_mix_key as article_key,
-        sum(ks.stock_qty) as stock_qty
-    from key_stock as ks
-    where ks.size_key in (select size_key from column_keys)
-    group by ks.gudang_key, ks.kode_mix_key
+    inner join column_key_sets as k on k.size_column = c.size_column
+    left join article_stock as ast
+        on ast.gudang_key = c.gudang_key and ast.article_key = c.article_key
+    group by c.gudang_key, c.article_key
 ),
 
 articles as (

@@ -330,3 +330,30 @@ async def test_the_mart_key_is_unique_and_not_null(conn):
         " where snapshot_date is null or store_name is null or gender_group is null"
     )
     assert broken == []
+
+
+async def test_a_product_listed_twice_in_kodemix_counts_once_in_its_preferred_group(conn):
+    await _world(conn)
+    # "m2" is listed twice: the lowest no_urut says Men; the later copy says Ladies
+    await add_product(conn, "M2", gender="Men", no_urut=10)
+    await add_product(conn, "m2 ", gender="Ladies", no_urut=11)
+    await add_stock(conn, "ddd", YESTERDAY, [("M2", DALUNG_WH, 10)])
+    await add_stock(conn, "ddd", TODAY, [("m2", DALUNG_WH, 9)])
+    await add_sale(conn, "ddd", tanggal=YESTERDAY, store="Zuma Dalung", kode="M2", qty=1)
+    await build_so_l2(conn, TODAY)
+    rows = await _mart(conn)
+    assert rows[:3] == [
+        row("zuma dalung", "BABY & KIDS", 0, 0, 0, 0, 0, 0, None),
+        row("zuma dalung", "LADIES", 0, 0, 0, 0, 0, 0, None),
+        row("zuma dalung", "MEN", 9, 1, 0, 10, 9, 0, "0.00"),
+    ]
+
+
+async def test_negative_stock_counts_as_it_is(conn):
+    # a sale of an item the store never held leaves -1 in stock; SO L2 does not clip it
+    await _world(conn)
+    await add_stock(conn, "ddd", YESTERDAY, [("M1", DALUNG_WH, 5)])
+    await add_stock(conn, "ddd", TODAY, [("M1", DALUNG_WH, 5), ("L1", DALUNG_WH, -1)])
+    await add_sale(conn, "ddd", tanggal=YESTERDAY, store="Zuma Dalung", kode="L1", qty=1)
+    await build_so_l2(conn, TODAY)
+    assert (await _mart(conn))[1] == row("zuma dalung", "LADIES", -1, 1, 0, 0, -1, 0, None)
