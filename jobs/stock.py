@@ -3,7 +3,9 @@
 DOMAIN.md §8: a reload that emptied the stock table and then failed left every metric at zero.
 So the snapshot is written to a fresh table and attached as the day's partition of
 `raw.accurate_stock_<entity>` in one short transaction; until then, and whenever the pull
-fails, the previous data stays exactly as it was.
+fails, the previous data stays exactly as it was. A load holds an advisory lock on its staging
+table while it fills it; one nobody holds (its connection died with the database) is dropped by
+the next load of that entity.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import asyncpg
 from jobs.concurrency import run_workers
 from jobs.load_history import recorded_load
 from ops.db import Conn
+from ops.errors import OpsError
 from ops.settings import ENTITY_CODES
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,22 @@ STOCK_COLUMNS = (
 )
 COPY_BATCH_ROWS = 50_000
 TRANSIT_WAREHOUSE = "transit (aol system)"  # goods between warehouses belong to no store
+# First key of the session advisory lock a load holds on its staging table (second key:
+# hashtext(table name)) for as long as it fills it: a staging table nobody holds was abandoned.
+STAGING_LOCK_CLASS = 0x0B5B_5706
+
+
+class LoadInterrupted(OpsError):
+    """The load's database connection was lost (restart, ended session); nothing swapped in."""
+
+    def __init__(self, entity: str, snapshot_date: date, cause: BaseException) -> None:
+        super().__init__(
+            f"database connection lost during the {entity} stock load of {snapshot_date} (the "
+            "database restarted or ended the session); the previous snapshot is kept"
+        )
+        self.entity = entity
+        self.snapshot_date = snapshot_date
+        self.cause = cause
 
 
 class StockSource(Protocol):
@@ -94,8 +113,10 @@ async def load_stock_snapshot(
     Non-zero item x warehouse quantities only (pairs). Recorded in raw.load_history.
 
     Raises:
-        Whatever the pull raised (jobs.accurate errors, asyncpg errors): the previous
-        partition of that date, if any, is untouched and the staging table is dropped.
+        LoadInterrupted: the load's database connection was lost.
+        Whatever else the pull raised (jobs.accurate errors, asyncpg errors).
+        Either way the previous partition of that date, if any, is untouched and the staging
+        table is dropped (after a lost connection: by the next load, if not at once).
     """
     parent = stock_table(entity)
     async with recorded_load(
@@ -110,6 +131,10 @@ async def load_stock_snapshot(
     ) as record:
         staging = f"{parent}_load_{record.batch_id.hex[:10]}"
         async with pool.acquire() as conn:
+            await _drop_abandoned_staging(conn, parent)
+            await conn.execute(
+                "select pg_advisory_lock($1, hashtext($2))", STAGING_LOCK_CLASS, staging
+            )
             await conn.execute(
                 f"create table raw.{staging} (like raw.{parent} including defaults,"
                 f" check (snapshot_date = '{snapshot_date.isoformat()}'::date))"
@@ -119,10 +144,25 @@ async def load_stock_snapshot(
                     conn, source, staging, snapshot_date, record.batch_id, concurrency, record
                 )
                 await _swap_in(conn, entity, staging, snapshot_date)
-            except BaseException:
+            except BaseException as exc:
+                lost = _closed(conn)
+                # A lost connection (database restart, ended session) cannot drop the table: a
+                # fresh one can, once the server is back; else the next load sweeps it.
                 with contextlib.suppress(Exception):
-                    await asyncio.shield(conn.execute(f"drop table if exists raw.{staging}"))
+                    drop = f"drop table if exists raw.{staging}"
+                    await asyncio.shield(pool.execute(drop) if lost else conn.execute(drop))
+                if lost and isinstance(exc, Exception):
+                    log.warning("stock %s %s: connection lost: %r", entity, snapshot_date, exc)
+                    raise LoadInterrupted(entity.upper(), snapshot_date, exc) from exc
                 raise
+            finally:
+                if not _closed(conn):
+                    with contextlib.suppress(Exception):
+                        await conn.execute(
+                            "select pg_advisory_unlock($1, hashtext($2))",
+                            STAGING_LOCK_CLASS,
+                            staging,
+                        )
         return StockLoadResult(entity.upper(), snapshot_date, record.rows, warehouses)
 
 
@@ -218,6 +258,37 @@ async def _copy(conn: Conn, staging: str, chunks: list[str]) -> None:
         source=io.BytesIO("".join(chunks).encode()),
         format="text",
     )
+
+
+def _closed(conn: Conn) -> bool:
+    """True when the connection is gone (a pooled one detaches itself when it closes)."""
+    try:
+        return conn.is_closed()
+    except asyncpg.InterfaceError:
+        return True
+
+
+async def _drop_abandoned_staging(conn: Conn, parent: str) -> list[str]:
+    """Drop `parent`'s staging tables that no live load holds (left by a lost connection)."""
+    names = await conn.fetch(
+        "select tablename from pg_tables where schemaname = 'raw' and tablename like $1",
+        f"{parent}\\_load\\_%",
+    )
+    dropped = []
+    for (name,) in names:
+        if await conn.fetchval(
+            "select pg_try_advisory_lock($1, hashtext($2))", STAGING_LOCK_CLASS, name
+        ):
+            try:
+                await conn.execute(f'drop table if exists raw."{name}"')
+                dropped.append(name)
+            finally:
+                await conn.execute(
+                    "select pg_advisory_unlock($1, hashtext($2))", STAGING_LOCK_CLASS, name
+                )
+    if dropped:
+        log.warning("dropped abandoned staging tables: %s", ", ".join(dropped))
+    return dropped
 
 
 async def _swap_in(conn: Conn, entity: str, staging: str, snapshot_date: date) -> None:
