@@ -1,100 +1,127 @@
-"""`opsbot run`: the production service: polling Telegram and running the daily schedule.
+"""`opsbot run`: the production service. Any number of replicas may run on one database.
+
+Each process migrates, then campaigns for leadership (bot/leader.py: a PostgreSQL session
+advisory lock on a dedicated connection). The leader polls Telegram and runs the schedule,
+the catch-up, the watchdog and the delivery loops (bot/leading.py); the others stand by and
+take over within `LEADER_RETRY_SECONDS` (plus start-up) when it dies. A leader that loses its
+database steps down and campaigns again like any standby.
 
 PTB's lifecycle is driven by hand inside our own event loop (TELEGRAM.md §A.2) so the pool and
-the embedded database live exactly as long as the bot. The scheduler is APScheduler's
-AsyncIOScheduler in the same loop, cron in Asia/Jakarta with an explicit misfire grace.
+the embedded database live exactly as long as the bot.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
-from datetime import date
+from datetime import timedelta
+from importlib.metadata import PackageNotFoundError, version
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-
-from bot.app import build_application
-from bot.context import OpsApplication
-from bot.delivery import send_report
-from jobs.chain import ChainContext, run_chain
-from jobs.runs import recorded_run
-from jobs.schedule import DAILY_SCHEDULE, Slot
-from ops.clock import WIB, wib_today
+from bot.leader import Leadership
+from bot.leading import Services, lead
+from ops.clock import Clock, utc_now
 from ops.db import create_pool, open_database
 from ops.errors import ConfigError
 from ops.migrations import migrate
 from ops.settings import Settings
-from reports.morning import build_morning_report
 
 log = logging.getLogger(__name__)
 
 
-async def run_slot(application: OpsApplication, slot: Slot, day: date | None = None) -> None:
-    """Run one scheduled slot for WIB date `day` (default today): chain steps or the report."""
-    settings: Settings = application.bot_data["settings"]
-    pool = application.bot_data["pool"]
-    business_date = day or wib_today()
-    if slot.steps:
-        ctx = ChainContext(pool, settings, dsn=application.bot_data.get("dsn"))
-        await run_chain(ctx, business_date, steps=slot.steps)
-        return
-    if settings.report_chat_id is None:
-        raise ConfigError("REPORT_CHAT_ID is not set; the morning report has nowhere to go.")
-    async with recorded_run(pool, "report", business_date) as run:
-        async with pool.acquire() as conn:
-            report = await build_morning_report(
-                conn, business_date, language=settings.report_language
-            )
-        sent = await send_report(
-            application.bot, settings.report_chat_id, report.messages, report.charts
-        )
-        run.rows = len(sent)
+def shifted_clock(shift: timedelta) -> Clock:
+    """The real clock, `shift` ahead (zero in production; the end-to-end tests set it)."""
+    if not shift:
+        return utc_now
+    return lambda: utc_now() + shift
 
 
-def build_scheduler(application: OpsApplication) -> AsyncIOScheduler:
-    """The daily schedule on an AsyncIOScheduler: cron in WIB, one instance, coalesced."""
-    scheduler = AsyncIOScheduler(timezone=WIB)
-    for slot in DAILY_SCHEDULE:
-        scheduler.add_job(
-            run_slot,
-            CronTrigger(hour=slot.at.hour, minute=slot.at.minute, timezone=WIB),
-            args=(application, slot),
-            id=slot.job,
-            # APScheduler's default grace of 1 s silently drops late runs.
-            misfire_grace_time=int(slot.grace.total_seconds()),
-            coalesce=True,
-            max_instances=1,
-            replace_existing=True,
-        )
-    return scheduler
+def _version() -> str | None:
+    with contextlib.suppress(PackageNotFoundError):
+        return version("opsbot")
+    return None
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run the bot until SIGINT/SIGTERM (or `stop` is set)."""
+def check_config(settings: Settings) -> None:
+    """Refuse to campaign with a configuration that could never lead.
+
+    Raises:
+        ConfigError: TELEGRAM_BOT_TOKEN is not set.
+    """
+    if settings.telegram_bot_token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set; create a bot with @BotFather first.")
+
+
+async def serve(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    shift: timedelta = timedelta(0),
+    leadership: Leadership | None = None,
+) -> None:
+    """Run until SIGINT/SIGTERM (or `stop` is set): campaign, lead when elected, stand by.
+
+    `shift` runs the bot as if the time were now + shift (tests); `leadership` lets a caller
+    watch the election (its DSN must be the settings' database).
+
+    Raises:
+        ConfigError, DatabaseUnavailable: as check_config and open_database.
+    """
+    check_config(settings)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+    clock = shifted_clock(shift)
     async with open_database(settings) as db:
-        pool = await create_pool(db.dsn)
+        pool = await create_pool(db.dsn, max_size=10)
         try:
             async with pool.acquire() as conn:
                 await migrate(conn)
-            application = build_application(settings, pool)
-            application.bot_data["dsn"] = db.dsn
-            async with application:
-                await application.post_init(application)  # type: ignore[misc]
-                await application.start()
-                assert application.updater is not None
-                await application.updater.start_polling(drop_pending_updates=False)
-                scheduler = build_scheduler(application)
-                scheduler.start()
-                log.warning("opsbot is running; next runs: %s", scheduler.get_jobs())
-                await stop.wait()
-                scheduler.shutdown(wait=False)
-                await application.updater.stop()
-                await application.stop()
+            leadership = leadership or Leadership(
+                db.dsn,
+                retry_seconds=settings.leader_retry_seconds,
+                heartbeat_seconds=settings.leader_heartbeat_seconds,
+                clock=clock,
+                version=_version(),
+            )
+            services = Services(settings, pool, db.dsn, clock=clock, shift=shift)
+            await _campaign(services, leadership, stop)
         finally:
             await pool.close()
+
+
+async def _campaign(services: Services, leadership: Leadership, stop: asyncio.Event) -> None:
+    """Lead whenever elected, until `stop`; the election runs alongside."""
+    log.warning("opsbot %s is up; campaigning for leadership", leadership.instance_id)
+    election = asyncio.create_task(leadership.acquire_loop(stop))
+    try:
+        while not stop.is_set():
+            if not await _elected(leadership, stop):
+                break
+            try:
+                await lead(services, leadership, stop)
+            except Exception:
+                if not leadership.not_leader.is_set():
+                    raise
+                # Lost the database mid-term: whatever failed with it, stand by again.
+                log.exception("leadership lost while leading; standing by")
+    finally:
+        stop.set()
+        await election
+
+
+async def _elected(leadership: Leadership, stop: asyncio.Event) -> bool:
+    """Wait until this instance leads (True) or `stop` is set (False)."""
+    waiters = [
+        asyncio.ensure_future(leadership.is_leader.wait()),
+        asyncio.ensure_future(stop.wait()),
+    ]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()
+    return not stop.is_set()

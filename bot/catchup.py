@@ -1,0 +1,184 @@
+"""Catching up at the start of every leadership term: jobs/catchup.py's plan, carried out.
+
+`prepare` (before the watchdog starts, so it still sees dead runs as interrupted): reap the
+dead runs, raise the missed-run alerts, record the decisions in ops.catchup_decisions and post
+one summary to the alert chat through the outbox (what runs late, what is skipped: a skip is
+reported once, not at every restart). `execute` then runs the planned slots in order.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import asyncpg
+
+from bot.run_state import first_start, load_runs, reap
+from bot.slots import SlotRunner
+from bot.watchdog import interrupted_alert, raise_once
+from jobs.catchup import (
+    CatchupPlan,
+    CatchupPolicy,
+    Planned,
+    Skipped,
+    label,
+    missed_alert,
+    plan_catchup,
+    slot_of,
+)
+from jobs.schedule import Slot
+from ops.clock import Clock, utc_now, wib_now
+from ops.db import Conn
+from ops.outbox import enqueue
+from ops.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_WORDS = {
+    "id": {
+        "head": "🔁 <b>opsbot mulai memimpin</b> pukul {at} WIB ({who}).",
+        "run": "Dikejar sekarang",
+        "late": "terlambat",
+        "skip": "Dilewati",
+        "cut": "Terputus (prosesnya mati)",
+    },
+    "en": {
+        "head": "🔁 <b>opsbot took the lead</b> at {at} WIB ({who}).",
+        "run": "Catching up now",
+        "late": "late",
+        "skip": "Skipped",
+        "cut": "Interrupted (its process died)",
+    },
+}
+
+
+def policy_from(settings: Settings) -> CatchupPolicy:
+    """The catch-up policy of the CATCHUP_* settings."""
+    return CatchupPolicy(
+        chain_cutoff=settings.catchup_chain_cutoff,
+        report_cutoff=settings.catchup_report_cutoff,
+        late_after=timedelta(minutes=settings.catchup_late_minutes),
+    )
+
+
+def summary_text(
+    plan: CatchupPlan, skipped: list[Skipped], now: datetime, who: str, language: str = "id"
+) -> str:
+    """The one message saying what is caught up, skipped and was interrupted (Telegram HTML)."""
+    w = _WORDS.get(language, _WORDS["id"])
+    lines = [w["head"].format(at=f"{wib_now(now):%H:%M}", who=html.escape(who))]
+
+    def name(slot: Slot, day: date) -> str:
+        return f"{label(slot.job)} {day:%d-%m}"
+
+    if plan.run:
+        runs = [name(p.slot, p.day) + (f" ({w['late']})" if p.late else "") for p in plan.run]
+        lines.append(f"{w['run']}: {html.escape(', '.join(runs))}.")
+    if skipped:
+        skips = [f"{name(s.slot, s.day)}: {s.reason}" for s in skipped]
+        lines.append(f"{w['skip']}: {html.escape('; '.join(skips))}.")
+    if plan.interrupted:
+        cut = [
+            f"{label(r.job)} {r.entity or ''} {wib_now(r.started_at):%H:%M}".replace("  ", " ")
+            for r in plan.interrupted
+        ]
+        lines.append(f"{w['cut']}: {html.escape(', '.join(cut))}.")
+    return "\n".join(lines)
+
+
+@dataclass
+class CatchUp:
+    """One term's catch-up: `prepare` once, then `execute` (in the background)."""
+
+    pool: asyncpg.Pool
+    settings: Settings
+    runner: SlotRunner
+    instance_id: str
+    clock: Clock = utc_now
+    term: int = 1
+
+    async def prepare(self) -> CatchupPlan:
+        """Plan at the current instant; reap, alert, record, post the summary."""
+        now = self.clock()
+        async with self.pool.acquire() as conn:
+            runs = await load_runs(conn, now)
+            since = await first_start(conn)
+        plan = plan_catchup(now, runs, policy=policy_from(self.settings), since=since)
+        rerun = {(p.slot.job, p.day) for p in plan.run}
+        async with self.pool.acquire() as conn:
+            for run in plan.interrupted:
+                await reap(self.pool, run, now)
+                slot = slot_of(run.job)
+                if slot is None or (slot.job, run.business_date) not in rerun:
+                    await raise_once(conn, *interrupted_alert(run), now)
+            missed: dict[Slot, list[date]] = {}
+            for slot, day in plan.missed:
+                missed.setdefault(slot, []).append(day)
+            for slot, days in missed.items():
+                await raise_once(conn, *missed_alert(slot, days), now)
+            new_skips = await self._record(conn, plan, now)
+            if plan.run or new_skips or plan.interrupted:
+                await self._post(conn, plan, new_skips, now)
+        log.warning(
+            "catch-up: run %s; skipped %s; missed %s",
+            [(p.slot.job, str(p.day), p.late) for p in plan.run],
+            [(s.slot.job, str(s.day)) for s in plan.skipped],
+            [(s.job, str(d)) for s, d in plan.missed],
+        )
+        return plan
+
+    async def execute(self, plan: CatchupPlan) -> list[Planned]:
+        """Run the planned slots in order; returns those that ran without raising."""
+        done = []
+        for p in plan.run:
+            try:
+                await self.runner.run(
+                    p.slot, p.day, steps=p.steps, late=p.late, triggered_by="catchup"
+                )
+                done.append(p)
+            except Exception:
+                log.exception("catch-up of %s %s failed", p.slot.job, p.day)
+        return done
+
+    async def _record(self, conn: Conn, plan: CatchupPlan, now: datetime) -> list[Skipped]:
+        """Store the decisions; returns the skips not recorded before (to report once)."""
+        new = []
+        for s in plan.skipped:
+            inserted = await conn.fetchval(
+                "insert into ops.catchup_decisions (job, business_date, decision, reason,"
+                " decided_at, instance_id) values ($1, $2, 'skip', $3, $4, $5)"
+                " on conflict do nothing returning job",
+                s.slot.job,
+                s.day,
+                s.reason,
+                now,
+                self.instance_id,
+            )
+            if inserted:
+                new.append(s)
+        for p in plan.run:
+            await conn.execute(
+                "insert into ops.catchup_decisions (job, business_date, decision, late,"
+                " decided_at, instance_id) values ($1, $2, 'run', $3, $4, $5)"
+                " on conflict (job, business_date, decision) do update set late = excluded.late,"
+                " decided_at = excluded.decided_at, instance_id = excluded.instance_id",
+                p.slot.job,
+                p.day,
+                p.late,
+                now,
+                self.instance_id,
+            )
+        return new
+
+    async def _post(
+        self, conn: Conn, plan: CatchupPlan, skipped: list[Skipped], now: datetime
+    ) -> None:
+        chat = self.settings.alert_chat_id
+        text = summary_text(plan, skipped, now, self.instance_id, self.settings.report_language)
+        if chat is None:
+            log.warning("ALERT_CHAT_ID is not set; catch-up summary not sent: %s", text)
+            return
+        key = f"catchup:{wib_now(now).date()}:{self.instance_id}:{self.term}"
+        await enqueue(conn, key=key, chat_id=chat, kind="text", payload={"text": text})

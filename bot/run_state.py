@@ -1,0 +1,82 @@
+"""Run history as the catch-up and the watchdog see it: dead runs found and marked failed.
+
+A run holds its slot's advisory lock (jobs/runs.py) from before its row is written until it
+is finished, so a `running` row whose lock nobody holds belongs to a process that died: it is
+`interrupted`. `reap` records such a run as failed, under the slot's lock so that no new run
+of the slot can start in between; a reaped run, or one cancelled at shutdown, still reads as
+`interrupted`, so the next start catches it up.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from jobs.catchup import RunState
+from jobs.runs import RUN_LOCK_CLASS, run_key
+from ops.clock import wib_today
+from ops.db import Conn
+
+log = logging.getLogger(__name__)
+
+INTERRUPTED = "Interrupted: the opsbot process running it stopped before it finished."
+# A run cancelled at shutdown is recorded failed with its exception's name (jobs/runs.py).
+_CUT_SHORT = [INTERRUPTED, "CancelledError"]
+
+_RUNS = """
+select r.id, r.run_key, r.job, r.business_date, r.entity, r.started_at,
+       case when r.status = 'running' and not exists (
+                select from pg_locks as l
+                where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+                  and l.database = (select oid from pg_database where datname = current_database())
+                  and l.classid = $2::bigint::oid and l.objid = hashtext(r.run_key)::oid)
+            then 'interrupted'
+            when r.status = 'failed' and r.error = any($3::text[]) then 'interrupted'
+            else r.status end as status
+from ops.job_runs as r
+where r.business_date >= $1
+order by r.started_at, r.id
+"""
+
+
+async def load_runs(conn: Conn, now: datetime, days: int = 2) -> list[RunState]:
+    """Runs of the last `days` WIB dates at `now`; dead, reaped or cancelled ones `interrupted`."""
+    since = wib_today(now) - timedelta(days=days - 1)
+    rows = await conn.fetch(_RUNS, since, RUN_LOCK_CLASS, _CUT_SHORT)
+    return [
+        RunState(r["job"], r["business_date"], r["entity"], r["status"], r["started_at"])
+        for r in rows
+    ]
+
+
+async def first_start(conn: Conn) -> datetime | None:
+    """When any opsbot instance first started on this database (ops.instances), or None."""
+    started: datetime | None = await conn.fetchval("select min(started_at) from ops.instances")
+    return started
+
+
+async def reap(pool: asyncpg.Pool, run: RunState, now: datetime) -> bool:
+    """Record interrupted `run` as failed; False when it turned out alive or already changed."""
+    key = run_key(run.job, run.business_date, run.entity)
+    async with pool.acquire() as conn:
+        got = await conn.fetchval(
+            "select pg_try_advisory_lock($1, hashtext($2))", RUN_LOCK_CLASS, key
+        )
+        if not got:
+            return False  # a new run of the slot started meanwhile
+        try:
+            status = await conn.execute(
+                "update ops.job_runs set status = 'failed', error = $2, finished_at = $3"
+                " where run_key = $1 and status = 'running'",
+                key,
+                INTERRUPTED,
+                now,
+            )
+        finally:
+            await conn.execute("select pg_advisory_unlock($1, hashtext($2))", RUN_LOCK_CLASS, key)
+    if status == "UPDATE 1":
+        log.warning("run %s was interrupted (its process died); recorded as failed", key)
+        return True
+    return False

@@ -1,0 +1,156 @@
+"""The watchdog in the leader: every minute, missed, interrupted and overlong runs become alerts.
+
+It reads ops.job_runs, not the scheduler, so it catches a slot the bot was down for and a
+slot a stalled scheduler dropped alike. Each finding is a critical alert under the health
+check's keys (`job_missed:<job>`, `job_failed:<job>[:<entity>]`) or `job_overrun:<job>`, and
+is resolved here once the condition clears; an alert already open is not raised again (its
+count means incidents, not minutes). Catching up is the start-up's business (bot/catchup.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import asyncpg
+
+from bot.run_state import first_start, load_runs, reap
+from jobs.catchup import (
+    RunState,
+    label,
+    missed_alert,
+    missed_slots,
+    overrun_alert,
+    overruns,
+)
+from jobs.runs import run_key
+from jobs.schedule import DAILY_SCHEDULE, Slot
+from ops.alerts import alert_by_key, raise_alert, resolve_alert
+from ops.clock import Clock, utc_now, wib_now
+from ops.db import Conn
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WatchdogReport:
+    """What one pass found: alert keys raised and resolved, runs reaped."""
+
+    raised: list[str] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
+    reaped: list[str] = field(default_factory=list)
+
+
+def interrupted_alert(run: RunState) -> tuple[str, str, str]:
+    """(key, title, detail) of the critical alert for a run whose process died."""
+    name = label(run.job)
+    who = f" for {run.entity}" if run.entity else ""
+    key = f"job_failed:{run.job}:{run.entity}" if run.entity else f"job_failed:{run.job}"
+    title = f"{name[0].upper()}{name[1:]} failed{who}: interrupted"
+    detail = (
+        f"The {name}{who} of {run.business_date} started {wib_now(run.started_at):%H:%M} WIB "
+        "and never finished: the opsbot process running it stopped (killed, crashed or lost "
+        f"its host). If it is still needed, rerun it with `opsbot job run {run.job} --date "
+        f"{run.business_date}` (a restarted bot catches up today's chain by itself)."
+    )
+    return key, title, detail
+
+
+async def raise_once(conn: Conn, key: str, title: str, detail: str, now: datetime) -> bool:
+    """Raise critical alert `key` unless it is already unresolved; True when raised."""
+    existing = await alert_by_key(conn, key)
+    if existing is not None and existing.state != "resolved":
+        return False
+    await raise_alert(conn, key, "critical", title, detail, now)
+    return True
+
+
+class Watchdog:
+    """Checks run history every `interval` seconds; `check_once` is one pass."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        clock: Clock = utc_now,
+        interval: float = 60.0,
+        limits: Mapping[str, timedelta] | None = None,
+        schedule: tuple[Slot, ...] = DAILY_SCHEDULE,
+    ) -> None:
+        self.pool = pool
+        self.clock = clock
+        self.interval = interval
+        self.limits = dict(limits or {})
+        self.schedule = schedule
+        self.passes = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Pass after pass until `stop`; a failed pass is logged, never fatal."""
+        while not stop.is_set():
+            try:
+                await self.check_once()
+            except Exception:
+                log.exception("watchdog pass failed; next in %.0f s", self.interval)
+            self.passes += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.interval)
+
+    async def check_once(self) -> WatchdogReport:
+        """Reap dead runs, then raise and resolve missed / interrupted / overrun alerts."""
+        now = self.clock()
+        report = WatchdogReport()
+        async with self.pool.acquire() as conn:
+            runs = await load_runs(conn, now)
+            since = await first_start(conn)
+        for run in [r for r in runs if r.status == "interrupted"]:
+            if await reap(self.pool, run, now):
+                report.reaped.append(run_key(run.job, run.business_date, run.entity))
+                async with self.pool.acquire() as conn:
+                    key, title, detail = interrupted_alert(run)
+                    if await raise_once(conn, key, title, detail, now):
+                        report.raised.append(key)
+        async with self.pool.acquire() as conn:
+            await self._missed(conn, runs, since, now, report)
+            await self._overruns(conn, runs, now, report)
+        if report.raised or report.resolved or report.reaped:
+            log.warning("watchdog: %s", report)
+        return report
+
+    async def _missed(
+        self,
+        conn: Conn,
+        runs: list[RunState],
+        since: datetime | None,
+        now: datetime,
+        report: WatchdogReport,
+    ) -> None:
+        missed: dict[Slot, list[date]] = {}
+        for slot, day in missed_slots(now, runs, since=since, schedule=self.schedule):
+            missed.setdefault(slot, []).append(day)
+        for slot, days in missed.items():
+            key, title, detail = missed_alert(slot, days)
+            if await raise_once(conn, key, title, detail, now):
+                report.raised.append(key)
+        # Slots due before opsbot first ran here are owed nothing, whoever raised them.
+        for slot in self.schedule:
+            key = f"job_missed:{slot.job}"
+            if slot not in missed and await resolve_alert(conn, key, now, "the run started"):
+                report.resolved.append(key)
+
+    async def _overruns(
+        self, conn: Conn, runs: list[RunState], now: datetime, report: WatchdogReport
+    ) -> None:
+        found = overruns(now, runs, self.limits, self.schedule)
+        for over in found:
+            key, title, detail = overrun_alert(over)
+            if await raise_once(conn, key, title, detail, now):
+                report.raised.append(key)
+        over_jobs = {o.slot.job for o in found}
+        for slot in self.schedule:
+            key = f"job_overrun:{slot.job}"
+            if slot.job not in over_jobs and await resolve_alert(conn, key, now, "the run ended"):
+                report.resolved.append(key)

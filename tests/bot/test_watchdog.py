@@ -1,0 +1,141 @@
+"""The watchdog on a real database: dead runs reaped and alerted, missed and overlong slots
+alerted once and resolved when they clear; the catch-up's preparation at a leader's start."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import asyncpg
+
+from bot.catchup import CatchUp, summary_text
+from bot.run_state import INTERRUPTED, load_runs
+from bot.slots import SlotRunner
+from bot.watchdog import Watchdog
+from jobs.runs import RUN_LOCK_CLASS
+from ops.clock import WIB
+from ops.settings import Settings
+
+D = date(2026, 11, 20)
+
+
+def wib(hour: int, minute: int = 0, day: date = D) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=WIB)
+
+
+async def add_run(
+    conn: asyncpg.Connection, job: str, status: str, started: datetime, entity: str | None = None
+) -> str:
+    key = f"{job}:{D}" + (f":{entity}" if entity else "")
+    await conn.execute(
+        "insert into ops.job_runs (run_key, job, entity, business_date, status, started_at)"
+        " values ($1, $2, $3, $4, $5, $6)",
+        key,
+        job,
+        entity,
+        D,
+        status,
+        started,
+    )
+    return key
+
+
+async def first_started(conn: asyncpg.Connection, at: datetime) -> None:
+    await conn.execute(
+        "insert into ops.instances (instance_id, hostname, pid, role, started_at)"
+        " values ('old', 'h', 1, 'stopped', $1)",
+        at,
+    )
+
+
+async def alert(conn: asyncpg.Connection, key: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("select state, count, title from ops.alerts where key = $1", key)
+
+
+async def test_a_dead_run_is_reaped_and_alerted_once(pool, conn):
+    await first_started(conn, wib(4))
+    key = await add_run(conn, "sales", "running", wib(5), "MBB")
+    dog = Watchdog(pool, clock=lambda: wib(5, 10))
+    report = await dog.check_once()
+    assert report.reaped == [key]
+    assert report.raised == ["job_failed:sales:MBB"]
+    row = await conn.fetchrow("select status, error from ops.job_runs where run_key = $1", key)
+    assert tuple(row) == ("failed", INTERRUPTED)
+    found = await alert(conn, "job_failed:sales:MBB")
+    assert found["title"] == "Sales pull failed for MBB: interrupted"
+    again = await dog.check_once()
+    assert again.raised == [] and again.reaped == []
+    assert (await alert(conn, "job_failed:sales:MBB"))["count"] == 1
+    # still `interrupted` to the catch-up of the next start
+    runs = await load_runs(conn, wib(5, 11))
+    assert [(r.job, r.status) for r in runs] == [("sales", "interrupted")]
+
+
+async def test_a_live_run_holding_its_lock_is_left_alone(pool, conn, database):
+    key = await add_run(conn, "sales", "running", wib(5), "MBB")
+    holder = await asyncpg.connect(database.dsn)
+    try:
+        await holder.execute("select pg_advisory_lock($1, hashtext($2))", RUN_LOCK_CLASS, key)
+        report = await Watchdog(pool, clock=lambda: wib(5, 10)).check_once()
+        assert report.reaped == []
+        assert await conn.fetchval("select status from ops.job_runs where run_key = $1", key) == (
+            "running"
+        )
+        # ... until it runs past the sales limit (45 min): an overrun, once
+        late = Watchdog(pool, clock=lambda: wib(5, 50))
+        assert (await late.check_once()).raised == ["job_overrun:sales"]
+        assert (await alert(conn, "job_overrun:sales"))["title"] == (
+            "Sales pull has been running for 50 min"
+        )
+        assert (await late.check_once()).raised == []
+    finally:
+        await holder.close()
+    await conn.execute("update ops.job_runs set status = 'success' where run_key = $1", key)
+    report = await Watchdog(pool, clock=lambda: wib(5, 51)).check_once()
+    assert "job_overrun:sales" in report.resolved
+
+
+async def test_a_missed_slot_is_alerted_and_resolved_when_it_runs(pool, conn):
+    await first_started(conn, wib(1))
+    dog = Watchdog(pool, clock=lambda: wib(3, 50))
+    report = await dog.check_once()
+    assert report.raised == ["job_missed:backup", "job_missed:stock"]
+    assert (await alert(conn, "job_missed:stock"))["title"] == "Stock pull did not run at 03:00"
+    await add_run(conn, "stock", "running", wib(3, 51), "DDD")
+    later = await Watchdog(pool, clock=lambda: wib(3, 52)).check_once()
+    assert later.resolved == ["job_missed:stock"]
+    assert (await alert(conn, "job_missed:backup"))["state"] == "open"
+
+
+async def test_slots_before_opsbot_first_ran_are_not_missed(pool, conn):
+    await first_started(conn, wib(3, 30))
+    report = await Watchdog(pool, clock=lambda: wib(4)).check_once()
+    assert report.raised == []
+
+
+async def test_the_catchup_preparation_reaps_alerts_records_and_reports_once(pool, conn):
+    await first_started(conn, wib(0, 5, D - timedelta(days=1)))
+    await add_run(conn, "sales", "running", wib(5), "DDD")  # its process died
+    settings = Settings(_env_file=None, alert_chat_id=-100200)
+    now = wib(10)
+    catchup = CatchUp(pool, settings, SlotRunner(pool, settings), "me", clock=lambda: now)
+    plan = await catchup.prepare()
+    # 10:00: the pulls are past the cutoff; backup, health and the report run late
+    assert [p.slot.job for p in plan.run] == ["backup", "health", "report"]
+    assert [s.slot.job for s in plan.skipped if s.day == D] == ["stock", "transfers", "sales"]
+    assert await conn.fetchval("select status from ops.job_runs") == "failed"
+    alerts = {r["key"] for r in await conn.fetch("select key from ops.alerts")}
+    assert "job_failed:sales:DDD" in alerts  # its slot is skipped: alerted as interrupted
+    assert {"job_missed:stock", "job_missed:health"} <= alerts
+    notes = await conn.fetch(
+        "select payload from ops.outbox where idempotency_key like 'catchup:%'"
+    )
+    assert len(notes) == 1
+    # a second start the same morning reports no skip twice, and posts nothing new
+    again = CatchUp(pool, settings, SlotRunner(pool, settings), "me", clock=lambda: now, term=2)
+    plan2 = await again.prepare()
+    assert plan2.skipped == plan.skipped
+    assert summary_text(plan2, [], now, "me").count("Dilewati") == 0
+    skips = await conn.fetchval(
+        "select count(*) from ops.catchup_decisions where decision = 'skip'"
+    )
+    assert skips == len(plan.skipped)
