@@ -3,7 +3,8 @@
 For Docker's HEALTHCHECK and cron-based monitors. Checks, in order: the database answers,
 every migration is applied, a leader heartbeat is fresh (LEADER_STALE_SECONDS, the database's
 clock), no slot of yesterday or today missed its time + grace, no critical alert is open
-(acknowledged and muted ones are being handled). `--liveness` keeps only the first three:
+(acknowledged and muted ones are being handled), no chat refuses the bot and no message has
+waited in the outbox for over 10 minutes. `--liveness` keeps only the first three:
 whether the service runs, not whether its data is good (what an orchestrator should restart
 on).
 """
@@ -55,6 +56,7 @@ async def check_status(
     if not liveness:
         checks.append(await _missed(conn, now))
         checks.append(await _alerts(conn, now))
+        checks.append(await _delivery(conn, now))
     return checks
 
 
@@ -96,6 +98,27 @@ async def _alerts(conn: Conn, now: datetime) -> Check:
     if len(critical) > 5:
         detail += f" and {len(critical) - 5} more"
     return Check("critical alerts", not critical, detail)
+
+
+# An unsent message older than this means the outbox worker is stuck or not running.
+STUCK_OUTBOX_SECONDS = 600
+
+
+async def _delivery(conn: Conn, now: datetime) -> Check:
+    from ops.outbox import broken_chats, queue_stats
+
+    stats = await queue_stats(conn, now)
+    broken = await broken_chats(conn)
+    oldest = stats["oldest_unsent_seconds"]
+    problems = [f"chat {b.chat_id} refuses the bot ({b.error})" for b in broken]
+    if oldest is not None and oldest > STUCK_OUTBOX_SECONDS:
+        problems.append(f"oldest unsent message waiting {oldest / 60:.0f} min")
+    if stats["failed"]:
+        problems.append(f"{stats['failed']} failed (see `opsbot outbox status`)")
+    unsent = stats["pending"] + stats["sending"]
+    detail = "; ".join(problems) or f"{unsent} waiting, {stats['sent']} sent"
+    stuck = bool(broken) or (oldest is not None and oldest > STUCK_OUTBOX_SECONDS)
+    return Check("delivery", not stuck, detail)
 
 
 def render(checks: list[Check]) -> Table:

@@ -45,7 +45,14 @@ def by_name(checks):
 async def test_a_healthy_installation_passes_every_check(conn):
     await healthy(conn, NOW)
     checks = by_name(await check_status(conn, Settings(_env_file=None), NOW))
-    assert list(checks) == ["database", "migrations", "leader", "missed runs", "critical alerts"]
+    assert list(checks) == [
+        "database",
+        "migrations",
+        "leader",
+        "missed runs",
+        "critical alerts",
+        "delivery",
+    ]
     assert all(ok for ok, _ in checks.values()), checks
     assert checks["leader"][1].startswith("h:1:a, heartbeat 0 s ago, 1 standby")
 
@@ -124,3 +131,21 @@ def test_an_unreachable_database_is_one_failing_line(status_cli):
     code, output = status_cli("postgresql://ops:s3cret@127.0.0.1:9/openclaw_ops")
     assert code == 1
     assert "Cannot reach the database" in output and "s3cret" not in output
+
+
+async def test_a_chat_refusing_the_bot_or_a_stuck_outbox_fails_delivery(conn):
+    from ops.outbox import enqueue
+
+    await healthy(conn, NOW)
+    checks = by_name(await check_status(conn, Settings(_env_file=None), NOW))
+    assert checks["delivery"] == (True, "0 waiting, 0 sent")
+    await enqueue(conn, key="report:x", chat_id=-100, kind="text", payload={"text": "hi"})
+    later = utc_now() + timedelta(minutes=11)
+    checks = by_name(await check_status(conn, Settings(_env_file=None), later))
+    assert checks["delivery"] == (False, "oldest unsent message waiting 11 min")
+    await conn.execute(
+        "insert into ops.broken_chats (chat_id, error) values (-100, 'Forbidden: bot was kicked')"
+    )
+    checks = by_name(await check_status(conn, Settings(_env_file=None), utc_now()))
+    assert checks["delivery"][0] is False
+    assert "chat -100 refuses the bot (Forbidden: bot was kicked)" in checks["delivery"][1]
