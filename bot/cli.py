@@ -118,6 +118,30 @@ def import_portal_command(
     run(main)
 
 
+@import_app.command("iseller")
+def import_iseller_command(
+    files: Annotated[list[Path], typer.Argument(help="iSeller POS CSV exports")],
+) -> None:
+    """Upsert iSeller exports into raw.iseller_sales (all files validated first; re-runs no-op)."""
+    from jobs.iseller_import import import_iseller, summary_lines
+    from ops.db import create_pool, open_database
+    from ops.migrations import migrate
+    from ops.settings import load_settings
+
+    async def main() -> list[str]:
+        async with open_database(load_settings()) as db:
+            pool = await create_pool(db.dsn)
+            try:
+                async with pool.acquire() as conn:
+                    await migrate(conn)
+                return summary_lines(await import_iseller(pool, files))
+            finally:
+                await pool.close()
+
+    for line in run(main):
+        console.print(line)
+
+
 @app.command("run")
 def run_command() -> None:
     """Run the bot: poll Telegram and run the daily schedule (production mode)."""
@@ -140,6 +164,15 @@ def full_app() -> typer.Typer:
         from bot import cli_backfill
 
         cli_backfill.register(app)
+        from bot import cli_sandbox
+
+        cli_sandbox.register(app)
+        from bot import cli_status
+
+        cli_status.register(app)
+        from bot import cli_outbox
+
+        cli_outbox.register(app)
         _registered.append(True)
     return app
 
