@@ -8,7 +8,6 @@ reported once, not at every restart). `execute` then runs the planned slots in o
 
 from __future__ import annotations
 
-import html
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -33,25 +32,9 @@ from ops.clock import Clock, utc_now, wib_now
 from ops.db import Conn
 from ops.outbox import enqueue
 from ops.settings import Settings
+from reports.render import environment, template_name
 
 log = logging.getLogger(__name__)
-
-_WORDS = {
-    "id": {
-        "head": "🔁 <b>opsbot mulai memimpin</b> pukul {at} WIB ({who}).",
-        "run": "Dikejar sekarang",
-        "late": "terlambat",
-        "skip": "Dilewati",
-        "cut": "Terputus (prosesnya mati)",
-    },
-    "en": {
-        "head": "🔁 <b>opsbot took the lead</b> at {at} WIB ({who}).",
-        "run": "Catching up now",
-        "late": "late",
-        "skip": "Skipped",
-        "cut": "Interrupted (its process died)",
-    },
-}
 
 
 def policy_from(settings: Settings) -> CatchupPolicy:
@@ -66,26 +49,28 @@ def policy_from(settings: Settings) -> CatchupPolicy:
 def summary_text(
     plan: CatchupPlan, skipped: list[Skipped], now: datetime, who: str, language: str = "id"
 ) -> str:
-    """The one message saying what is caught up, skipped and was interrupted (Telegram HTML)."""
-    w = _WORDS.get(language, _WORDS["id"])
-    lines = [w["head"].format(at=f"{wib_now(now):%H:%M}", who=html.escape(who))]
+    """The one message saying what is caught up, skipped and was interrupted (Telegram HTML).
+
+    Rendered from templates/catchup_summary.<language>.html.j2 (escaped by Jinja).
+    """
 
     def name(slot: Slot, day: date) -> str:
         return f"{label(slot.job)} {day:%d-%m}"
 
-    if plan.run:
-        runs = [name(p.slot, p.day) + (f" ({w['late']})" if p.late else "") for p in plan.run]
-        lines.append(f"{w['run']}: {html.escape(', '.join(runs))}.")
-    if skipped:
-        skips = [f"{name(s.slot, s.day)}: {s.reason}" for s in skipped]
-        lines.append(f"{w['skip']}: {html.escape('; '.join(skips))}.")
-    if plan.interrupted:
-        cut = [
-            f"{label(r.job)} {r.entity or ''} {wib_now(r.started_at):%H:%M}".replace("  ", " ")
-            for r in plan.interrupted
-        ]
-        lines.append(f"{w['cut']}: {html.escape(', '.join(cut))}.")
-    return "\n".join(lines)
+    cut = [
+        " ".join(
+            part for part in (label(r.job), r.entity, f"{wib_now(r.started_at):%H:%M}") if part
+        )
+        for r in plan.interrupted
+    ]
+    text = environment(language).get_template(template_name("catchup_summary", language))
+    return text.render(
+        at=f"{wib_now(now):%H:%M}",
+        who=who,
+        runs=[{"name": name(p.slot, p.day), "late": p.late} for p in plan.run],
+        skips=[{"name": name(s.slot, s.day), "reason": s.reason} for s in skipped],
+        cut=cut,
+    ).strip()
 
 
 @dataclass
