@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import stock_write
+from bench import (
+    alert_latency,
+    bot,
+    delivery,
+    ff_fa_fs,
+    health,
+    so_l2,
+    stock_pull,
+    stock_write,
+    takeover,
+)
 from bench.common import Result, save, scratch_database
 
 
@@ -12,6 +22,14 @@ async def main() -> list[Result]:
     results: list[Result] = []
     async with scratch_database() as db:
         results += await stock_write.run(db.dsn)
+        results += await stock_pull.run(db.dsn)
+        results += await delivery.run(db.dsn)
+        results += await ff_fa_fs.run(db.dsn)
+        results += await so_l2.run(db.dsn)
+        results += await health.run(db.dsn)
+        results += await alert_latency.run(db.dsn)
+        results += await takeover.run(db.dsn)
+        results += await bot.run(db.dsn)
     return results
 
 

@@ -32,9 +32,9 @@ Outcome = Literal["ok", "denied", "error"]
 
 # Which commands each role may use; /start, /help and /whoami are open to every known person.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"stock", "shrinkage", "health"}),
-    "lead": frozenset({"stock", "shrinkage"}),
-    "viewer": frozenset({"stock", "shrinkage"}),
+    "admin": frozenset({"stock", "shrinkage", "health", "report", "reload"}),
+    "lead": frozenset({"stock", "shrinkage"}),  # /report covers every branch: not for a lead
+    "viewer": frozenset({"stock", "shrinkage", "report"}),
 }
 AUDIT_ARGS_LIMIT = 300  # characters of the arguments kept in the audit log
 

@@ -28,11 +28,16 @@ from telegram.ext import (
 from bot.access import BotContext, check_access
 from bot.context import BotData, OpsApplication
 from bot.errors import on_error
+from bot.handlers.alerts import CALLBACK_PATTERN as ALERT_CALLBACKS
+from bot.handlers.alerts import alert_button, alerts_command, mute_command, unmute_command
 from bot.handlers.basic import help_command, other_text, start_command
 from bot.handlers.health import health_command
+from bot.handlers.reload import reload_command
+from bot.handlers.report import report_command
 from bot.handlers.shrinkage import shrinkage_command
 from bot.handlers.stock import CALLBACK_PREFIX, stock_button, stock_command
 from bot.handlers.whoami import whoami_command
+from bot.updates import ChatSerialProcessor
 from ops.clock import WIB
 from ops.errors import ConfigError
 from ops.settings import Settings
@@ -45,7 +50,12 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 COMMANDS = [
     BotCommand("stock", "Stok, FF/FA/FS dan selisih satu toko"),
     BotCommand("shrinkage", "Selisih minus terbesar"),
+    BotCommand("report", "Laporan pagi, hari ini atau tanggal lain"),
     BotCommand("health", "Kesehatan job dan data (admin)"),
+    BotCommand("reload", "Jalankan ulang job: /reload stock (admin)"),
+    BotCommand("alerts", "Alert yang belum selesai (admin, lead)"),
+    BotCommand("mute", "Bisukan alert: /mute 12 2h (admin)"),
+    BotCommand("unmute", "Aktifkan lagi alert yang dibisukan (admin)"),
     BotCommand("whoami", "Peran dan cakupan Anda"),
     BotCommand("help", "Daftar perintah"),
     BotCommand("start", "Apa yang bisa saya lakukan"),
@@ -65,7 +75,7 @@ def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:
     if settings.telegram_bot_token is None:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set; create a bot with @BotFather first.")
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
-    application: OpsApplication = (
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
@@ -74,8 +84,10 @@ def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:
         .rate_limiter(AIORateLimiter(max_retries=3))
         .context_types(context_types)
         .post_init(_post_init)
-        .build()
     )
+    if settings.bot_concurrent_updates > 1:
+        builder.concurrent_updates(ChatSerialProcessor(settings.bot_concurrent_updates))
+    application: OpsApplication = builder.build()
     application.bot_data["pool"] = pool
     application.bot_data["settings"] = settings
     application.add_handler(TypeHandler(Update, check_access), group=-1)
@@ -87,7 +99,13 @@ def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:
             CommandHandler("stock", stock_command),
             CommandHandler("shrinkage", shrinkage_command),
             CommandHandler("health", health_command),
+            CommandHandler("report", report_command),
+            CommandHandler("reload", reload_command),
             CallbackQueryHandler(stock_button, pattern=f"^{CALLBACK_PREFIX}"),
+            CommandHandler("alerts", alerts_command),
+            CommandHandler("mute", mute_command),
+            CommandHandler("unmute", unmute_command),
+            CallbackQueryHandler(alert_button, pattern=ALERT_CALLBACKS),
             MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, other_text),
         ]
     )

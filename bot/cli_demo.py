@@ -2,15 +2,19 @@
 
 Embedded PostgreSQL, the synthetic Zuma world, the Accurate emulator and the Telegram
 emulator; the real jobs pull over signed HTTP day by day, the real PTB Application posts the
-06:00 report, and the conversation is printed and written to `DIR/transcript.md`.
+06:00 report with its three charts, then polls the emulator while a store lead asks `/stock`
+and `/shrinkage` and the admin asks `/health`. Every message, with its sender, is printed and
+written to `DIR/transcript.md`, the charts beside it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time as monotonic_time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -21,14 +25,40 @@ from rich.text import Text
 
 from bot.cli import console, run
 from jobs.runs import JobSkipped, recorded_run
-from ops.clock import wib_at
+from ops.clock import WIB, wib_at
+from ops.errors import OpsError
 
 if TYPE_CHECKING:
+    import asyncpg
+
+    from bot.context import OpsApplication
     from sandbox.telegram_emulator import TelegramEmulator
+    from sandbox.world import World
 
 DEMO_REPORT_CHAT = -1001000000601
 DEMO_MIN_STORES = 5
 DEMO_TOKEN = "7000000001:DEMO-opsbot-token"  # noqa: S105 - the emulator's, not a secret
+ANSWER_TIMEOUT = 60.0  # seconds for the bot to finish answering one message
+REPORT_AT = time(6, 0)  # WIB: the demo's clock starts at the report and runs from there
+SPEAKER_GAP = timedelta(minutes=4)
+
+
+@dataclass(frozen=True)
+class Persona:
+    """A person in the demo conversation: Telegram id (= private chat id), name, role."""
+
+    user_id: int
+    name: str
+    role: str
+    about: str
+
+    @property
+    def label(self) -> str:
+        """'Dewi (lead, Zuma MOI)', how the transcript names the sender."""
+        return f"{self.name} ({self.role}, {self.about})"
+
+
+ADMIN = Persona(700001, "Wayan", "admin", "OPS")
 
 
 @dataclass
@@ -39,6 +69,7 @@ class DemoOutcome:
     messages: int
     charts: list[Path] = field(default_factory=list)
     transcript_messages: list[Any] = field(default_factory=list)
+    people: list[Persona] = field(default_factory=list)
 
 
 def register(app: typer.Typer) -> None:
@@ -70,6 +101,7 @@ def _settings_for(settings: Any, accurate_env: dict[str, str], telegram_url: str
         "telegram_bot_token": SecretStr(DEMO_TOKEN),
         "telegram_base_url": telegram_url,
         "report_chat_id": settings.report_chat_id or DEMO_REPORT_CHAT,
+        "admin_user_ids": [*settings.admin_user_ids, ADMIN.user_id],
     }
     return settings.model_copy(update=update)
 
@@ -108,7 +140,8 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
         db = await stack.enter_async_context(open_database(settings, fresh=True))
         console.print(f"database: {db.describe()}" + (" (embedded)" if db.embedded else ""))
         accurate = await stack.enter_async_context(AccurateEmulator(world))
-        telegram = await stack.enter_async_context(TelegramEmulator(token=DEMO_TOKEN))
+        clock = DemoClock(wib_at(world.days[-1], REPORT_AT))
+        telegram = await stack.enter_async_context(TelegramEmulator(token=DEMO_TOKEN, clock=clock))
         settings = _settings_for(settings, accurate.settings_env(), telegram.base_url)
         pool = await create_pool(db.dsn)
         stack.push_async_callback(pool.close)
@@ -137,37 +170,163 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
                     console.print(f"    [red]{o.job}: {o.summary}[/red]")
 
         report_date = world.days[-1]
+        lead = await _add_lead(pool, world, report_date)
         async with pool.acquire() as conn:
-            report = await build_morning_report(conn, report_date)
+            report = await build_morning_report(conn, report_date, now=clock())
         application = build_application(settings, pool)
-        delivery = recorded_run(pool, "report", report_date, triggered_by="demo")
-        async with application, delivery:
-            await application.start()
+        application.bot_data["clock"] = clock
+        handled = _count_handled(application)
+        async with application:
             await application.post_init(application)  # type: ignore[misc]
-            await send_report(
-                application.bot, settings.report_chat_id, report.messages, report.charts
-            )
+            await application.start()
+            async with recorded_run(pool, "report", report_date, triggered_by="demo", clock=clock):
+                await send_report(
+                    application.bot, settings.report_chat_id, report.messages, report.charts
+                )
+            # (who, what, how many messages the answer has: /stock's chart follows its text)
+            script = [(lead, "/stock", 2), (lead, "/shrinkage", 1), (ADMIN, "/health", 1)]
+            await _play(application, telegram, handled, script, clock)
             await application.stop()
-        return _write_transcript(telegram, out, settings.report_chat_id)
+        return _write_transcript(telegram, out, settings.report_chat_id, [ADMIN, lead])
 
 
 def _morning_of(day: date) -> Callable[[], datetime]:
     return lambda: wib_at(day, time(5, 30))
 
 
-def _chat_label(chat_id: int, report_chat: int) -> str:
-    return "laporan OPS (report chat)" if chat_id == report_chat else f"chat {chat_id}"
+class DemoClock:
+    """A clock that reads `start` now and runs at real speed from there; `advance` jumps it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+        self.began = monotonic_time.monotonic()
+
+    def __call__(self) -> datetime:
+        """The demo's current instant (aware, WIB)."""
+        return self.start + timedelta(seconds=monotonic_time.monotonic() - self.began)
+
+    def advance(self, by: timedelta) -> None:
+        """Move the clock forward (people answer the 06:00 report a few minutes later)."""
+        self.start += by
 
 
-def _write_transcript(telegram: TelegramEmulator, out: Path, report_chat: int) -> DemoOutcome:
+async def _add_lead(pool: asyncpg.Pool, world: World, day: date) -> Persona:
+    """Make a lead of one store in ops.bot_users: a store with shrinkage planted on `day`."""
+    truth: dict[str, Any] = world.ground_truth
+    planted = [
+        event["store"]
+        for event in truth.get("shrinkage", []) + truth.get("unrecorded_transfers_out", [])
+        if event["date"] == day.isoformat()
+    ]
+    stores: list[str] = list(truth.get("retail_stores", []))
+    key = next(iter(planted + stores), None)
+    if key is None:
+        raise OpsError("The demo world has no retail store for the store lead.")
+    header, rows = world.portal["store"]
+    names = {row[header.index("nama_accurate")].strip().lower(): row for row in rows}
+    row = names.get(key)
+    name = row[header.index("nama_accurate")] if row else key.title()
+    lead = Persona(700002, "Dewi", "lead", name)
+    await pool.execute(
+        "insert into ops.bot_users (user_id, name, role, stores) values ($1, $2, 'lead', $3)"
+        " on conflict (user_id) do update set name = excluded.name, role = excluded.role,"
+        " stores = excluded.stores, active = true",
+        lead.user_id,
+        lead.name,
+        [key],
+    )
+    return lead
+
+
+def _count_handled(application: OpsApplication) -> asyncio.Condition:
+    """A condition notified after each update's handlers finished (group 1, after commands)."""
+    from telegram import Update
+    from telegram.ext import TypeHandler
+
+    done = asyncio.Condition()
+    application.bot_data["demo_handled"] = 0
+
+    async def handled(_update: Update, _context: Any) -> None:
+        async with done:
+            application.bot_data["demo_handled"] += 1
+            done.notify_all()
+
+    application.add_handler(TypeHandler(Update, handled), group=1)
+    return done
+
+
+async def _play(
+    application: OpsApplication,
+    telegram: TelegramEmulator,
+    handled: asyncio.Condition,
+    script: list[tuple[Persona, str, int]],
+    clock: DemoClock,
+) -> None:
+    """Poll the emulator while each person sends their message; each waits for its answer.
+
+    A new speaker comes a few minutes after the previous one (the clock jumps).
+
+    Raises:
+        OpsError: the bot did not finish answering within ANSWER_TIMEOUT (it failed).
+    """
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        speaker = None
+        for person, text, replies in script:
+            if person != speaker:
+                clock.advance(SPEAKER_GAP)
+                speaker = person
+            expected = application.bot_data["demo_handled"] + 1
+            shown = telegram.state.bot_message_count(person.user_id) + replies
+            telegram.inject_message(person.user_id, text, first_name=person.name)
+            try:
+                await _handled(application, handled, expected)
+                await telegram.wait_for_messages(person.user_id, shown, timeout=ANSWER_TIMEOUT)
+            except TimeoutError:
+                raise OpsError(
+                    f"The bot did not answer {person.name}'s {text} within {ANSWER_TIMEOUT:.0f} s;"
+                    " see the log above."
+                ) from None
+    finally:
+        await application.updater.stop()
+
+
+async def _handled(application: OpsApplication, handled: asyncio.Condition, count: int) -> None:
+    """Return once `count` updates were handled; TimeoutError after ANSWER_TIMEOUT."""
+
+    def done() -> bool:
+        return bool(application.bot_data["demo_handled"] >= count)
+
+    async with asyncio.timeout(ANSWER_TIMEOUT), handled:
+        await handled.wait_for(done)
+
+
+def _chat_label(chat_id: int, report_chat: int, people: dict[int, Persona]) -> str:
+    if chat_id == report_chat:
+        return "laporan OPS (grup)"
+    person = people.get(chat_id)
+    return person.label if person else f"chat {chat_id}"
+
+
+def _write_transcript(
+    telegram: TelegramEmulator, out: Path, report_chat: int, people: list[Persona]
+) -> DemoOutcome:
     """Print the conversation and write transcript.md plus the PNGs the bot sent."""
     lines = ["# opsbot demo: transcript", ""]
     charts: list[Path] = []
     messages = telegram.transcript()
+    by_id = {p.user_id: p for p in people}
     for n, message in enumerate(messages, 1):
-        sender = "opsbot" if message.from_bot else message.sender.get("first_name", "user")
-        chat = _chat_label(message.chat_id, report_chat)
-        when = message.date.strftime("%Y-%m-%d %H:%M")
+        person = by_id.get(message.sender.get("id", 0))
+        if message.from_bot:
+            sender = "opsbot"
+        else:
+            sender = person.label if person else message.sender.get("first_name", "user")
+        chat = (
+            "opsbot" if not message.from_bot else _chat_label(message.chat_id, report_chat, by_id)
+        )
+        when = message.date.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
         lines += [f"## {n}. {sender} → {chat} · {when}", ""]
         body = message.source or message.text or message.caption or ""
         attachment = ""
@@ -177,7 +336,7 @@ def _write_transcript(telegram: TelegramEmulator, out: Path, report_chat: int) -
             path.write_bytes(message.photo.data)
             charts.append(path)
             attachment = f"{name} ({message.photo.width}×{message.photo.height} px)"
-            lines += [f"![{name}]({name})", ""]
+            lines += [f"![{name}]({name})", "", f"🖼 {attachment}", ""]
         lines += [body, ""]
         title = f"{sender} → {chat}"
         shown = Text(message.text or message.caption or "")
@@ -186,4 +345,4 @@ def _write_transcript(telegram: TelegramEmulator, out: Path, report_chat: int) -
         console.print(Panel(shown, title=title, title_align="left", border_style="cyan"))
     transcript = out / "transcript.md"
     transcript.write_text("\n".join(lines), encoding="utf-8")
-    return DemoOutcome(transcript, len(messages), charts, messages)
+    return DemoOutcome(transcript, len(messages), charts, messages, people)

@@ -6,6 +6,7 @@ loud; secrets are `SecretStr` so they never reach a repr or a log line.
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -60,6 +61,11 @@ class Settings(BaseSettings):
     alert_chat_id: int | None = None
     admin_user_ids: list[int] = Field(default_factory=list)
     report_language: Literal["id", "en"] = "id"
+    # Updates handled at once, one at a time per chat (bot/updates.py); 1 = PTB's one by one.
+    bot_concurrent_updates: int = Field(default=1, ge=1, le=256)
+    # Alert lifecycle (bot/alert_notifier.py); 0 turns the repeat or the escalation off.
+    alert_repeat_minutes: int = Field(default=240, ge=0)
+    alert_escalate_minutes: int = Field(default=30, ge=0)
 
     # Backups (DOMAIN.md §3).
     backup_dir: Path = Path("var/backups")
@@ -77,6 +83,16 @@ class Settings(BaseSettings):
     health_sanity_max_fs: Decimal = Field(default=Decimal(2), gt=0)
     health_sales_max_lag_days: int = Field(default=1, ge=0)
     health_backup_max_age_hours: float = Field(default=26, gt=0)
+
+    # Replicas, missed runs and catch-up (bot/leader.py, bot/watchdog.py, jobs/catchup.py).
+    leader_retry_seconds: float = Field(default=5, gt=0)
+    leader_heartbeat_seconds: float = Field(default=5, gt=0)
+    leader_stale_seconds: float = Field(default=60, gt=0)
+    watchdog_interval_seconds: float = Field(default=60, gt=0)
+    catchup_chain_cutoff: time = time(9, 0)
+    catchup_report_cutoff: time = time(12, 0)
+    catchup_late_minutes: int = Field(default=5, ge=0)
+    slot_limit_minutes: dict[str, int] = Field(default_factory=dict)
 
     def health_thresholds(self) -> dict[str, object]:
         """The HEALTH_* settings without their prefix, for jobs.health.HealthThresholds."""

@@ -1,6 +1,6 @@
 """`opsbot demo` end to end: synthetic Accurate data over signed HTTP into PostgreSQL, the marts
-equal the world's ground truth, and the real PTB Application posts the morning report with its
-charts through the Telegram emulator."""
+equal the world's ground truth, the real PTB Application posts the morning report with its
+charts through the Telegram emulator, then answers a store lead and the admin while polling."""
 
 import json
 import struct
@@ -10,7 +10,7 @@ from decimal import Decimal
 import asyncpg
 import pytest
 
-from bot.cli_demo import DEMO_REPORT_CHAT, run_demo
+from bot.cli_demo import ADMIN, DEMO_REPORT_CHAT, run_demo
 
 pytestmark = pytest.mark.e2e
 REPORT_DAY = date(2026, 11, 20)
@@ -37,6 +37,7 @@ async def test_demo_end_to_end(database, tmp_path, monkeypatch):
         await check_report_built_from_data_that_travelled_over_http(outcome, truth, conn)
         await check_marts_equal_the_ground_truth(conn, truth)
         check_report_went_to_the_report_chat_only(outcome)
+        await check_the_conversation(outcome, conn)
     finally:
         await conn.close()
 
@@ -45,8 +46,14 @@ async def check_report_built_from_data_that_travelled_over_http(outcome, truth, 
     transcript = outcome.transcript.read_text()
     assert "Laporan Pagi OPS Zuma" in transcript
     assert "FF / FA / FS" in transcript and "SO L2" in transcript
-    assert transcript.count("opsbot → laporan OPS") == outcome.messages
-    assert len(outcome.charts) == 3
+    report = [m for m in outcome.transcript_messages if m.chat_id == DEMO_REPORT_CHAT]
+    assert transcript.count("opsbot → laporan OPS (grup)") == len(report)
+    report_charts = [m.photo.name for m in report if m.photo is not None]
+    assert report_charts == [
+        f"{name}_{REPORT_DAY.isoformat()}.png"
+        for name in ("ff_fa_fs", "so_l2_selisih", "rows_loaded")
+    ]
+    assert len(outcome.charts) == 4  # the report's three and the lead's /stock chart
     for chart in outcome.charts:
         assert png_width(chart.read_bytes()) >= 1000
         assert f"![{chart.name}]({chart.name})" in transcript
@@ -123,6 +130,42 @@ async def check_marts_equal_the_ground_truth(conn, truth):
 
 
 def check_report_went_to_the_report_chat_only(outcome):
+    lead = outcome.people[1]
     chats = {m.chat_id for m in outcome.transcript_messages}
-    assert chats == {DEMO_REPORT_CHAT}
-    assert outcome.messages >= 4  # text messages plus one message per chart
+    assert chats == {DEMO_REPORT_CHAT, lead.user_id, ADMIN.user_id}
+    report = [m for m in outcome.transcript_messages if m.chat_id == DEMO_REPORT_CHAT]
+    assert all(m.from_bot for m in report)
+    assert len(report) >= 4  # text messages plus one message per chart
+    assert outcome.transcript_messages[: len(report)] == report  # the 06:00 report comes first
+
+
+async def check_the_conversation(outcome, conn):
+    admin, lead = outcome.people
+    transcript = outcome.transcript.read_text()
+    said = [
+        (m.chat_id, m.from_bot, m.body)
+        for m in outcome.transcript_messages
+        if m.chat_id in (lead.user_id, admin.user_id)
+    ]
+    asks = [(chat, body) for chat, from_bot, body in said if not from_bot]
+    assert asks == [
+        (lead.user_id, "/stock"),
+        (lead.user_id, "/shrinkage"),
+        (admin.user_id, "/health"),
+    ]
+    lead_said = [body for chat, from_bot, body in said if from_bot and chat == lead.user_id]
+    stock, chart, shrinkage = lead_said
+    assert stock.startswith(f"📦 {lead.about}")  # the lead's own store, without naming it
+    assert "Stok · snapshot 20 Nov 2026" in stock and "FF / FA / FS" in stock
+    assert f"Stok {lead.about} per gender" in chart
+    assert shrinkage.startswith("📉 Selisih minus terbesar")
+    [health] = [body for chat, from_bot, body in said if from_bot and chat == admin.user_id]
+    assert health.startswith("🩺 Kesehatan opsbot") and "Tarik stok DDD: sukses" in health
+    for body in (stock, shrinkage, health):
+        assert "Maaf" not in body and "gangguan" not in body and "Traceback" not in body
+    # who said what, and to whom, reads in the transcript
+    assert "## " in transcript and f"{lead.label} → opsbot" in transcript
+    assert f"opsbot → {lead.label}" in transcript and f"{admin.label} → opsbot" in transcript
+    assert "06:0" in transcript and "WIB" in transcript
+    outcomes = await conn.fetch("select command, outcome from ops.audit_log order by id")
+    assert [tuple(r) for r in outcomes] == [("stock", "ok"), ("shrinkage", "ok"), ("health", "ok")]

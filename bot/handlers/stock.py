@@ -16,10 +16,11 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.access import BotContext, Outcome, audited
 from bot.handlers.common import answer, args_problem, args_text, clock_of, scope_text
+from bot.readonly import read_only
 from bot.replies import MAX_CAPTION, render, sentence
 from bot.store_match import MAX_CHOICES, Store, by_short_key, load_stores, match_store
 from ops.clock import wib_yesterday
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 
 CALLBACK_PREFIX = "stock:"
 CHART_DAYS = 14
+GENDER_GROUPS = ("MEN", "LADIES", "BABY & KIDS")  # the order the reply lists them in
+CHART_RENDERS = 2  # charts drawn at once (CPU-bound); more queue instead of thrashing
 
 
 @dataclass(frozen=True)
@@ -55,19 +58,29 @@ class StockView:
 
 
 async def build_view(pool: asyncpg.Pool, store: Store, today_yesterday: date) -> StockView:
-    """Read everything /stock shows for `store`; `today_yesterday` is the sales day (WIB)."""
-    stock = await pool.fetch(read_sql("queries/bot_store_stock.sql"), store.gudang_key)
-    ff = await pool.fetchrow(read_sql("queries/bot_store_ff.sql"), store.gudang_key)
-    sales = await pool.fetchrow(read_sql("queries/bot_store_sales.sql"), store.key, today_yesterday)
-    selisih = await pool.fetch(read_sql("queries/bot_store_selisih.sql"), store.key)
-    history = await pool.fetch(
-        read_sql("queries/bot_store_stock_history.sql"), store.gudang_key, CHART_DAYS
-    )
-    stock_date = stock[0]["snapshot_date"] if stock else None
+    """Read everything /stock shows for `store`; `today_yesterday` is the sales day (WIB).
+
+    One read-only snapshot as the reader role (bot/readonly.py): the figures agree even while
+    a load runs.
+    """
+    async with read_only(pool) as conn:
+        days = await conn.fetch(
+            read_sql("queries/bot_store_stock_days.sql"), store.gudang_key, CHART_DAYS
+        )
+        ff = await conn.fetchrow(read_sql("queries/bot_store_ff.sql"), store.gudang_key)
+        sales = await conn.fetchrow(
+            read_sql("queries/bot_store_sales.sql"), store.key, today_yesterday
+        )
+        selisih = await conn.fetch(read_sql("queries/bot_store_selisih.sql"), store.key)
+    history = [{"day": r["day"], "gender": r["gender"], "qty": r["qty"]} for r in days if r["day"]]
+    stock_date = days[0]["latest"] if days else None
+    latest = {h["gender"]: h["qty"] for h in history if h["day"] == stock_date}
     return StockView(
         store=store,
         stock_date=stock_date,
-        stock=[{"gender": r["gender_group"], "qty": r["qty"]} for r in stock],
+        stock=[{"gender": group, "qty": latest.get(group, Decimal(0))} for group in GENDER_GROUPS]
+        if stock_date
+        else [],
         ff=dict(ff) if ff else None,
         sales_date=today_yesterday,
         sales_pairs=sales["pairs"] if sales else Decimal(0),
@@ -77,7 +90,7 @@ async def build_view(pool: asyncpg.Pool, store: Store, today_yesterday: date) ->
             {"gender": r["gender_group"], "selisih": r["selisih"], "selisih_pct": r["selisih_pct"]}
             for r in selisih
         ],
-        history=[dict(r) for r in history],
+        history=history,
     )
 
 
@@ -101,7 +114,11 @@ def _chart_renderer() -> Callable[..., bytes] | None:
 
 
 async def show_store(update: Update, context: BotContext, store: Store) -> None:
-    """Send the store's stock reply, then its 14-day chart when there is history."""
+    """Send the store's stock reply, then its 14-day chart when there is history.
+
+    The chart is drawn and sent by a task the Application tracks: the answer does not wait
+    for matplotlib, and neither do other people's commands (bench/bot.py).
+    """
     yesterday = wib_yesterday(clock_of(context)())
     view = await build_view(context.db, store, yesterday)
     await answer(update, render("stock", v=view))
@@ -109,9 +126,25 @@ async def show_store(update: Update, context: BotContext, store: Store) -> None:
     chat = update.effective_chat
     if renderer is None or not view.history or chat is None:
         return
-    png = await asyncio.to_thread(renderer, view)
-    caption = render("stock_caption", limit=MAX_CAPTION, v=view, days=CHART_DAYS)
-    await chat.send_photo(png, caption=caption, filename=f"stok_{store.short_key}.png")
+    drawing: asyncio.Semaphore = context.bot_data.setdefault(
+        "chart_renders", asyncio.Semaphore(CHART_RENDERS)
+    )
+    context.application.create_task(
+        _send_chart(chat, renderer, view, drawing), update=update, name=f"chart {store.key}"
+    )
+
+
+async def _send_chart(
+    chat: Chat, renderer: Callable[..., bytes], view: StockView, drawing: asyncio.Semaphore
+) -> None:
+    """Draw and send the store's chart; a failure only loses the chart (the log has it)."""
+    try:
+        async with drawing:
+            png = await asyncio.to_thread(renderer, view)
+        caption = render("stock_caption", limit=MAX_CAPTION, v=view, days=CHART_DAYS)
+        await chat.send_photo(png, caption=caption, filename=f"stok_{view.store.short_key}.png")
+    except Exception:  # the text answer is out already; a missing chart must not look like one
+        log.exception("stock chart for %s not sent", view.store.key)
 
 
 def _picker(stores: list[Store]) -> InlineKeyboardMarkup:
