@@ -31,9 +31,12 @@ Role = Literal["admin", "lead", "viewer"]
 Outcome = Literal["ok", "denied", "error"]
 
 # Which commands each role may use; /start, /help and /whoami are open to every known person.
+# "alerts" also covers the Acknowledge button; "mute" covers /mute, /unmute and their buttons
+# (a mute silences an alert for everyone, so only admins).
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"stock", "shrinkage", "health", "report", "reload"}),
-    "lead": frozenset({"stock", "shrinkage"}),  # /report covers every branch: not for a lead
+    "admin": frozenset({"stock", "shrinkage", "health", "report", "reload", "alerts", "mute"}),
+    # /report covers every branch: not for a lead
+    "lead": frozenset({"stock", "shrinkage", "alerts"}),
     "viewer": frozenset({"stock", "shrinkage", "report"}),
 }
 AUDIT_ARGS_LIMIT = 300  # characters of the arguments kept in the audit log

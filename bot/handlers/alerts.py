@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 
-from bot.access import BotContext, Outcome, Person, audited
+from bot.access import PERMISSIONS, BotContext, Outcome, Person, audited
 from bot.alert_views import (
     BUTTON_MUTE,
     CARD_PREFIX,
@@ -39,8 +39,8 @@ log = logging.getLogger(__name__)
 
 CALLBACK_PATTERN = f"^(?:{CARD_PREFIX}|{LIST_PREFIX}):"
 LIST_ROLES = frozenset({"admin", "lead"})
-ACK_ROLES = frozenset({"admin", "lead"})
-MUTE_ROLES = frozenset({"admin"})
+ACK_ROLES = frozenset(role for role, allowed in PERMISSIONS.items() if "alerts" in allowed)
+MUTE_ROLES = frozenset(role for role, allowed in PERMISSIONS.items() if "mute" in allowed)
 MAX_MUTE_DAYS = 7
 _DURATION = re.compile(r"(\d{1,4})\s*(menit|jam|hari|m|h|j|d)", re.IGNORECASE)
 _UNITS = {"m": 1, "menit": 1, "h": 60, "j": 60, "jam": 60, "d": 1440, "hari": 1440}

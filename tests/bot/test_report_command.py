@@ -109,6 +109,15 @@ async def test_help_lists_report_for_admins_and_viewers_only(bot: BotHarness):
     assert "/report" not in lead.body and "/reload" not in lead.body
 
 
+async def test_help_lists_alerts_for_admins_and_leads_and_mute_for_admins(bot: BotHarness):
+    [admin] = await bot.ask(ADMIN, "/help")
+    [viewer] = await bot.ask(VIEWER, "/help")
+    [lead] = await bot.ask(LEAD_BALI, "/help")
+    assert "/alerts" in admin.body and "/mute" in admin.body and "/unmute" in admin.body
+    assert "/alerts" in lead.body and "/mute" not in lead.body
+    assert "/alerts" not in viewer.body and "/mute" not in viewer.body
+
+
 async def test_the_command_menu_lists_report_and_reload(bot: BotHarness):
     commands = [c["command"] for c in bot.emu.commands()]
     if not commands:  # the harness drives the lifecycle by hand: post_init is ours to call
