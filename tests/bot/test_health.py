@@ -16,3 +16,13 @@ async def test_health_shows_failed_jobs_freshness_and_alerts(bot: BotHarness):
     assert "Transfer: belum ada data" in body
     assert "Alert terbuka · 1" in body and "Tarik penjualan MBB gagal" in body
     assert "Sudah beres" not in body  # resolved
+
+
+async def test_health_names_the_morning_report_run_in_indonesian(bot: BotHarness):
+    await bot.pool.execute(
+        "insert into ops.job_runs (run_key, job, business_date, started_at, finished_at, status,"
+        " rows) values ('report:2026-02-16', 'report', '2026-02-16', now(), now(), 'success', 4)"
+    )
+    [reply] = await bot.ask(ADMIN, "/health")
+    assert "✅ Laporan pagi: sukses" in reply.body
+    assert "report:" not in reply.body and "✅ report" not in reply.body
