@@ -2,7 +2,7 @@
 
 Embedded PostgreSQL, the synthetic Zuma world, the Accurate emulator and the Telegram
 emulator; the real jobs pull over signed HTTP day by day, the real PTB Application posts the
-06:00 report with its three charts, then polls the emulator while a store lead asks `/stock`
+06:00 report (through the outbox, as in production) with its three charts, then polls the emulator while a store lead asks `/stock`
 and `/shrinkage` and the admin asks `/health`. Every message, with its sender, is printed and
 written to `DIR/transcript.md`, the charts beside it.
 """
@@ -113,14 +113,12 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
         OpsError: the database could not be started or reached.
     """
     from bot.app import build_application
-    from bot.delivery import send_report
     from jobs.chain import ChainContext, run_chain
     from jobs.portal_import import import_portal
     from ops.clock import wib_today
     from ops.db import create_pool, open_database
     from ops.migrations import migrate
     from ops.settings import load_settings
-    from reports.morning import build_morning_report
     from sandbox.accurate_emulator import AccurateEmulator
     from sandbox.dataset import generate, write_dataset
     from sandbox.telegram_emulator import TelegramEmulator
@@ -171,23 +169,57 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
 
         report_date = world.days[-1]
         lead = await _add_lead(pool, world, report_date)
-        async with pool.acquire() as conn:
-            report = await build_morning_report(conn, report_date, now=clock())
         application = build_application(settings, pool)
         application.bot_data["clock"] = clock
         handled = _count_handled(application)
         async with application:
             await application.post_init(application)  # type: ignore[misc]
             await application.start()
-            async with recorded_run(pool, "report", report_date, triggered_by="demo", clock=clock):
-                await send_report(
-                    application.bot, settings.report_chat_id, report.messages, report.charts
-                )
-            # (who, what, how many messages the answer has: /stock's chart follows its text)
-            script = [(lead, "/stock", 2), (lead, "/shrinkage", 1), (ADMIN, "/health", 1)]
-            await _play(application, telegram, handled, script, clock)
-            await application.stop()
+            try:
+                await _deliver_report(application, pool, settings, report_date, clock)
+                # (who, what, how many messages the answer has: /stock's chart follows its text)
+                script = [(lead, "/stock", 2), (lead, "/shrinkage", 1), (ADMIN, "/health", 1)]
+                await _play(application, telegram, handled, script, clock)
+            finally:
+                await application.stop()
         return _write_transcript(telegram, out, settings.report_chat_id, [ADMIN, lead])
+
+
+async def _deliver_report(
+    application: OpsApplication, pool: asyncpg.Pool, settings: Any, day: date, clock: DemoClock
+) -> None:
+    """The 06:00 slot as production runs it: build, enqueue in the outbox, the worker sends.
+
+    Raises:
+        OpsError: the report was not delivered within ANSWER_TIMEOUT.
+    """
+    from bot.outbox_worker import OutboxWorker
+    from bot.report_delivery import wait_delivered
+    from bot.slots import SlotRunner
+    from jobs.schedule import DAILY_SCHEDULE
+
+    [slot] = [s for s in DAILY_SCHEDULE if s.job == "report"]
+    await SlotRunner(pool, settings, clock).run(slot, day, triggered_by="demo")
+    keys = [
+        r["idempotency_key"]
+        for r in await pool.fetch(
+            "select idempotency_key from ops.outbox where idempotency_key like $1 order by id",
+            f"report:{day.isoformat()}:%",
+        )
+    ]
+    stop = asyncio.Event()
+    worker = asyncio.create_task(OutboxWorker(application.bot, pool).run(stop))
+    try:
+        statuses = await wait_delivered(pool, keys, timeout=ANSWER_TIMEOUT)
+    except TimeoutError:
+        raise OpsError(
+            f"The morning report was not delivered within {ANSWER_TIMEOUT:.0f} s."
+        ) from None
+    finally:
+        stop.set()
+        await worker
+    if not keys or any(status != "sent" for status in statuses.values()):
+        raise OpsError(f"The morning report was not delivered: {statuses or 'nothing queued'}.")
 
 
 def _morning_of(day: date) -> Callable[[], datetime]:

@@ -37,6 +37,7 @@ async def test_demo_end_to_end(database, tmp_path, monkeypatch):
         await check_report_built_from_data_that_travelled_over_http(outcome, truth, conn)
         await check_marts_equal_the_ground_truth(conn, truth)
         check_report_went_to_the_report_chat_only(outcome)
+        await check_report_went_through_the_outbox_once(outcome, conn)
         await check_the_conversation(outcome, conn)
     finally:
         await conn.close()
@@ -137,6 +138,20 @@ def check_report_went_to_the_report_chat_only(outcome):
     assert all(m.from_bot for m in report)
     assert len(report) >= 4  # text messages plus one message per chart
     assert outcome.transcript_messages[: len(report)] == report  # the 06:00 report comes first
+
+
+async def check_report_went_through_the_outbox_once(outcome, conn):
+    rows = await conn.fetch(
+        "select idempotency_key, status, message_ids from ops.outbox order by id"
+    )
+    assert rows and all(r["idempotency_key"].startswith("report:2026-11-20:") for r in rows)
+    assert {r["status"] for r in rows} == {"sent"}
+    sent_ids = sorted(i for r in rows for i in r["message_ids"])
+    report = [m for m in outcome.transcript_messages if m.chat_id == DEMO_REPORT_CHAT]
+    assert sent_ids == sorted(m.message_id for m in report)  # each message once, none extra
+    run = await conn.fetchrow("select status, rows from ops.job_runs where job = 'report'"
+                              " and business_date = '2026-11-20'")  # fmt: skip
+    assert (run["status"], run["rows"]) == ("success", len(rows))
 
 
 async def check_the_conversation(outcome, conn):
