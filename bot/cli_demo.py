@@ -2,8 +2,8 @@
 
 Embedded PostgreSQL, the synthetic Zuma world, the Accurate emulator and the Telegram
 emulator; the real jobs pull over signed HTTP day by day, the real PTB Application posts the
-06:00 report (through the outbox, as in production) with its three charts, then polls the emulator while a store lead asks `/stock`
-and `/shrinkage` and the admin asks `/health`. Every message, with its sender, is printed and
+06:00 report with its three charts (through the outbox, as in production), then polls the
+emulator while a store lead asks `/stock` and `/shrinkage` and the admin asks `/health`. Every message, with its sender, is printed and
 written to `DIR/transcript.md`, the charts beside it.
 """
 
