@@ -1,7 +1,10 @@
 """The daily chain's steps (DOMAIN.md §3) and the order they run in for one WIB business date.
 
 Each step records its runs in ops.job_runs. A failed entity does not stop the others; a step
-whose inputs failed records `skipped` with the reason instead of running on stale data.
+whose inputs failed records `skipped` with the reason (in the operators' Indonesian: it is
+shown in the morning report) instead of running on stale data. A run the slot lock refused
+(jobs/runs.py: another run holds it, or it already succeeded) is neither: its outcome says
+`running_elsewhere` or `already_done` with the refusal's sentence, and nothing is recorded.
 """
 
 from __future__ import annotations
@@ -18,10 +21,19 @@ from jobs.accurate.client import AccurateClient
 from jobs.backup import run_backup
 from jobs.health import HealthThresholds, run_health_check
 from jobs.marts import build_ff_fa_fs, build_so_l2
-from jobs.runs import JobSkipped, RunRecord, last_status, recorded_run
+from jobs.runs import (
+    AlreadySucceeded,
+    JobSkipped,
+    RunInProgress,
+    RunNotStarted,
+    RunRecord,
+    last_status,
+    recorded_run,
+)
 from jobs.sales import SALES_ENTITIES, load_sales
 from jobs.stock import drop_old_snapshots, load_stock_snapshot, retention_start
 from jobs.transfers import load_transfers
+from jobs.wording import and_list, day_text, job_name
 from ops.clock import utc_now
 from ops.settings import ENTITY_CODES, Settings
 
@@ -29,10 +41,18 @@ log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str], AbstractAsyncContextManager[AccurateClient]]
 
+# Statuses of a part whose run did not start (jobs/runs.py RunNotStarted): not failures.
+RUNNING_ELSEWHERE = "running_elsewhere"  # RunInProgress: another run holds the slot
+ALREADY_DONE = "already_done"  # AlreadySucceeded: the slot succeeded before, not run again
+
 
 @dataclass(frozen=True)
 class StepOutcome:
-    """What one step did for a date: status per entity (or for the whole step) and a line."""
+    """What one step did for a date: status per entity (or `"all"`) and a line.
+
+    A status is a run's (`success`, `failed`, `skipped`) or, for a run the slot lock refused,
+    RUNNING_ELSEWHERE or ALREADY_DONE.
+    """
 
     job: str
     business_date: date
@@ -41,8 +61,26 @@ class StepOutcome:
 
     @property
     def ok(self) -> bool:
-        """True when every part succeeded."""
-        return all(s == "success" for s in self.statuses.values())
+        """True when every part succeeded, now or in an earlier run (already done)."""
+        return all(s in ("success", ALREADY_DONE) for s in self.statuses.values())
+
+    @property
+    def failed(self) -> bool:
+        """True when a part failed (a skipped or refused part is not a failure)."""
+        return "failed" in self.statuses.values()
+
+    @property
+    def busy(self) -> bool:
+        """True when another run was doing a part (here or on another replica)."""
+        return RUNNING_ELSEWHERE in self.statuses.values()
+
+
+def not_started_status(exc: RunNotStarted) -> str:
+    """RUNNING_ELSEWHERE for RunInProgress, ALREADY_DONE for AlreadySucceeded."""
+    if isinstance(exc, AlreadySucceeded):
+        return ALREADY_DONE
+    assert isinstance(exc, RunInProgress), exc  # the two kinds jobs/runs.py raises
+    return RUNNING_ELSEWHERE
 
 
 @dataclass
@@ -110,6 +148,10 @@ async def _per_entity(
                 run.rows = await load(client, entity)
             statuses[entity] = "success"
             parts.append(f"{entity} {run.rows:,}")
+        except RunNotStarted as exc:  # nothing ran, nothing recorded: not a failure
+            log.info("%s %s not started for %s: %s", job, entity, day, exc)
+            statuses[entity] = not_started_status(exc)
+            parts.append(f"{entity}: {exc}")
         except Exception as exc:  # one entity's failure must not stop the others
             log.warning("%s %s failed for %s: %s", job, entity, day, exc)
             statuses[entity] = "failed"
@@ -164,10 +206,15 @@ def _outcome(job: str, day: date, run: RunRecord, summary: str) -> StepOutcome:
     return StepOutcome(job, day, {"all": run.status}, line)
 
 
+def input_missing(job: str, day: date, entities: list[str]) -> str:
+    """Why a step is skipped: `"tarik stok MBB untuk 20 Nov 2026 belum berhasil"`."""
+    return f"{job_name(job)} {and_list(entities)} untuk {day_text(day)} belum berhasil"
+
+
 async def _require(ctx: ChainContext, day: date, job: str, entities: tuple[str, ...]) -> None:
     failed = [e for e in entities if await last_status(ctx.pool, job, day, e) != "success"]
     if failed:
-        raise JobSkipped(f"{job} of {day} did not succeed for {', '.join(failed)}")
+        raise JobSkipped(input_missing(job, day, failed))
 
 
 async def run_ff_fa_fs(ctx: ChainContext, day: date) -> StepOutcome:
@@ -203,7 +250,7 @@ async def run_backup_step(ctx: ChainContext, day: date) -> StepOutcome:
     summary = ""
     async with ctx.record("backup", day) as run:
         if ctx.dsn is None:
-            raise JobSkipped("no database address to back up")
+            raise JobSkipped("alamat database untuk backup tidak diketahui")
         result = await run_backup(
             ctx.dsn,
             ctx.settings.backup_dir,
@@ -248,11 +295,18 @@ async def run_chain(
     steps: tuple[str, ...] = tuple(STEPS),
     on_step: Callable[[StepOutcome], None] | None = None,
 ) -> list[StepOutcome]:
-    """Run `steps` of the daily chain for `day` in order; returns each step's outcome."""
+    """Run `steps` of the daily chain for `day` in order; returns each step's outcome.
+
+    A step whose run the slot lock refused gets its own status (RUNNING_ELSEWHERE,
+    ALREADY_DONE) and the refusal's sentence; the chain goes on, as after a failure.
+    """
     outcomes = []
     for name in steps:
         try:
             outcome = await STEPS[name](ctx, day)
+        except RunNotStarted as exc:  # nothing ran, nothing recorded
+            log.info("%s of %s not started: %s", name, day, exc)
+            outcome = StepOutcome(name, day, {"all": not_started_status(exc)}, str(exc))
         except Exception as exc:  # recorded as failed by the step; the chain goes on
             outcome = StepOutcome(name, day, {"all": "failed"}, str(exc))
         outcomes.append(outcome)

@@ -28,6 +28,7 @@ from jobs.health_rules import (
 )
 from jobs.sales import SALES_ENTITIES
 from jobs.schedule import DAILY_SCHEDULE, Slot
+from jobs.wording import day_text
 from ops.alerts import raise_alert, resolve_alert
 from ops.clock import wib_at
 from ops.db import Conn
@@ -74,7 +75,8 @@ async def evaluate(
     """The §6 findings for WIB `business_date` at `now`, and the rules that could be judged.
 
     Reads only; nothing is raised or resolved. SO L2 rules are judged once SO L2 has rows for
-    the date (or its run succeeded); FF/FA/FS sanity once any FF/FA/FS exists.
+    the date (or its run succeeded); FF/FA/FS sanity once any FF/FA/FS exists. Slots due
+    before opsbot's first run or instance start on this database are not missed runs.
     """
     runs = await conn.fetch(_sql("health_job_runs"), business_date, now)
     loads = await conn.fetch(_sql("health_loads"), wib_at(business_date, time(0)), now)
@@ -82,12 +84,13 @@ async def evaluate(
     sales = await conn.fetch(_sql("health_sales_latest"), business_date, now, list(SALES_ENTITIES))
     unmapped = [r["store_name"] for r in await conn.fetch(_sql("unmapped_stores"))]
     summary = await conn.fetchrow(_sql("health_so_l2"), business_date)
+    since = await conn.fetchval(_sql("health_first_run"), now)
     assert fresh is not None and summary is not None  # aggregates always return one row
 
     today = [r for r in runs if r["business_date"] == business_date]
     findings = job_findings(runs, business_date)
     findings += token_findings(today, loads)
-    findings += missed_findings(schedule, runs, business_date, now)
+    findings += missed_findings(schedule, runs, business_date, now, since)
     findings += freshness_findings(fresh, sales, business_date, now, thresholds)
     findings += unmapped_findings(unmapped)
     evaluated = {"job_failed", "job_missed", "token_rejected", "ff_stale", "sales_late"}
@@ -135,7 +138,7 @@ async def run_health_check(
     for row in active:
         key = row["key"]
         if key.split(":", 1)[0] in evaluated and key not in found:
-            reason = f"cleared at the health check of {business_date}"
+            reason = f"pulih pada cek kesehatan {day_text(business_date)}"
             if await resolve_alert(conn, key, now, reason):
                 resolved.append(key)
     log.info(

@@ -2,8 +2,10 @@
 
 Pure functions over the rows the check reads (ops.job_runs, raw.load_history, the marts); each
 finding carries a stable alert key (`job_failed:stock:DDD`, `shrinkage:<store>:<gender>` ...),
-a severity, a one-line title and what the user can do. jobs/health.py reads the rows and raises
-or resolves the alerts.
+a severity, a one-line title and what the user can do. Titles and details are stored with the
+alert and shown as they are on the alert cards and in the morning report, so they are written
+in the operators' Indonesian (jobs/wording.py). jobs/health.py reads the rows and raises or
+resolves the alerts.
 """
 
 from __future__ import annotations
@@ -17,9 +19,20 @@ from decimal import Decimal
 import asyncpg
 from pydantic import BaseModel, ConfigDict, Field
 
-from jobs.schedule import Slot, missing_runs
+from jobs.schedule import DAILY_SCHEDULE, Slot, missing_runs, slot_instant
+from jobs.wording import (
+    and_list,
+    day_text,
+    days_text,
+    gender_name,
+    job_name,
+    moment_text,
+    names_text,
+    pairs_text,
+    percent_text,
+    ratio_text,
+)
 from ops.alerts import Severity
-from ops.clock import wib_now
 
 # The rule of an alert key is its first part: "job_failed:stock:DDD" -> "job_failed".
 HEALTH_RULES = (
@@ -37,6 +50,7 @@ HEALTH_RULES = (
 )
 # Accurate's answer to a revoked token, or a bare 401 (jobs/accurate/session.py, AuthRejected).
 TOKEN_REJECTED = re.compile(r"invalid or revoked api token|\bhttp 401\b|\b401 unauthorized\b", re.I)
+# English job names, kept for jobs/catchup.py (the bot's watchdog texts); alerts use job_name().
 JOB_LABELS = {
     "backup": "database backup",
     "stock": "stock pull",
@@ -48,7 +62,6 @@ JOB_LABELS = {
     "report": "morning report",
 }
 RERUNNABLE = ("stock", "ff_fa_fs", "transfers", "sales", "so_l2")  # `opsbot job run` knows these
-LISTED = 15  # names listed in one alert before "and N more"
 
 
 class HealthThresholds(BaseModel):
@@ -77,42 +90,31 @@ class Finding:
     detail: str
 
 
-def _label(job: str) -> str:
-    return JOB_LABELS.get(job, f"{job} job")
-
-
 def _rerun(job: str, day: date) -> str:
     if job in RERUNNABLE:
-        return f"rerun it with `opsbot job run {job} --date {day}`"
-    return f"run the {_label(job)} by hand"
+        return f"jalankan ulang dengan `opsbot job run {job} --date {day.isoformat()}`"
+    return f"jalankan {job_name(job)} secara manual"
 
 
 def _first_line(text: str | None) -> str:
     lines = (text or "").strip().splitlines()
-    line = lines[0] if lines else "no error recorded"
+    line = lines[0].strip().rstrip(".") if lines else "tidak ada pesan error tercatat"
     return line if len(line) <= 200 else line[:199] + "…"
 
 
-def _hhmm(instant: datetime) -> str:
-    return wib_now(instant).strftime("%Y-%m-%d %H:%M WIB")
+def _hours(hours: float) -> str:
+    return f"{hours:g}".replace(".", ",")
 
 
-def _names(names: list[str]) -> str:
-    shown = ", ".join(names[:LISTED])
-    return shown + (f" and {len(names) - LISTED} more" if len(names) > LISTED else "")
-
-
-def _pct(ratio: Decimal | float) -> str:
-    return f"{Decimal(ratio) * 100:.1f} %"
-
-
-def _pairs(qty: Decimal) -> str:
-    return f"{qty:,.0f}" if qty == qty.to_integral_value() else f"{qty:,.1f}"
+def _schedule_order(job: str) -> int:
+    """A job's place in the day (backup, stock, ff_fa_fs, transfers, ...); unknown ones last."""
+    steps = [step for slot in DAILY_SCHEDULE for step in (slot.steps or (slot.job,))]
+    return steps.index(job) if job in steps else len(steps)
 
 
 def job_findings(runs: list[asyncpg.Record], day: date) -> list[Finding]:
     """Failed runs of `day` (DOMAIN.md §6 rows 1-2, 4-5), named per entity; a partial failure
-    says which entities succeeded. Rejected tokens are left to `_token_findings`."""
+    says which entities succeeded. Rejected tokens are left to `token_findings`."""
     today = [r for r in runs if r["business_date"] == day]
     succeeded = defaultdict(list)
     for r in today:
@@ -123,68 +125,92 @@ def job_findings(runs: list[asyncpg.Record], day: date) -> list[Finding]:
         if r["status"] != "failed" or TOKEN_REJECTED.search(r["error"] or ""):
             continue
         job, entity = r["job"], r["entity"]
-        label = _label(job)
-        who = f" for {entity}" if entity else ""
-        detail = f"The {label}{who} of {day} failed ({_hhmm(r['started_at'])}): "
+        name = job_name(job, capital=True) + (f" {entity}" if entity else "")
+        detail = f"{name} untuk {day_text(day)} gagal ({moment_text(r['started_at'])}): "
         detail += _first_line(r["error"]) + "."
         if entity and succeeded[job]:
-            detail += f" Partial failure: {', '.join(sorted(succeeded[job]))} succeeded."
-        detail += f" Check the cause, then {_rerun(job, day)}."
+            detail += f" Gagal sebagian: {and_list(sorted(succeeded[job]))} berhasil."
+        detail += f" Cek penyebabnya, lalu {_rerun(job, day)}."
         key = f"job_failed:{job}:{entity}" if entity else f"job_failed:{job}"
-        title = f"{label[0].upper()}{label[1:]} failed{who}"
-        findings.append(Finding(key, "critical", title, detail))
+        findings.append(Finding(key, "critical", f"{name} gagal", detail))
     return findings
 
 
 def token_findings(runs: list[asyncpg.Record], loads: list[asyncpg.Record]) -> list[Finding]:
-    """Entities whose latest run or load was refused with a rejected token (DOMAIN.md §6, §8)."""
-    rejected: dict[str, str] = {}
+    """Entities whose latest run or load was refused with a rejected token (DOMAIN.md §6, §8).
+
+    The detail names every pull refused, in the order of the day (the 03:00 stock pull first).
+    """
+    rejected: dict[str, set[str]] = defaultdict(set)
     for job, entity, error in [(r["job"], r["entity"], r["error"]) for r in runs] + [
         (r["data_type"], r["entity"], r["error_message"]) for r in loads
     ]:
         if entity and TOKEN_REJECTED.search(error or ""):
-            rejected.setdefault(entity, _label(job))
-    return [
-        Finding(
-            f"token_rejected:{entity}",
-            "critical",
-            f"Accurate rejected the API token of {entity}",
-            f"Accurate refused {entity}'s API token (Invalid or Revoked API Token) during the "
-            f"{what}. Every pull of {entity} fails until it is replaced, and opsbot does not "
-            f"retry it: issue a new API token for {entity} in Accurate Online, set "
-            f"ACCURATE_{entity}_API_TOKEN and restart opsbot, then rerun the failed pulls.",
-        )
-        for entity, what in sorted(rejected.items())
-    ]
-
-
-def missed_findings(
-    schedule: tuple[Slot, ...], runs: list[asyncpg.Record], day: date, now: datetime
-) -> list[Finding]:
-    """Slots of `day` and the day before past time + grace with no run (DOMAIN.md §6 row 1)."""
-    history = {(r["job"], r["business_date"]) for r in runs}
-    missed: dict[str, list[tuple[Slot, date]]] = defaultdict(list)
-    for slot, slot_day in missing_runs(schedule, history, now):
-        if slot.job == "health" and slot_day == day:
-            continue  # this check is today's health run, whether or not it was recorded
-        if slot_day in (day - timedelta(days=1), day):
-            missed[slot.job].append((slot, slot_day))
+            rejected[entity].add(job)
     findings = []
-    for job, slots in missed.items():
-        slot, last_day = slots[-1]
-        label = _label(job)
-        days = " and ".join(str(d) for _, d in slots)
+    for entity, jobs in sorted(rejected.items()):
+        pulls = and_list([job_name(j) for j in sorted(jobs, key=_schedule_order)])
         findings.append(
             Finding(
-                f"job_missed:{job}",
+                f"token_rejected:{entity}",
                 "critical",
-                f"{label[0].upper()}{label[1:]} did not run at {slot.at:%H:%M}",
-                f"The {label} due at {slot.at:%H:%M} WIB on {days} has not started "
-                f"({int(slot.grace.total_seconds() // 60)} min grace). Check that opsbot is "
-                f"running (the scheduler may have been down), then {_rerun(job, last_day)}.",
+                f"Token API Accurate {entity} ditolak",
+                f"Accurate menolak token API {entity} (Invalid or Revoked API Token) saat "
+                f"{pulls}. Semua tarik data {entity} gagal sampai tokennya diganti, dan opsbot "
+                f"tidak mencobanya ulang: buat token API baru untuk {entity} di Accurate Online, "
+                f"isi ACCURATE_{entity}_API_TOKEN lalu restart opsbot, kemudian jalankan ulang "
+                "tarik data yang gagal.",
             )
         )
     return findings
+
+
+def missed_finding(slot: Slot, days: list[date], advice: str | None = None) -> Finding:
+    """The critical `job_missed:<job>` finding for `slot` not started on `days` (oldest first).
+
+    `advice` (one sentence, no final period) replaces the default: check that opsbot runs,
+    then rerun the last day. The bot's watchdog may raise the same key with its own advice.
+    """
+    name = job_name(slot.job, capital=True)
+    grace = int(slot.grace.total_seconds() // 60)
+    advice = advice or (
+        "Cek apakah opsbot berjalan (penjadwalnya mungkin sempat mati), lalu "
+        + _rerun(slot.job, days[-1])
+    )
+    return Finding(
+        f"job_missed:{slot.job}",
+        "critical",
+        f"{name} pukul {slot.at:%H:%M} tidak jalan",
+        f"{name} yang dijadwalkan pukul {slot.at:%H:%M} WIB pada {days_text(days)} belum "
+        f"dimulai (toleransi {grace} menit). {advice}.",
+    )
+
+
+def missed_findings(
+    schedule: tuple[Slot, ...],
+    runs: list[asyncpg.Record],
+    day: date,
+    now: datetime,
+    since: datetime | None = None,
+) -> list[Finding]:
+    """Slots of `day` and the day before past time + grace with no run (DOMAIN.md §6 row 1).
+
+    `since`: when opsbot first ran on this database (its first run or instance start); slots
+    due before it are owed nothing, so a fresh install's first morning does not page for the
+    day before it existed. None: nothing is known, every slot counts.
+    """
+    history = {(r["job"], r["business_date"]) for r in runs}
+    missed: dict[str, list[date]] = defaultdict(list)
+    slots = {}
+    for slot, slot_day in missing_runs(schedule, history, now):
+        if slot.job == "health" and slot_day == day:
+            continue  # this check is today's health run, whether or not it was recorded
+        if since is not None and slot_instant(slot, slot_day) < since:
+            continue
+        if slot_day in (day - timedelta(days=1), day):
+            missed[slot.job].append(slot_day)
+            slots[slot.job] = slot
+    return [missed_finding(slots[job], days) for job, days in missed.items()]
 
 
 def freshness_findings(
@@ -198,42 +224,50 @@ def freshness_findings(
     findings = []
     ff_date = fresh["ff_report_date"]
     if ff_date is None or (day - ff_date).days > th.ff_max_age_days:
-        since = f"the latest is for {ff_date}" if ff_date else "there is none at all"
+        since = f"yang terakhir untuk {day_text(ff_date)}" if ff_date else "belum pernah ada"
         findings.append(
             Finding(
                 "ff_stale",
                 "warning",
-                "FF/FA/FS data is stale",
-                f"FF/FA/FS for {day} is missing and {since}. It is computed after the 03:00 stock "
-                f"pull: check that pull, then {_rerun('ff_fa_fs', day)}.",
+                "Data FF/FA/FS belum diperbarui",
+                f"FF/FA/FS untuk {day_text(day)} belum ada; {since}. FF/FA/FS dihitung setelah "
+                f"tarik stok 03:00: cek tarik stok itu, lalu {_rerun('ff_fa_fs', day)}.",
             )
         )
     expected = day - timedelta(days=th.sales_max_lag_days)
     late = [r for r in sales if r["latest"] is None or r["latest"] < expected]
     if late:
-        where = ", ".join(f"{r['entity']} {r['latest'] or 'never loaded'}" for r in late)
+        where = ", ".join(
+            f"{r['entity']} {day_text(r['latest']) if r['latest'] else 'belum pernah dimuat'}"
+            for r in late
+        )
         findings.append(
             Finding(
                 "sales_late",
                 "warning",
-                "Sales data is late",
-                f"Latest sales date: {where}; expected {expected}. Reports on sales and SO L2 "
-                f"use old numbers until the 05:00 sales pull succeeds: check it, then "
-                f"{_rerun('sales', day)}.",
+                "Data penjualan terlambat",
+                f"Tanggal penjualan terakhir: {where}; seharusnya {day_text(expected)}. Angka "
+                "penjualan dan SO L2 masih lama sampai tarik penjualan 05:00 berhasil: cek "
+                f"tarik penjualan itu, lalu {_rerun('sales', day)}.",
             )
         )
     backup_at = fresh["backup_finished_at"]
     limit = timedelta(hours=th.backup_max_age_hours)
     if backup_at is None or now - backup_at > limit:
-        last = f"the last one finished {_hhmm(backup_at)}" if backup_at else "there is none"
+        hours = _hours(th.backup_max_age_hours)
+        last = (
+            f"yang terakhir selesai {moment_text(backup_at)}"
+            if backup_at
+            else "belum pernah ada backup yang berhasil"
+        )
         findings.append(
             Finding(
                 "backup_missing",
                 "warning",
-                f"No database backup in the last {th.backup_max_age_hours:g} hours",
-                f"No successful backup newer than {th.backup_max_age_hours:g} h; {last}. Check "
-                "the 02:00 backup job and the free space in the backup folder, then run it "
-                "by hand.",
+                f"Tidak ada backup database dalam {hours} jam terakhir",
+                f"Tidak ada backup yang berhasil dalam {hours} jam terakhir; {last}. Cek job "
+                "backup 02:00 dan ruang kosong di folder backup, lalu jalankan backup secara "
+                "manual.",
             )
         )
     return findings
@@ -245,19 +279,21 @@ def ff_sanity_findings(fresh: asyncpg.Record, th: HealthThresholds) -> list[Find
     for name in ("ff", "fa", "fs"):
         value = fresh[f"avg_{name}"]
         if value is not None and value < th.sanity_min_avg:
-            odd.append(f"{name.upper()} {_pct(value)} (below {_pct(th.sanity_min_avg)})")
+            odd.append(
+                f"{name.upper()} {ratio_text(value)} (di bawah {ratio_text(th.sanity_min_avg)})"
+            )
     if fresh["avg_fs"] is not None and fresh["avg_fs"] > th.sanity_max_fs:
-        odd.append(f"FS {_pct(fresh['avg_fs'])} (above {_pct(th.sanity_max_fs)})")
+        odd.append(f"FS {ratio_text(fresh['avg_fs'])} (di atas {ratio_text(th.sanity_max_fs)})")
     if not odd:
         return []
     return [
         Finding(
             "ff_sanity",
             "info",
-            "FF/FA/FS averages look implausible",
-            f"FF/FA/FS of {fresh['ff_report_date']} over {fresh['ff_stores']} stores (simple "
-            f"mean): {'; '.join(odd)}. Check the planogram import, the store mapping and "
-            "that the stock snapshot is complete.",
+            "Rata-rata FF/FA/FS tidak wajar",
+            f"FF/FA/FS {day_text(fresh['ff_report_date'])} dari {fresh['ff_stores']} toko "
+            f"(rata-rata sederhana): {'; '.join(odd)}. Cek impor planogram, pemetaan toko, dan "
+            "apakah snapshot stoknya lengkap.",
         )
     ]
 
@@ -270,9 +306,9 @@ def unmapped_findings(names: list[str]) -> list[Finding]:
         Finding(
             "unmapped_stores",
             "warning",
-            f"{len(names)} planogram store(s) have no warehouse mapping",
-            f"No FF/FA/FS is computed for: {_names(names)}. Add each to portal.store_name_map "
-            "(match_method manual) with its stock warehouse name.",
+            f"{len(names)} toko planogram belum dipetakan ke gudang",
+            f"FF/FA/FS tidak dihitung untuk: {names_text(names)}. Tambahkan masing-masing ke "
+            "portal.store_name_map (match_method manual) dengan nama gudang stoknya.",
         )
     ]
 
@@ -288,10 +324,10 @@ def so_l2_findings(
             Finding(
                 "so_l2_few_stores",
                 "warning",
-                f"Only {stores} stores calculated in SO L2",
-                f"SO L2 of {day} covers only {stores} stores (expected at least "
-                f"{th.so_l2_min_stores}); some may be missing from the store mapping: check "
-                "portal.store (category RETAIL, nama_department_old = the stock warehouse).",
+                f"Hanya {stores} toko yang dihitung di SO L2",
+                f"SO L2 {day_text(day)} hanya mencakup {stores} toko (seharusnya minimal "
+                f"{th.so_l2_min_stores}); sebagian toko mungkin belum ada di pemetaan toko: cek "
+                "portal.store (kategori RETAIL, nama_department_old = nama gudang stoknya).",
             )
         )
     if rows and Decimal(nonzero) / rows > th.selisih_widespread_ratio:
@@ -299,24 +335,25 @@ def so_l2_findings(
             Finding(
                 "selisih_widespread",
                 "warning",
-                "Unexplained stock changes are widespread",
-                f"{nonzero} of {rows} SO L2 rows of {day} ({_pct(Decimal(nonzero) / rows)}) "
-                "have a non-zero selisih. Check that yesterday's sales and transfers loaded "
-                "completely before reading single stores.",
+                "Selisih stok tanpa penjelasan tersebar luas",
+                f"{nonzero} dari {rows} baris SO L2 {day_text(day)} "
+                f"({ratio_text(Decimal(nonzero) / rows)}) punya selisih tidak nol. Pastikan "
+                "penjualan dan transfer kemarin sudah masuk lengkap sebelum membaca per toko.",
             )
         )
     for r in shrinkage:
-        store, gender, short = r["store_name"], r["gender_group"], -r["selisih"]
+        store, gender, short = r["store_name"], gender_name(r["gender_group"]), -r["selisih"]
         findings.append(
             Finding(
-                f"shrinkage:{store}:{gender}",
+                f"shrinkage:{r['store_name']}:{r['gender_group']}",
                 "warning",
-                f"{store} has {_pairs(short)} fewer {gender} pairs than expected: "
-                "possible shrinkage",
-                f"SO L2 of {day}: {_pairs(r['stock_qty'])} {gender} pairs in stock, "
-                f"{_pairs(short)} fewer than expected ({r['selisih_pct']} % of yesterday's "
-                f"{_pairs(r['prev_stock_qty'])}). Ask the store to count {gender} stock and "
-                "look for unrecorded transfers out, returns or sales.",
+                f"{store} kurang {pairs_text(short)} pasang {gender} dari seharusnya: "
+                "kemungkinan susut",
+                f"SO L2 {day_text(day)}: stok {gender} {pairs_text(r['stock_qty'])} pasang, "
+                f"{pairs_text(short)} lebih sedikit dari seharusnya "
+                f"({percent_text(r['selisih_pct'])} dari stok kemarin "
+                f"{pairs_text(r['prev_stock_qty'])} pasang). Minta toko menghitung ulang stok "
+                f"{gender} dan cari transfer keluar, retur, atau penjualan yang belum tercatat.",
             )
         )
     return findings

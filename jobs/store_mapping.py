@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ops.db import Conn
+from ops.settings import ENTITY_CODES
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +35,40 @@ group by lower(trim(store_name))
 order by 1
 """
 
+# The distinct warehouse names of one entity's snapshot: a loose index scan (one index probe
+# per name) over its (snapshot_date, lower(trim(nama_gudang))) index instead of reading the
+# snapshot's rows (~1.69 M a day over the four entities). Each probe returns the name as the
+# first row under that key spells it; the loader writes one spelling per warehouse.
+_ENTITY_WAREHOUSES = """
+select name from (
+    with recursive walk (key, name) as (
+        (
+            select lower(trim(nama_gudang)), trim(nama_gudang)
+            from raw.accurate_stock_{entity}
+            where snapshot_date = $1
+            order by lower(trim(nama_gudang))
+            limit 1
+        )
+        union all
+        select step.key, step.name
+        from walk
+        cross join lateral (
+            select lower(trim(nama_gudang)) as key, trim(nama_gudang) as name
+            from raw.accurate_stock_{entity}
+            where snapshot_date = $1 and lower(trim(nama_gudang)) > walk.key
+            order by lower(trim(nama_gudang))
+            limit 1
+        ) as step
+    )
+    select name from walk
+) as {entity}
+"""
+
 # The latest snapshot's warehouses first, so a stock spelling wins over a portal one.
-_CANDIDATES = """
+_CANDIDATES = f"""
 select name collate "C" as name, 0 as source
 from (
-    select distinct trim(nama_gudang) as name
-    from core.stock_snapshot
-    where snapshot_date = (select max(snapshot_date) from core.stock_snapshot)
+    {" union all ".join(_ENTITY_WAREHOUSES.format(entity=e.lower()) for e in ENTITY_CODES)}
 ) as stock
 where name <> ''
 union all
@@ -109,9 +137,15 @@ def match_store(name: str, candidates: list[str]) -> tuple[str, str] | None:
     return None
 
 
-async def _candidates(conn: Conn) -> list[str]:
+async def warehouse_candidates(conn: Conn) -> list[str]:
+    """Warehouse names to match against, one per normalised name, in byte order.
+
+    The latest stock snapshot's names first (the spelling of the first of them in byte order
+    wins), then RETAIL stores' warehouse names from portal.store not already among them.
+    """
+    latest = await conn.fetchval("select max(snapshot_date) from core.stock_snapshot")
     seen: dict[str, str] = {}
-    for row in await conn.fetch(_CANDIDATES):
+    for row in await conn.fetch(_CANDIDATES, latest):
         seen.setdefault(normalise(row["name"]), row["name"])
     return list(seen.values())
 
@@ -127,7 +161,7 @@ async def auto_map_stores(conn: Conn) -> MappingResult:
     pending = [r["name"] for r in await conn.fetch(_PLANOGRAM_STORES)]
     if not pending:
         return MappingResult()
-    candidates = await _candidates(conn)
+    candidates = await warehouse_candidates(conn)
     mapped: list[tuple[str, str, str]] = []
     unmapped: list[str] = []
     for name in pending:

@@ -42,6 +42,9 @@ from reports.models import (
 SALES_ENTITIES = ("DDD", "MBB", "UBB")  # LJBB has no sales (DOMAIN.md §1)
 SALES_WINDOW_DAYS = 3
 LOW_ROWS_RATIO = Decimal("0.5")  # a pull below half its usual day is worth a look
+# ... when its usual day has at least this many rows: an entity that usually sells nothing
+# (UBB some days) or a handful is not "far below" with 0, and with no history nothing is usual.
+LOW_ROWS_MIN_USUAL = 10
 LOW_ROWS_CHECKED = ("stock", "sales")  # a day without transfers is normal
 HISTORY_DAYS = 7
 WORST_STORES = 5
@@ -70,6 +73,13 @@ def expected_pulls(report_date: date) -> list[tuple[str, str, str, date]]:
     return pulls
 
 
+def _far_below(rows: int | None, usual: int | None) -> bool:
+    """True when `rows` is below LOW_ROWS_RATIO of a usual day of LOW_ROWS_MIN_USUAL or more."""
+    if rows is None or usual is None or usual < LOW_ROWS_MIN_USUAL:
+        return False
+    return rows < usual * LOW_ROWS_RATIO
+
+
 def _pull(row: asyncpg.Record) -> Pull:
     load, run = row["load_status"], row["run_status"]
     usual = None if row["usual_rows"] is None else round(row["usual_rows"])
@@ -89,7 +99,7 @@ def _pull(row: asyncpg.Record) -> Pull:
     else:
         state = "missing"
     checked = state == "ok" and row["data_type"] in LOW_ROWS_CHECKED and rows is not None
-    if checked and (rows == 0 or (usual and rows < usual * LOW_ROWS_RATIO)):
+    if checked and _far_below(rows, usual):
         state = "low"
     return Pull(
         job=row["job"],

@@ -79,7 +79,9 @@ class AccurateSession:
     a call keeps its rate slot until a second after its answer (throttle.py), and
     `window_margin` (s) widens the second counted from its start on top; `page_size` is the
     rows asked per list page (the server may clamp it); `max_attempts` counts every try of a
-    call (host moves excluded); `timeout`, `backoff_base`, `backoff_max` are seconds. `sleep` and
+    call (host moves excluded); `timeout`, `backoff_base`, `backoff_max` are seconds. A 429's
+    Retry-After is waited exactly, instead of the backoff; one longer than `max_retry_after`
+    seconds ends the call at once (RateLimited) rather than stall the chain. `sleep` and
     `monotonic` are an injectable pair for pacing and backoff, `clock` the aware wall clock
     behind `X-Api-Timestamp`, `transport` an optional httpx transport.
     """
@@ -99,6 +101,7 @@ class AccurateSession:
         timeout: float = 30,
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
+        max_retry_after: float = 60.0,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
@@ -118,6 +121,7 @@ class AccurateSession:
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        self.max_retry_after = max_retry_after
         self._sleep = sleep
         self._clock = clock
         self._rng = rng or random.Random()
@@ -223,8 +227,18 @@ class AccurateSession:
             failures += 1
             if error.permanent or failures >= self.max_attempts:
                 raise error
-            self.stats.retries += 1
+            asked = error.retry_after if isinstance(error, RateLimited) else None
+            if asked is not None and asked > self.max_retry_after:
+                log.warning(
+                    "accurate %s: %s; asked to wait %.0fs, more than %.0fs: not retried",
+                    self.entity,
+                    error.message,
+                    asked,
+                    self.max_retry_after,
+                )
+                raise error
             delay = self._backoff(failures, error)
+            self.stats.retries += 1
             log.warning(
                 "accurate %s: %s; retry %d/%d in %.2fs",
                 self.entity,
@@ -283,8 +297,9 @@ class AccurateSession:
         return body
 
     def _backoff(self, failures: int, error: AccurateError) -> float:
-        delay = min(self.backoff_max, self.backoff_base * 2 ** (failures - 1))
-        delay *= self._rng.uniform(0.5, 1.0)
+        """Seconds before the next try: the server's Retry-After when it gave one (ACCURATE_API.md
+        §8.1: the over-limit window is Accurate's to know), else exponential with jitter."""
         if isinstance(error, RateLimited) and error.retry_after is not None:
-            delay = max(delay, error.retry_after)
-        return delay
+            return error.retry_after
+        delay = min(self.backoff_max, self.backoff_base * 2 ** (failures - 1))
+        return delay * self._rng.uniform(0.5, 1.0)

@@ -63,6 +63,11 @@ def _error(status: int, message: str) -> web.Response:
     return _json({"s": False, "d": [message]}, status)
 
 
+def _rate_limited(message: str, retry_after: float) -> web.Response:
+    """HTTP 429 with the over-limit body and `Retry-After` in seconds (`1`, `0.05`)."""
+    return _json({"s": False, "d": [message]}, 429, {"Retry-After": f"{retry_after:g}"})
+
+
 class AccurateEmulator:
     """A fake Accurate Online serving a `World` over loopback HTTP, with limits and faults."""
 
@@ -176,11 +181,15 @@ class AccurateEmulator:
         delay: float | None = None,
         message: str = "",
         new_host: str | None = None,
+        retry_after: float = 1.0,
     ) -> None:
         """Queue a fault (see faults.py); `host_move`/`revoke_token` change state for `entity`.
 
+        `rate_limited` answers HTTP 429 with `Retry-After: <retry_after>` (seconds; a fraction
+        is written as one, e.g. `0.05`, to keep tests fast) and the over-limit body.
+
         Raises:
-            ValueError: unknown kind, or a state fault without an entity.
+            ValueError: unknown kind, a state fault without an entity, a negative retry_after.
         """
         if kind not in ALL_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}")
@@ -193,9 +202,13 @@ class AccurateEmulator:
                 self._moves += 1
                 self._hosts[entity] = new_host or f"{self._hosts[entity]}-moved{self._moves}"
             return
+        if retry_after < 0:
+            raise ValueError(f"retry_after must be >= 0 seconds, got {retry_after!r}")
         if delay is None:
             delay = DEFAULT_HANG_SECONDS if kind == "timeout" else 1.0
-        self._faults.add(Fault(kind, entity, endpoint, times, status, delay, message))
+        self._faults.add(
+            Fault(kind, entity, endpoint, times, status, delay, message, float(retry_after))
+        )
 
     def restore_token(self, entity: str) -> None:
         """Undo `revoke_token` for `entity`."""
@@ -253,7 +266,7 @@ class AccurateEmulator:
     ) -> web.Response:
         entity = credential.entity
         if not self._limits.admit(entity, self._monotonic()):
-            return _json({"s": False, "d": [RATE_LIMIT_MESSAGE]}, 429, {"Retry-After": "1"})
+            return _rate_limited(RATE_LIMIT_MESSAGE, 1)
         try:
             host = request.match_info.get("host")
             if host is not None and host != self._hosts[entity]:
@@ -277,6 +290,8 @@ class AccurateEmulator:
         """Apply a fault; a response replaces the real answer, None lets it through."""
         if fault.kind == "http_5xx":
             return _error(fault.status, fault.message or "Error or Invalid API Token")
+        if fault.kind == "rate_limited":
+            return _rate_limited(fault.message or RATE_LIMIT_MESSAGE, fault.retry_after)
         if fault.kind == "s_false":
             return _error(200, fault.message or "Terjadi kesalahan pada server")
         if fault.kind == "malformed_json":

@@ -3,7 +3,8 @@
 POST bodies are JSON objects; every answer is `{"ok": true, ...}` or HTTP 400 `{"ok": false,
 "error": "..."}`. Routes: GET stats, POST stats/reset, GET request-log, GET env,
 POST business-date `{"date": "YYYY-MM-DD"}`, POST faults `{kind, entity?, endpoint?, times?,
-status?, delay?, message?, new_host?}`, DELETE faults, POST restore-token `{"entity"}`.
+status?, delay?, message?, new_host?, retry_after?}`, DELETE faults, POST restore-token
+`{"entity"}`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ if TYPE_CHECKING:
     from sandbox.accurate_emulator.app import AccurateEmulator
 
 PREFIX = "/__control"
-_FAULT_KEYS = {"entity", "endpoint", "times", "status", "delay", "message", "new_host"}
+_FAULT_KEYS = {
+    "entity",
+    "endpoint",
+    "times",
+    "status",
+    "delay",
+    "message",
+    "new_host",
+    "retry_after",
+}
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 

@@ -5,9 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
-CountedKind = Literal["http_5xx", "slow", "timeout", "malformed_json", "s_false"]
+CountedKind = Literal["http_5xx", "rate_limited", "slow", "timeout", "malformed_json", "s_false"]
 FaultKind = Literal[
-    "http_5xx", "slow", "timeout", "malformed_json", "s_false", "host_move", "revoke_token"
+    "http_5xx",
+    "rate_limited",
+    "slow",
+    "timeout",
+    "malformed_json",
+    "s_false",
+    "host_move",
+    "revoke_token",
 ]
 COUNTED_KINDS: frozenset[str] = frozenset(get_args(CountedKind))
 ALL_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
@@ -28,7 +35,9 @@ class Fault:
     """One counted fault: applies to matching requests until `remaining` reaches 0.
 
     `entity`/`endpoint` None match anything. `status` is for `http_5xx`, `delay` (seconds) for
-    `slow` and `timeout`, `message` for `s_false` and `http_5xx` bodies.
+    `slow` and `timeout`, `message` for `s_false`, `http_5xx` and `rate_limited` bodies,
+    `retry_after` (seconds) for the Retry-After header of `rate_limited` (HTTP 429, the
+    over-limit answer of ACCURATE_API.md §8.1).
     """
 
     kind: str
@@ -38,6 +47,7 @@ class Fault:
     status: int = 500
     delay: float = 0.0
     message: str = ""
+    retry_after: float = 1.0
 
     def matches(self, entity: str | None, endpoint: str) -> bool:
         """True when this fault applies to a request of `entity` on `endpoint`."""

@@ -42,7 +42,8 @@ async def test_a_failed_job_pages_the_group_once_with_two_buttons(alerting: Aler
 
     await alerting.deliver()
     [page] = alerting.bot_messages(ALERT_CHAT)
-    assert "Alert kritis" in page.body and "stock pull" in page.body and "DDD" in page.body
+    assert "Alert kritis" in page.body and "Tarik stok DDD gagal" in page.body
+    assert "Cek penyebabnya, lalu jalankan ulang" in page.body  # what to do, in Indonesian
     assert "HTTP 500" in page.body
     assert _labels(page) == ["Acknowledge", "Mute 24 h"]
     assert alerting.bot_messages(ADMIN) == []

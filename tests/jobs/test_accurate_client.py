@@ -327,6 +327,37 @@ async def test_wrong_secret_and_skewed_clock_are_auth_rejections(
     assert calls(emu, "api-token") == 2
 
 
+@pytest.mark.parametrize("retry_after", [7, 0.2])
+async def test_a_429_waits_exactly_its_retry_after(
+    emu: AccurateEmulator, make_client: MakeClient, fake: FakeTime, retry_after: float
+) -> None:
+    # Backoff alone would wait 0.5-1 s, then 1-2 s: the server's word wins either way.
+    client = make_client(emu, backoff_base=1.0)
+    await client.discover_host()
+    emu.inject_fault("rate_limited", endpoint="warehouse/list", times=2, retry_after=retry_after)
+    assert len(await client.warehouses()) == 5
+    assert fake.sleeps == [retry_after, retry_after]
+    assert (client.stats.rate_limited, client.stats.retries) == (2, 2)
+    assert [e.status for e in emu.request_log if e.path.endswith("warehouse/list.do")] == [
+        429,
+        429,
+        200,
+    ]
+
+
+async def test_a_retry_after_longer_than_max_retry_after_is_not_waited(
+    emu: AccurateEmulator, make_client: MakeClient, fake: FakeTime
+) -> None:
+    client = make_client(emu, max_retry_after=60)
+    await client.discover_host()
+    emu.inject_fault("rate_limited", endpoint="warehouse/list", retry_after=3600)
+    with pytest.raises(RateLimited) as caught:
+        await client.warehouses()
+    assert caught.value.retry_after == 3600
+    assert fake.sleeps == [] and client.stats.retries == 0
+    assert calls(emu, "warehouse/list") == 1
+
+
 async def test_unexpected_shape_is_response_invalid(
     emu: AccurateEmulator, make_client: MakeClient
 ) -> None:

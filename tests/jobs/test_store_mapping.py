@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from jobs.store_mapping import auto_map_stores, match_store, normalise
+from jobs.store_mapping import auto_map_stores, match_store, normalise, warehouse_candidates
 from tests.helpers.fixtures import (
     add_planogram,
     add_stock,
@@ -117,3 +117,50 @@ async def test_a_case_variant_of_a_mapped_name_is_not_remapped(conn):
     result = await auto_map_stores(conn)
     assert (result.mapped, result.unmapped) == ([], [])
     assert await conn.fetchval("select count(*) from portal.store_name_map") == 1
+
+
+# What the candidates were before the loose index scan: every row of the latest snapshot read.
+READ_EVERY_ROW = """
+select name collate "C" as name, 0 as source
+from (
+    select distinct trim(nama_gudang) as name
+    from core.stock_snapshot
+    where snapshot_date = (select max(snapshot_date) from core.stock_snapshot)
+) as stock
+where name <> ''
+union all
+select distinct trim(nama_department_old) collate "C", 1
+from portal.store
+where upper(trim(category)) = 'RETAIL' and nullif(trim(nama_department_old), '') is not null
+order by 2, 1
+"""
+
+
+async def test_warehouse_candidates_equal_reading_every_row_of_the_snapshot(conn):
+    many = [(f"K{n}", "ZUMA DALUNG", 1) for n in range(50)]
+    await add_stock(conn, "ddd", DAY, [*many, ("K", " Zuma Kuta ", 1), ("K", "Zuma  Kuta", 2)])
+    await add_stock(conn, "ddd", DAY, [("K", "", 1), ("K", "   ", 1), ("K", "Gudang Ä", 1)])
+    await add_stock(conn, "mbb", DAY, [("K", "Zuma Dalung", 1), ("K", "Warehouse Pusat", 1)])
+    await add_stock(conn, "ubb", DAY, [("K", "zuma dalung ", 1), ("K", "Zuma Kuta", 1)])
+    await add_stock(conn, "ljbb", date(2026, 2, 13), [("K", "Gudang Lama", 1)])  # not latest
+    await add_stock(conn, "ddd", date(2026, 2, 13), [("K", "Zuma Old Warehouse", 1)])
+    await add_store(conn, "Zuma Dalung", "zuma DALUNG", branch="Bali")
+    await add_store(conn, "Zuma Galaxy Mall", "ZUMA GALAXY MALL", branch="Jatim")
+
+    seen: dict[str, str] = {}
+    for row in await conn.fetch(READ_EVERY_ROW):
+        seen.setdefault(normalise(row["name"]), row["name"])
+    expected = list(seen.values())
+    assert expected == [
+        "Gudang Ä",
+        "Warehouse Pusat",
+        "ZUMA DALUNG",
+        "Zuma  Kuta",
+        "ZUMA GALAXY MALL",
+    ]
+    assert await warehouse_candidates(conn) == expected
+
+
+async def test_warehouse_candidates_without_any_snapshot_are_the_portal_ones(conn):
+    await add_store(conn, "Zuma Galaxy Mall", "ZUMA GALAXY MALL", branch="Jatim")
+    assert await warehouse_candidates(conn) == ["ZUMA GALAXY MALL"]

@@ -351,6 +351,31 @@ async def test_low_rows_and_missing_runs(conn: asyncpg.Connection) -> None:
     assert "Belum pernah ada hasil." in text
 
 
+async def test_an_entity_that_usually_sells_nothing_is_not_far_below(
+    conn: asyncpg.Connection,
+) -> None:
+    await seed_all(conn)
+    sales = "update raw.load_history set rows_loaded = $1 where data_type = 'sales'"
+    # UBB sold nothing all week and nothing yesterday; MBB a handful a day, yesterday none
+    await conn.execute(sales + " and entity = 'UBB'", 0)
+    await conn.execute(sales + " and entity = 'MBB' and date_to < $2", 4, YESTERDAY)
+    await conn.execute(sales + " and entity = 'MBB' and date_to = $2", 0, YESTERDAY)
+    # ... while DDD, a big seller, fell far below its usual day: that is still worth a look
+    await conn.execute(sales + " and entity = 'DDD' and date_to = $2", 100, YESTERDAY)
+    ctx = await build_context(conn, D, now=NOW)
+    pulls = {p.entity: (p.state, p.rows, p.usual) for p in ctx.pipeline.sales}
+    assert pulls == {
+        "DDD": ("low", 100, USUAL_SALES["DDD"] - 4),
+        "MBB": ("ok", 0, 4),
+        "UBB": ("ok", 0, 0),
+    }
+    [low] = [i for i in ctx.issues if i.kind == "rows_low"]
+    assert (low.job, low.entities) == ("sales", ["DDD"])
+    text = "\n".join(render_morning(ctx))
+    assert "✅ UBB: 0 baris · biasanya 0" in text and "✅ MBB: 0 baris · biasanya 4" in text
+    assert "⚠️ Tarik penjualan DDD: baris jauh di bawah biasanya" in text
+
+
 async def test_missing_so_l2_day_is_said_plainly(conn: asyncpg.Connection) -> None:
     await seed_all(conn, so_l2=False)
     await conn.execute(

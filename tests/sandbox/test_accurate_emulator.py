@@ -14,6 +14,7 @@ import pytest
 
 from jobs.accurate.signing import sign
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
+from sandbox.accurate_emulator.app import RATE_LIMIT_MESSAGE
 from sandbox.accurate_emulator.auth import parse_timestamp, signature_matches
 from sandbox.accurate_emulator.faults import Fault, FaultBook, endpoint_key
 from sandbox.accurate_emulator.jsonfmt import dumps
@@ -400,6 +401,21 @@ async def test_http_5xx_fault_then_normal(emu: AccurateEmulator, http) -> None:
     assert [(await get(http, emu, "item/list.do")).status_code for _ in range(3)] == [503, 503, 200]
 
 
+async def test_rate_limited_fault_is_429_with_retry_after(emu: AccurateEmulator, http) -> None:
+    emu.inject_fault("rate_limited", entity="DDD", endpoint="item/list.do", retry_after=7)
+    emu.inject_fault("rate_limited", endpoint="warehouse/list", retry_after=0.05, message="Tunggu")
+    limited = await get(http, emu, "item/list.do")
+    assert (limited.status_code, limited.headers["Retry-After"]) == (429, "7")
+    assert limited.json() == {"s": False, "d": [RATE_LIMIT_MESSAGE]}
+    short = await get(http, emu, "warehouse/list.do", "MBB")
+    assert (short.status_code, short.headers["Retry-After"]) == (429, "0.05")
+    assert short.json()["d"] == ["Tunggu"]
+    assert (await get(http, emu, "item/list.do")).status_code == 200  # used up
+    assert emu.stats.rate_limited == 0  # the limits were kept: these were injected
+    with pytest.raises(ValueError, match="retry_after"):
+        emu.inject_fault("rate_limited", retry_after=-1)
+
+
 async def test_malformed_json_and_s_false_faults(emu: AccurateEmulator, http) -> None:
     emu.inject_fault("malformed_json")
     emu.inject_fault("s_false", message="Data sedang diproses")
@@ -474,6 +490,9 @@ async def test_control_over_http(emu: AccurateEmulator, http) -> None:
     fault = {"kind": "http_5xx", "entity": "DDD", "status": 502, "times": 1}
     assert (await http.post(f"{control}/faults", json=fault)).json() == {"ok": True}
     assert (await get(http, emu, "item/list.do")).status_code == 502
+    limited = {"kind": "rate_limited", "entity": "DDD", "retry_after": 3}
+    assert (await http.post(f"{control}/faults", json=limited)).json() == {"ok": True}
+    assert (await get(http, emu, "item/list.do")).headers["Retry-After"] == "3"
     bad = await http.post(f"{control}/faults", json={"kind": "http_5xx", "colour": "red"})
     assert bad.status_code == 400
     await http.post(f"{control}/faults", json={"kind": "revoke_token", "entity": "DDD"})
@@ -481,8 +500,8 @@ async def test_control_over_http(emu: AccurateEmulator, http) -> None:
     await http.post(f"{control}/restore-token", json={"entity": "DDD"})
     assert (await get(http, emu, "item/list.do")).status_code == 200
     stats = (await http.get(f"{control}/stats")).json()["stats"]
-    assert stats["calls"]["item/list"] == 3
+    assert stats["calls"]["item/list"] == 4
     log = (await http.get(f"{control}/request-log")).json()["requests"]
-    assert [entry["status"] for entry in log] == [502, 401, 200]
+    assert [entry["status"] for entry in log] == [502, 429, 401, 200]
     await http.post(f"{control}/stats/reset")
     assert emu.stats.total_calls == 0

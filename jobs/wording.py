@@ -1,0 +1,87 @@
+"""How opsbot names jobs, dates, times and numbers to the operators: Indonesian (DOMAIN.md §7).
+
+Alert titles and details (jobs/health_rules.py) and the reasons a chain step was skipped
+(jobs/chain.py) are stored as text and shown as they are on the alert cards and in the morning
+report, so they are written in the operators' words: the same job names as the report
+("Tarik stok", "Hitung FF/FA/FS"), dates as "21 Nov 2026", times as "03:00 WIB", numbers as
+1.234 and 66,7 %. Technical parts (the error Accurate sent, a command to run) stay as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from ops.clock import wib_now
+from reports.render import format_date, format_number, format_percent, format_ratio
+
+# What the morning report calls each job (templates/_morning_labels.id.html.j2), lower case.
+JOB_NAMES = {
+    "backup": "backup database",
+    "stock": "tarik stok",
+    "ff_fa_fs": "hitung FF/FA/FS",
+    "transfers": "tarik transfer",
+    "sales": "tarik penjualan",
+    "so_l2": "hitung SO L2",
+    "health": "cek kesehatan",
+    "report": "laporan pagi",
+}
+GENDERS = {"MEN": "pria", "LADIES": "wanita", "BABY & KIDS": "bayi & anak"}
+LISTED = 15  # names listed in one sentence before "dan N lainnya"
+
+
+def job_name(job: str, *, capital: bool = False) -> str:
+    """`"stock"` -> `"tarik stok"` (`capital`: `"Tarik stok"`); unknown jobs: `"job <job>"`."""
+    name = JOB_NAMES.get(job, f"job {job}")
+    return name[0].upper() + name[1:] if capital else name
+
+
+def day_text(day: date) -> str:
+    """A WIB date as the report writes it: `21 Nov 2026`."""
+    return format_date(day, "id", "medium")
+
+
+def days_text(days: Sequence[date]) -> str:
+    """Dates joined the Indonesian way: `20 Nov 2026 dan 21 Nov 2026`."""
+    return and_list([day_text(d) for d in days])
+
+
+def moment_text(instant: datetime) -> str:
+    """An aware instant as a WIB date and time: `21 Nov 2026 03:00 WIB`."""
+    local = wib_now(instant)
+    return f"{day_text(local.date())} {local:%H:%M} WIB"
+
+
+def and_list(items: Sequence[str]) -> str:
+    """`a`, `a dan b`, `a, b dan c`."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} dan {items[-1]}"
+
+
+def names_text(names: Sequence[str]) -> str:
+    """Up to LISTED names, comma-separated, then `dan N lainnya`."""
+    shown = ", ".join(names[:LISTED])
+    return shown + (f" dan {len(names) - LISTED} lainnya" if len(names) > LISTED else "")
+
+
+def pairs_text(quantity: Decimal) -> str:
+    """Pairs as the report writes them: `1.234`, or `2,5` for a fractional quantity."""
+    whole = quantity == quantity.to_integral_value()
+    return format_number(quantity, "id", 0 if whole else 1)
+
+
+def ratio_text(ratio: Decimal | float) -> str:
+    """A fraction as a percentage: 0.667 -> `66,7 %`."""
+    return format_ratio(Decimal(str(ratio)), "id", 1)
+
+
+def percent_text(value: Decimal | float, digits: int = 1) -> str:
+    """A value that already is a percentage: -3 -> `-3,0 %`."""
+    return format_percent(Decimal(str(value)), "id", digits)
+
+
+def gender_name(group: str) -> str:
+    """`"MEN"` -> `"pria"` (the report's words); an unknown group lower-cased."""
+    return GENDERS.get(group, group.lower())
