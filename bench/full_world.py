@@ -20,6 +20,7 @@ import asyncpg
 
 from jobs.portal_import import import_portal
 from jobs.stock import load_stock_snapshot
+from jobs.transfers import TRANSFER_COLUMNS
 from ops.db import Conn
 from sandbox.dataset import generate, write_dataset
 from sandbox.world import EntityWorld, Warehouse, World
@@ -99,18 +100,7 @@ async def _documents(conn: Conn, world: World) -> None:
             await conn.copy_records_to_table(
                 f"accurate_item_transfer_{code.lower()}",
                 schema_name="raw",
-                columns=[
-                    "trans_date",
-                    "transfer_number",
-                    "from_warehouse",
-                    "to_warehouse",
-                    "item_code",
-                    "item_name",
-                    "quantity",
-                    "line_number",
-                    "snapshot_date",
-                    "loaded_at",
-                ],  # fmt: skip
+                columns=[c for c in TRANSFER_COLUMNS if c != "load_batch_id"],
                 records=transfers,
             )
 

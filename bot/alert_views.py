@@ -19,6 +19,7 @@ from typing import Any, Literal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.replies import LANGUAGE, ReplyTooLong, render
+from ops.alerts import Alert
 from ops.db import Conn
 from reports.render import environment
 
@@ -37,23 +38,10 @@ _DATA = re.compile(r"^(alerts?):(ack|mute|unmute):(\d{1,18}):(\d{1,9})$")
 
 
 @dataclass(frozen=True)
-class AlertView:
+class AlertView(Alert):
     """An ops.alerts row with the notifier's bookkeeping (migration 0009); times are aware."""
 
-    id: int
-    key: str
-    severity: str
-    title: str
-    detail: str | None
-    state: str
-    first_seen: datetime
-    last_seen: datetime
-    count: int
-    acknowledged_by: str | None
-    acknowledged_at: datetime | None
-    muted_until: datetime | None
     muted_by: str | None
-    resolved_at: datetime | None
     incident: int
     page_keys: list[str]
     paged_at: datetime | None
@@ -61,12 +49,6 @@ class AlertView:
     escalated_at: datetime | None
     last_notified_at: datetime | None
     chat_id: int | None
-
-    def effective_state(self, now: datetime) -> str:
-        """The state at `now`: a mute that has ended counts as open (as in ops.alerts)."""
-        if self.state == "muted" and (self.muted_until is None or self.muted_until <= now):
-            return "open"
-        return self.state
 
 
 VIEW_COLUMNS = ", ".join(f.name for f in fields(AlertView))
