@@ -9,6 +9,7 @@ reported once, not at every restart). `execute` then runs the planned slots in o
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -28,6 +29,7 @@ from jobs.catchup import (
     slot_of,
 )
 from jobs.schedule import Slot
+from jobs.wording import job_name
 from ops.clock import Clock, utc_now, wib_now
 from ops.db import Conn
 from ops.outbox import enqueue
@@ -51,16 +53,16 @@ def summary_text(
 ) -> str:
     """The one message saying what is caught up, skipped and was interrupted (Telegram HTML).
 
-    Rendered from templates/catchup_summary.<language>.html.j2 (escaped by Jinja).
+    Rendered from templates/catchup_summary.<language>.html.j2 (escaped by Jinja). Jobs are
+    named as the morning report names them (`tarik stok`); `en`: their English names.
     """
+    job: Callable[[str], str] = job_name if language == "id" else label
 
     def name(slot: Slot, day: date) -> str:
-        return f"{label(slot.job)} {day:%d-%m}"
+        return f"{job(slot.job)} {day:%d-%m}"
 
     cut = [
-        " ".join(
-            part for part in (label(r.job), r.entity, f"{wib_now(r.started_at):%H:%M}") if part
-        )
+        " ".join(part for part in (job(r.job), r.entity, f"{wib_now(r.started_at):%H:%M}") if part)
         for r in plan.interrupted
     ]
     text = environment(language).get_template(template_name("catchup_summary", language))

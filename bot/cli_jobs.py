@@ -13,6 +13,7 @@ from bot import cli_job_list
 from bot.cli import console, errors, parse_day, run
 
 if TYPE_CHECKING:
+    from jobs.chain import StepOutcome
     from reports.morning import MorningReport
 
 
@@ -21,18 +22,6 @@ class Language(StrEnum):
 
     id = "id"
     en = "en"
-
-
-# What must follow a job when it is rerun by hand (DOMAIN.md §3: "after" means chained).
-FOLLOWERS = {
-    "backup": (),
-    "stock": ("ff_fa_fs",),
-    "ff_fa_fs": (),
-    "transfers": (),
-    "sales": ("so_l2",),
-    "so_l2": (),
-    "health": (),
-}
 
 
 def register(app: typer.Typer, report_app: typer.Typer) -> None:
@@ -53,6 +42,8 @@ def register(app: typer.Typer, report_app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Run a job for a WIB date, then what must follow it (unless --only)."""
+        from jobs.chain import FOLLOWERS
+
         if name not in FOLLOWERS:
             raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(FOLLOWERS)}")
         steps = (name,) if only else (name, *FOLLOWERS[name])
@@ -129,9 +120,17 @@ async def _run_steps(
         finally:
             await pool.close()
     for o in outcomes:
-        mark = "[green]✓[/green]" if o.ok else "[red]✗[/red]"
-        console.print(f"{mark} {o.job} {o.business_date}: {o.summary}")
+        console.print(f"{step_mark(o)} {o.job} {o.business_date}: {o.summary}")
     return sum(not o.ok for o in outcomes)
+
+
+def step_mark(outcome: StepOutcome) -> str:
+    """The mark before a step's line: ✓ done, ⏳ another run holds it (not a failure), ✗ else."""
+    if outcome.ok:
+        return "[green]✓[/green]"
+    if outcome.busy and not outcome.failed:
+        return "[yellow]⏳[/yellow]"
+    return "[red]✗[/red]"
 
 
 async def _build_report(day: date | None, language: Literal["id", "en"]) -> MorningReport:

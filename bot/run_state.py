@@ -21,9 +21,15 @@ from ops.db import Conn
 
 log = logging.getLogger(__name__)
 
-INTERRUPTED = "Interrupted: the opsbot process running it stopped before it finished."
-# A run cancelled at shutdown is recorded failed with its exception's name (jobs/runs.py).
-_CUT_SHORT = [INTERRUPTED, "CancelledError"]
+# The error of a reaped run: the health check quotes it to the operators, so Indonesian.
+INTERRUPTED = "Terputus: proses opsbot yang menjalankannya berhenti sebelum selesai."
+# A run cancelled at shutdown is recorded failed with its exception's name (jobs/runs.py);
+# the English sentence is what runs reaped by earlier versions hold.
+_CUT_SHORT = [
+    INTERRUPTED,
+    "Interrupted: the opsbot process running it stopped before it finished.",
+    "CancelledError",
+]
 
 _RUNS = """
 select r.id, r.run_key, r.job, r.business_date, r.entity, r.started_at,

@@ -21,19 +21,24 @@ import asyncpg
 from bot.run_state import first_start, load_runs, reap
 from jobs.catchup import (
     RunState,
-    label,
     missed_alert,
     missed_slots,
     overrun_alert,
     overruns,
 )
+from jobs.health_rules import rerun_text
 from jobs.runs import run_key
 from jobs.schedule import DAILY_SCHEDULE, Slot
+from jobs.wording import day_text, job_name, moment_text
 from ops.alerts import alert_by_key, raise_alert, resolve_alert
-from ops.clock import Clock, utc_now, wib_now
+from ops.clock import Clock, utc_now
 from ops.db import Conn
 
 log = logging.getLogger(__name__)
+
+# Why a missed / overrun alert was resolved (ops.alert_transitions), in the alerts' language.
+STARTED = "job sudah mulai berjalan"
+ENDED = "job sudah selesai berjalan"
 
 
 @dataclass
@@ -46,16 +51,19 @@ class WatchdogReport:
 
 
 def interrupted_alert(run: RunState) -> tuple[str, str, str]:
-    """(key, title, detail) of the critical alert for a run whose process died."""
-    name = label(run.job)
-    who = f" for {run.entity}" if run.entity else ""
+    """(key, title, detail) of the critical alert for a run whose process died (Indonesian).
+
+    The key is the health check's for a failed run, so its title reads like that finding's.
+    """
+    name = job_name(run.job, capital=True) + (f" {run.entity}" if run.entity else "")
     key = f"job_failed:{run.job}:{run.entity}" if run.entity else f"job_failed:{run.job}"
-    title = f"{name[0].upper()}{name[1:]} failed{who}: interrupted"
+    title = f"{name} gagal: terputus"
     detail = (
-        f"The {name}{who} of {run.business_date} started {wib_now(run.started_at):%H:%M} WIB "
-        "and never finished: the opsbot process running it stopped (killed, crashed or lost "
-        f"its host). If it is still needed, rerun it with `opsbot job run {run.job} --date "
-        f"{run.business_date}` (a restarted bot catches up today's chain by itself)."
+        f"{name} untuk {day_text(run.business_date)} dimulai {moment_text(run.started_at)} "
+        "dan tidak pernah selesai: proses opsbot yang menjalankannya berhenti (dimatikan, "
+        "crash, atau servernya hilang). Kalau masih diperlukan, "
+        f"{rerun_text(run.job, run.business_date)} (opsbot yang dijalankan lagi menyusulkan "
+        "rantai hari ini sendiri)."
     )
     return key, title, detail
 
@@ -138,7 +146,7 @@ class Watchdog:
         # Slots due before opsbot first ran here are owed nothing, whoever raised them.
         for slot in self.schedule:
             key = f"job_missed:{slot.job}"
-            if slot not in missed and await resolve_alert(conn, key, now, "the run started"):
+            if slot not in missed and await resolve_alert(conn, key, now, STARTED):
                 report.resolved.append(key)
 
     async def _overruns(
@@ -152,5 +160,5 @@ class Watchdog:
         over_jobs = {o.slot.job for o in found}
         for slot in self.schedule:
             key = f"job_overrun:{slot.job}"
-            if slot.job not in over_jobs and await resolve_alert(conn, key, now, "the run ended"):
+            if slot.job not in over_jobs and await resolve_alert(conn, key, now, ENDED):
                 report.resolved.append(key)

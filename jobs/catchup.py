@@ -19,9 +19,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from jobs.health_rules import JOB_LABELS
+from jobs.health_rules import missed_finding
 from jobs.sales import SALES_ENTITIES
 from jobs.schedule import DAILY_SCHEDULE, Slot, missing_runs, slot_instant
+from jobs.wording import day_text, job_name, moment_text
 from ops.clock import wib_now, wib_today
 from ops.settings import ENTITY_CODES
 
@@ -33,6 +34,23 @@ STEP_PARTS: dict[str, tuple[str, ...]] = {
     "sales": SALES_ENTITIES,
 }
 PULLS = frozenset({"stock", "transfers", "sales"})
+# English job names for the English CLI (`opsbot status`) and the English catch-up summary;
+# what the operators read (alerts, the Indonesian summary) names jobs with jobs.wording.job_name.
+ENGLISH_NAMES = {
+    "backup": "database backup",
+    "stock": "stock pull",
+    "ff_fa_fs": "FF/FA/FS calculation",
+    "transfers": "item transfer pull",
+    "sales": "sales pull",
+    "so_l2": "SO L2 calculation",
+    "health": "health check",
+    "report": "morning report",
+}
+# What the alert of a missed slot advises: the bot catches up by itself (bot/catchup.py).
+MISSED_ADVICE = (
+    "Cek apakah opsbot berjalan (penjadwalnya mungkin sempat mati atau macet); opsbot "
+    "menyusulkan yang masih berguna"
+)
 # How long one run of a slot's steps (one entity's pull, a mart build) may take: then an alert.
 DEFAULT_LIMITS: dict[str, timedelta] = {
     "backup": timedelta(minutes=60),
@@ -84,7 +102,7 @@ class Planned:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A slot of `day` that will not run, and why (one sentence)."""
+    """A slot of `day` that will not run, and why (one Indonesian clause: the summary shows it)."""
 
     slot: Slot
     day: date
@@ -113,8 +131,8 @@ class Overrun:
 
 
 def label(job: str) -> str:
-    """`"stock"` -> `"stock pull"`: how people call a slot or step."""
-    return JOB_LABELS.get(job, f"{job} job")
+    """`"stock"` -> `"stock pull"`: a slot or step's English name (the CLI's words)."""
+    return ENGLISH_NAMES.get(job, f"{job} job")
 
 
 def slot_of(job: str, schedule: tuple[Slot, ...] = DAILY_SCHEDULE) -> Slot | None:
@@ -203,9 +221,11 @@ def plan_catchup(
                 continue
             cutoff = policy.cutoff(slot)
             if day != today:
-                skipped.append(Skipped(slot, day, "a day old; today's run replaces it"))
+                skipped.append(
+                    Skipped(slot, day, "sudah lewat sehari; jadwal hari ini menggantikannya")
+                )
             elif cutoff is not None and wib_now(now).time() >= cutoff:
-                reason = f"past the {cutoff:%H:%M} WIB cutoff for catching up"
+                reason = f"sudah lewat batas menyusul pukul {cutoff:%H:%M} WIB"
                 skipped.append(Skipped(slot, day, reason))
             else:
                 late = now > slot_instant(slot, day) + policy.late_after
@@ -245,28 +265,22 @@ def overruns(
 def missed_alert(slot: Slot, days: list[date]) -> tuple[str, str, str]:
     """(key, title, detail) of the critical alert for `slot` missed on `days` (DOMAIN.md §6).
 
-    The key is the health check's (`job_missed:<job>`), so either may raise or resolve it.
+    The health check's finding (`job_missed:<job>`, jobs/health_rules.py `missed_finding`) with
+    the bot's advice, so either may raise or resolve it and the card keeps its language.
     """
-    name = label(slot.job)
-    when = " and ".join(str(d) for d in days)
-    title = f"{name[0].upper()}{name[1:]} did not run at {slot.at:%H:%M}"
-    detail = (
-        f"The {name} due at {slot.at:%H:%M} WIB on {when} has not started "
-        f"({int(slot.grace.total_seconds() // 60)} min grace). Check that opsbot is running "
-        "(the scheduler may have been down or stalled); it catches up what is still useful."
-    )
-    return f"job_missed:{slot.job}", title, detail
+    finding = missed_finding(slot, days, advice=MISSED_ADVICE)
+    return finding.key, finding.title, finding.detail
 
 
 def overrun_alert(over: Overrun) -> tuple[str, str, str]:
-    """(key, title, detail) of the critical alert for a slot running past its limit."""
-    name = label(over.slot.job)
+    """(key, title, detail) of the critical alert for a slot running past its limit (Indonesian)."""
+    name = job_name(over.slot.job, capital=True)
     minutes = int(over.elapsed.total_seconds() // 60)
     limit = int(over.limit.total_seconds() // 60)
-    title = f"{name[0].upper()}{name[1:]} has been running for {minutes} min"
+    title = f"{name} sudah berjalan {minutes} menit"
     detail = (
-        f"The {name} of {over.day} started {wib_now(over.started_at):%H:%M} WIB and is still "
-        f"running after {minutes} min (limit {limit} min). It may be stuck on a slow API or "
-        "a lock; check the logs. Later steps wait for it."
+        f"{name} untuk {day_text(over.day)} dimulai {moment_text(over.started_at)} dan masih "
+        f"berjalan setelah {minutes} menit (batas {limit} menit). Mungkin tertahan API yang "
+        "lambat atau menunggu lock; cek log. Langkah berikutnya menunggu sampai selesai."
     )
     return f"job_overrun:{over.slot.job}", title, detail

@@ -286,6 +286,17 @@ STEPS: dict[str, Callable[[ChainContext, date], Awaitable[StepOutcome]]] = {
     "so_l2": run_so_l2,
     "health": run_health_step,
 }
+# What must follow a step when it is rerun by hand (`opsbot job run`, /reload): DOMAIN.md §3,
+# "after" means chained. Its keys are the steps people may rerun, in the order of the day.
+FOLLOWERS: dict[str, tuple[str, ...]] = {
+    "backup": (),
+    "stock": ("ff_fa_fs",),
+    "ff_fa_fs": (),
+    "transfers": (),
+    "sales": ("so_l2",),
+    "so_l2": (),
+    "health": (),
+}
 
 
 async def run_chain(

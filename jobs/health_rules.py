@@ -50,17 +50,6 @@ HEALTH_RULES = (
 )
 # Accurate's answer to a revoked token, or a bare 401 (jobs/accurate/session.py, AuthRejected).
 TOKEN_REJECTED = re.compile(r"invalid or revoked api token|\bhttp 401\b|\b401 unauthorized\b", re.I)
-# English job names, kept for jobs/catchup.py (the bot's watchdog texts); alerts use job_name().
-JOB_LABELS = {
-    "backup": "database backup",
-    "stock": "stock pull",
-    "ff_fa_fs": "FF/FA/FS calculation",
-    "transfers": "item transfer pull",
-    "sales": "sales pull",
-    "so_l2": "SO L2 calculation",
-    "health": "health check",
-    "report": "morning report",
-}
 RERUNNABLE = ("stock", "ff_fa_fs", "transfers", "sales", "so_l2")  # `opsbot job run` knows these
 
 
@@ -90,7 +79,8 @@ class Finding:
     detail: str
 
 
-def _rerun(job: str, day: date) -> str:
+def rerun_text(job: str, day: date) -> str:
+    """How to rerun `job` for WIB `day`, lower case: the `opsbot job run` command, or by hand."""
     if job in RERUNNABLE:
         return f"jalankan ulang dengan `opsbot job run {job} --date {day.isoformat()}`"
     return f"jalankan {job_name(job)} secara manual"
@@ -130,7 +120,7 @@ def job_findings(runs: list[asyncpg.Record], day: date) -> list[Finding]:
         detail += _first_line(r["error"]) + "."
         if entity and succeeded[job]:
             detail += f" Gagal sebagian: {and_list(sorted(succeeded[job]))} berhasil."
-        detail += f" Cek penyebabnya, lalu {_rerun(job, day)}."
+        detail += f" Cek penyebabnya, lalu {rerun_text(job, day)}."
         key = f"job_failed:{job}:{entity}" if entity else f"job_failed:{job}"
         findings.append(Finding(key, "critical", f"{name} gagal", detail))
     return findings
@@ -175,7 +165,7 @@ def missed_finding(slot: Slot, days: list[date], advice: str | None = None) -> F
     grace = int(slot.grace.total_seconds() // 60)
     advice = advice or (
         "Cek apakah opsbot berjalan (penjadwalnya mungkin sempat mati), lalu "
-        + _rerun(slot.job, days[-1])
+        + rerun_text(slot.job, days[-1])
     )
     return Finding(
         f"job_missed:{slot.job}",
@@ -231,7 +221,7 @@ def freshness_findings(
                 "warning",
                 "Data FF/FA/FS belum diperbarui",
                 f"FF/FA/FS untuk {day_text(day)} belum ada; {since}. FF/FA/FS dihitung setelah "
-                f"tarik stok 03:00: cek tarik stok itu, lalu {_rerun('ff_fa_fs', day)}.",
+                f"tarik stok 03:00: cek tarik stok itu, lalu {rerun_text('ff_fa_fs', day)}.",
             )
         )
     expected = day - timedelta(days=th.sales_max_lag_days)
@@ -248,7 +238,7 @@ def freshness_findings(
                 "Data penjualan terlambat",
                 f"Tanggal penjualan terakhir: {where}; seharusnya {day_text(expected)}. Angka "
                 "penjualan dan SO L2 masih lama sampai tarik penjualan 05:00 berhasil: cek "
-                f"tarik penjualan itu, lalu {_rerun('sales', day)}.",
+                f"tarik penjualan itu, lalu {rerun_text('sales', day)}.",
             )
         )
     backup_at = fresh["backup_finished_at"]

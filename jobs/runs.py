@@ -279,3 +279,27 @@ async def last_status(
     return await pool.fetchval(
         "select status from ops.job_runs where run_key = $1", run_key(job, business_date, entity)
     )
+
+
+# A granted session lock of the two-int4 form (objsubid 2) on this database: a live run.
+_SLOT_LOCKED = """
+select exists (
+    select from pg_locks
+    where locktype = 'advisory' and granted and objsubid = 2
+      and database = (select oid from pg_database where datname = current_database())
+      and classid = $1::bigint::oid and objid = hashtext($2)::oid)
+"""
+
+
+async def slot_running(
+    conn: Conn | asyncpg.Pool, job: str, business_date: date, entity: str | None = None
+) -> bool:
+    """True when a run of the slot is going on now: some session (this process, another
+    replica) holds its lock. A row left 'running' by a process that died is not running.
+
+    Reads pg_locks only: takes no lock, so it never delays the run it looks at.
+    """
+    running: bool = await conn.fetchval(
+        _SLOT_LOCKED, RUN_LOCK_CLASS, run_key(job, business_date, entity)
+    )
+    return running

@@ -249,7 +249,7 @@ async def mark_repaired(
             target,
             now,
         )
-        await resolve_alert(conn, f"delivery:{target}", now, "chat repaired")
+        await resolve_alert(conn, f"delivery:{target}", now, "chat sudah diperbaiki")
         await conn.execute("select pg_notify($1, $2)", CHANNEL, f"repaired:{target}")
     log.info("chat %s repaired; %d failed rows requeued", target, requeued)
     return requeued

@@ -1,5 +1,7 @@
 """Bad input at the command line: one plain sentence, a non-zero exit, nothing half-written."""
 
+import asyncio
+
 import asyncpg
 import pytest
 from typer.testing import CliRunner
@@ -70,6 +72,44 @@ def test_missing_accurate_credentials_fail_each_entity_plainly(cli, database):
     assert code == 1
     assert "Accurate credentials for DDD are missing" in output
     assert "ACCURATE_UBB_API_TOKEN" in output
+
+
+def test_a_step_running_elsewhere_is_marked_waiting_not_failed_and_exits_non_zero(cli, database):
+    from jobs.runs import RUN_LOCK_CLASS
+
+    # Another process holds the 2026-11-20 health check's slot lock while the command runs.
+    loop = asyncio.new_event_loop()
+    holder = loop.run_until_complete(asyncpg.connect(database.dsn))
+    try:
+        loop.run_until_complete(
+            holder.execute(
+                "select pg_advisory_lock($1, hashtext($2))", RUN_LOCK_CLASS, "health:2026-11-20"
+            )
+        )
+        code, output = cli(
+            "job", "run", "health", "--date", "2026-11-20", env={"DATABASE_URL": database.dsn}
+        )
+    finally:
+        loop.run_until_complete(holder.close())
+        loop.close()
+    assert code == 1
+    assert "⏳ health 2026-11-20: health 2026-11-20 is already running" in output
+    assert "✗" not in output
+
+
+def test_step_marks_tell_waiting_from_failed():
+    from datetime import date
+
+    from bot.cli_jobs import step_mark
+    from jobs.chain import ALREADY_DONE, RUNNING_ELSEWHERE, StepOutcome
+
+    def mark(**statuses: str) -> str:
+        return step_mark(StepOutcome("sales", date(2026, 11, 20), statuses, ""))
+
+    assert mark(DDD=RUNNING_ELSEWHERE, MBB="success") == "[yellow]⏳[/yellow]"
+    assert mark(DDD=RUNNING_ELSEWHERE, MBB="failed") == "[red]✗[/red]"  # the failure shows
+    assert mark(DDD=ALREADY_DONE, MBB="success") == "[green]✓[/green]"
+    assert mark(all="skipped") == "[red]✗[/red]"
 
 
 def test_bad_date_is_a_usage_error(cli):

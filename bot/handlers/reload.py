@@ -1,6 +1,6 @@
 """`/reload <job> [date]` (admins): rerun a job of the daily chain and the jobs that follow it.
 
-The steps are the job and its followers (bot/cli_jobs.py FOLLOWERS), run one at a time with
+The steps are the job and its followers (jobs/chain.py FOLLOWERS), run one at a time with
 jobs/chain.py `run_chain` against Accurate. One progress message is edited as each step
 finishes (outcome, rows from ops.job_runs, duration) and ends with the outcome. The chain runs
 in a task the Application tracks, so the bot keeps answering meanwhile and a shutdown waits
@@ -25,13 +25,12 @@ from telegram import Bot, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.access import BotContext, Outcome, audited
-from bot.cli_jobs import FOLLOWERS
 from bot.handlers.common import answer, clock_of
 from bot.handlers.health import plain_error
 from bot.handlers.report import ECHO_CHARS, day_problem
 from bot.replies import render, sentence
-from jobs.chain import ChainContext, run_chain
-from jobs.runs import RUN_LOCK_CLASS
+from jobs.chain import FOLLOWERS, ChainContext, StepOutcome, run_chain
+from jobs.runs import slot_running
 from ops.clock import wib_today
 from ops.paths import read_sql
 
@@ -111,16 +110,23 @@ def job_suggestions(text: str) -> list[str]:
     return list(dict.fromkeys(ALIASES.get(name, name) for name in close))[:2]
 
 
-def step_view(job: str, runs: list[asyncpg.Record], summary: str, seconds: float) -> StepView:
-    """A finished step from its ops.job_runs rows (and the chain's summary when it has none)."""
+def step_view(
+    job: str, runs: list[asyncpg.Record], outcome: StepOutcome, seconds: float
+) -> StepView:
+    """A finished step from its ops.job_runs rows and the chain's outcome.
+
+    `busy` when another run held a slot (the outcome says so, or a row is still running once
+    ours are finished); with no row at all, `failed` with the outcome's summary as the note.
+    """
     view = StepView(job, seconds=seconds)
     counted = [r["rows"] for r in runs if r["rows"] is not None]
     view.rows = sum(counted) if counted else None
     statuses = {r["status"] for r in runs}
-    if "running" in statuses:
-        view.state = "busy"  # our own runs are finished: someone else holds this slot
+    busy = outcome.busy or "running" in statuses
+    if busy:
+        view.state = "busy"  # someone else holds this slot: the word says so, no note
     elif not runs:
-        view.state, view.note = "failed", plain_error(summary)
+        view.state, view.note = "failed", plain_error(outcome.summary)
     elif statuses == {"success"}:
         view.state = "success"
     elif len(statuses) == 1:
@@ -131,6 +137,8 @@ def step_view(job: str, runs: list[asyncpg.Record], summary: str, seconds: float
         view.parts = [
             Part(r["entity"], r["status"], r["rows"], plain_error(r["error"])) for r in runs
         ]
+    elif busy:
+        view.rows = None  # its row is an earlier run's (or the other run's), not this reload's
     elif runs:
         view.note = plain_error(runs[0]["error"])
     return view
@@ -148,20 +156,10 @@ async def running_elsewhere(pool: asyncpg.Pool, steps: tuple[str, ...], day: dat
     """The steps with a run of `day` in progress now (its slot lock is held), in order."""
     rows = await pool.fetch(read_sql("queries/bot_reload_running.sql"), list(steps), day)
     busy: list[str] = []
-    if not rows:
-        return busy
-    async with pool.acquire() as conn:
-        for row in rows:
-            # A free lock means the row was left 'running' by a crash: not busy.
-            free = await conn.fetchval(
-                "select pg_try_advisory_lock($1, hashtext($2))", RUN_LOCK_CLASS, row["run_key"]
-            )
-            if free:
-                await conn.fetchval(
-                    "select pg_advisory_unlock($1, hashtext($2))", RUN_LOCK_CLASS, row["run_key"]
-                )
-            elif row["job"] not in busy:
-                busy.append(row["job"])
+    for row in rows:
+        # A row left 'running' by a crash holds no lock: not busy.
+        if row["job"] not in busy and await slot_running(pool, row["job"], day, row["entity"]):
+            busy.append(row["job"])
     return busy
 
 
@@ -199,9 +197,7 @@ async def run_reload(ctx: ChainContext, message: ProgressMessage) -> Progress:
             runs = await ctx.pool.fetch(
                 read_sql("queries/bot_reload_runs.sql"), step.job, progress.day
             )
-            progress.steps[index] = step_view(
-                step.job, runs, outcome.summary, time.monotonic() - began
-            )
+            progress.steps[index] = step_view(step.job, runs, outcome, time.monotonic() - began)
             if progress.steps[index].state == "busy":
                 break  # what follows would run on data another run is changing
             if index + 1 < len(progress.steps):

@@ -2,7 +2,7 @@
 -- lock tells whether that is true or a crash left the row behind).
 -- $1 text[]: jobs, $2 date: business date.
 
-select r.run_key, r.job
+select r.run_key, r.job, r.entity
 from ops.job_runs as r
 where r.job = any($1::text[])
     and r.business_date = $2

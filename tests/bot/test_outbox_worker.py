@@ -231,10 +231,14 @@ async def test_retries_run_out_into_failed_and_one_critical_alert(
     await drain(worker, clock)
     async with pool.acquire() as conn:
         doomed = await delivery(conn, "doomed")
-        alerts = await conn.fetch("select key, severity, count from ops.alerts")
+        alerts = await conn.fetch("select key, severity, count, title, detail from ops.alerts")
     assert doomed is not None
     assert (doomed.status, doomed.fail_reason, doomed.failures) == ("failed", "exhausted", 4)
-    assert [tuple(a) for a in alerts] == [(f"delivery:{CHAT}", "critical", 1)]
+    assert [tuple(a)[:3] for a in alerts] == [(f"delivery:{CHAT}", "critical", 1)]
+    assert (alerts[0]["title"], alerts[0]["detail"]) == (
+        f"Pesan ke chat {CHAT} gagal terkirim",
+        f"doomed: 4 percobaan gagal; terakhir: {doomed.last_error}",
+    )
     assert texts(emu) == ["next"]  # a failed row does not block the chat
 
 
@@ -261,10 +265,13 @@ async def test_a_refusing_chat_is_marked_broken_alerted_once_and_held_until_repa
     async with pool.acquire() as conn:
         a1, a2 = await delivery(conn, "a1"), await delivery(conn, "a2")
         assert await is_broken(conn, CHAT)
-        alerts = await conn.fetch("select key, severity, count from ops.alerts")
+        alerts = await conn.fetch("select key, severity, count, title, detail from ops.alerts")
     assert a1 is not None and (a1.status, a1.fail_reason) == ("failed", "broken")
     assert a2 is not None and a2.status == "pending"
-    assert [tuple(a) for a in alerts] == [(f"delivery:{CHAT}", "critical", 1)]
+    assert [tuple(a)[:3] for a in alerts] == [(f"delivery:{CHAT}", "critical", 1)]
+    assert alerts[0]["title"] == f"Bot tidak bisa mengirim ke chat {CHAT}"
+    assert alerts[0]["detail"].startswith("Telegram: ")
+    assert alerts[0]["detail"].endswith("dan chat ditandai diperbaiki.")
     assert texts(emu, OTHER) == ["b1"]
 
     emu.reset()

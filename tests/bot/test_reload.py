@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.handlers.reload import resolve_job
-from jobs.runs import recorded_run
+from jobs.runs import RUN_LOCK_CLASS, recorded_run, run_key
 from sandbox.accurate_emulator import AccurateEmulator
 from sandbox.dataset import generate
 from sandbox.telegram_emulator import StoredMessage, check_html
@@ -149,6 +149,32 @@ async def test_a_slot_running_elsewhere_is_refused(bot: BotHarness):
     await bot.pool.execute("update ops.job_runs set status = 'running' where job = 'ff_fa_fs'")
     shown = await reload(bot, "/reload ff_fa_fs", steps=1)
     assert "Hitung FF/FA/FS: dilewati" in shown.body  # stock of today did not succeed for all
+
+
+async def test_a_step_another_run_takes_midway_shows_busy_and_stops_the_reload(
+    bot: BotHarness, conn: asyncpg.Connection
+):
+    # Slot locks held with no running row (another run between its lock and its row): the
+    # check before the start lets the reload in, the chain's run of the step is refused.
+    held = [run_key("health", TODAY), run_key("so_l2", TODAY), run_key("sales", TODAY, "DDD")]
+    for key in held:
+        await conn.execute("select pg_advisory_lock($1, hashtext($2))", RUN_LOCK_CLASS, key)
+    try:
+        health = (await reload(bot, "/reload health", steps=1)).body
+        # so_l2 has a failed row from the morning: that old failure is not this reload's
+        so_l2 = (await reload(bot, "/reload so_l2", steps=1)).body
+        sales = (await reload(bot, "/reload sales", steps=1)).body
+    finally:
+        for key in held:
+            await conn.execute("select pg_advisory_unlock($1, hashtext($2))", RUN_LOCK_CLASS, key)
+    assert "⏳ Cek kesehatan: sedang dijalankan proses lain · " in health
+    assert "⏳ Berhenti" in health and "gagal" not in health and "baris" not in health
+    assert "⏳ Hitung SO L2: sedang dijalankan proses lain · " in so_l2
+    assert "gagal" not in so_l2 and "detail teknis" not in so_l2
+    assert "⏳ Tarik penjualan: sedang dijalankan proses lain" in sales
+    assert "▫️ Hitung SO L2: tidak dijalankan" in sales and "⏳ Berhenti" in sales
+    assert await runs(bot.pool, "health") == []  # refused runs record nothing
+    assert [r[:2] for r in await runs(bot.pool, "so_l2")] == [(None, "failed")]
 
 
 @pytest.mark.parametrize(

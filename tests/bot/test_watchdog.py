@@ -3,6 +3,7 @@ alerted once and resolved when they clear; the catch-up's preparation at a leade
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
 
 import asyncpg
@@ -61,7 +62,10 @@ async def test_a_dead_run_is_reaped_and_alerted_once(pool, conn):
     row = await conn.fetchrow("select status, error from ops.job_runs where run_key = $1", key)
     assert tuple(row) == ("failed", INTERRUPTED)
     found = await alert(conn, "job_failed:sales:MBB")
-    assert found["title"] == "Sales pull failed for MBB: interrupted"
+    assert found["title"] == "Tarik penjualan MBB gagal: terputus"
+    detail = await conn.fetchval("select detail from ops.alerts where key = 'job_failed:sales:MBB'")
+    assert detail.startswith("Tarik penjualan MBB untuk 20 Nov 2026 dimulai 20 Nov 2026 05:00 WIB")
+    assert "`opsbot job run sales --date 2026-11-20`" in detail
     again = await dog.check_once()
     assert again.raised == [] and again.reaped == []
     assert (await alert(conn, "job_failed:sales:MBB"))["count"] == 1
@@ -84,7 +88,7 @@ async def test_a_live_run_holding_its_lock_is_left_alone(pool, conn, database):
         late = Watchdog(pool, clock=lambda: wib(5, 50))
         assert (await late.check_once()).raised == ["job_overrun:sales"]
         assert (await alert(conn, "job_overrun:sales"))["title"] == (
-            "Sales pull has been running for 50 min"
+            "Tarik penjualan sudah berjalan 50 menit"
         )
         assert (await late.check_once()).raised == []
     finally:
@@ -99,7 +103,7 @@ async def test_a_missed_slot_is_alerted_and_resolved_when_it_runs(pool, conn):
     dog = Watchdog(pool, clock=lambda: wib(3, 50))
     report = await dog.check_once()
     assert report.raised == ["job_missed:backup", "job_missed:stock"]
-    assert (await alert(conn, "job_missed:stock"))["title"] == "Stock pull did not run at 03:00"
+    assert (await alert(conn, "job_missed:stock"))["title"] == "Tarik stok pukul 03:00 tidak jalan"
     await add_run(conn, "stock", "running", wib(3, 51), "DDD")
     later = await Watchdog(pool, clock=lambda: wib(3, 52)).check_once()
     assert later.resolved == ["job_missed:stock"]
@@ -130,6 +134,14 @@ async def test_the_catchup_preparation_reaps_alerts_records_and_reports_once(poo
         "select payload from ops.outbox where idempotency_key like 'catchup:%'"
     )
     assert len(notes) == 1
+    note = json.loads(notes[0]["payload"])["text"]
+    assert "Dikejar sekarang: backup database 20-11 (terlambat), cek kesehatan 20-11" in note
+    assert "Dilewati: backup database 19-11: sudah lewat sehari; jadwal hari ini" in note
+    assert "tarik stok 20-11: sudah lewat batas menyusul pukul 09:00 WIB;" in note
+    assert "Terputus (prosesnya mati): tarik penjualan DDD 05:00." in note
+    english = summary_text(plan, plan.skipped, now, "me", "en")
+    assert "Catching up now: database backup 20-11 (late)" in english
+    assert "Interrupted (its process died): sales pull DDD 05:00." in english
     # a second start the same morning reports no skip twice, and posts nothing new
     again = CatchUp(pool, settings, SlotRunner(pool, settings), "me", clock=lambda: now, term=2)
     plan2 = await again.prepare()

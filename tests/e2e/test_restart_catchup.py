@@ -99,7 +99,7 @@ async def test_killed_during_the_chain_and_restarted_at_0610(bots, pool, accurat
         " join ops.alert_transitions t on t.alert_id = a.id"
         " where a.key = 'job_missed:health' order by t.id"
     )
-    assert raised and raised[0]["title"] == "Health check did not run at 05:30"
+    assert raised and raised[0]["title"] == "Cek kesehatan pukul 05:30 tidak jalan"
     assert raised[0]["new_state"] == "open"
 
     async def missed_alert_resolved():  # by the caught-up health check or the watchdog
@@ -122,15 +122,16 @@ async def test_killed_during_the_chain_and_restarted_at_0610(bots, pool, accurat
     async def alert_chat_shows_both():
         bodies = [m.body for m in telegram.messages(ALERT_CHAT) if m.from_bot]
         note = [b for b in bodies if "Dikejar sekarang" in b]
-        card = [b for b in bodies if "Health check did not run at 05:30" in b]
+        card = [b for b in bodies if "Cek kesehatan pukul 05:30 tidak jalan" in b]
         return note and card and (note, card)
 
     note, _ = await wait_for(alert_chat_shows_both, 30, "catch-up note and missed-run alert")
     assert len(note) == 1
     assert (
-        "sales pull 03-11 (terlambat)" in note[0] and "morning report 03-11 (terlambat)" in note[0]
+        "tarik penjualan 03-11 (terlambat)" in note[0]
+        and "laporan pagi 03-11 (terlambat)" in note[0]
     )
-    assert "Terputus" in note[0] and "sales pull MBB" in note[0]
+    assert "Terputus" in note[0] and "tarik penjualan MBB" in note[0]
 
     # Restarted once more at 06:20: nothing is owed, nothing is sent again.
     assert await second.stop() == 0

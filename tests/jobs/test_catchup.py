@@ -15,6 +15,7 @@ from jobs.catchup import (
     plan_catchup,
     slot_of,
 )
+from jobs.health_rules import missed_finding
 from jobs.schedule import DAILY_SCHEDULE
 from ops.clock import WIB
 
@@ -85,9 +86,9 @@ def test_down_all_morning_pulls_are_skipped_after_the_chain_cutoff():
         ("report", D, ("report",), True),
     ]
     assert [(s.slot.job, s.reason) for s in plan.skipped] == [
-        ("stock", "past the 09:00 WIB cutoff for catching up"),
-        ("transfers", "past the 09:00 WIB cutoff for catching up"),
-        ("sales", "past the 09:00 WIB cutoff for catching up"),
+        ("stock", "sudah lewat batas menyusul pukul 09:00 WIB"),
+        ("transfers", "sudah lewat batas menyusul pukul 09:00 WIB"),
+        ("sales", "sudah lewat batas menyusul pukul 09:00 WIB"),
     ]
     assert [s.job for s, _ in plan.missed] == [
         "backup", "stock", "transfers", "sales", "health", "report",
@@ -134,7 +135,7 @@ def test_yesterdays_unfinished_slots_are_skipped_and_reported():
     plan = plan_catchup(wib(D, 1), runs, since=SINCE)
     assert plan.run == []
     assert [(s.slot.job, s.day, s.reason) for s in plan.skipped] == [
-        ("report", D - timedelta(days=1), "a day old; today's run replaces it")
+        ("report", D - timedelta(days=1), "sudah lewat sehari; jadwal hari ini menggantikannya")
     ]
 
 
@@ -176,15 +177,27 @@ def test_a_run_past_its_slots_limit_is_an_overrun():
     assert overruns(wib(D, 4, 10), runs, {"stock": timedelta(hours=2)}) == []
     key, title, detail = overrun_alert(found[1])
     assert key == "job_overrun:stock"
-    assert title == "Stock pull has been running for 65 min"
-    assert "limit 60 min" in detail and "03:05 WIB" in detail
+    assert title == "Tarik stok sudah berjalan 65 menit"
+    assert "untuk 20 Nov 2026 dimulai 20 Nov 2026 03:05 WIB" in detail
+    assert "setelah 65 menit (batas 60 menit)" in detail
 
 
 def test_missed_alert_names_the_job_and_its_time():
     key, title, detail = missed_alert(SLOTS["stock"], [D])
     assert key == "job_missed:stock"
-    assert title == "Stock pull did not run at 03:00"
-    assert "03:00 WIB on 2026-11-20" in detail and "45 min grace" in detail
+    assert title == "Tarik stok pukul 03:00 tidak jalan"
+    assert "pukul 03:00 WIB pada 20 Nov 2026 belum dimulai" in detail
+    assert "(toleransi 45 menit)" in detail
+    assert detail.endswith("opsbot menyusulkan yang masih berguna.")
+
+
+def test_missed_alert_is_the_health_checks_finding_with_the_bots_advice():
+    days = [D - timedelta(days=1), D]
+    key, title, detail = missed_alert(SLOTS["health"], days)
+    finding = missed_finding(SLOTS["health"], days)
+    assert (key, title) == (finding.key, finding.title)  # one card, one language
+    assert "19 Nov 2026 dan 20 Nov 2026" in detail
+    assert detail != finding.detail and "penjadwalnya mungkin sempat mati atau macet" in detail
 
 
 def test_slot_of_finds_the_slot_of_a_step():

@@ -17,6 +17,7 @@ from jobs.runs import (
     RunNotStarted,
     last_status,
     recorded_run,
+    slot_running,
 )
 
 DAY = date(2026, 11, 20)
@@ -247,3 +248,20 @@ async def test_a_cancelled_run_is_recorded_failed_and_frees_its_slot(pool, repli
     async with recorded_run(replica, "stock", DAY, entity="LJBB"):
         pass
     assert [r[:3] for r in await _rows(conn)] == [("stock:2026-11-20:LJBB", "success", 2)]
+
+
+async def test_slot_running_sees_a_live_run_on_any_replica_and_not_a_dead_row(pool, replica, conn):
+    assert not await slot_running(replica, "stock", DAY, "DDD")
+    async with recorded_run(pool, "stock", DAY, entity="ddd"):
+        assert await slot_running(replica, "stock", DAY, "DDD")
+        async with replica.acquire() as other:
+            assert await slot_running(other, "stock", DAY, "ddd")
+        assert not await slot_running(replica, "stock", DAY, "MBB")  # another slot
+        assert not await slot_running(replica, "stock", date(2026, 11, 21), "DDD")
+    assert not await slot_running(replica, "stock", DAY, "DDD")
+    # a row left 'running' by a process that died holds no lock: not running
+    await conn.execute("update ops.job_runs set status = 'running'")
+    assert not await slot_running(replica, "stock", DAY, "DDD")
+    # looking takes no lock: the slot can still be run
+    async with recorded_run(replica, "stock", DAY, entity="DDD", triggered_by="cli") as run:
+        assert run.attempt == 2

@@ -194,6 +194,8 @@ async def test_a_broken_chat_holds_its_rows_until_repaired(conn: asyncpg.Connect
     [[again1, again2]] = await take(conn, later())
     assert (again1.key, again2.key) == ("a1", "a2")
     assert await conn.fetchval("select state from ops.alerts") == "resolved"
+    reason = await conn.fetchval("select reason from ops.alert_transitions order by id desc")
+    assert reason == "chat sudah diperbaiki"
 
 
 async def test_a_migrated_group_moves_its_rows_and_later_enqueues(
