@@ -2,9 +2,11 @@
 
 The full-scale world (bench/full_world.py: two days of the four entities' stock, sales and
 transfers) plus 58 older days of every retail store's stock, so the stock tables hold 60 daily
-partitions per entity as in production; marts and job runs for the report day. Each figure
-sits beside a baseline measured in the same run:
+partitions per entity as in production; marts, the store stock summary of the 60 days, and job
+runs for the report day. Each figure sits beside a baseline measured in the same run:
 
+- the store stock summary of one full day (what the chain's store_stock step builds after the
+  stock load) beside one /stock summing its 14 days from the snapshot, as it did before;
 - the morning report (queries, text, 3 charts) beside the same report without its charts;
 - /stock processed in-process (access gate, queries, reply, chart, audit; Bot API calls go to
   the emulator on loopback) beside the bare SQL queries it runs;
@@ -30,8 +32,9 @@ from bench.full_world import load_full_world
 from bot.app import build_application
 from bot.context import OpsApplication
 from bot.store_match import Store, load_stores
-from jobs.marts import build_ff_fa_fs, build_so_l2
+from jobs.marts import build_ff_fa_fs, build_so_l2, build_store_stock
 from jobs.stock import partition_name, stock_table
+from jobs.store_stock import fill_missing_days
 from ops.clock import wib_at
 from ops.paths import read_sql
 from ops.settings import ENTITY_CODES, Settings
@@ -45,7 +48,7 @@ STOCK_RUNS = 60
 USERS = 50
 ADMINS = range(900_001, 900_006)  # 5 admins (settings), the others in ops.bot_users
 FIRST_USER = 910_001
-CONCURRENCY = 32  # BOT_CONCURRENT_UPDATES, as .env.example suggests for many users
+CONCURRENCY = Settings.model_fields["bot_concurrent_updates"].default  # production default
 POOL_SIZE = 10  # database connections of the bot under test
 
 # Older days of each entity's retail stock, copied from its oldest loaded day with a little
@@ -90,6 +93,7 @@ async def _prepare(pool: asyncpg.Pool, days: list[date]) -> list[Store]:
             "select 1 from mart.stock_opname_l2_daily where snapshot_date = $1", day
         ):
             await build_so_l2(conn, day)
+        await fill_missing_days(conn, day - timedelta(days=HISTORY_DAYS - 1), day)
         await conn.execute(
             "insert into ops.job_runs (run_key, job, entity, business_date, started_at,"
             " finished_at, status, rows) select j || ':' || $1::date || coalesce(':' || e, ''),"
@@ -102,6 +106,34 @@ async def _prepare(pool: asyncpg.Pool, days: list[date]) -> list[Store]:
         )
         await conn.execute("analyze")
     return stores
+
+
+async def _summary_build(pool: asyncpg.Pool, stores: list[Store], day: date) -> Result:
+    """One full day's store stock summary, rebuilt; beside /stock summing 14 days itself."""
+    builds: list[float] = []
+    per_command: list[float] = []
+    days = [day - timedelta(days=n) for n in range(14)]
+    async with pool.acquire() as conn:
+        for _ in range(REPORT_RUNS):
+            started = time.perf_counter()
+            result = await build_store_stock(conn, day)
+            builds.append(time.perf_counter() - started)
+        for n in range(STOCK_RUNS):
+            started = time.perf_counter()
+            await conn.fetch(
+                read_sql("queries/bot_store_stock_snapshot.sql"),
+                stores[n % len(stores)].gudang_key,
+                days,
+            )
+            per_command.append(time.perf_counter() - started)
+    return Result(
+        f"store stock summary build, one full day ({result.warehouses} warehouses)",
+        statistics.median(builds) * 1000,
+        "ms",
+        statistics.median(per_command[1:]) * 1000,
+        "one /stock summing its 14 days from the snapshot, as before (median)",
+        "(once a day, after the stock load)",
+    )
 
 
 async def _morning_report(pool: asyncpg.Pool, day: date) -> Result:
@@ -339,6 +371,7 @@ async def run(dsn: str) -> list[Result]:
                 world.days[0] - timedelta(days=1),
             )
         }
+        results.append(await _summary_build(pool, stores, day))
         results.append(await _morning_report(pool, day))
         async with AsyncExitStack() as stack:
             bot = await _start_bot(stack, pool, day)

@@ -14,7 +14,6 @@ import asyncpg
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -37,6 +36,7 @@ from bot.handlers.report import report_command
 from bot.handlers.shrinkage import shrinkage_command
 from bot.handlers.stock import CALLBACK_PREFIX, stock_button, stock_command
 from bot.handlers.whoami import whoami_command
+from bot.ratelimit import OpsRateLimiter, mark_reply
 from bot.updates import ChatSerialProcessor
 from ops.clock import WIB
 from ops.errors import ConfigError
@@ -81,7 +81,7 @@ def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=WIB))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(OpsRateLimiter(max_retries=3))
         .context_types(context_types)
         .post_init(_post_init)
     )
@@ -90,6 +90,7 @@ def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:
     application: OpsApplication = builder.build()
     application.bot_data["pool"] = pool
     application.bot_data["settings"] = settings
+    application.add_handler(TypeHandler(Update, mark_reply), group=-2)
     application.add_handler(TypeHandler(Update, check_access), group=-1)
     application.add_handlers(
         [

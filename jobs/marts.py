@@ -1,4 +1,5 @@
-"""The two daily marts: FF/FA/FS (DOMAIN.md §4) and SO L2 (DOMAIN.md §5), built by sql/marts.
+"""The daily marts, built by sql/marts: FF/FA/FS (DOMAIN.md §4), SO L2 (DOMAIN.md §5), and
+each warehouse's stock per gender group (mart.store_stock_daily, what /stock reads).
 
 Each build is one transaction holding a per-mart advisory lock, and rewrites one date's rows in
 place: a rerun on the same inputs gives the same rows. Neither builds on a missing snapshot,
@@ -51,6 +52,14 @@ class FfFaFsResult:
 
     stores: int
     unmapped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoreStockResult:
+    """One store stock summary build: rows written (warehouses x gender groups), warehouses."""
+
+    rows: int
+    warehouses: int
 
 
 @dataclass(frozen=True)
@@ -130,3 +139,29 @@ async def build_so_l2(conn: Conn, snapshot_date: date) -> SoL2Result:
         row["removed"],
     )
     return SoL2Result(rows=row["rows"], stores=row["stores"])
+
+
+async def build_store_stock(conn: Conn, snapshot_date: date) -> StoreStockResult:
+    """Rebuild mart.store_stock_daily for `snapshot_date` (WIB) from that day's snapshot.
+
+    Every warehouse's stock per gender group (pairs), summed once so that /stock reads the
+    sums instead of the snapshot. Works for any kept snapshot date (a backfill after the
+    migration, a rerun after a reload).
+
+    Raises:
+        StockSnapshotMissing: no stock snapshot for `snapshot_date` (nothing changed).
+    """
+    async with conn.transaction():
+        await conn.execute(_LOCK, "mart.store_stock_daily")
+        await conn.execute(_WORK_MEM)
+        await _require_snapshot(conn, "Store stock", snapshot_date)
+        row = await conn.fetchrow(read_sql("marts/store_stock_daily.sql"), snapshot_date)
+    assert row is not None
+    log.info(
+        "store stock %s: %d rows for %d warehouses, %d removed",
+        snapshot_date,
+        row["rows"],
+        row["warehouses"],
+        row["removed"],
+    )
+    return StoreStockResult(rows=row["rows"], warehouses=row["warehouses"])

@@ -62,7 +62,8 @@ class Settings(BaseSettings):
     admin_user_ids: list[int] = Field(default_factory=list)
     report_language: Literal["id", "en"] = "id"
     # Updates handled at once, one at a time per chat (bot/updates.py); 1 = PTB's one by one.
-    bot_concurrent_updates: int = Field(default=1, ge=1, le=256)
+    # 16: one slow answer (a report, /reload) never holds up the others (bench/bot.py).
+    bot_concurrent_updates: int = Field(default=16, ge=1, le=256)
     # Alert lifecycle (bot/alert_notifier.py); 0 turns the repeat or the escalation off.
     alert_repeat_minutes: int = Field(default=240, ge=0)
     alert_escalate_minutes: int = Field(default=30, ge=0)

@@ -89,10 +89,12 @@ class AlertHarness:
         return [m for m in self.emu.messages(chat_id) if m.from_bot]
 
     async def settle(self) -> None:
-        """Wait until every update injected so far is handled (updates go one at a time)."""
+        """Wait until every update injected so far is handled: once a later plain message is
+        answered, all before it were fetched; PTB marks each done when its handlers return."""
         before = self.emu.state.bot_message_count(ADMIN)
         self.emu.inject_message(ADMIN, "sync")
         await self.emu.wait_for_messages(ADMIN, before + 1)
+        await self.app.update_queue.join()  # several updates run at once (BOT_CONCURRENT_UPDATES)
 
     async def tap(
         self, chat_id: int, message: StoredMessage, label: str, user_id: int, name: str = "Wayan"

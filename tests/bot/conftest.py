@@ -1,11 +1,14 @@
 """The bot end to end: the real Application polling the Telegram emulator, a real database.
 
 `bot` starts both with a small seeded world (see `seed`) and yields a `BotHarness` whose `ask`
-injects a message and waits for the bot's answers; no sleeps anywhere.
+injects a message and waits for the bot's answers; no sleeps anywhere. The bot runs with the
+production default of BOT_CONCURRENT_UPDATES (several chats at once), so the harness waits for
+the bot to go idle instead of assuming one update at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -15,6 +18,7 @@ import pytest
 
 from bot.app import build_application
 from bot.context import OpsApplication
+from jobs.marts import build_store_stock
 from ops.settings import Settings
 from sandbox.telegram_emulator import StoredMessage, TelegramEmulator
 from tests.helpers.fixtures import add_product, add_sale, add_stock, add_store, add_store_map
@@ -31,6 +35,7 @@ VIEWER = 2003
 STRANGER = 9999
 REPORT_CHAT = -1001000000001
 OTHER_GROUP = -1001000000077
+IDLE_TIMEOUT = 30.0  # seconds the bot may take to finish what it was sent
 
 
 async def seed(conn: asyncpg.Connection) -> None:
@@ -52,6 +57,8 @@ async def seed(conn: asyncpg.Connection) -> None:
     await add_stock(conn, "ddd", YESTERDAY, [("M1", tp, 110), ("L1", tp, 80), ("K1", tp, 20)])
     await add_stock(conn, "ddd", TODAY, [("M1", tp, 1234), ("L1", tp, 75), ("K1", tp, 20)])
     await add_stock(conn, "mbb", TODAY, [("L1", "Zuma Lippo Batu", 40)])
+    for day in (YESTERDAY, TODAY):  # what the chain's store_stock step does after the load
+        await build_store_stock(conn, day)
     await add_sale(conn, "ddd", tanggal=YESTERDAY, store="Zuma Tunjungan Plaza", kode="L1", qty=3)
 
     await conn.execute(
@@ -115,10 +122,12 @@ class BotHarness:
     async def ask(
         self, chat_id: int, text: str, *, expect: int = 1, user_id: int | None = None
     ) -> list[StoredMessage]:
-        """Send `text` from the person and return the `expect` new bot messages it caused."""
+        """Send `text` from the person and return the `expect` new bot messages it caused,
+        once the bot has finished with it (audit row written; see `idle`)."""
         before = self.emu.state.bot_message_count(chat_id)
         self.emu.inject_message(chat_id, text, user_id=user_id)
         messages = await self.emu.wait_for_messages(chat_id, before + expect)
+        await self.idle()
         return messages[before:]
 
     async def tap(self, chat_id: int, message: StoredMessage, label: str, *, expect: int) -> str:
@@ -126,13 +135,29 @@ class BotHarness:
         before = self.emu.state.bot_message_count(chat_id)
         query_id = self.emu.tap_button(chat_id, message.message_id, label, user_id=chat_id)
         await self.emu.wait_for_messages(chat_id, before + expect)
+        await self.idle()
         return query_id
+
+    async def idle(self) -> None:
+        """Wait until every update the bot has fetched is fully handled.
+
+        PTB marks a fetched update done (`update_queue.task_done()`) only once its handlers
+        have returned, audit row included, however many run at once. Work a handler hands to
+        a task (a /stock chart, a /reload chain) is not waited for: wait for its messages.
+        """
+        try:
+            async with asyncio.timeout(IDLE_TIMEOUT):
+                await self.app.update_queue.join()
+        except TimeoutError:
+            raise TimeoutError(
+                f"the bot did not finish the updates it fetched within {IDLE_TIMEOUT}s"
+            ) from None
 
     async def settle(self) -> None:
         """Wait until every update sent so far is fully handled (audit rows included).
 
-        The bot handles updates one at a time, so once the answer to a later plain message
-        (never audited) is out, everything before it is done.
+        The bot fetches updates in the order they were sent, so once it answers a later plain
+        message (never audited), everything sent before it has been fetched; then `idle`.
         """
         await self.ask(ADMIN, "sync")
 
