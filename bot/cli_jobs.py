@@ -33,7 +33,10 @@ def register(app: typer.Typer, report_app: typer.Typer) -> None:
     @job_app.command("run")
     def job_run(
         name: Annotated[
-            str, typer.Argument(help="backup, stock, ff_fa_fs, transfers, sales, so_l2, health")
+            str,
+            typer.Argument(
+                help="backup, stock, ff_fa_fs, store_stock, transfers, sales, so_l2, health"
+            ),
         ],
         day: Annotated[str | None, typer.Option("--date", help="WIB date (default today)")] = None,
         only: Annotated[bool, typer.Option(help="Do not run what follows the job")] = False,

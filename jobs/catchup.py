@@ -40,6 +40,7 @@ ENGLISH_NAMES = {
     "backup": "database backup",
     "stock": "stock pull",
     "ff_fa_fs": "FF/FA/FS calculation",
+    "store_stock": "store stock summary",
     "transfers": "item transfer pull",
     "sales": "sales pull",
     "so_l2": "SO L2 calculation",
@@ -111,12 +112,17 @@ class Skipped:
 
 @dataclass(frozen=True)
 class CatchupPlan:
-    """What to do at start: run in order, skip (report once), alert (missed), reap."""
+    """What to do at start: run in order, skip (report once), alert (missed), reap.
+
+    `at`: the instant it was planned for. Slots due by then are the plan's business; the
+    schedule takes over with the first slot time after it (bot/scheduler.py `after`).
+    """
 
     run: list[Planned] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     missed: list[tuple[Slot, date]] = field(default_factory=list)
     interrupted: list[RunState] = field(default_factory=list)
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -232,7 +238,7 @@ def plan_catchup(
                 planned.append(Planned(slot, day, steps, late))
     interrupted = [r for r in runs if r.status == "interrupted"]
     missed = missed_slots(now, runs, since=since, schedule=schedule)
-    return CatchupPlan(planned, skipped, missed, interrupted)
+    return CatchupPlan(planned, skipped, missed, interrupted, now)
 
 
 def overruns(

@@ -32,6 +32,7 @@ from jobs.runs import (
 )
 from jobs.sales import SALES_ENTITIES, load_sales
 from jobs.stock import drop_old_snapshots, load_stock_snapshot, retention_start
+from jobs.store_stock import run_store_stock
 from jobs.transfers import load_transfers
 from jobs.wording import and_list, day_text, job_name
 from ops.clock import utc_now
@@ -281,6 +282,7 @@ STEPS: dict[str, Callable[[ChainContext, date], Awaitable[StepOutcome]]] = {
     "backup": run_backup_step,
     "stock": run_stock,
     "ff_fa_fs": run_ff_fa_fs,
+    "store_stock": run_store_stock,
     "transfers": run_transfers,
     "sales": run_sales,
     "so_l2": run_so_l2,
@@ -290,8 +292,9 @@ STEPS: dict[str, Callable[[ChainContext, date], Awaitable[StepOutcome]]] = {
 # "after" means chained. Its keys are the steps people may rerun, in the order of the day.
 FOLLOWERS: dict[str, tuple[str, ...]] = {
     "backup": (),
-    "stock": ("ff_fa_fs",),
+    "stock": ("ff_fa_fs", "store_stock"),
     "ff_fa_fs": (),
+    "store_stock": (),
     "transfers": (),
     "sales": ("so_l2",),
     "so_l2": (),

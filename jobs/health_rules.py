@@ -50,7 +50,8 @@ HEALTH_RULES = (
 )
 # Accurate's answer to a revoked token, or a bare 401 (jobs/accurate/session.py, AuthRejected).
 TOKEN_REJECTED = re.compile(r"invalid or revoked api token|\bhttp 401\b|\b401 unauthorized\b", re.I)
-RERUNNABLE = ("stock", "ff_fa_fs", "transfers", "sales", "so_l2")  # `opsbot job run` knows these
+# `opsbot job run` knows these
+RERUNNABLE = ("stock", "ff_fa_fs", "store_stock", "transfers", "sales", "so_l2")
 
 
 class HealthThresholds(BaseModel):

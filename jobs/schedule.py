@@ -26,7 +26,7 @@ class Slot:
 
 DAILY_SCHEDULE: tuple[Slot, ...] = (
     Slot("backup", time(2, 0), ("backup",), grace=timedelta(minutes=60)),
-    Slot("stock", time(3, 0), ("stock", "ff_fa_fs"), grace=timedelta(minutes=45)),
+    Slot("stock", time(3, 0), ("stock", "ff_fa_fs", "store_stock"), grace=timedelta(minutes=45)),
     Slot("transfers", time(4, 50), ("transfers",)),
     Slot("sales", time(5, 0), ("sales", "so_l2")),
     Slot("health", time(5, 30), ("health",), grace=timedelta(minutes=20)),

@@ -21,6 +21,7 @@ JOB_NAMES = {
     "backup": "backup database",
     "stock": "tarik stok",
     "ff_fa_fs": "hitung FF/FA/FS",
+    "store_stock": "ringkas stok toko",
     "transfers": "tarik transfer",
     "sales": "tarik penjualan",
     "so_l2": "hitung SO L2",

@@ -42,6 +42,7 @@ def test_schedule_order_chained_steps_and_next_runs_on_a_utc_clock():
         ("backup", "02:00"),
         ("stock", "03:00"),
         ("ff_fa_fs", "after stock"),
+        ("store_stock", "after ff_fa_fs"),
         ("transfers", "04:50"),
         ("sales", "05:00"),
         ("so_l2", "after sales"),

@@ -15,7 +15,7 @@ from sandbox.dataset import generate
 from sandbox.telegram_emulator import StoredMessage, check_html
 from tests.bot.conftest import ADMIN, LEAD_BALI, TODAY, VIEWER, BotHarness
 
-JOBS = "backup, stock, ff_fa_fs, transfers, sales, so_l2, health"
+JOBS = "backup, stock, ff_fa_fs, store_stock, transfers, sales, so_l2, health"
 
 
 @pytest.fixture
@@ -75,14 +75,16 @@ async def test_reload_pulls_over_http_and_edits_one_message(
 
 
 async def test_a_job_runs_with_what_follows_it(bot: BotHarness, accurate: AccurateEmulator):
-    shown = await reload(bot, "/reload stok 2026-02-16", steps=2)
+    shown = await reload(bot, "/reload stok 2026-02-16", steps=3)
     body = shown.body
     assert body.startswith("🔄 Reload Tarik stok · 16 Feb 2026")
     assert body.index("Tarik stok: sukses") < body.index("Hitung FF/FA/FS:")
+    assert body.index("Hitung FF/FA/FS:") < body.index("Ringkas stok toko: sukses")
     assert "Selesai" in body
-    assert shown.edit_count == 2  # after stock, then with the outcome
+    assert shown.edit_count == 3  # after stock, after ff_fa_fs, then with the outcome
     assert [r[1] for r in await runs(bot.pool, "stock")] == ["success"] * 4
     assert len(await runs(bot.pool, "ff_fa_fs")) == 1
+    assert await runs(bot.pool, "store_stock") == [(None, "success", f"bot:{ADMIN}")]
     # every edit was valid HTML that the emulator accepted
     assert all(c.ok for c in bot.emu.calls("editMessageText"))
 

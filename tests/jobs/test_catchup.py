@@ -34,7 +34,8 @@ def ok(job: str, day: date = D, entity: str | None = None, at: datetime | None =
 
 def whole_day(day: date) -> list[RunState]:
     """Every step of every slot of `day` finished."""
-    runs = [ok("backup", day), ok("ff_fa_fs", day), ok("so_l2", day), ok("health", day)]
+    runs = [ok("backup", day), ok("ff_fa_fs", day), ok("store_stock", day), ok("so_l2", day)]
+    runs += [ok("health", day)]
     runs += [ok("stock", day, e) for e in ("DDD", "LJBB", "MBB", "UBB")]
     runs += [ok("transfers", day, e) for e in ("DDD", "LJBB", "MBB", "UBB")]
     runs += [ok("sales", day, e) for e in ("DDD", "MBB", "UBB")]
@@ -43,7 +44,7 @@ def whole_day(day: date) -> list[RunState]:
 
 def up_to_sales(day: date = D) -> list[RunState]:
     """Yesterday complete; today's chain finished up to the 04:50 transfers."""
-    keep = {"backup", "stock", "ff_fa_fs", "transfers"}
+    keep = {"backup", "stock", "ff_fa_fs", "store_stock", "transfers"}
     return whole_day(day - timedelta(days=1)) + [r for r in whole_day(day) if r.job in keep]
 
 
@@ -150,11 +151,12 @@ def test_slots_due_before_opsbot_first_ran_are_owed_nothing():
 def test_a_step_is_pending_until_every_entity_has_finished():
     stock = SLOTS["stock"]
     two = [ok("stock", D, "DDD"), ok("stock", D, "LJBB")]
-    assert pending_steps(stock, D, two) == ("stock", "ff_fa_fs")
+    assert pending_steps(stock, D, two) == ("stock", "ff_fa_fs", "store_stock")
     all_four = [ok("stock", D, e) for e in ("DDD", "LJBB", "MBB", "UBB")]
     failed = [RunState("ff_fa_fs", D, None, "failed", wib(D, 3, 20))]
-    assert pending_steps(stock, D, all_four + failed) == ()  # a failure is finished
-    assert pending_steps(stock, D, all_four) == ("ff_fa_fs",)
+    summed = [ok("store_stock", D)]
+    assert pending_steps(stock, D, all_four + failed + summed) == ()  # a failure is finished
+    assert pending_steps(stock, D, all_four + summed) == ("ff_fa_fs",)
 
 
 def test_naive_instants_are_refused():
