@@ -97,7 +97,8 @@ async def lead(svc: Services, leadership: Leadership, stop: asyncio.Event) -> No
                 async def scheduled(slot: Slot) -> None:
                     await svc.track(runner.run(slot))
 
-                scheduler = build_scheduler(scheduled, shift=svc.shift)
+                # From the plan's instant, not the start's: no slot falls between the two.
+                scheduler = build_scheduler(scheduled, shift=svc.shift, after=plan.at)
                 scheduler.start()
                 log.warning(
                     "leading; next runs %s", [str(j.next_run_time) for j in scheduler.get_jobs()]

@@ -64,9 +64,18 @@ async def first_start(conn: Conn) -> datetime | None:
 
 
 async def reap(pool: asyncpg.Pool, run: RunState, now: datetime) -> bool:
-    """Record interrupted `run` as failed; False when it turned out alive or already changed."""
+    """Record interrupted `run` as failed; False when it turned out alive or already changed.
+
+    Only a row still `running` is reaped. One recorded before (reaped, or cancelled at
+    shutdown) reads `interrupted` too, but its slot lock is left alone: taking it at every
+    watchdog pass would refuse, as "already running", the catch-up rerun of that very slot
+    starting at the same moment (the watchdog and the catch-up start together).
+    """
     key = run_key(run.job, run.business_date, run.entity)
     async with pool.acquire() as conn:
+        recorded = await conn.fetchval("select status from ops.job_runs where run_key = $1", key)
+        if recorded != "running":
+            return False  # already recorded as finished: nothing to reap
         got = await conn.fetchval(
             "select pg_try_advisory_lock($1, hashtext($2))", RUN_LOCK_CLASS, key
         )

@@ -59,13 +59,28 @@ def build_scheduler(
     *,
     schedule: tuple[Slot, ...] = DAILY_SCHEDULE,
     shift: timedelta = timedelta(0),
+    after: datetime | None = None,
 ) -> AsyncIOScheduler:
-    """An AsyncIOScheduler calling `run_slot(slot)` at each slot's WIB time (not started)."""
+    """An AsyncIOScheduler calling `run_slot(slot)` at each slot's WIB time (not started).
+
+    `after` (the bot's clock, aware): the instant the catch-up planned for. Each slot first
+    fires at its first time after it, even when the scheduler starts a little later: a slot
+    falling between the plan and the start is then run at once (within its grace) instead of
+    waiting for tomorrow, while one due by `after` is left to the catch-up. Without it, the
+    first runs count from the start.
+    """
     scheduler = AsyncIOScheduler(timezone=WIB)
     for slot in schedule:
+        trigger = slot_trigger(slot, shift)
+        first: dict[str, Any] = {}
+        if after is not None:
+            # strictly after: a slot at exactly `after` was due, so the catch-up's
+            fire = trigger.get_next_fire_time(None, after - shift + timedelta(microseconds=1))
+            if fire is not None:  # None would add the job paused
+                first["next_run_time"] = fire
         scheduler.add_job(
             run_slot,
-            slot_trigger(slot, shift),
+            trigger,
             args=(slot,),
             id=slot.job,
             name=f"{slot.job} at {slot.at:%H:%M} WIB",
@@ -73,6 +88,7 @@ def build_scheduler(
             coalesce=True,
             max_instances=1,
             replace_existing=True,
+            **first,
         )
     scheduler.add_listener(_on_missed, EVENT_JOB_MISSED)
     return scheduler

@@ -168,3 +168,16 @@ async def instances(pool: asyncpg.Pool) -> dict[int, str]:
     """pid -> role of every registered instance."""
     rows = await pool.fetch("select pid, role from ops.instances")
     return {r["pid"]: r["role"] for r in rows}
+
+
+async def locks_released(pool: asyncpg.Pool) -> bool:
+    """True when no session holds an advisory lock (leader, slot runs) on the test database.
+
+    After `kill()` PostgreSQL ends the dead process's sessions, and frees their locks, within
+    milliseconds, but not at the instant the process exits, nor all at once.
+    """
+    held = await pool.fetchval(
+        "select count(*) from pg_locks where locktype = 'advisory'"
+        " and database = (select oid from pg_database where datname = current_database())"
+    )
+    return held == 0

@@ -10,7 +10,14 @@ import pytest
 
 from jobs.chain import ChainContext, run_chain
 from ops.settings import Settings
-from tests.e2e.harness import ALERT_CHAT, REPORT_CHAT, seed_day, wait_for, wib
+from tests.e2e.harness import (
+    ALERT_CHAT,
+    REPORT_CHAT,
+    locks_released,
+    seed_day,
+    wait_for,
+    wib,
+)
 from tests.helpers.accurate import client_factory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
@@ -55,6 +62,9 @@ async def test_killed_during_the_chain_and_restarted_at_0610(bots, pool, accurat
     await first.kill()
     accurate.clear_faults()
     assert await status(pool, f"sales:{D}:MBB") == "running"  # nobody cleaned up after it
+    # By 06:10 PostgreSQL has long ended the dead process's sessions: its run lock is free, so
+    # the run reads as interrupted, not as going on elsewhere (that takeover is test_replicas').
+    await wait_for(lambda: locks_released(pool), 30, "the killed process's locks released")
 
     # 06:10: back up.
     second = await bots.start(now=wib(D, 6, 10))
