@@ -3,8 +3,9 @@
 Embedded PostgreSQL, the synthetic Zuma world, the Accurate emulator and the Telegram
 emulator; the real jobs pull over signed HTTP day by day, the real PTB Application posts the
 06:00 report with its three charts (through the outbox, as in production), then polls the
-emulator while a store lead asks `/stock` and `/shrinkage` and the admin asks `/health`. Every message, with its sender, is printed and
-written to `DIR/transcript.md`, the charts beside it.
+emulator while a store lead asks `/stock` and `/shrinkage` and the admin asks `/health`.
+Every message, with its sender, is printed and written to `DIR/transcript.md`, the charts
+beside it.
 """
 
 from __future__ import annotations
