@@ -3,10 +3,13 @@
 Several workers (replicas) may share one database: a claim locks rows with SKIP LOCKED and
 holds them under a lease that a heartbeat extends while the batch is in flight, and every
 write after the send is conditioned on that lease. A row left 'sending' by a dead process is
-claimed again once its lease ends. The one window that cannot be closed: a process that dies
-after Telegram accepted a message but before the 'sent' row committed (a few milliseconds:
-one UPDATE) sends that message again on takeover. Telegram's send methods have no
-idempotency key, so delivery is at-least-once inside that window and exactly-once outside.
+claimed again once its lease ends. The one window that cannot be closed: after Telegram
+accepted a message, the 'sent' row must commit. A database error there is retried
+(`mark_sent_tries`, a fresh connection each, the lease kept by the heartbeat), but a process
+that dies before the commit (a few milliseconds: one UPDATE), or a database that fails
+every try (waits of 1, 2, ... x `mark_sent_delay` between them), leaves the row 'sending',
+and it goes out again when its lease ends. Telegram's send methods have no idempotency key,
+so delivery is at-least-once inside that window and exactly-once outside.
 
 Per chat, rows go out in id order; different chats are sent concurrently. 429 pauses this
 worker for `retry_after` and retries the row then (not counted as a failure); transient
@@ -100,6 +103,8 @@ class OutboxWorker:
         max_attempts: int = 50,
         wait_delay: timedelta = timedelta(seconds=5),
         poll_interval: float = 1.0,
+        mark_sent_tries: int = 4,
+        mark_sent_delay: float = 0.5,
     ) -> None:
         self.bot = bot
         self.pool = pool
@@ -111,6 +116,7 @@ class OutboxWorker:
         self.max_failures, self.max_attempts = max_failures, max_attempts
         self.wait_delay = wait_delay
         self.poll_interval = poll_interval
+        self.mark_sent_tries, self.mark_sent_delay = mark_sent_tries, mark_sent_delay
         self.paused_until: datetime | None = None
         self.claimed = 0  # rows claimed by the last run_once
         self._sem = asyncio.Semaphore(concurrency)
@@ -200,11 +206,11 @@ class OutboxWorker:
 
     async def _record(self, row: Claimed, outcome: _Outcome) -> tuple[int, bool]:
         """Write `outcome`; returns (1 if the row is final, whether to go on with its chat)."""
+        if isinstance(outcome, Sent):
+            ok = await self._mark_sent(row, outcome.message_ids)
+            return int(ok), ok
         now = self._clock()
         async with self.pool.acquire() as conn:
-            if isinstance(outcome, Sent):
-                ok = await mark_sent(conn, row, outcome.message_ids, now)
-                return int(ok), ok
             if isinstance(outcome, _Wait):
                 at = now + self.wait_delay
                 await retry_later(conn, row, at, "waiting for its target", failure=False)
@@ -260,23 +266,49 @@ class OutboxWorker:
             log.info("outbox %s: %s; retry %d at %s", row.id, outcome.error, failures, at)
             return 0, False
 
+    async def _mark_sent(self, row: Claimed, message_ids: list[int]) -> bool:
+        """Record a send Telegram accepted. A database error is retried (a fresh connection,
+        `mark_sent_delay` * n seconds apart, `mark_sent_tries` in all; the heartbeat keeps the
+        lease meanwhile): a row left 'sending' goes out again once its lease ends.
+
+        Raises the last database error when every try failed."""
+        n = 1
+        while True:
+            try:
+                async with self.pool.acquire() as conn:
+                    return await mark_sent(conn, row, message_ids, self._clock())
+            except _DB_ERRORS:
+                if n >= self.mark_sent_tries:
+                    raise
+                log.warning(
+                    "outbox %s: recording the send failed (try %d)", row.id, n, exc_info=True
+                )
+                await self._sleep(self.mark_sent_delay * n)
+                n += 1
+
     # the loop
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set: LISTEN opsbot_outbox for new rows, poll as a fallback.
 
-        A batch in flight when `stop` is set is finished first.
+        A batch in flight when `stop` is set is finished first. A pass that fails (for any
+        reason) is logged and retried after `poll_interval`; a LISTEN connection the server
+        ended is replaced at once. Only cancellation ends it otherwise.
         """
         listener: Any = None
         try:
             while not stop.is_set():
-                if listener is None or listener.is_closed():
-                    listener = await self._listen(listener)
                 self._wake.clear()
                 try:
+                    # the server may end the LISTEN session on its own (idle_session_timeout,
+                    # pg_terminate_backend, a failover): listen again, then look for work
+                    if listener is None or _closed(listener):
+                        listener = await self._listen(listener)
                     await self.run_once()
-                except _DB_ERRORS:
-                    log.exception("outbox worker: database error; retrying")
+                except Exception:
+                    # A dead worker is silent delivery until the leader changes: whatever went
+                    # wrong (the database, AlertContended out of mark_failed, a bug), go on.
+                    log.exception("outbox worker: pass failed; retrying")
                     await self._idle(stop, self.poll_interval)
                     continue
                 if self.claimed:
@@ -311,12 +343,24 @@ class OutboxWorker:
         except _DB_ERRORS:
             log.warning("outbox worker: cannot LISTEN; polling only", exc_info=True)
             return None
-        await conn.add_listener(CHANNEL, self._on_notify)
+        try:
+            await conn.add_listener(CHANNEL, self._on_notify)
+            # NOTIFYs sent while nobody listens are lost: a lost listener wakes the loop
+            # to listen again and then look at the table
+            conn.add_termination_listener(self._on_listener_lost)
+        except BaseException as exc:
+            await self._unlisten(conn)
+            if not isinstance(exc, Exception):
+                raise
+            log.warning("outbox worker: LISTEN failed; polling only", exc_info=True)
+            return None
         return conn
 
     async def _unlisten(self, conn: Any) -> None:
         if conn is None:
             return
+        with contextlib.suppress(*_DB_ERRORS):
+            conn.remove_termination_listener(self._on_listener_lost)
         with contextlib.suppress(*_DB_ERRORS):
             if not conn.is_closed():
                 await conn.remove_listener(CHANNEL, self._on_notify)
@@ -325,3 +369,15 @@ class OutboxWorker:
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
+
+    def _on_listener_lost(self, *_: object) -> None:
+        log.warning("outbox worker: the LISTEN connection was lost; listening again")
+        self._wake.set()
+
+
+def _closed(conn: Any) -> bool:
+    """True when the connection is gone (a pooled one detaches itself when it closes)."""
+    try:
+        return bool(conn.is_closed())
+    except asyncpg.InterfaceError:
+        return True

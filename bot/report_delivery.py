@@ -9,6 +9,7 @@ replica), nothing new is stored and the existing row ids come back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -106,26 +107,28 @@ async def wait_delivered(
         TimeoutError: not all final within `timeout` seconds (the message names the others).
     """
     changed = asyncio.Event()
-    conn = await pool.acquire()
 
     def on_done(*_: object) -> None:
         changed.set()
 
-    await conn.add_listener(DONE_CHANNEL, on_done)
     statuses: dict[str, str] = {}
-    try:
-        async with asyncio.timeout(timeout):
-            while True:
-                changed.clear()
-                for key in keys:
-                    row = await delivery(conn, key)
-                    statuses[key] = "missing" if row is None else row.status
-                if all(s in FINAL for s in statuses.values()):
-                    return statuses
-                await changed.wait()
-    except TimeoutError:
-        waiting = {k: s for k, s in statuses.items() if s not in FINAL}
-        raise TimeoutError(f"not delivered within {timeout}s: {waiting}") from None
-    finally:
-        await conn.remove_listener(DONE_CHANNEL, on_done)
-        await pool.release(conn)
+    # The connection goes back even when LISTEN itself fails or the caller gives up during it.
+    async with pool.acquire() as conn:
+        await conn.add_listener(DONE_CHANNEL, on_done)
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    changed.clear()
+                    for key in keys:
+                        row = await delivery(conn, key)
+                        statuses[key] = "missing" if row is None else row.status
+                    if all(s in FINAL for s in statuses.values()):
+                        return statuses
+                    await changed.wait()
+        except TimeoutError:
+            waiting = {k: s for k, s in statuses.items() if s not in FINAL}
+            raise TimeoutError(f"not delivered within {timeout}s: {waiting}") from None
+        finally:
+            # a connection that died meanwhile is detached already: keep the original error
+            with contextlib.suppress(asyncpg.InterfaceError):
+                await conn.remove_listener(DONE_CHANNEL, on_done)

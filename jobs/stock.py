@@ -23,6 +23,7 @@ import asyncpg
 
 from jobs.concurrency import run_workers
 from jobs.load_history import recorded_load
+from jobs.wording import day_text, job_name
 from ops.db import Conn
 from ops.errors import OpsError
 from ops.settings import ENTITY_CODES
@@ -48,12 +49,16 @@ STAGING_LOCK_CLASS = 0x0B5B_5706
 
 
 class LoadInterrupted(OpsError):
-    """The load's database connection was lost (restart, ended session); nothing swapped in."""
+    """The load's database connection was lost (restart, ended session); nothing swapped in.
+
+    The message is in the operators' words (Indonesian): /health, /reload, the alert card and
+    the morning report show it as it is, the report cut at 120 characters (this one fits).
+    """
 
     def __init__(self, entity: str, snapshot_date: date, cause: BaseException) -> None:
         super().__init__(
-            f"database connection lost during the {entity} stock load of {snapshot_date} (the "
-            "database restarted or ended the session); the previous snapshot is kept"
+            f"koneksi database terputus saat {job_name('stock')} {entity}"
+            f" {day_text(snapshot_date)}; snapshot sebelumnya tetap utuh"
         )
         self.entity = entity
         self.snapshot_date = snapshot_date

@@ -59,9 +59,11 @@ def parse_duration(text: str) -> timedelta | None:
 
 
 def parse_alert_id(text: str) -> int | None:
-    """`12` or `#12` as an alert id; None for anything else."""
+    """`12` or `#12` as an alert id; None for anything else (ASCII digits only)."""
     digits = text.strip().removeprefix("#")
-    return int(digits) if digits.isdigit() and len(digits) <= 18 else None
+    # str.isdigit() also takes "²" (which int() refuses) and other scripts' digits
+    ok = digits.isascii() and digits.isdigit() and len(digits) <= 18
+    return int(digits) if ok else None
 
 
 def _wake(context: BotContext) -> None:

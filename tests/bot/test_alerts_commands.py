@@ -35,6 +35,7 @@ def test_bad_durations(text: str):
 def test_alert_ids():
     assert parse_alert_id("12") == 12 and parse_alert_id("#7") == 7
     assert parse_alert_id("abc") is None and parse_alert_id("1.5") is None
+    assert parse_alert_id("²") is None and parse_alert_id("#١٢") is None
 
 
 async def test_alerts_lists_unresolved_alerts_with_buttons_by_role(alerting: AlertHarness):
@@ -110,6 +111,8 @@ async def test_mute_and_unmute_commands(alerting: AlertHarness):
         ("/mute", "Tulis nomor alert dan lamanya"),
         ("/mute 1", "Tulis nomor alert dan lamanya"),
         ("/mute abc 2h", "“abc” bukan nomor alert"),
+        ("/mute ² 2h", "“²” bukan nomor alert"),  # isdigit() but not int()
+        ("/mute ١٢ 2h", "“١٢” bukan nomor alert"),  # Arabic-Indic digits: int() takes them
         ("/mute 1 2x", "Lama “2x” tidak saya kenali"),
         ("/mute 1 30d", "Lama “30d” tidak saya kenali"),
         ("/mute 1 <b>2h", "Lama “&lt;b&gt;2h” tidak saya kenali"),

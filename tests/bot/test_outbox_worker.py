@@ -22,7 +22,16 @@ from telegram.request import HTTPXRequest
 
 from bot.outbox_worker import OutboxWorker
 from bot.report_delivery import enqueue_morning_report, report_key, wait_delivered
-from ops.outbox import Attachment, delivery, enqueue, is_broken, mark_repaired, sent_message_ids
+from ops.db import Database
+from ops.outbox import (
+    CHANNEL,
+    Attachment,
+    delivery,
+    enqueue,
+    is_broken,
+    mark_repaired,
+    sent_message_ids,
+)
 from reports.models import Chart, MorningReport
 from sandbox.telegram_emulator import TelegramEmulator
 
@@ -220,6 +229,66 @@ async def test_a_lost_answer_repeats_that_one_message_the_documented_window(
     await drain(worker, clock)
     # Telegram took "hello" but the answer never came: at-least-once, never lost
     assert texts(emu) == ["hello", "hello", "after"]
+
+
+async def fail_marking_sent(pool: asyncpg.Pool, times: int) -> None:
+    """The next `times` updates that mark a row sent fail as a busy database can (40001)."""
+    await pool.execute(
+        f"""
+        create sequence test_sent_failures;
+        create function test_fail_sent() returns trigger language plpgsql as $$
+        begin
+            if new.status = 'sent' and nextval('test_sent_failures') <= {times} then
+                raise exception 'injected' using errcode = '40001';
+            end if;
+            return new;
+        end $$;
+        create trigger test_fail_sent before update on ops.outbox
+            for each row execute function test_fail_sent();
+        """
+    )
+
+
+class ShortNaps:
+    """A sleep that records short naps and returns; long ones (the lease heartbeat) never end."""
+
+    def __init__(self) -> None:
+        self.naps: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        if seconds >= 10:
+            await never(seconds)
+        self.naps.append(seconds)
+
+
+async def test_a_sent_row_that_fails_to_record_is_retried_not_sent_again(
+    make_bot: BotFactory, emu: TelegramEmulator, pool: asyncpg.Pool, clock: ShiftClock
+) -> None:
+    await fail_marking_sent(pool, 2)
+    sleep = ShortNaps()
+    worker = OutboxWorker(await make_bot(), pool, clock=clock, sleep=sleep)
+    await say(pool, "hello")
+    await say(pool, "after")
+    assert await worker.run_once() == 2
+    assert len(sleep.naps) == 2 and all(0 < n < 10 for n in sleep.naps)
+    clock.advance(61)  # past the lease: nothing was left 'sending' to go out again
+    assert await worker.run_once() == 0
+    assert texts(emu) == ["hello", "after"]
+
+
+async def test_a_sent_row_whose_record_keeps_failing_is_sent_again_the_documented_window(
+    make_bot: BotFactory, emu: TelegramEmulator, pool: asyncpg.Pool, clock: ShiftClock
+) -> None:
+    sleep = ShortNaps()
+    worker = OutboxWorker(await make_bot(), pool, clock=clock, sleep=sleep)
+    await fail_marking_sent(pool, worker.mark_sent_tries)
+    await say(pool, "hello")
+    with pytest.raises(asyncpg.SerializationError):
+        await worker.run_once()
+    assert len(sleep.naps) == worker.mark_sent_tries - 1
+    clock.advance(61)
+    assert await worker.run_once() == 1
+    assert texts(emu) == ["hello", "hello"]
 
 
 async def test_retries_run_out_into_failed_and_one_critical_alert(
@@ -451,3 +520,109 @@ async def test_morning_report_is_enqueued_once_and_sent_text_then_album(
     shown = texts(emu)
     assert shown[0].startswith("⏰ Laporan ini terlambat") and shown[0].endswith("part 1")
     assert shown[1:] == ["part 2", "chart 0", "chart 1", "chart 2"]
+
+
+async def test_wait_delivered_gives_its_connection_back_when_listen_fails(
+    database: Database,
+) -> None:
+    async def cancel_soon(conn: object) -> None:
+        # the caller gives up (shutdown, its own deadline) while the LISTEN is on the wire
+        task = asyncio.current_task()
+        assert task is not None
+        asyncio.get_running_loop().call_soon(task.cancel)
+
+    pool = await asyncpg.create_pool(database.dsn, min_size=1, max_size=1, setup=cancel_soon)
+    assert pool is not None
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            await wait_delivered(pool, ["nothing"], timeout=10)
+        assert pool.get_idle_size() == pool.get_size() == 1
+    finally:
+        pool.terminate()
+
+
+async def listening_pid(pool: asyncpg.Pool) -> int | None:
+    """The backend that LISTENs on the outbox channel (asyncpg's LISTEN is its last query)."""
+    return await pool.fetchval(
+        "select pid from pg_stat_activity where datname = current_database()"
+        " and state = 'idle' and query = $1",
+        f'LISTEN "{CHANNEL}"',
+    )
+
+
+async def test_run_survives_its_listen_connection_dying_and_still_delivers(
+    make_bot: BotFactory, emu: TelegramEmulator, pool: asyncpg.Pool
+) -> None:
+    idles: asyncio.Queue[float] = asyncio.Queue()
+
+    async def idle_forever(seconds: float) -> None:
+        idles.put_nowait(seconds)  # nothing to do; only a NOTIFY (or a lost listener) wakes it
+        await asyncio.Event().wait()
+
+    worker = OutboxWorker(await make_bot(), pool, sleep=idle_forever)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    await idles.get()
+    pid = await listening_pid(pool)
+    assert pid is not None
+    # the server ends the session (idle_session_timeout, pg_terminate_backend, a failover)
+    assert await pool.fetchval("select pg_terminate_backend($1)", pid)
+    await asyncio.wait_for(idles.get(), 10)  # woke, listened again, found nothing, waits
+    assert not task.done()
+    again = await listening_pid(pool)
+    assert again is not None and again != pid
+    await say(pool, "after")
+    assert await wait_delivered(pool, ["after"], timeout=10) == {"after": "sent"}
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert texts(emu) == ["after"]
+
+
+async def test_run_goes_on_after_a_pass_fails_with_any_error(
+    make_bot: BotFactory,
+    emu: TelegramEmulator,
+    pool: asyncpg.Pool,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    naps: list[float] = []
+    reads = 0
+
+    def clock() -> datetime:
+        nonlocal reads
+        reads += 1
+        if reads == 1:  # e.g. AlertContended out of mark_failed: not a database error
+            raise RuntimeError("a pass went wrong")
+        return datetime.now(UTC)
+
+    async def sleep(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) > 1:  # the first nap is the back-off after the failure
+            await asyncio.Event().wait()
+
+    await say(pool, "first")
+    worker = OutboxWorker(await make_bot(), pool, clock=clock, sleep=sleep, poll_interval=3.0)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    assert await wait_delivered(pool, ["first"], timeout=10) == {"first": "sent"}
+    assert naps[0] == 3.0 and not task.done()
+    assert any(r.exc_info and "a pass went wrong" in str(r.exc_info[1]) for r in caplog.records)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert texts(emu) == ["first"]
+
+
+async def test_run_stops_when_cancelled(make_bot: BotFactory, pool: asyncpg.Pool) -> None:
+    idle = asyncio.Event()
+
+    async def idle_forever(seconds: float) -> None:
+        idle.set()
+        await asyncio.Event().wait()
+
+    task = asyncio.create_task(
+        OutboxWorker(await make_bot(), pool, sleep=idle_forever).run(asyncio.Event())
+    )
+    await idle.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await listening_pid(pool) is None  # the listener went back to the pool

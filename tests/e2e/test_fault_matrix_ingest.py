@@ -334,7 +334,7 @@ def kill_during(rig: Rig, entity: str, *, after_pages: int, only_the_load: bool)
     return killed
 
 
-LOST = "database connection lost during the DDD stock load of 2026-11-20"
+LOST = "koneksi database terputus saat tarik stok DDD 20 Nov 2026"
 
 
 @pytest.mark.parametrize("only_the_load", [True, False], ids=["load_backend", "restart"])
@@ -379,7 +379,7 @@ async def test_database_gone_mid_load_keeps_the_old_snapshot_and_fails_loudly(
     text = text_of(report)
     assert "Tarik stok DDD: gagal" in text and "Tarik stok DDD gagal" in text
     assert f"Hitung FF/FA/FS: dilewati — {reason}" in text
-    assert "database connection lost" in text and "Traceback" not in text
+    assert LOST in text and "snapshot sebelumnya tetap utuh" in text and "Traceback" not in text
 
     # the chain again, the database back: DDD loads, the alert resolves
     rig.page_hook = None
