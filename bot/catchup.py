@@ -91,7 +91,7 @@ class CatchUp:
         now = self.clock()
         async with self.pool.acquire() as conn:
             runs = await load_runs(conn, now)
-            since = await first_start(conn)
+            since = await first_start(conn, now)
         plan = plan_catchup(now, runs, policy=policy_from(self.settings), since=since)
         rerun = {(p.slot.job, p.day) for p in plan.run}
         async with self.pool.acquire() as conn:

@@ -80,7 +80,7 @@ async def _missed(conn: Conn, now: datetime) -> Check:
     from jobs.catchup import label, missed_slots
 
     runs = await load_runs(conn, now)
-    missed = missed_slots(now, runs, since=await first_start(conn))
+    missed = missed_slots(now, runs, since=await first_start(conn, now))
     names = [f"{label(slot.job)} {day} {slot.at:%H:%M}" for slot, day in missed]
     detail = ", ".join(names) if names else f"none at {wib_now(now):%Y-%m-%d %H:%M} WIB"
     return Check("missed runs", not missed, detail)

@@ -7,6 +7,8 @@ PostgreSQL (`lock_timeout` = `retry_seconds`, then a heartbeat and another wait)
 granted the lock the moment it frees. Server-side TCP keepalives on that connection bound how long a
 vanished host (no FIN) keeps the lock. A leader that loses its connection, or whose heartbeat
 query fails or hangs, steps down at once: `not_leader` is set before anything else happens.
+A leader whose term failed (Telegram down at start-up, say) `resign`s: it releases the lock for
+another replica and campaigns again after a hold-off (`retry_seconds` unless told).
 
 Every instance also registers and heartbeats in ops.instances (role, heartbeat_at in the
 database's clock) for `opsbot status`.
@@ -77,6 +79,8 @@ class Leadership:
         self.terms = 0  # how many times this instance became leader
         self._conn: asyncpg.Connection | None = None
         self._started_at = clock()
+        self._resigning = asyncio.Event()
+        self._hold_off = retry_seconds
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -114,12 +118,16 @@ class Leadership:
 
         conn.add_termination_listener(on_terminated)
         self._conn = conn
+        self._resigning.clear()  # a new connection holds no lock: nothing to give back
         try:
             await self._register(conn)
             while not stop.is_set() and not dropped.is_set():
+                if self._resigning.is_set():
+                    await self._leave_office(conn, stop, dropped)
+                    continue
                 if self.is_leader.is_set():
                     await self._heartbeat(conn)
-                    await _wait(stop, self.heartbeat_seconds, dropped)
+                    await _wait(stop, self.heartbeat_seconds, dropped, self._resigning)
                     continue
                 if await self._wait_for_lock(conn, stop, dropped):
                     await self._take_office(conn)
@@ -218,6 +226,34 @@ class Leadership:
             self.version,
             timeout=self.heartbeat_seconds,
         )
+
+    def resign(self, why: str, hold_off: float | None = None) -> None:
+        """Step down now, give the lock back, campaign again after `hold_off` seconds
+        (default `retry_seconds`).
+
+        For a leader that cannot do its job (its term failed to start): another replica may
+        take over meanwhile. Does nothing to an instance that is not leading.
+        """
+        if not self.is_leader.is_set():
+            return
+        self._hold_off = self.retry_seconds if hold_off is None else hold_off
+        self._step_down(why)
+        self._resigning.set()
+
+    async def _leave_office(
+        self, conn: asyncpg.Connection, stop: asyncio.Event, dropped: asyncio.Event
+    ) -> None:
+        """Release the leader lock (a standby waiting in PostgreSQL gets it at once), then
+        hold off before campaigning again."""
+        await conn.execute("select pg_advisory_unlock_all()", timeout=self.heartbeat_seconds)
+        await conn.execute(
+            "update ops.instances set role = 'standby', leader_since = null,"
+            " heartbeat_at = now() where instance_id = $1",
+            self.instance_id,
+            timeout=self.heartbeat_seconds,
+        )
+        self._resigning.clear()
+        await _wait(stop, self._hold_off, dropped)
 
     async def _sign_off(self, conn: asyncpg.Connection) -> None:
         """A clean stop: release the lock at once (a standby need not wait for the socket)."""

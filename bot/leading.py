@@ -5,7 +5,8 @@ plan, the APScheduler schedule, the watchdog, the outbox worker and the alert no
 the term ends because leadership was lost, polling stops first and nothing new starts; slot
 runs already going are left to finish (their slot locks keep a new leader from running them
 twice). At shutdown they get `drain_seconds` to finish, then are cancelled (recorded as
-failed, read as interrupted: the next start catches them up).
+failed, read as interrupted: the next start catches them up); bot/runtime.py drains them
+however the last term ended.
 """
 
 from __future__ import annotations
@@ -70,7 +71,10 @@ class Services:
 
 
 async def lead(svc: Services, leadership: Leadership, stop: asyncio.Event) -> None:
-    """Serve as leader until leadership is lost or `stop` is set (or something here fails)."""
+    """Serve as leader until leadership is lost or `stop` is set (or something here fails).
+
+    Runs started in the term stay in `svc.runs` when it ends; the caller drains them at shutdown.
+    """
     settings, pool = svc.settings, svc.pool
     term_over = asyncio.Event()
     watcher = asyncio.create_task(_first_of(leadership.not_leader, stop, then=term_over))
@@ -124,8 +128,9 @@ async def lead(svc: Services, leadership: Leadership, stop: asyncio.Event) -> No
                 await asyncio.gather(*workers, return_exceptions=True)
     finally:
         watcher.cancel()
-    if stop.is_set():
-        await svc.drain()
+        # An Application whose initialize failed (getMe) shuts nothing down on exit: the bot's
+        # HTTP clients would leak with every failed term. A second shutdown does nothing.
+        await application.bot.shutdown()
 
 
 def _watchdog(svc: Services) -> Watchdog:

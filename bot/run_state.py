@@ -18,6 +18,7 @@ from jobs.catchup import RunState
 from jobs.runs import RUN_LOCK_CLASS, run_key
 from ops.clock import wib_today
 from ops.db import Conn
+from ops.paths import read_sql
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,16 @@ async def load_runs(conn: Conn, now: datetime, days: int = 2) -> list[RunState]:
     ]
 
 
-async def first_start(conn: Conn) -> datetime | None:
-    """When any opsbot instance first started on this database (ops.instances), or None."""
-    started: datetime | None = await conn.fetchval("select min(started_at) from ops.instances")
-    return started
+async def first_start(conn: Conn, now: datetime) -> datetime | None:
+    """When opsbot first ran on this database as of `now`, or None when nothing is known.
+
+    The health check's definition (sql/queries/health_first_run.sql): the first job run or
+    the first instance start, whichever came first. Jobs run by hand before the bot first
+    started count, so the watchdog never resolves as "owed nothing" a missed slot the health
+    check raised. Slots due before it are owed nothing.
+    """
+    since: datetime | None = await conn.fetchval(read_sql("queries/health_first_run.sql"), now)
+    return since
 
 
 async def reap(pool: asyncpg.Pool, run: RunState, now: datetime) -> bool:

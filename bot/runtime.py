@@ -4,7 +4,11 @@ Each process migrates, then campaigns for leadership (bot/leader.py: a PostgreSQ
 advisory lock on a dedicated connection). The leader polls Telegram and runs the schedule,
 the catch-up, the watchdog and the delivery loops (bot/leading.py); the others stand by and
 take over within `LEADER_RETRY_SECONDS` (plus start-up) when it dies. A leader that loses its
-database steps down and campaigns again like any standby.
+database steps down and campaigns again like any standby; one whose term fails (Telegram or the
+database erring at start-up) resigns, giving the lock to another replica, and campaigns again
+after `LEADER_RETRY_SECONDS`, doubling while it keeps failing (up to a minute): an outage
+never makes the process exit. Only a token Telegram
+rejects does (no replica could lead with it). Runs in flight get their drain at shutdown.
 
 PTB's lifecycle is driven by hand inside our own event loop (TELEGRAM.md §A.2) so the pool and
 the embedded database live exactly as long as the bot.
@@ -19,6 +23,8 @@ import signal
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
+from telegram.error import InvalidToken
+
 from bot.leader import Leadership
 from bot.leading import Services, lead
 from ops.clock import Clock, utc_now
@@ -28,6 +34,9 @@ from ops.migrations import migrate
 from ops.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Longest wait between two failed terms: a Telegram outage is retried at least every minute.
+MAX_HOLD_OFF_SECONDS = 60.0
 
 
 def shifted_clock(shift: timedelta) -> Clock:
@@ -94,23 +103,53 @@ async def serve(
 
 
 async def _campaign(services: Services, leadership: Leadership, stop: asyncio.Event) -> None:
-    """Lead whenever elected, until `stop`; the election runs alongside."""
+    """Lead whenever elected, until `stop`; the election runs alongside.
+
+    Raises:
+        InvalidToken: Telegram rejected the bot token (after stepping down and draining).
+    """
     log.warning("opsbot %s is up; campaigning for leadership", leadership.instance_id)
     election = asyncio.create_task(leadership.acquire_loop(stop))
+    failures = 0  # terms in a row that failed to start
     try:
         while not stop.is_set():
             if not await _elected(leadership, stop):
                 break
             try:
                 await lead(services, leadership, stop)
-            except Exception:
-                if not leadership.not_leader.is_set():
-                    raise
-                # Lost the database mid-term: whatever failed with it, stand by again.
-                log.exception("leadership lost while leading; standing by")
+                failures = 0
+            except InvalidToken:
+                raise  # configuration, not an outage: retrying cannot help
+            except Exception as exc:
+                if leadership.not_leader.is_set():
+                    # Lost the database mid-term: whatever failed with it, stand by again.
+                    log.exception("leadership lost while leading; standing by")
+                    failures = 0
+                    continue
+                # Telegram or the database failed the term (getMe, setMyCommands, the
+                # catch-up's plan): give the lock back and try again, never exit.
+                failures += 1
+                hold_off = _hold_off(leadership.retry_seconds, failures)
+                log.error(
+                    "leading failed (%d in a row: %s); stepping down, campaigning again in %.1f s",
+                    failures,
+                    exc,
+                    hold_off,
+                    exc_info=failures == 1,  # one traceback per outage, not one per retry
+                )
+                leadership.resign("leading failed", hold_off)
     finally:
         stop.set()
-        await election
+        try:
+            await services.drain()  # runs of any term, also one that failed or was lost
+        finally:
+            await election
+
+
+def _hold_off(retry_seconds: float, failures: int) -> float:
+    """Seconds to stand down after the `failures`-th failed term in a row: doubling from
+    `retry_seconds`, at most MAX_HOLD_OFF_SECONDS (or retry_seconds when that is longer)."""
+    return min(retry_seconds * 2 ** min(failures - 1, 16), max(MAX_HOLD_OFF_SECONDS, retry_seconds))
 
 
 async def _elected(leadership: Leadership, stop: asyncio.Event) -> bool:

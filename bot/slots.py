@@ -2,9 +2,10 @@
 
 Replicas share the database, so a slot never redoes what already succeeded: each step runs
 only for the entities whose run of that date has not succeeded (checked right before the
-step; jobs/runs.py's slot lock covers two runs racing), and the report run asks
-`skip_if_succeeded`. The 06:00 report goes through the outbox (bot/report_delivery.py), whose
-idempotency keys make a second enqueue of the same date and chat a no-op.
+step), and every run, the report's too, asks `skip_if_succeeded`, checked again under the
+slot's lock (jobs/runs.py): a run that finished elsewhere in between is not repeated. The
+06:00 report goes through the outbox (bot/report_delivery.py), whose idempotency keys make a
+second enqueue of the same date and chat a no-op.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class SlotRunner:
                 dsn=self.dsn,
                 clock=self.clock,
                 entities=entities,
+                skip_if_succeeded=True,  # _to_do looked before the lock: look again under it
             )
             outcomes += await run_chain(ctx, business_date, steps=(step,), on_step=self.on_step)
         return outcomes

@@ -113,7 +113,7 @@ class Watchdog:
         report = WatchdogReport()
         async with self.pool.acquire() as conn:
             runs = await load_runs(conn, now)
-            since = await first_start(conn)
+            since = await first_start(conn, now)
         for run in [r for r in runs if r.status == "interrupted"]:
             if await reap(self.pool, run, now):
                 report.reaped.append(run_key(run.job, run.business_date, run.entity))

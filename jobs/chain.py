@@ -86,7 +86,12 @@ def not_started_status(exc: RunNotStarted) -> str:
 
 @dataclass
 class ChainContext:
-    """What the steps need: the pool, the settings, how to open an Accurate client."""
+    """What the steps need: the pool, the settings, how to open an Accurate client.
+
+    `skip_if_succeeded` (the scheduler's runs): a slot whose run already succeeded is not run
+    again, checked under its lock (ALREADY_DONE); a rerun by hand (/reload, the CLI) leaves it
+    False.
+    """
 
     pool: asyncpg.Pool
     settings: Settings
@@ -95,6 +100,7 @@ class ChainContext:
     dsn: str | None = None  # for pg_dump; the pool does not expose it
     clock: Callable[[], datetime] = utc_now
     entities: tuple[str, ...] | None = None  # per-entity steps run only these (None: all)
+    skip_if_succeeded: bool = False
 
     def __post_init__(self) -> None:
         if self.open_client is None:
@@ -103,9 +109,19 @@ class ChainContext:
     def record(
         self, job: str, day: date, *, entity: str | None = None
     ) -> AbstractAsyncContextManager[RunRecord]:
-        """Record a run of `job` for `day` in ops.job_runs, stamped with this chain's clock."""
+        """Record a run of `job` for `day` in ops.job_runs, stamped with this chain's clock.
+
+        Raises (on entry):
+            RunInProgress, AlreadySucceeded (with `skip_if_succeeded`): see recorded_run.
+        """
         return recorded_run(
-            self.pool, job, day, entity=entity, triggered_by=self.triggered_by, clock=self.clock
+            self.pool,
+            job,
+            day,
+            entity=entity,
+            triggered_by=self.triggered_by,
+            clock=self.clock,
+            skip_if_succeeded=self.skip_if_succeeded,
         )
 
 

@@ -158,3 +158,17 @@ async def test_an_unreachable_database_keeps_it_a_standby(pg_admin):
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(a.is_leader.wait(), 0.5)
         assert a.not_leader.is_set()
+
+
+async def test_a_leader_that_resigns_hands_the_lock_over_and_campaigns_again(database, conn):
+    async with campaigning(database.dsn, "a", retry_seconds=5, heartbeat_seconds=30) as a:
+        assert await first_leader(a) is a
+        async with campaigning(database.dsn, "b", retry_seconds=5, heartbeat_seconds=30) as b:
+            await wait_registered(conn, "b")
+            a.resign("its term failed", hold_off=0.05)
+            assert a.not_leader.is_set() and not a.is_leader.is_set()  # at once
+            await asyncio.wait_for(b.is_leader.wait(), 5)  # granted the moment a released it
+            await wait_registered(conn, "a")  # a campaigns again, waiting on the lock
+            assert await roles(conn) == {"a": "standby", "b": "leader"}
+        await asyncio.wait_for(a.is_leader.wait(), 5)
+        assert a.terms == 2

@@ -9,9 +9,11 @@ from datetime import date, datetime, time, timedelta
 import asyncpg
 
 from bot.catchup import CatchUp, summary_text
-from bot.run_state import INTERRUPTED, load_runs
+from bot.cli_status import check_status
+from bot.run_state import INTERRUPTED, first_start, load_runs
 from bot.slots import SlotRunner
 from bot.watchdog import Watchdog
+from jobs.health import run_health_check
 from jobs.runs import RUN_LOCK_CLASS
 from ops.clock import WIB
 from ops.settings import Settings
@@ -114,6 +116,22 @@ async def test_slots_before_opsbot_first_ran_are_not_missed(pool, conn):
     await first_started(conn, wib(3, 30))
     report = await Watchdog(pool, clock=lambda: wib(4)).check_once()
     assert report.raised == []
+
+
+async def test_jobs_run_by_hand_before_the_first_start_count_as_opsbot_running(pool, conn):
+    await add_run(conn, "stock", "success", wib(1), "DDD")  # `opsbot job run stock`, 01:00
+    await first_started(conn, wib(3, 5))  # the bot itself first started at 03:05
+    now = wib(3, 10)
+    health = await run_health_check(conn, D, now)
+    assert "job_missed:backup" in health.raised  # 02:00 fell after opsbot first ran
+    report = await Watchdog(pool, clock=lambda: now).check_once()
+    # it agrees: the alert stays open (not resolved a minute later, not raised twice)
+    assert "job_missed:backup" not in report.resolved + report.raised
+    assert (await alert(conn, "job_missed:backup"))["state"] == "open"
+    status = await check_status(conn, Settings(_env_file=None), now)  # `opsbot status` too
+    [missed] = [c for c in status if c.name == "missed runs"]
+    assert (missed.ok, missed.detail) == (False, "database backup 2026-11-20 02:00")
+    assert await first_start(conn, now) == wib(1)  # one definition: the health check's
 
 
 async def test_the_catchup_preparation_reaps_alerts_records_and_reports_once(pool, conn):

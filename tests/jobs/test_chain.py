@@ -1,11 +1,10 @@
 """Chain steps whose inputs failed record `skipped` with the reason instead of running; a run
 the slot lock refuses is its own outcome, not a failure."""
 
-from contextlib import AbstractAsyncContextManager
 from datetime import date
 
 from jobs.chain import ALREADY_DONE, RUNNING_ELSEWHERE, ChainContext, run_chain
-from jobs.runs import RunRecord, recorded_run
+from jobs.runs import recorded_run
 from ops.settings import Settings
 
 DAY = date(2026, 11, 20)
@@ -66,21 +65,12 @@ async def test_an_entity_another_run_holds_is_running_elsewhere_the_others_run(p
     assert "MBB failed" not in stock.summary
 
 
-class SkipDone(ChainContext):
-    """A context that, like the scheduler's replicas, never reruns a slot that succeeded."""
-
-    def record(
-        self, job: str, day: date, *, entity: str | None = None
-    ) -> AbstractAsyncContextManager[RunRecord]:
-        return recorded_run(
-            self.pool, job, day, entity=entity, triggered_by="test", skip_if_succeeded=True
-        )
-
-
 async def test_a_step_that_already_succeeded_is_already_done_and_ok(pool):
     async with recorded_run(pool, "so_l2", DAY):
         pass  # an earlier run succeeded
-    [so_l2] = await run_chain(SkipDone(pool, SETTINGS), DAY, steps=("so_l2",))
+    # like the scheduler's replicas: never rerun a slot that succeeded
+    ctx = ChainContext(pool, SETTINGS, triggered_by="test", skip_if_succeeded=True)
+    [so_l2] = await run_chain(ctx, DAY, steps=("so_l2",))
     assert so_l2.statuses == {"all": ALREADY_DONE}
     assert so_l2.ok and not so_l2.failed and not so_l2.busy
     assert so_l2.summary == "so_l2 2026-11-20 already succeeded; not run again."
