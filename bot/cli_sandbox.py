@@ -8,8 +8,6 @@ writes `DIR/accurate.env` with the settings the client needs to reach it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 from collections.abc import Callable
 from datetime import date, timedelta
 from enum import StrEnum
@@ -19,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from bot.cli import console, parse_day, run
+from bot.stop_signals import stop_on_signals
 from ops.errors import OpsError
 
 if TYPE_CHECKING:
@@ -181,11 +180,7 @@ async def serve_dataset(
             f"The world covers {world.days[0]} to {world.days[-1]}; {day} has no snapshot."
         )
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
-    try:
+    with stop_on_signals(stop):
         async with AccurateEmulator(
             world,
             max_page_size=max_page_size,
@@ -205,10 +200,6 @@ async def serve_dataset(
             if on_ready is not None:
                 on_ready(emulator)
             await stop.wait()
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.remove_signal_handler(sig)
 
 
 def _revoke_if_due(emulator: AccurateEmulator, world: World, day: date) -> None:

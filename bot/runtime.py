@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
@@ -27,6 +26,7 @@ from telegram.error import InvalidToken
 
 from bot.leader import Leadership
 from bot.leading import Services, lead
+from bot.stop_signals import stop_on_signals
 from ops.clock import Clock, utc_now
 from ops.db import create_pool, open_database
 from ops.errors import ConfigError
@@ -79,11 +79,18 @@ async def serve(
     """
     check_config(settings)
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
     clock = shifted_clock(shift)
+    with stop_on_signals(stop):
+        await _serve(settings, stop, clock, shift, leadership)
+
+
+async def _serve(
+    settings: Settings,
+    stop: asyncio.Event,
+    clock: Clock,
+    shift: timedelta,
+    leadership: Leadership | None,
+) -> None:
     async with open_database(settings) as db:
         pool = await create_pool(db.dsn, max_size=10)
         try:
