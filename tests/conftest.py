@@ -22,6 +22,7 @@ import pytest
 from ops.db import Database, start_embedded
 from ops.migrations import discover, migrate
 from ops.paths import PROJECT_ROOT
+from sandbox.accurate_emulator import AccurateEmulator, sample_world
 
 TEMPLATE_LOCK = 0x0B5B07_7E57
 
@@ -138,3 +139,10 @@ async def conn(database: Database) -> AsyncIterator[asyncpg.Connection]:
         yield connection
     finally:
         await connection.close()
+
+
+@pytest.fixture
+async def accurate() -> AsyncIterator[AccurateEmulator]:
+    """The Accurate emulator serving the small sample world on loopback."""
+    async with AccurateEmulator(sample_world()) as emu:
+        yield emu

@@ -7,15 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date, datetime, time
 
-import pytest
-
 from bot.slots import SlotRunner
 from jobs.accurate.client import AccurateClient
 from jobs.chain import ALREADY_DONE, ChainContext, run_chain
 from jobs.schedule import DAILY_SCHEDULE
 from ops.clock import WIB
 from ops.settings import Settings
-from sandbox.accurate_emulator import AccurateEmulator, sample_world
 from tests.helpers.accurate import client_factory
 
 D = date(2025, 11, 3)  # the sample world's last day
@@ -25,16 +22,6 @@ STOCK = next(s for s in DAILY_SCHEDULE if s.job == "stock")
 
 def clock() -> datetime:
     return datetime.combine(D, time(3), tzinfo=WIB)
-
-
-@pytest.fixture
-async def accurate() -> AsyncIterator[AccurateEmulator]:
-    emu = AccurateEmulator(sample_world())
-    await emu.start()
-    try:
-        yield emu
-    finally:
-        await emu.stop()
 
 
 async def test_a_run_that_succeeded_elsewhere_meanwhile_is_not_run_again(pool, conn, accurate):

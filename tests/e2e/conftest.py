@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.accurate_emulator import AccurateEmulator, sample_world
+from sandbox.accurate_emulator import AccurateEmulator
 from sandbox.telegram_emulator import TelegramEmulator
 from tests.e2e.harness import TOKEN, Bots
 
@@ -17,16 +17,6 @@ from tests.e2e.harness import TOKEN, Bots
 async def telegram() -> AsyncIterator[TelegramEmulator]:
     async with TelegramEmulator(token=TOKEN) as emu:
         yield emu
-
-
-@pytest.fixture
-async def accurate() -> AsyncIterator[AccurateEmulator]:
-    emu = AccurateEmulator(sample_world())
-    await emu.start()
-    try:
-        yield emu
-    finally:
-        await emu.stop()
 
 
 @pytest.fixture
