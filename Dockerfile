@@ -4,7 +4,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 RUN useradd --create-home --uid 10001 opsbot
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY bot bot
 COPY jobs jobs
 COPY reports reports
@@ -12,7 +13,7 @@ COPY ops ops
 COPY sandbox sandbox
 COPY sql sql
 COPY templates templates
-RUN pip install -e . && chown -R opsbot /app
+RUN pip install --no-deps -e . && pip check && chown -R opsbot /app
 USER opsbot
 
 # `opsbot status`: database, migrations, a fresh leader heartbeat (any replica), no missed run,

@@ -6,12 +6,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test lint format mypy bench clean
+.PHONY: install demo test lint format mypy bench clean lock
 
-$(INSTALLED): pyproject.toml
+# Exact versions with hashes (requirements-dev.lock: runtime + dev tools; requirements.lock:
+# runtime, for the Dockerfile), so a fresh machine gets what the tests passed with.
+$(INSTALLED): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $@
 
 install: $(INSTALLED)
@@ -36,6 +40,16 @@ test: lint
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
+
+# Re-resolve both lock files after changing pyproject.toml's dependencies (pip-tools in a
+# throwaway venv), then `make install` picks them up.
+lock:
+	$(PYTHON) -m venv var/lock-tools
+	var/lock-tools/bin/pip install --quiet pip-tools
+	var/lock-tools/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	var/lock-tools/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --extra dev -o requirements-dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

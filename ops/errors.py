@@ -25,3 +25,17 @@ class MigrationChanged(OpsError):
         )
         self.version = version
         self.name = name
+
+
+class MigrationOutOfOrder(OpsError):
+    """A pending migration is numbered below the highest applied one (numbers are never reused)."""
+
+    def __init__(self, version: int, name: str, highest: int) -> None:
+        super().__init__(
+            f"Migration {version:04d}_{name}.sql is pending but numbered below {highest:04d}, "
+            f"the highest applied; migration numbers are never reused: renumber it above "
+            f"{highest:04d}."
+        )
+        self.version = version
+        self.name = name
+        self.highest = highest

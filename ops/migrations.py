@@ -2,7 +2,9 @@
 
 Each file runs in its own transaction and is recorded with its SHA-256 in
 `ops.schema_migrations`. A session advisory lock serialises concurrent migrators; an applied
-file whose checksum changed stops everything before anything new is applied.
+file whose checksum changed, or a pending file numbered below the highest applied one (a reused
+number: it would run out of order on databases that are ahead), stops everything before
+anything new is applied.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 import asyncpg
 
 from ops.db import Conn
-from ops.errors import MigrationChanged, OpsError
+from ops.errors import MigrationChanged, MigrationOutOfOrder, OpsError
 from ops.paths import MIGRATIONS_DIR
 
 # Any constant works; it only has to be the same for every opsbot process.
@@ -89,6 +91,10 @@ def _check_unchanged(migrations: list[Migration], applied: dict[int, asyncpg.Rec
             )
         if current.checksum != row["checksum"]:
             raise MigrationChanged(version, row["name"])
+    highest = max(applied, default=0)
+    for migration in migrations:
+        if migration.version not in applied and migration.version < highest:
+            raise MigrationOutOfOrder(migration.version, migration.name, highest)
 
 
 async def migrate(conn: Conn, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
@@ -96,6 +102,7 @@ async def migrate(conn: Conn, directory: Path = MIGRATIONS_DIR) -> list[Migratio
 
     Raises:
         MigrationChanged: an applied file differs from what was applied (nothing is applied).
+        MigrationOutOfOrder: a pending file is numbered below the highest applied one.
         OpsError: a misnamed or missing file; asyncpg.PostgresError when a file fails (that
             file's transaction is rolled back, earlier files stay applied).
     """

@@ -6,7 +6,7 @@ import asyncpg
 import pytest
 
 from ops.db import Database
-from ops.errors import MigrationChanged, OpsError
+from ops.errors import MigrationChanged, MigrationOutOfOrder, OpsError
 from ops.migrations import MIGRATIONS_DIR, discover, migrate, status
 
 
@@ -81,3 +81,24 @@ def test_misnamed_file_is_refused(tmp_path):
     (tmp_path / "1_oops.sql").write_text("select 1;")
     with pytest.raises(OpsError, match="NNNN_name.sql"):
         discover(tmp_path)
+
+
+async def test_refuses_a_pending_migration_numbered_below_the_highest_applied(
+    empty_database: Database, tmp_path
+):
+    directory = _copy_migrations(tmp_path)
+    conn = await asyncpg.connect(empty_database.dsn)
+    try:
+        await migrate(conn, directory)
+        highest = max(m.version for m in discover(directory))
+        (directory / "0006_reused_number.sql").write_text("create table ops.reused (x int);")
+        (directory / "9999_new_table.sql").write_text("create table ops.never_created (x int);")
+        with pytest.raises(MigrationOutOfOrder) as caught:
+            await migrate(conn, directory)
+        assert f"0006_reused_number.sql is pending but numbered below {highest:04d}" in str(
+            caught.value
+        )
+        assert await conn.fetchval("select to_regclass('ops.reused')") is None
+        assert await conn.fetchval("select to_regclass('ops.never_created')") is None
+    finally:
+        await conn.close()
