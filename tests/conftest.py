@@ -12,6 +12,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from urllib.parse import urlsplit
 
 # PTB 22 warns on int retry periods unless opted in to timedeltas (the bot opts in too).
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -23,6 +24,7 @@ from ops.db import Database, start_embedded
 from ops.migrations import discover, migrate
 from ops.paths import PROJECT_ROOT
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
+from tests.helpers.network_guard import loopback_only
 
 TEMPLATE_LOCK = 0x0B5B07_7E57
 
@@ -57,6 +59,14 @@ async def _tune(admin: Database) -> None:
         await conn.execute("select pg_reload_conf()")
     finally:
         await conn.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _loopback_only() -> Iterator[None]:
+    """Every test stays on loopback (and TEST_DATABASE_URL's host, when one is named)."""
+    host = urlsplit(os.environ.get("TEST_DATABASE_URL", "")).hostname
+    with loopback_only(frozenset({host}) if host else frozenset()):
+        yield
 
 
 @pytest.fixture(scope="session")

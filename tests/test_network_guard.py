@@ -1,0 +1,54 @@
+"""The loopback guard of tests/conftest.py: a test cannot reach a host outside this machine."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import httpx
+import pytest
+
+from tests.helpers.network_guard import OutsideLoopback, is_loopback
+
+
+def test_loopback_addresses_are_recognised():
+    assert is_loopback("127.0.0.1") and is_loopback("127.3.4.5") and is_loopback("::1")
+    assert is_loopback("localhost")
+    assert not is_loopback("149.154.167.220")  # api.telegram.org
+    assert not is_loopback("db.example.com")
+    assert is_loopback("db.example.com", frozenset({"db.example.com"}))
+
+
+def test_a_plain_socket_to_the_outside_is_refused_before_any_packet():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock, pytest.raises(OutsideLoopback):
+        sock.connect(("149.154.167.220", 443))
+
+
+def _causes(error: BaseException | None) -> list[BaseException]:
+    chain: list[BaseException] = []
+    while error is not None and error not in chain:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    return chain
+
+
+async def test_httpx_to_the_real_telegram_address_fails_inside_the_test():
+    async with httpx.AsyncClient(timeout=5) as client:
+        with pytest.raises(httpx.ConnectError) as caught:
+            await client.get("https://149.154.167.220/")
+    assert any(isinstance(e, OutsideLoopback) for e in _causes(caught.value))
+
+
+async def test_loopback_still_connects():
+    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(await reader.readline())
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(echo, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"ping\n")
+        assert await reader.readline() == b"ping\n"
+        writer.close()
