@@ -99,3 +99,20 @@ async def test_reader_role_can_read_marts_but_not_write(conn):
             except asyncpg.InsufficientPrivilegeError:
                 continue
             raise AssertionError(f"the reader role could run: {statement}")
+
+
+async def test_every_mart_column_has_a_comment(conn):
+    rows = await conn.fetch(
+        """
+        select t.relname as table_name, a.attname as column_name,
+               col_description(t.oid, a.attnum) as comment
+        from pg_catalog.pg_class as t
+        join pg_catalog.pg_namespace as n on n.oid = t.relnamespace
+        join pg_catalog.pg_attribute as a on a.attrelid = t.oid
+        where n.nspname = 'mart' and t.relkind in ('r', 'p', 'v', 'm')
+          and a.attnum > 0 and not a.attisdropped
+        order by 1, 2
+        """
+    )
+    assert len(rows) > 20
+    assert [f"{r['table_name']}.{r['column_name']}" for r in rows if not r["comment"]] == []
