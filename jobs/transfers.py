@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 import asyncpg
@@ -28,6 +29,12 @@ TRANSFER_COLUMNS = (
     "snapshot_date",
     "loaded_at",
     "load_batch_id",
+    "item_transfer_type",
+    "approval_status",
+    "status_name",
+    "in_transit_warehouse",
+    "unit_name",
+    "unit_ratio",
 )
 TRANSFER_KEY = ("transfer_number", "item_code", "line_number")
 
@@ -50,16 +57,23 @@ class TransferLoadResult:
     trans_date: date
     transfers: int
     rows: int
+    warning: str | None = None
 
 
 def transfer_rows(
     transfer: TransferDetail, snapshot_date: date, loaded_at: datetime, batch_id: Any
 ) -> list[tuple[Any, ...]]:
-    """Flatten one transfer detail into raw.accurate_item_transfer rows."""
+    """Flatten one transfer detail into raw.accurate_item_transfer rows.
+
+    Every document is kept as it is, drafts and second legs included, with its type, approval
+    status, in-transit warehouse and each line's unit and unit ratio (DOMAIN.md §11): SO L2
+    decides what counts.
+    """
     seen: Counter[str] = Counter()
     rows = []
     source = transfer.warehouse.name if transfer.warehouse else None
     target = transfer.reference_warehouse.name if transfer.reference_warehouse else None
+    transit = transfer.in_transit_warehouse.name if transfer.in_transit_warehouse else None
     for line in transfer.lines:
         seen[line.item.no] += 1
         rows.append(
@@ -75,6 +89,12 @@ def transfer_rows(
                 snapshot_date,
                 loaded_at,
                 batch_id,
+                transfer.item_transfer_type,
+                transfer.approval_status,
+                transfer.status_name,
+                transit,
+                line.item_unit.name if line.item_unit else None,
+                line.unit_ratio,
             )
         )
     return rows
@@ -89,10 +109,11 @@ async def load_transfers(
     run_date: date,
     concurrency: int = 8,
     clock: Callable[[], datetime] | None = None,
+    min_ratio: Decimal = Decimal("0.5"),
 ) -> TransferLoadResult:
     """Pull `entity`'s item transfers dated `trans_date` (WIB) and upsert their lines."""
     table = f"raw.accurate_item_transfer_{entity.lower()}"
-    transfers, rows = await load_documents(
+    loaded = await load_documents(
         pool,
         entity=entity,
         data_type="transfers",
@@ -106,5 +127,8 @@ async def load_transfers(
         key=TRANSFER_KEY,
         concurrency=concurrency,
         clock=clock,
+        min_ratio=min_ratio,
     )
-    return TransferLoadResult(entity.upper(), trans_date, transfers, rows)
+    return TransferLoadResult(
+        entity.upper(), trans_date, loaded.documents, loaded.rows, loaded.warning
+    )

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import asyncpg
 
+from jobs.accurate.paging import PagingBroken
 from jobs.concurrency import run_workers
+from jobs.contracts import (
+    Breach,
+    LoadRefused,
+    accepted,
+    pull_history,
+    refused_alert,
+    window_warning,
+)
 from jobs.load_history import recorded_load
 from ops.db import Conn
 
@@ -60,6 +71,15 @@ async def copy_upsert(
     return int(status.rsplit(" ", 1)[-1])
 
 
+@dataclass(frozen=True)
+class DocumentsLoaded:
+    """A document load: documents read, lines upserted, and the window warning, if any."""
+
+    documents: int
+    rows: int
+    warning: str | None = None
+
+
 async def load_documents(
     pool: asyncpg.Pool,
     *,
@@ -75,13 +95,48 @@ async def load_documents(
     key: Sequence[str],
     concurrency: int,
     clock: Callable[[], datetime] | None = None,
-) -> tuple[int, int]:
+    min_ratio: Decimal = Decimal("0.5"),
+) -> DocumentsLoaded:
     """List the documents dated within the WIB dates, fetch each, upsert their lines.
 
     `flatten(document, loaded_at, batch_id)` gives its rows. All lines are written in one
-    transaction or none, and the load is recorded in raw.load_history.
-    Returns (documents, rows upserted).
+    transaction or none, and the load is recorded in raw.load_history. A window whose rows
+    fall below `min_ratio` (SNAPSHOT_MIN_RATIO) x the median of the entity's last 7 pulls of
+    the same length is loaded with a warning (DOMAIN.md §10), kept in raw.load_history. A list
+    whose pages stayed incomplete (PagingBroken) is refused: LoadRefused, recorded `refused`,
+    the `contract:<data type>:<entity>` alert raised; an accepted load resolves it.
+
+    Raises:
+        LoadRefused: the list of documents broke the paging contract; nothing was written.
     """
+    try:
+        loaded = await _load(
+            pool, entity, data_type, table, date_from, date_to, list_ids, fetch_detail,
+            flatten, columns, key, concurrency, clock, min_ratio,
+        )  # fmt: skip
+    except LoadRefused as refused:
+        await refused_alert(pool, refused, clock)
+        raise
+    await accepted(pool, data_type, entity.upper(), date_to, clock)
+    return loaded
+
+
+async def _load(
+    pool: asyncpg.Pool,
+    entity: str,
+    data_type: str,
+    table: str,
+    date_from: date,
+    date_to: date,
+    list_ids: Callable[[date, date], Awaitable[list[T]]],
+    fetch_detail: Callable[[T], Awaitable[R]],
+    flatten: Callable[[R, datetime, Any], list[tuple[Any, ...]]],
+    columns: Sequence[str],
+    key: Sequence[str],
+    concurrency: int,
+    clock: Callable[[], datetime] | None,
+    min_ratio: Decimal,
+) -> DocumentsLoaded:
     async with recorded_load(
         pool,
         source="accurate",
@@ -92,10 +147,19 @@ async def load_documents(
         date_to=date_to,
         clock=clock,
     ) as record:
-        ids = await list_ids(date_from, date_to)
+        try:
+            ids = await list_ids(date_from, date_to)
+        except PagingBroken as exc:  # the list stayed incomplete: nothing written, refused
+            breach = Breach("paging", exc.message)
+            raise LoadRefused(data_type, entity.upper(), date_to, breach) from exc
         documents = await fetch_all(ids, fetch_detail, concurrency=concurrency)
         loaded_at = datetime.now(UTC)
         rows = [row for d in documents for row in flatten(d, loaded_at, record.batch_id)]
         async with pool.acquire() as conn, conn.transaction():
             record.rows = await copy_upsert(conn, table, columns, key, rows)
-        return len(documents), record.rows
+        days = (date_to - date_from).days + 1
+        history = await pull_history(pool, entity.upper(), data_type, days, record.id)
+        warning = window_warning(data_type, record.rows, history, min_ratio)
+        if warning:
+            record.notes.append(f"warning: {warning}")
+    return DocumentsLoaded(len(documents), record.rows, warning)

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,6 +54,19 @@ class ClientStats:
 def encode_query(params: Query) -> str:
     """Query string with literal `,` `/` `[` `]` (Accurate's own samples send them raw)."""
     return "&".join(f"{quote(k, safe='.[]')}={quote(v, safe=',/:[]')}" for k, v in params)
+
+
+# `s:false` messages naming a server-side failure (ACCURATE_API.md §11.3, DOMAIN.md §10): a
+# transient answer, retried like a 5xx. Every other `s:false` stays permanent.
+SERVER_FAILURE = re.compile(
+    r"unable to acquire jdbc|jdbc connection|time ?out|timed out|sedang sibuk", re.IGNORECASE
+)
+
+
+def is_server_failure(message: str) -> bool:
+    """True when an `s:false` message names a server-side failure ("Unable to acquire JDBC
+    Connection", "timeout", "sedang sibuk"): transient, worth a retry."""
+    return SERVER_FAILURE.search(message) is not None
 
 
 def _messages(body: Any, fallback: str) -> list[str]:
@@ -188,7 +202,8 @@ class AccurateSession:
 
         Raises:
             AuthRejected: token/signature refused (never retried).
-            RequestRejected: `s:false` or another 4xx (never retried).
+            RequestRejected: `s:false` (but a server failure, retried) or another 4xx (never
+                retried).
             Transient, RateLimited, ResponseInvalid: still failing after `max_attempts`.
         """
         return await self._request(path, params, account=False)
@@ -293,6 +308,8 @@ class AccurateSession:
         if not isinstance(body, dict) or not isinstance(body.get("s"), bool):
             raise ResponseInvalid(self.entity, f"malformed JSON body from {path}")
         if not body["s"]:
+            if any(is_server_failure(m) for m in messages):
+                raise Transient(self.entity, f"s:false on {path}: {messages[0]}", status=status)
             raise RequestRejected(self.entity, messages, status=status, path=path)
         return body
 
