@@ -10,15 +10,15 @@ with
 -- ---------------------------------------------------------------- import
 
 retail_stores as (
-    select distinct on (lower(trim(nama_accurate)))
-        lower(trim(nama_accurate))        as store_name,
-        lower(trim(nama_department_old))  as gudang_key,
+    select distinct on (core.store_key(nama_accurate))
+        core.store_key(nama_accurate)        as store_name,
+        core.store_key(nama_department_old)  as gudang_key,
         nullif(trim(branch), '')          as branch
     from portal.store
     where upper(trim(category)) = 'RETAIL'
-      and lower(trim(nama_accurate)) like 'zuma%'
+      and core.store_key(nama_accurate) like 'zuma%'
     order by
-        lower(trim(nama_accurate)),
+        core.store_key(nama_accurate),
         (nullif(trim(nama_department_old), '') is null),
         (nullif(trim(branch), '') is null),
         nama_department_old, branch
@@ -26,7 +26,7 @@ retail_stores as (
 
 stock_days as (
     -- 1.65 M rows a day: read only the retail warehouses' rows through the index on
-    -- (snapshot_date, lower(trim(nama_gudang))), skip zero rows, and sum per store and day
+    -- (snapshot_date, core.store_key(nama_gudang)), skip zero rows, and sum per store and day
     -- (one column per gender group keeps the grouping small and the plan a hash aggregate)
     select
         s.snapshot_date,
@@ -35,7 +35,7 @@ stock_days as (
         sum(s.quantity) filter (where p.gender_group = 'LADIES')       as ladies,
         sum(s.quantity) filter (where p.gender_group = 'BABY & KIDS')  as baby_kids
     from retail_stores as rs
-    inner join core.stock_snapshot as s on lower(trim(s.nama_gudang)) = rs.gudang_key
+    inner join core.stock_snapshot as s on core.store_key(s.nama_gudang) = rs.gudang_key
     inner join core.kodemix_dedup as p on p.kode_besar_key = lower(trim(s.kode_besar))
     where s.snapshot_date in ($1::date, $1::date - 1)
       and s.quantity <> 0
@@ -52,24 +52,24 @@ prev_snapshot as (
 sales as (
     -- newest pull of each line only (core.fact_sales_unified)
     select
-        lower(trim(nama_departemen))  as store_name,
+        core.store_key(nama_departemen)  as store_name,
         lower(trim(kode_produk))      as kode_key,
         sum(kuantitas)                as qty
     from core.fact_sales_unified
     where source_entity = 'DDD'
       and tanggal = $1::date - 1
-    group by lower(trim(nama_departemen)), lower(trim(kode_produk))
+    group by core.store_key(nama_departemen), lower(trim(kode_produk))
 ),
 
 transfers as (
     select
-        lower(trim(to_warehouse))  as gudang_key,
+        core.store_key(to_warehouse)  as gudang_key,
         lower(trim(item_code))     as kode_key,
         sum(quantity)              as qty
     from core.item_transfer_unified
     where trans_date = $1::date - 1
-      and lower(trim(from_warehouse)) like 'warehouse%'
-    group by lower(trim(to_warehouse)), lower(trim(item_code))
+      and core.store_key(from_warehouse) like 'warehouse%'
+    group by core.store_key(to_warehouse), lower(trim(item_code))
 ),
 
 -- ---------------------------------------------------------------- logic
