@@ -99,6 +99,9 @@ def db_status() -> None:
 @import_app.command("portal")
 def import_portal_command(
     directory: Annotated[Path, typer.Argument(help="Folder with the six portal CSV exports")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Accept files a data contract refused, on purpose")
+    ] = False,
 ) -> None:
     """Replace the six portal tables from their CSV exports (all or nothing)."""
     from jobs.portal_import import import_portal
@@ -107,9 +110,12 @@ def import_portal_command(
     from ops.settings import load_settings
 
     async def main() -> None:
-        async with connected(load_settings()) as (_db, conn):
+        settings = load_settings()
+        async with connected(settings) as (_db, conn):
             await migrate(conn)
-            tables = await import_portal(conn, directory)
+            tables = await import_portal(
+                conn, directory, min_ratio=settings.portal_min_ratio, force=force
+            )
         for t in tables:
             ignored = ", ".join(t.ignored_columns)
             extra = f" (ignored columns: {ignored})" if ignored else ""
@@ -120,10 +126,15 @@ def import_portal_command(
 
 @import_app.command("iseller")
 def import_iseller_command(
-    files: Annotated[list[Path], typer.Argument(help="iSeller POS CSV exports")],
+    files: Annotated[
+        list[Path], typer.Argument(help="iSeller POS CSV exports, or folders of them (*.csv)")
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Accept files a data contract refused, on purpose")
+    ] = False,
 ) -> None:
     """Upsert iSeller exports into raw.iseller_sales (all files validated first; re-runs no-op)."""
-    from jobs.iseller_import import import_iseller, summary_lines
+    from jobs.iseller_import import expand_paths, import_iseller, summary_lines
     from ops.db import create_pool, open_database
     from ops.migrations import migrate
     from ops.settings import load_settings
@@ -134,7 +145,7 @@ def import_iseller_command(
             try:
                 async with pool.acquire() as conn:
                     await migrate(conn)
-                return summary_lines(await import_iseller(pool, files))
+                return summary_lines(await import_iseller(pool, expand_paths(files), force=force))
             finally:
                 await pool.close()
 

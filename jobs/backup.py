@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-
 from ops.clock import wib_now
 from ops.dsn import redact, split_password
 from ops.errors import OpsError

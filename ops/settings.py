@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     alert_repeat_minutes: int = Field(default=240, ge=0)
     alert_escalate_minutes: int = Field(default=30, ge=0)
 
+    # Data contracts (DOMAIN.md §10): a portal file with fewer rows than this share of its
+    # previous accepted import is refused.
+    portal_min_ratio: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
+
     # Backups (DOMAIN.md §3).
     backup_dir: Path = Path("var/backups")
     backup_keep: int = Field(default=7, ge=1)

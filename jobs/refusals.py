@@ -1,0 +1,76 @@
+"""Refused inputs (DOMAIN.md §10): recorded as `refused` in raw.load_history, forced on purpose.
+
+A data contract that refuses an input keeps the previous data. The refusal is one row of
+raw.load_history with status `refused` and the reason; the command shows ✗ and exits 1.
+`--force` accepts the refused input once, and that acceptance is written to ops.audit_log
+(user_id NULL: the command line; command `import portal` / `import iseller`; args the input and
+`--force`; outcome `forced: <reasons>`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from jobs.csv_values import CsvRejected
+from ops.db import Conn
+
+_RECORD = """
+insert into raw.load_history (source, entity, data_type, table_name, batch_id, date_from,
+                              date_to, rows_loaded, started_at, finished_at, status,
+                              error_message)
+values ($1, $2, $3, $4, gen_random_uuid(), $5, $6, $7, now(), now(), $8, $9)
+"""
+
+
+class InputRefused(CsvRejected):
+    """A data contract refused an input file; nothing was changed.
+
+    `forceable` is True when `--force` may accept it (a contract: empty, collapsed, repeated
+    lines, future dates), False when the file cannot be read as meant (malformed).
+    """
+
+    def __init__(self, path: Path, problems: list[str], *, forceable: bool) -> None:
+        super().__init__(path, problems)
+        self.forceable = forceable
+        hint = " Check the export; `--force` accepts it on purpose." if forceable else ""
+        self.args = (f"{self.args[0]}{hint}",)
+
+
+async def record_load(
+    conn: Conn,
+    *,
+    source: str,
+    data_type: str,
+    table_name: str,
+    status: str,
+    rows: int | None = None,
+    reason: str | None = None,
+    entity: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> None:
+    """One finished load in raw.load_history (`success` or `refused`, with the reason)."""
+    await conn.execute(
+        _RECORD,
+        source,
+        entity,
+        data_type,
+        table_name,
+        date_from,
+        date_to,
+        rows,
+        status,
+        reason[:2000] if reason else None,
+    )
+
+
+async def audit_forced(conn: Conn, command: str, args: str, reasons: list[str]) -> None:
+    """Write the on-purpose acceptance of refused input to ops.audit_log."""
+    await conn.execute(
+        "insert into ops.audit_log (user_id, chat_id, command, args, outcome)"
+        " values (null, null, $1, $2, $3)",
+        command,
+        args,
+        ("forced: " + "; ".join(reasons))[:2000],
+    )
