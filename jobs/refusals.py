@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import asyncpg
+
 from jobs.csv_values import CsvRejected
 from ops.db import Conn
 
@@ -38,7 +40,7 @@ class InputRefused(CsvRejected):
 
 
 async def record_load(
-    conn: Conn,
+    conn: Conn | asyncpg.Pool,
     *,
     source: str,
     data_type: str,
