@@ -29,6 +29,49 @@ console = Console()
 errors = Console(stderr=True)
 
 
+class OneLineFormatter(logging.Formatter):
+    """Log lines without tracebacks: a logged exception becomes `(Type: message)` on the line.
+
+    A person at the command line reads sentences (STYLE.md); the traceback of a database that
+    went away mid-run helps nobody there. Passwords are redacted (ops/dsn.py).
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record on one line, its exception as `(Type: first line)`, secrets masked."""
+        from ops.dsn import redact
+
+        exc = record.exc_info[1] if record.exc_info else None
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        line = super().format(record)
+        if exc is not None:
+            line += f" ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        return redact(line)
+
+
+def _setup_logging() -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+
+
+def _database_sentence(exc: BaseException) -> str | None:
+    """One sentence for a database failure in the middle of a command, or None."""
+    import asyncpg
+
+    from ops.dsn import redact
+
+    lost = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError)
+    if isinstance(exc, (*lost, asyncpg.exceptions.OperatorInterventionError)):
+        return redact(
+            "The database connection was lost during the command"
+            f" ({type(exc).__name__}: {exc}); what was not committed was rolled back."
+            " Run it again when the database is back."
+        )
+    if isinstance(exc, asyncpg.PostgresError):
+        return redact(f"The database refused a statement: {exc}")
+    return None
+
+
 def _expected_errors() -> tuple[type[BaseException], ...]:
     from jobs.accurate.errors import AccurateError
     from jobs.csv_values import CsvRejected
@@ -38,11 +81,17 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
 
 def run(main: Callable[[], Awaitable[T]]) -> T:
     """Run an async command; expected failures become one red sentence and exit code 1."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _setup_logging()
     try:
         return asyncio.run(main())  # type: ignore[arg-type]
     except _expected_errors() as exc:
-        errors.print(f"[red]✗[/red] {exc}")
+        errors.print(f"[red]✗[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+    except Exception as exc:
+        sentence = _database_sentence(exc)
+        if sentence is None:
+            raise
+        errors.print(f"[red]✗[/red] {sentence}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         errors.print("[yellow]Interrupted.[/yellow]")

@@ -12,6 +12,14 @@ import os
 from urllib.parse import unquote, urlsplit
 
 MASK = "***"
+# DSNs whose passwords `redact` masks even when not given (ops.settings.load_settings adds
+# DATABASE_URL's): a library's error message may quote the DSN anywhere.
+_KNOWN: set[str] = set()
+
+
+def remember(dsn: str) -> None:
+    """Mask this DSN's password in every later `redact`."""
+    _KNOWN.add(dsn)
 
 
 def split_password(dsn: str) -> tuple[str, str | None]:
@@ -46,10 +54,11 @@ def split_password(dsn: str) -> tuple[str, str | None]:
 def secrets_of(dsn: str | None) -> list[str]:
     """Every password that could reach an output: the DSN's and PGPASSWORD's (longest first)."""
     found = {os.environ.get("PGPASSWORD") or ""}
-    if dsn:
-        found.add(split_password(dsn)[1] or "")
+    for known in {dsn, *_KNOWN} - {None, ""}:
+        assert known is not None
+        found.add(split_password(known)[1] or "")
         try:
-            raw = urlsplit(dsn).password
+            raw = urlsplit(known).password
         except ValueError:
             raw = None
         found.add(raw or "")

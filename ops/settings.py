@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ops.dsn import remember
 from ops.errors import ConfigError
 
 ENTITY_CODES = ("DDD", "LJBB", "MBB", "UBB")
@@ -179,7 +180,7 @@ def load_settings(**overrides: object) -> Settings:
     if isinstance(env_file, (str, Path)):
         check_env_file(Path(env_file))
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except SettingsError as exc:
         # a list or dict setting whose text is not JSON (e.g. ADMIN_USER_IDS=not-json)
         field = str(exc).split('"')[1] if str(exc).count('"') >= 2 else "a setting"
@@ -196,3 +197,6 @@ def load_settings(**overrides: object) -> Settings:
                 message = "is not a known setting (see .env.example)"
             problems.append(f"{name} {message}")
         raise ConfigError("Invalid settings: " + "; ".join(problems) + ".") from None
+    if settings.database_url is not None:
+        remember(settings.database_url.get_secret_value())
+    return settings
