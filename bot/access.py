@@ -149,7 +149,13 @@ async def record_audit(pool: asyncpg.Pool, update: Update, outcome: Outcome) -> 
 
 
 async def check_access(update: Update, context: BotContext) -> None:
-    """Group -1 gate: put the person on the context, or answer a stranger once and stop."""
+    """Group -1 gate: put the person on the context, or answer a stranger once and stop.
+
+    An edited message never runs anything (PTB's CommandHandler would handle
+    `edited_message` as a new command: editing an old message into /reload must not reload).
+    """
+    if update.edited_message is not None or update.edited_channel_post is not None:
+        raise ApplicationHandlerStop
     user = update.effective_user
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
