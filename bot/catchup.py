@@ -28,6 +28,7 @@ from jobs.catchup import (
     plan_catchup,
     slot_of,
 )
+from jobs.load_history import close_dead_loads
 from jobs.schedule import Slot
 from jobs.wording import job_name
 from ops.clock import Clock, utc_now, wib_now
@@ -95,6 +96,7 @@ class CatchUp:
         plan = plan_catchup(now, runs, policy=policy_from(self.settings), since=since)
         rerun = {(p.slot.job, p.day) for p in plan.run}
         async with self.pool.acquire() as conn:
+            await close_dead_loads(conn, now)  # loads of dead processes: interrupted
             for run in plan.interrupted:
                 await reap(self.pool, run, now)
                 slot = slot_of(run.job)
