@@ -62,6 +62,7 @@ def test_a_killed_process_leaves_nothing_running(database, tmp_path, monkeypatch
     try:
         dead.send_signal(signal.SIGKILL)
         dead.wait()
+        dead.stdout.close()
         code, output = invoke(*command, env={"DATABASE_URL": database.dsn})
         assert "Traceback" not in output
         runs = {
@@ -87,6 +88,7 @@ def test_a_killed_process_leaves_nothing_running(database, tmp_path, monkeypatch
     finally:
         alive.kill()
         alive.wait()
+        alive.stdout.close()
     # once the second process dies too, job list shows it interrupted, not running
     code, output = invoke("job", "list", env={"DATABASE_URL": database.dsn})
     line = next(x for x in output.splitlines() if x.startswith("│ stock"))
