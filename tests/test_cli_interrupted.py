@@ -84,7 +84,9 @@ def test_a_killed_process_leaves_nothing_running(database, tmp_path, monkeypatch
         if command == ("job", "list"):
             assert code == 0, output
             line = next(x for x in output.splitlines() if x.startswith("│ stock"))
-            assert line.split("│")[5].strip() == "running"  # the latest date's run (the 21st) is alive
+            assert (
+                line.split("│")[5].strip() == "running"
+            )  # the latest date's run (the 21st) is alive
     finally:
         alive.kill()
         alive.wait()
