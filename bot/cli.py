@@ -36,22 +36,35 @@ class OneLineFormatter(logging.Formatter):
     went away mid-run helps nobody there. Passwords are redacted (ops/dsn.py).
     """
 
+    def __init__(self, fmt: str, *, tracebacks: bool = False) -> None:
+        super().__init__(fmt)
+        self.tracebacks = tracebacks
+
     def format(self, record: logging.LogRecord) -> str:
-        """The record on one line, its exception as `(Type: first line)`, secrets masked."""
+        """The record on one line, its exception as `(Type: first line)`, secrets masked.
+
+        With `tracebacks` (the long-running `opsbot run`, whose log is for operators) the
+        traceback is kept, still masked.
+        """
         from ops.dsn import redact
 
+        if self.tracebacks:
+            return redact(super().format(record))
         exc = record.exc_info[1] if record.exc_info else None
-        record.exc_info, record.exc_text, record.stack_info = None, None, None
-        line = super().format(record)
+        # a copy: other handlers (a test's log capture) still see the exception
+        plain = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        plain.stack_info = None
+        line = super().format(plain)
         if exc is not None:
             line += f" ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
         return redact(line)
 
 
-def _setup_logging() -> None:
+def _setup_logging(tracebacks: bool = False) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(OneLineFormatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+    fmt = "%(levelname)s %(name)s: %(message)s"
+    handler.setFormatter(OneLineFormatter(fmt, tracebacks=tracebacks))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
 
 def _database_sentence(exc: BaseException) -> str | None:
@@ -79,9 +92,12 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     return (OpsError, CsvRejected, AccurateError)
 
 
-def run(main: Callable[[], Awaitable[T]]) -> T:
-    """Run an async command; expected failures become one red sentence and exit code 1."""
-    _setup_logging()
+def run(main: Callable[[], Awaitable[T]], *, tracebacks: bool = False) -> T:
+    """Run an async command; expected failures become one red sentence and exit code 1.
+
+    Log lines are one line each (no traceback) unless `tracebacks`; passwords are masked.
+    """
+    _setup_logging(tracebacks)
     try:
         return asyncio.run(main())  # type: ignore[arg-type]
     except _expected_errors() as exc:
@@ -208,7 +224,7 @@ def run_command() -> None:
     from bot.runtime import serve
     from ops.settings import load_settings
 
-    run(lambda: serve(load_settings()))
+    run(lambda: serve(load_settings()), tracebacks=True)
 
 
 _registered: list[bool] = []

@@ -299,7 +299,7 @@ async def import_iseller(
             inserted, updated, removed = await _upsert(conn, records)
             if forced:
                 names = " ".join(str(p) for p in paths)
-                await audit_forced(conn, "import iseller", f"{names} --force", forced)
+                await audit_forced(conn, "import iseller", names, forced)
         record.rows = inserted + updated
         return IsellerImport(
             files=files,

@@ -201,12 +201,10 @@ async def import_portal(
         for item in prepared:
             await _replace(conn, item)
             forced = refusals.get(item.table)
-            note = f"forced: {forced}" if forced else None
+            note = f"accepted refused input (--force): {forced}" if forced else None
             await _record(conn, item.table, "success", rows=len(item.records), reason=note)
         if refusals:
-            await audit_forced(
-                conn, "import portal", f"{directory} --force", list(refusals.values())
-            )
+            await audit_forced(conn, "import portal", str(directory), list(refusals.values()))
     return [ImportedTable(p.table, len(p.records), p.ignored) for p in prepared]
 
 

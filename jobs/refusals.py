@@ -2,9 +2,10 @@
 
 A data contract that refuses an input keeps the previous data. The refusal is one row of
 raw.load_history with status `refused` and the reason; the command shows ✗ and exits 1.
-`--force` accepts the refused input once, and that acceptance is written to ops.audit_log
-(user_id NULL: the command line; command `import portal` / `import iseller`; args the input and
-`--force`; outcome `forced: <reasons>`).
+`--force` accepts the refused input once, and that acceptance is written to ops.audit_log in
+the shape `opsbot job run --force` uses (jobs/contracts.py on the Accurate side): user_id NULL
+(the command line), command `import portal --force` / `import iseller --force`, args the input,
+outcome `accepted refused input: <reasons>`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class InputRefused(CsvRejected):
     `forceable` is True when `--force` may accept it (a contract: empty, collapsed, repeated
     lines, future dates), False when the file cannot be read as meant (malformed).
     """
+
+    load_status = "refused"  # how jobs/load_history.py records a load this ends
 
     def __init__(self, path: Path, problems: list[str], *, forceable: bool) -> None:
         super().__init__(path, problems)
@@ -68,11 +71,14 @@ async def record_load(
 
 
 async def audit_forced(conn: Conn, command: str, args: str, reasons: list[str]) -> None:
-    """Write the on-purpose acceptance of refused input to ops.audit_log."""
+    """Write the on-purpose acceptance of refused input to ops.audit_log.
+
+    `command` is e.g. `import portal` (`--force` is appended); `args` the input given.
+    """
     await conn.execute(
         "insert into ops.audit_log (user_id, chat_id, command, args, outcome)"
         " values (null, null, $1, $2, $3)",
-        command,
+        f"{command} --force",
         args,
-        ("forced: " + "; ".join(reasons))[:2000],
+        ("accepted refused input: " + "; ".join(reasons))[:2000],
     )

@@ -51,8 +51,8 @@ def test_a_concatenated_export_is_refused_with_both_line_numbers(database, tmp_p
     code, output = invoke("import", "iseller", str(path), "--force", env=env)
     assert code == 0, output
     audit = query(database.dsn, "select command, outcome from ops.audit_log")
-    assert audit[0]["command"] == "import iseller"
-    assert audit[0]["outcome"].startswith("forced: twice.csv line 4 repeats line 2")
+    assert audit[0]["command"] == "import iseller --force"
+    assert audit[0]["outcome"].startswith("accepted refused input: twice.csv line 4 repeats")
 
 
 def test_a_receipt_dated_2030_is_refused(database, tmp_path, env):

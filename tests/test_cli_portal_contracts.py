@@ -65,9 +65,9 @@ def test_a_header_only_store_csv_is_refused_and_force_accepts_it(database, tmp_p
     assert query(database.dsn, "select count(*) from portal.store")[0][0] == 0
     audit = query(database.dsn, "select command, args, outcome from ops.audit_log")
     assert [(a["command"], a["outcome"]) for a in audit] == [
-        ("import portal", "forced: store.csv has no data rows")
+        ("import portal --force", "accepted refused input: store.csv has no data rows")
     ]
-    assert audit[0]["args"].endswith("bad --force")
+    assert audit[0]["args"] == str(tmp_path / "bad")
 
 
 def test_rows_with_extra_or_missing_cells_are_refused(database, tmp_path, env):
