@@ -21,7 +21,13 @@ import asyncpg
 
 from jobs.csv_values import CsvFile, CsvRejected, cells, parse_date, parse_decimal, read_csv
 from jobs.load_history import recorded_load
-from jobs.refusals import InputRefused, audit_forced, record_load
+from jobs.refusals import (
+    InputRefused,
+    accepted_alert,
+    audit_forced,
+    record_load,
+    refused_alert,
+)
 from ops.clock import utc_now, wib_today
 from ops.db import Conn
 
@@ -282,6 +288,7 @@ async def import_iseller(
             status="refused",
             reason=str(exc),
         )
+        await refused_alert(pool, "iseller", "sales", str(exc), clock() if clock else None)
         raise
     async with recorded_load(
         pool,
@@ -297,6 +304,7 @@ async def import_iseller(
         forced = [f"{f.path.name} {p}" for f in files for p in f.forced]
         async with pool.acquire() as conn, conn.transaction():
             inserted, updated, removed = await _upsert(conn, records)
+            await accepted_alert(conn, "iseller", "sales", clock() if clock else None)
             if forced:
                 names = " ".join(str(p) for p in paths)
                 await audit_forced(conn, "import iseller", names, forced)

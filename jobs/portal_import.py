@@ -24,7 +24,13 @@ from jobs.csv_values import (
     parse_timestamp,
     read_csv,
 )
-from jobs.refusals import InputRefused, audit_forced, record_load
+from jobs.refusals import (
+    InputRefused,
+    accepted_alert,
+    audit_forced,
+    record_load,
+    refused_alert,
+)
 from ops.db import Conn
 
 PORTAL_TABLES = ("store", "kodemix", "hpprsp", "stock_capacity", "planogram", "store_name_map")
@@ -186,6 +192,7 @@ async def import_portal(
     except CsvRejected as exc:
         table = exc.path.stem if exc.path.stem in PORTAL_TABLES else "portal"
         await _record(conn, table, "refused", reason=str(exc))
+        await refused_alert(conn, "portal", table, str(exc))
         if isinstance(exc, InputRefused):
             raise
         raise InputRefused(exc.path, exc.problems, forceable=False) from None
@@ -195,6 +202,7 @@ async def import_portal(
     if refusals and not force:
         for table, reason in refusals.items():
             await _record(conn, table, "refused", reason=reason)
+            await refused_alert(conn, "portal", table, reason)
         first = next(p for p in prepared if p.table in refusals)
         raise InputRefused(first.path, list(refusals.values()), forceable=True)
     async with conn.transaction():
@@ -203,6 +211,7 @@ async def import_portal(
             forced = refusals.get(item.table)
             note = f"accepted refused input (--force): {forced}" if forced else None
             await _record(conn, item.table, "success", rows=len(item.records), reason=note)
+            await accepted_alert(conn, "portal", item.table)
         if refusals:
             await audit_forced(conn, "import portal", str(directory), list(refusals.values()))
     return [ImportedTable(p.table, len(p.records), p.ignored) for p in prepared]

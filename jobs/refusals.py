@@ -10,12 +10,14 @@ outcome `accepted refused input: <reasons>`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import asyncpg
 
 from jobs.csv_values import CsvRejected
+from ops.alerts import raise_alert, resolve_alert
+from ops.clock import utc_now, wib_today
 from ops.db import Conn
 
 _RECORD = """
@@ -82,3 +84,33 @@ async def audit_forced(conn: Conn, command: str, args: str, reasons: list[str]) 
         args,
         ("accepted refused input: " + "; ".join(reasons))[:2000],
     )
+
+
+def _alert_key(source: str, name: str) -> str:
+    """`contract:portal:store`, `contract:iseller:sales`: one alert per refused input kind."""
+    return f"contract:{source}:{name}"
+
+
+async def refused_alert(
+    conn: Conn | asyncpg.Pool, source: str, name: str, reason: str, now: datetime | None = None
+) -> None:
+    """Raise the critical alert of a refused import, naming the file, the day and the rule
+    (Indonesian: the alert group reads it). The next accepted import resolves it."""
+    now = now or utc_now()
+    day = wib_today(now)
+    title = f"Impor {source} {name} ditolak ({day:%d/%m/%Y})"
+    detail = (
+        f"{reason[:1500]} Data sebelumnya tetap dipakai. Perbaiki ekspornya lalu impor ulang;"
+        f" bila isinya memang benar: opsbot import {source} … --force."
+    )
+    if isinstance(conn, asyncpg.Pool):
+        async with conn.acquire() as held:
+            await raise_alert(held, _alert_key(source, name), "critical", title, detail, now)
+    else:
+        await raise_alert(conn, _alert_key(source, name), "critical", title, detail, now)
+
+
+async def accepted_alert(conn: Conn, source: str, name: str, now: datetime | None = None) -> None:
+    """An accepted import of `name`: resolve its refusal alert, if open."""
+    now = now or utc_now()
+    await resolve_alert(conn, _alert_key(source, name), now, f"impor {source} {name} diterima")

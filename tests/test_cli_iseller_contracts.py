@@ -59,6 +59,11 @@ def test_a_receipt_dated_2030_is_refused(database, tmp_path, env):
     first(tmp_path, env)
     path = write(tmp_path / "future.csv", *receipt("R9", "01/01/2030", ("S1", "1", "100")))
     output = refused(database, env, path)
+    alert = query(database.dsn, "select key, severity, state, detail from ops.alerts")
+    assert [(a["key"], a["severity"], a["state"]) for a in alert] == [
+        ("contract:iseller:sales", "critical", "open")
+    ]
+    assert "R9 is dated 2030-01-01" in alert[0]["detail"]
     assert f"future.csv line 2: receipt R9 is dated 2030-01-01, after today {wib_today()}" in (
         output
     )

@@ -60,9 +60,18 @@ def test_a_stray_quote_folding_stores_into_one_name_is_refused(database, tmp_pat
 def test_a_header_only_store_csv_is_refused_and_force_accepts_it(database, tmp_path, env):
     output = refused(database, tmp_path, env, store=store_csv([]))
     assert "store.csv has no data rows" in output and "--force" in output
+    [alert] = query(database.dsn, "select key, severity, state, title, detail from ops.alerts")
+    assert (alert["key"], alert["severity"], alert["state"]) == (
+        "contract:portal:store",
+        "critical",
+        "open",
+    )
+    assert alert["title"].startswith("Impor portal store ditolak")
+    assert "store.csv has no data rows" in alert["detail"]
     code, output = invoke("import", "portal", str(tmp_path / "bad"), "--force", env=env)
     assert code == 0, output
     assert query(database.dsn, "select count(*) from portal.store")[0][0] == 0
+    assert query(database.dsn, "select state from ops.alerts")[0][0] == "resolved"
     audit = query(database.dsn, "select command, args, outcome from ops.audit_log")
     assert [(a["command"], a["outcome"]) for a in audit] == [
         ("import portal --force", "accepted refused input: store.csv has no data rows")
