@@ -10,7 +10,7 @@ of the slot can start in between; a reaped run, or one cancelled at shutdown, st
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
@@ -49,9 +49,10 @@ order by r.started_at, r.id
 """
 
 
-async def load_runs(conn: Conn, now: datetime, days: int = 2) -> list[RunState]:
-    """Runs of the last `days` WIB dates at `now`; dead, reaped or cancelled ones `interrupted`."""
-    since = wib_today(now) - timedelta(days=days - 1)
+async def load_runs(conn: Conn, now: datetime, days: int | None = 2) -> list[RunState]:
+    """Runs of the last `days` WIB dates at `now` (None: every date); dead, reaped or
+    cancelled ones `interrupted`."""
+    since = date.min if days is None else wib_today(now) - timedelta(days=days - 1)
     rows = await conn.fetch(_RUNS, since, RUN_LOCK_CLASS, CUT_SHORT)
     return [
         RunState(r["job"], r["business_date"], r["entity"], r["status"], r["started_at"])
@@ -108,19 +109,6 @@ async def reap_on(conn: Conn, run: RunState, now: datetime) -> bool:
     return False
 
 
-# Every run still `running` whose slot lock nobody holds, whatever its date.
-_DEAD_RUNS = """
-select r.job, r.business_date, r.entity, r.started_at
-from ops.job_runs as r
-where r.status = 'running' and not exists (
-    select from pg_locks as l
-    where l.locktype = 'advisory' and l.granted and l.objsubid = 2
-      and l.database = (select oid from pg_database where datname = current_database())
-      and l.classid = $1::bigint::oid and l.objid = hashtext(r.run_key)::oid)
-order by r.started_at
-"""
-
-
 async def close_interrupted(conn: Conn, now: datetime) -> tuple[int, int]:
     """Close what dead processes left `running`: (job runs reaped, loads interrupted).
 
@@ -129,10 +117,9 @@ async def close_interrupted(conn: Conn, now: datetime) -> tuple[int, int]:
     `opsbot job list`, `opsbot status` and the bot's start call it.
     """
     runs = 0
-    for row in await conn.fetch(_DEAD_RUNS, RUN_LOCK_CLASS):
-        state = RunState(row["job"], row["business_date"], row["entity"], "interrupted",
-                         row["started_at"])  # fmt: skip
-        runs += await reap_on(conn, state, now)
+    for run in await load_runs(conn, now, days=None):
+        if run.status == "interrupted":  # reap_on leaves those already recorded alone
+            runs += await reap_on(conn, run, now)
     loads = await close_dead_loads(conn, now)
     if loads:
         log.warning("%d loads were interrupted (their process died); recorded as such", loads)

@@ -67,8 +67,9 @@ def fake_pg_bin(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("form", ["user part", "query", "PGPASSWORD"])
-def test_no_command_prints_the_password(database, tmp_path, monkeypatch, fake_pg_bin, form):
+def test_no_command_prints_the_password(database, tmp_path, monkeypatch, fake_pg_bin, form, caplog):
     monkeypatch.chdir(tmp_path)
+    caplog.set_level("DEBUG")
     env = forms(database.dsn)[form]
     runs = [
         ("db", "migrate"),
@@ -84,6 +85,7 @@ def test_no_command_prints_the_password(database, tmp_path, monkeypatch, fake_pg
         assert_clean(output)
         assert "Traceback" not in output
     assert invoke("db", "status", env=env)[0] == 0  # the forms work: not just refused
+    assert_clean(caplog.text)  # nor any log line, at any level
     assert list((tmp_path / "b").glob("*.dump"))  # the backup was made
     calls = (fake_pg_bin / "calls.log").read_text()
     argv = [line for line in calls.splitlines() if line.startswith("argv:")]
