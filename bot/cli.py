@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ops.errors import OpsError
 
@@ -101,13 +102,13 @@ def run(main: Callable[[], Awaitable[T]], *, tracebacks: bool = False) -> T:
     try:
         return asyncio.run(main())  # type: ignore[arg-type]
     except _expected_errors() as exc:
-        errors.print(f"[red]✗[/red] {exc}", markup=True, highlight=False)
+        errors.print(f"[red]✗[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     except Exception as exc:
         sentence = _database_sentence(exc)
         if sentence is None:
             raise
-        errors.print(f"[red]✗[/red] {sentence}")
+        errors.print(f"[red]✗[/red] {escape(sentence)}", highlight=False)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         errors.print("[yellow]Interrupted.[/yellow]")

@@ -122,3 +122,10 @@ def test_a_cell_over_131072_characters_is_one_sentence(database, tmp_path, env):
     path = write(tmp_path / "long.csv", *receipt("R6", "22/11/2026", ("S" * 131_073, "1", "100")))
     output = refused(database, env, path)
     assert "long.csv line 2, column 5 (SKU): a cell of 131,073 characters" in output
+
+
+def test_1e400_in_a_numeric_column_is_one_sentence(database, tmp_path, env):
+    first(tmp_path, env)
+    path = write(tmp_path / "huge.csv", *receipt("R4", "22/11/2026", ("S1", "1e400", "100")))
+    output = refused(database, env, path)
+    assert "huge.csv line 2: jumlah" in output and "too large" in output

@@ -149,3 +149,11 @@ def test_reimporting_an_unchanged_export_keeps_auto_mapped_store_names(database,
         ("Zuma Dalung", "ZUMA Dalung", "manual"),
         ("Zuma Kuta", "ZUMA KUTA", "auto_exact"),
     ]
+
+
+def test_a_cell_that_looks_like_markup_is_quoted_as_it_is(database, tmp_path, env):
+    row = "Zuma Dalung,Bali,Bali 1,RETAIL,[/red]x,2400,300"
+    output = refused(
+        database, tmp_path, env, stock_capacity=f"{HEADERS['stock_capacity']}\n{row}\n"
+    )
+    assert "line 2, column 5 (max_display): '[/red]x' is not a number" in output
