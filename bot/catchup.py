@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 import asyncpg
 
-from bot.run_state import first_start, load_runs, reap
+from bot.run_state import close_interrupted, first_start, load_runs, reap
 from bot.slots import SlotRunner
 from bot.watchdog import interrupted_alert, raise_once
 from jobs.catchup import (
@@ -28,7 +28,6 @@ from jobs.catchup import (
     plan_catchup,
     slot_of,
 )
-from jobs.load_history import close_dead_loads
 from jobs.schedule import Slot
 from jobs.wording import job_name
 from ops.clock import Clock, utc_now, wib_now
@@ -96,12 +95,13 @@ class CatchUp:
         plan = plan_catchup(now, runs, policy=policy_from(self.settings), since=since)
         rerun = {(p.slot.job, p.day) for p in plan.run}
         async with self.pool.acquire() as conn:
-            await close_dead_loads(conn, now)  # loads of dead processes: interrupted
             for run in plan.interrupted:
                 await reap(self.pool, run, now)
                 slot = slot_of(run.job)
                 if slot is None or (slot.job, run.business_date) not in rerun:
                     await raise_once(conn, *interrupted_alert(run), now)
+            # older runs and every load a dead process left running: closed, no alert
+            await close_interrupted(conn, now)
             missed: dict[Slot, list[date]] = {}
             for slot, day in plan.missed:
                 missed.setdefault(slot, []).append(day)
