@@ -97,7 +97,8 @@ async def load_person(
         return Person(user_id, name, "admin")
     if row is None:
         return None
-    stores = tuple(s.strip().lower() for s in row["stores"] or () if s and s.strip())
+    # the store key of core.store_key (DOMAIN.md §11): lower, trimmed, inner spaces collapsed
+    stores = tuple(" ".join(s.split()).lower() for s in row["stores"] or () if s and s.strip())
     return Person(user_id, name, row["role"], row["branch"], stores)
 
 
@@ -149,7 +150,13 @@ async def record_audit(pool: asyncpg.Pool, update: Update, outcome: Outcome) -> 
 
 
 async def check_access(update: Update, context: BotContext) -> None:
-    """Group -1 gate: put the person on the context, or answer a stranger once and stop."""
+    """Group -1 gate: put the person on the context, or answer a stranger once and stop.
+
+    An edited message never runs anything (PTB's CommandHandler would handle
+    `edited_message` as a new command: editing an old message into /reload must not reload).
+    """
+    if update.edited_message is not None or update.edited_channel_post is not None:
+        raise ApplicationHandlerStop
     user = update.effective_user
     if user is None or user.is_bot:
         raise ApplicationHandlerStop

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 import asyncpg
 
-from bot.run_state import first_start, load_runs, reap
+from bot.run_state import close_interrupted, first_start, load_runs, reap
 from bot.slots import SlotRunner
 from bot.watchdog import interrupted_alert, raise_once
 from jobs.catchup import (
@@ -100,6 +100,8 @@ class CatchUp:
                 slot = slot_of(run.job)
                 if slot is None or (slot.job, run.business_date) not in rerun:
                     await raise_once(conn, *interrupted_alert(run), now)
+            # older runs and every load a dead process left running: closed, no alert
+            await close_interrupted(conn, now)
             missed: dict[Slot, list[date]] = {}
             for slot, day in plan.missed:
                 missed.setdefault(slot, []).append(day)

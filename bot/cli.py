@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ops.errors import OpsError
 
@@ -29,6 +30,62 @@ console = Console()
 errors = Console(stderr=True)
 
 
+class OneLineFormatter(logging.Formatter):
+    """Log lines without tracebacks: a logged exception becomes `(Type: message)` on the line.
+
+    A person at the command line reads sentences (STYLE.md); the traceback of a database that
+    went away mid-run helps nobody there. Passwords are redacted (ops/dsn.py).
+    """
+
+    def __init__(self, fmt: str, *, tracebacks: bool = False) -> None:
+        super().__init__(fmt)
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record on one line, its exception as `(Type: first line)`, secrets masked.
+
+        With `tracebacks` (the long-running `opsbot run`, whose log is for operators) the
+        traceback is kept, still masked.
+        """
+        from ops.dsn import redact
+
+        if self.tracebacks:
+            return redact(super().format(record))
+        exc = record.exc_info[1] if record.exc_info else None
+        # a copy: other handlers (a test's log capture) still see the exception
+        plain = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        plain.stack_info = None
+        line = super().format(plain)
+        if exc is not None:
+            line += f" ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        return redact(line)
+
+
+def _setup_logging(tracebacks: bool = False) -> None:
+    handler = logging.StreamHandler()
+    fmt = "%(levelname)s %(name)s: %(message)s"
+    handler.setFormatter(OneLineFormatter(fmt, tracebacks=tracebacks))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
+def _database_sentence(exc: BaseException) -> str | None:
+    """One sentence for a database failure in the middle of a command, or None."""
+    import asyncpg
+
+    from ops.dsn import redact
+
+    lost = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError)
+    if isinstance(exc, (*lost, asyncpg.exceptions.OperatorInterventionError)):
+        return redact(
+            "The database connection was lost during the command"
+            f" ({type(exc).__name__}: {exc}); what was not committed was rolled back."
+            " Run it again when the database is back."
+        )
+    if isinstance(exc, asyncpg.PostgresError):
+        return redact(f"The database refused a statement: {exc}")
+    return None
+
+
 def _expected_errors() -> tuple[type[BaseException], ...]:
     from jobs.accurate.errors import AccurateError
     from jobs.csv_values import CsvRejected
@@ -36,13 +93,22 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     return (OpsError, CsvRejected, AccurateError)
 
 
-def run(main: Callable[[], Awaitable[T]]) -> T:
-    """Run an async command; expected failures become one red sentence and exit code 1."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+def run(main: Callable[[], Awaitable[T]], *, tracebacks: bool = False) -> T:
+    """Run an async command; expected failures become one red sentence and exit code 1.
+
+    Log lines are one line each (no traceback) unless `tracebacks`; passwords are masked.
+    """
+    _setup_logging(tracebacks)
     try:
         return asyncio.run(main())  # type: ignore[arg-type]
     except _expected_errors() as exc:
-        errors.print(f"[red]✗[/red] {exc}")
+        errors.print(f"[red]✗[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+    except Exception as exc:
+        sentence = _database_sentence(exc)
+        if sentence is None:
+            raise
+        errors.print(f"[red]✗[/red] {escape(sentence)}", highlight=False)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         errors.print("[yellow]Interrupted.[/yellow]")
@@ -99,6 +165,9 @@ def db_status() -> None:
 @import_app.command("portal")
 def import_portal_command(
     directory: Annotated[Path, typer.Argument(help="Folder with the six portal CSV exports")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Accept files a data contract refused, on purpose")
+    ] = False,
 ) -> None:
     """Replace the six portal tables from their CSV exports (all or nothing)."""
     from jobs.portal_import import import_portal
@@ -107,9 +176,12 @@ def import_portal_command(
     from ops.settings import load_settings
 
     async def main() -> None:
-        async with connected(load_settings()) as (_db, conn):
+        settings = load_settings()
+        async with connected(settings) as (_db, conn):
             await migrate(conn)
-            tables = await import_portal(conn, directory)
+            tables = await import_portal(
+                conn, directory, min_ratio=settings.portal_min_ratio, force=force
+            )
         for t in tables:
             ignored = ", ".join(t.ignored_columns)
             extra = f" (ignored columns: {ignored})" if ignored else ""
@@ -120,10 +192,15 @@ def import_portal_command(
 
 @import_app.command("iseller")
 def import_iseller_command(
-    files: Annotated[list[Path], typer.Argument(help="iSeller POS CSV exports")],
+    files: Annotated[
+        list[Path], typer.Argument(help="iSeller POS CSV exports, or folders of them (*.csv)")
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Accept files a data contract refused, on purpose")
+    ] = False,
 ) -> None:
     """Upsert iSeller exports into raw.iseller_sales (all files validated first; re-runs no-op)."""
-    from jobs.iseller_import import import_iseller, summary_lines
+    from jobs.iseller_import import expand_paths, import_iseller, summary_lines
     from ops.db import create_pool, open_database
     from ops.migrations import migrate
     from ops.settings import load_settings
@@ -134,7 +211,7 @@ def import_iseller_command(
             try:
                 async with pool.acquire() as conn:
                     await migrate(conn)
-                return summary_lines(await import_iseller(pool, files))
+                return summary_lines(await import_iseller(pool, expand_paths(files), force=force))
             finally:
                 await pool.close()
 
@@ -148,7 +225,7 @@ def run_command() -> None:
     from bot.runtime import serve
     from ops.settings import load_settings
 
-    run(lambda: serve(load_settings()))
+    run(lambda: serve(load_settings()), tracebacks=True)
 
 
 _registered: list[bool] = []

@@ -26,8 +26,9 @@ inner join (
 ) as latest using (job, business_date)
 order by r.job, r.entity nulls first
 """
-# a job's status is its worst part's; "refused": a data contract refused the input
-_ORDER = ("failed", "refused", "running", "skipped", "success")
+# a job's status is its worst part's
+INTERRUPTED_TEXT = "the opsbot process running it stopped before it finished"
+_ORDER = ("failed", "refused", "interrupted", "running", "skipped", "success")
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,11 @@ def _summarise(parts: list[Mapping[str, Any]]) -> dict[str, Any]:
         status += ": " + ", ".join(
             sorted(p["entity"] or "-" for p in parts if p["status"] == worst)
         )
-    failed = [p for p in parts if p["status"] in ("failed", "refused", "skipped") and p["error"]]
+    failed = [
+        p
+        for p in parts
+        if p["status"] in ("failed", "refused", "interrupted", "skipped") and p["error"]
+    ]
     error = None
     if failed:
         first = failed[0]
@@ -163,13 +168,18 @@ def job_table(lines: list[JobLine]) -> Table:
 
 
 async def _load() -> list[JobLine]:
+    from bot.run_state import CUT_SHORT, close_interrupted
     from ops.db import connected
     from ops.migrations import migrate
     from ops.settings import load_settings
 
     async with connected(load_settings()) as (_db, conn):
         await migrate(conn)
+        await close_interrupted(conn, utc_now())  # dead processes' runs are not "running"
         runs = [dict(r) for r in await conn.fetch(LAST_RUNS)]
+    for r in runs:  # reaped (recorded failed with the interrupted sentence): say so
+        if r["status"] == "failed" and r["error"] in CUT_SHORT:
+            r["status"], r["error"] = "interrupted", INTERRUPTED_TEXT
     return job_list(runs, utc_now())
 
 

@@ -180,13 +180,18 @@ async def serve_dataset(
             f"The world covers {world.days[0]} to {world.days[-1]}; {day} has no snapshot."
         )
     stop = stop or asyncio.Event()
+    emulator = AccurateEmulator(
+        world,
+        max_page_size=max_page_size,
+        calls_per_second=calls_per_second,
+        max_in_flight=max_in_flight,
+    )
+    try:
+        await emulator.start(port=port)  # `async with` would pick a free port instead
+    except OSError as exc:
+        raise SandboxError(f"Cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}.") from None
     with stop_on_signals(stop):
-        async with AccurateEmulator(
-            world,
-            max_page_size=max_page_size,
-            calls_per_second=calls_per_second,
-            max_in_flight=max_in_flight,
-        ) as emulator:
+        try:
             emulator.set_business_date(day)
             _revoke_if_due(emulator, world, day)
             env_path = dataset_dir / ENV_FILE
@@ -200,6 +205,8 @@ async def serve_dataset(
             if on_ready is not None:
                 on_ready(emulator)
             await stop.wait()
+        finally:
+            await emulator.stop()
 
 
 def _revoke_if_due(emulator: AccurateEmulator, world: World, day: date) -> None:

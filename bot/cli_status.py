@@ -11,10 +11,12 @@ on).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
+import asyncpg
 import typer
 from rich.table import Table
 
@@ -132,6 +134,15 @@ def render(checks: list[Check]) -> Table:
     return table
 
 
+async def _close_interrupted(conn: asyncpg.Connection) -> None:
+    """Close runs and loads dead processes left `running` (skipped on an unmigrated schema)."""
+    from bot.run_state import close_interrupted
+
+    with contextlib.suppress(asyncpg.UndefinedColumnError, asyncpg.UndefinedTableError):
+        async with conn.transaction():
+            await close_interrupted(conn, utc_now())
+
+
 def register(app: typer.Typer) -> None:
     """Add `opsbot status` to the CLI."""
 
@@ -149,6 +160,7 @@ def register(app: typer.Typer) -> None:
             settings = load_settings()
             try:
                 async with connected(settings) as (_db, conn):
+                    await _close_interrupted(conn)
                     return await check_status(conn, settings, utc_now(), liveness=liveness)
             except DatabaseUnavailable as exc:
                 return [Check("database", False, str(exc))]

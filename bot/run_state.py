@@ -10,11 +10,12 @@ of the slot can start in between; a reaped run, or one cancelled at shutdown, st
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
 from jobs.catchup import RunState
+from jobs.load_history import close_dead_loads
 from jobs.runs import RUN_LOCK_CLASS, run_key
 from ops.clock import wib_today
 from ops.db import Conn
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 INTERRUPTED = "Terputus: proses opsbot yang menjalankannya berhenti sebelum selesai."
 # A run cancelled at shutdown is recorded failed with its exception's name (jobs/runs.py);
 # the English sentence is what runs reaped by earlier versions hold.
-_CUT_SHORT = [
+CUT_SHORT = [
     INTERRUPTED,
     "Interrupted: the opsbot process running it stopped before it finished.",
     "CancelledError",
@@ -48,10 +49,11 @@ order by r.started_at, r.id
 """
 
 
-async def load_runs(conn: Conn, now: datetime, days: int = 2) -> list[RunState]:
-    """Runs of the last `days` WIB dates at `now`; dead, reaped or cancelled ones `interrupted`."""
-    since = wib_today(now) - timedelta(days=days - 1)
-    rows = await conn.fetch(_RUNS, since, RUN_LOCK_CLASS, _CUT_SHORT)
+async def load_runs(conn: Conn, now: datetime, days: int | None = 2) -> list[RunState]:
+    """Runs of the last `days` WIB dates at `now` (None: every date); dead, reaped or
+    cancelled ones `interrupted`."""
+    since = date.min if days is None else wib_today(now) - timedelta(days=days - 1)
+    rows = await conn.fetch(_RUNS, since, RUN_LOCK_CLASS, CUT_SHORT)
     return [
         RunState(r["job"], r["business_date"], r["entity"], r["status"], r["started_at"])
         for r in rows
@@ -78,27 +80,47 @@ async def reap(pool: asyncpg.Pool, run: RunState, now: datetime) -> bool:
     watchdog pass would refuse, as "already running", the catch-up rerun of that very slot
     starting at the same moment (the watchdog and the catch-up start together).
     """
-    key = run_key(run.job, run.business_date, run.entity)
     async with pool.acquire() as conn:
-        recorded = await conn.fetchval("select status from ops.job_runs where run_key = $1", key)
-        if recorded != "running":
-            return False  # already recorded as finished: nothing to reap
-        got = await conn.fetchval(
-            "select pg_try_advisory_lock($1, hashtext($2))", RUN_LOCK_CLASS, key
+        return await reap_on(conn, run, now)
+
+
+async def reap_on(conn: Conn, run: RunState, now: datetime) -> bool:
+    """`reap` on a connection the caller holds (the command line's one connection)."""
+    key = run_key(run.job, run.business_date, run.entity)
+    recorded = await conn.fetchval("select status from ops.job_runs where run_key = $1", key)
+    if recorded != "running":
+        return False  # already recorded as finished: nothing to reap
+    got = await conn.fetchval("select pg_try_advisory_lock($1, hashtext($2))", RUN_LOCK_CLASS, key)
+    if not got:
+        return False  # a new run of the slot started meanwhile
+    try:
+        status = await conn.execute(
+            "update ops.job_runs set status = 'failed', error = $2, finished_at = $3"
+            " where run_key = $1 and status = 'running'",
+            key,
+            INTERRUPTED,
+            now,
         )
-        if not got:
-            return False  # a new run of the slot started meanwhile
-        try:
-            status = await conn.execute(
-                "update ops.job_runs set status = 'failed', error = $2, finished_at = $3"
-                " where run_key = $1 and status = 'running'",
-                key,
-                INTERRUPTED,
-                now,
-            )
-        finally:
-            await conn.execute("select pg_advisory_unlock($1, hashtext($2))", RUN_LOCK_CLASS, key)
+    finally:
+        await conn.execute("select pg_advisory_unlock($1, hashtext($2))", RUN_LOCK_CLASS, key)
     if status == "UPDATE 1":
         log.warning("run %s was interrupted (its process died); recorded as failed", key)
         return True
     return False
+
+
+async def close_interrupted(conn: Conn, now: datetime) -> tuple[int, int]:
+    """Close what dead processes left `running`: (job runs reaped, loads interrupted).
+
+    Runs are reaped as `reap` does (recorded failed with INTERRUPTED, read as interrupted);
+    loads in raw.load_history become `interrupted` (jobs/load_history.py). Needs no bot:
+    `opsbot job list`, `opsbot status` and the bot's start call it.
+    """
+    runs = 0
+    for run in await load_runs(conn, now, days=None):
+        if run.status == "interrupted":  # reap_on leaves those already recorded alone
+            runs += await reap_on(conn, run, now)
+    loads = await close_dead_loads(conn, now)
+    if loads:
+        log.warning("%d loads were interrupted (their process died); recorded as such", loads)
+    return runs, loads

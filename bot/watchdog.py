@@ -27,6 +27,7 @@ from jobs.catchup import (
     overruns,
 )
 from jobs.health_rules import rerun_text
+from jobs.load_history import close_dead_loads
 from jobs.runs import run_key
 from jobs.schedule import DAILY_SCHEDULE, Slot
 from jobs.wording import day_text, job_name, moment_text
@@ -114,6 +115,7 @@ class Watchdog:
         async with self.pool.acquire() as conn:
             runs = await load_runs(conn, now)
             since = await first_start(conn, now)
+            await close_dead_loads(conn, now)
         for run in [r for r in runs if r.status == "interrupted"]:
             if await reap(self.pool, run, now):
                 report.reaped.append(run_key(run.job, run.business_date, run.entity))

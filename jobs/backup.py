@@ -20,9 +20,9 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ops.clock import wib_now
+from ops.dsn import redact, split_password
 from ops.errors import OpsError
 
 log = logging.getLogger(__name__)
@@ -75,16 +75,6 @@ def pg_tool(name: str, bin_dir: Path | None = None) -> str:
     if found is None:
         raise BackupFailed(f"{name} was not found (pgserver's bin folder or PATH).")
     return found
-
-
-def split_password(dsn: str) -> tuple[str, str | None]:
-    """(the postgresql:// DSN without its password, the password or None)."""
-    parts = urlsplit(dsn)
-    if parts.password is None:
-        return dsn, None
-    host = parts.netloc.rsplit("@", 1)[-1]
-    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}@{host}")), unquote(parts.password) or None
 
 
 async def _run(args: list[str], env: dict[str, str], limit_seconds: float) -> tuple[int, str, str]:
@@ -140,9 +130,8 @@ async def run_backup(
     if keep < 1:
         raise ValueError("keep must be at least 1: pruning would delete the new backup")
     dsn_no_password, password = split_password(dsn)
-    env = dict(os.environ)
-    env.pop("PGPASSWORD", None)
-    if password:
+    env = dict(os.environ)  # a PGPASSWORD of the environment stays where it is
+    if password:  # the DSN's own (user part or ?password=) wins, as libpq's order has it
         env["PGPASSWORD"] = password
     env.setdefault("PGCONNECT_TIMEOUT", "10")
     await asyncio.to_thread(backup_dir.mkdir, parents=True, exist_ok=True)
@@ -155,13 +144,14 @@ async def run_backup(
             [*dump, f"--file={partial}", f"--dbname={dsn_no_password}"], env, limit_seconds
         )
         if rc != 0:
-            raise BackupFailed(f"pg_dump failed (exit {rc}): {_last_line(err)}")
+            raise BackupFailed(f"pg_dump failed (exit {rc}): {redact(_last_line(err), dsn)}")
         rc, toc, err = await _run(
             [pg_tool("pg_restore", bin_dir), "--list", str(partial)], env, limit_seconds
         )
         if rc != 0:
             raise BackupFailed(
-                f"the new dump does not read back (pg_restore exit {rc}): {_last_line(err)}"
+                f"the new dump does not read back (pg_restore exit {rc}):"
+                f" {redact(_last_line(err), dsn)}"
             )
         entries = [line for line in toc.splitlines() if line.strip() and not line.startswith(";")]
         if not entries:

@@ -17,6 +17,8 @@ from pathlib import Path
 from ops.clock import WIB
 
 _THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+# The longest cell any export may hold (DOMAIN.md §10): longer means a quote went astray.
+MAX_CELL_CHARS = 10_000
 
 
 class CsvRejected(Exception):
@@ -44,11 +46,17 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
-def read_csv(path: Path) -> CsvFile:
+def read_csv(path: Path, *, strict_cells: bool = False) -> CsvFile:
     """Read a UTF-8 CSV (with or without BOM; comma or semicolon separated).
 
+    Always refused, with line and column: a NUL byte, a cell over MAX_CELL_CHARS characters,
+    a quote left open or followed by more text. With `strict_cells` (the portal, DOMAIN.md §10)
+    also a row with more or fewer cells than the header, and a quoted cell running over more
+    than one line (how a stray `"` folds the following rows into one cell).
+
     Raises:
-        CsvRejected: the file is not UTF-8, is empty, or its header repeats a column.
+        CsvRejected: the file is not UTF-8, is empty, its header repeats a column, or any of
+            the above (every problem found, each with its line).
     """
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -56,20 +64,62 @@ def read_csv(path: Path) -> CsvFile:
         raise CsvRejected(path, [f"it is not UTF-8 text (byte {exc.start})"]) from None
     if not text.strip():
         raise CsvRejected(path, ["the file is empty"])
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise CsvRejected(path, [f"line {line}, character {column}: a NUL byte (binary data?)"])
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    raw_header = next(reader)
+    # the cell length is checked below, with the line and column; the csv module's own
+    # limit (131,072) would raise without either
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    problems: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
+    raw_header: list[str] = []
+    start = 1
+    try:
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            if not raw_header:
+                raw_header = row
+                continue
+            if not any(cell.strip() for cell in row):
+                continue  # Sheets exports trail blank lines
+            problems += _cell_problems(line, reader.line_num, row, raw_header, strict_cells)
+            rows.append((line, row))
+    except csv.Error as exc:
+        problems.append(f"line {start}: an unbalanced quote ({exc})")
+    if len(problems) > 0:
+        raise CsvRejected(path, problems)
     header = [normalise_header(h) for h in raw_header]
     dupes = sorted({h for h in header if header.count(h) > 1 and h})
     if dupes:
         raise CsvRejected(path, [f"the header repeats {', '.join(dupes)}"])
-    rows = []
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue  # Sheets exports trail blank lines
-        rows.append((reader.line_num, row))
     return CsvFile(path, header, rows)
+
+
+def _cell_problems(
+    line: int, last_line: int, row: list[str], header: list[str], strict_cells: bool
+) -> list[str]:
+    """What is wrong with one row's cells: too long, spanning lines, too many or too few."""
+    problems = []
+    for i, cell in enumerate(row):
+        name = header[i].strip() if i < len(header) else "beyond the header"
+        if len(cell) > MAX_CELL_CHARS:
+            problems.append(
+                f"line {line}, column {i + 1} ({name}): a cell of {len(cell):,} characters"
+                f" (more than {MAX_CELL_CHARS:,})"
+            )
+        elif strict_cells and "\n" in cell:
+            problems.append(
+                f"line {line}, column {i + 1} ({name}): an unbalanced quote (the cell runs"
+                f" to line {last_line})"
+            )
+    if strict_cells and len(row) != len(header):
+        problems.append(f"line {line}: {len(row)} cells, the header has {len(header)}")
+    return problems
 
 
 def parse_decimal(text: str) -> Decimal | None:
@@ -94,14 +144,37 @@ def parse_decimal(text: str) -> Decimal | None:
     return value
 
 
-def parse_int(text: str) -> int | None:
-    """Parse a whole number written any way `parse_decimal` accepts; blank -> None."""
+def parse_int(text: str, bits: int = 64) -> int | None:
+    """Parse a whole number written any way `parse_decimal` accepts; blank -> None.
+
+    Raises:
+        ValueError: not a number, not whole, or outside a signed `bits`-bit integer's range
+            (int32 for a PostgreSQL integer column).
+    """
     value = parse_decimal(text)
     if value is None:
         return None
+    limit = 2 ** (bits - 1)
+    if not -limit <= value < limit:  # compared before int(): 1e999999999 has 10^9 digits
+        raise ValueError(f"{text.strip()!r} is out of range (at most {limit - 1:,})")
     if value != value.to_integral_value():
         raise ValueError(f"{text.strip()!r} is not a whole number")
     return int(value)
+
+
+def parse_bounded_decimal(text: str, whole_digits: int, scale: int | None = None) -> Decimal | None:
+    """`parse_decimal` for a numeric(p, s) column: at most `whole_digits` (p - s) digits
+    before the point; `scale` rounds as PostgreSQL would.
+
+    Raises:
+        ValueError: not a number, or too large for the column (`1e400`).
+    """
+    value = parse_decimal(text)
+    if value is None:
+        return None
+    if abs(value) >= Decimal(10) ** whole_digits:
+        raise ValueError(f"{text.strip()!r} is out of range (less than 10^{whole_digits} expected)")
+    return value if scale is None else value.quantize(Decimal(1).scaleb(-scale))
 
 
 def parse_date(text: str) -> date | None:

@@ -21,6 +21,14 @@ import asyncpg
 
 from jobs.csv_values import CsvFile, CsvRejected, cells, parse_date, parse_decimal, read_csv
 from jobs.load_history import recorded_load
+from jobs.refusals import (
+    InputRefused,
+    accepted_alert,
+    audit_forced,
+    record_load,
+    refused_alert,
+)
+from ops.clock import utc_now, wib_today
 from ops.db import Conn
 
 TABLE = "raw.iseller_sales"
@@ -52,19 +60,40 @@ DATA_COLUMNS = ("tanggal_pesanan", "nomor_pesanan", *TEXT_COLUMNS, *NUMBER_LIMIT
 COLUMNS = (*DATA_COLUMNS, "line_number", "source_file", "source_line", "load_batch_id")
 
 
-class IsellerRejected(CsvRejected):
+class IsellerRejected(InputRefused):
     """One or more files failed validation and nothing was imported.
 
-    `files` maps each rejected file to its problems ("line 7: jumlah 'x' is not a number").
+    `files` maps each rejected file to its problems ("line 7: jumlah 'x' is not a number");
+    `forceable` when every problem is a data contract's (repeated lines, future receipts).
     """
 
     def __init__(self, rejected: list[CsvRejected]) -> None:
         problems = [f"{r.path.name} {p}" for r in rejected for p in r.problems]
-        super().__init__(rejected[0].path, problems)
+        forceable = all(isinstance(r, InputRefused) and r.forceable for r in rejected)
+        super().__init__(rejected[0].path, problems, forceable=forceable)
         self.files = {r.path: r.problems for r in rejected}
         shown = "; ".join(problems[:20])
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        self.args = (f"Nothing was imported: {shown}{more}.",)
+        hint = " `--force` accepts them on purpose." if forceable else ""
+        self.args = (f"Nothing was imported: {shown}{more}.{hint}",)
+
+
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files as given, and each folder's `*.csv` files (sorted by name) in its place.
+
+    Raises:
+        CsvRejected: a folder holds no .csv file.
+    """
+    expanded: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+            if not found:
+                raise CsvRejected(path, [f"the folder {path} holds no .csv file"])
+            expanded += found
+        else:
+            expanded.append(path)
+    return expanded
 
 
 @dataclass(frozen=True)
@@ -77,6 +106,7 @@ class ParsedFile:
     date_from: date | None
     date_to: date | None
     ignored_columns: list[str]
+    forced: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -105,14 +135,23 @@ def _header(csv_file: CsvFile) -> CsvFile:
     return CsvFile(csv_file.path, header, csv_file.rows)
 
 
-def parse_file(path: Path, seen: dict[str, str] | None = None) -> ParsedFile:
+def parse_file(
+    path: Path,
+    seen: dict[str, str] | None = None,
+    *,
+    today: date | None = None,
+    force: bool = False,
+) -> ParsedFile:
     """Validate one export and turn it into raw.iseller_sales records (batch id left None).
 
     `seen` maps receipt numbers already read from other files of the same import to their
     file name; a receipt split over two files is refused (its line numbers would clash).
+    Data contracts (DOMAIN.md §10): a line repeated exactly (same receipt, same content) and a
+    receipt dated after `today` (WIB) are refused unless `force` (then listed in `forced`).
 
     Raises:
         CsvRejected: every problem of the file, each with its line number.
+        InputRefused: only contract problems (forceable).
     """
     if not path.is_file():
         raise CsvRejected(path, ["the file does not exist"])
@@ -122,9 +161,18 @@ def parse_file(path: Path, seen: dict[str, str] | None = None) -> ParsedFile:
         raise CsvRejected(path, ["the header lacks " + ", ".join(missing)])
     seen = {} if seen is None else seen
     problems: list[str] = []
+    contract: list[str] = []
     receipts: dict[str, list[Any]] = {}  # number -> [date, lines so far]
     records: list[tuple[Any, ...]] = []
+    contents: dict[tuple[str, ...], int] = {}  # a line's cells -> its first line number
     for line, row in cells(csv_file):
+        content = tuple(row[c].strip() for c in DATA_COLUMNS if c != "tanggal_pesanan")
+        if content in contents:
+            contract.append(
+                f"line {line} repeats line {contents[content]}"
+                f" (receipt {row['nomor_pesanan'].strip()}): a concatenated export?"
+            )
+        contents.setdefault(content, line)
         number = row["nomor_pesanan"].strip()
         if not number:
             problems.append(f"line {line}: nomor_pesanan is empty")
@@ -145,6 +193,10 @@ def parse_file(path: Path, seen: dict[str, str] | None = None) -> ParsedFile:
                 )
                 continue
             receipt = receipts[number] = [day, 0]
+            if today is not None and day > today:
+                contract.append(
+                    f"line {line}: receipt {number} is dated {day}, after today {today}"
+                )
         elif day is not None and day != receipt[0]:
             problems.append(
                 f"line {line}: receipt {number} is dated {receipt[0]} on its first line, {day} here"
@@ -167,7 +219,9 @@ def parse_file(path: Path, seen: dict[str, str] | None = None) -> ParsedFile:
             values.append(value)
         records.append((*values, receipt[1], path.name, line, None))
     if problems:
-        raise CsvRejected(path, problems)
+        raise CsvRejected(path, problems + contract)
+    if contract and not force:
+        raise InputRefused(path, contract, forceable=True)
     for number in receipts:
         seen[number] = path.name
     days = [r[0] for r in receipts.values()]
@@ -178,10 +232,13 @@ def parse_file(path: Path, seen: dict[str, str] | None = None) -> ParsedFile:
         date_from=min(days, default=None),
         date_to=max(days, default=None),
         ignored_columns=[c for c in csv_file.header if c and c not in REQUIRED],
+        forced=contract,
     )
 
 
-def parse_files(paths: Sequence[Path]) -> list[ParsedFile]:
+def parse_files(
+    paths: Sequence[Path], *, today: date | None = None, force: bool = False
+) -> list[ParsedFile]:
     """Validate every file, collecting every problem of every file before giving up.
 
     Raises:
@@ -192,7 +249,7 @@ def parse_files(paths: Sequence[Path]) -> list[ParsedFile]:
     seen: dict[str, str] = {}
     for path in paths:
         try:
-            parsed.append(parse_file(path, seen))
+            parsed.append(parse_file(path, seen, today=today, force=force))
         except CsvRejected as exc:
             rejected.append(exc)
     if rejected:
@@ -205,39 +262,52 @@ async def import_iseller(
     paths: Sequence[Path],
     *,
     clock: Callable[[], datetime] | None = None,
+    force: bool = False,
 ) -> IsellerImport:
     """Validate the exports, then upsert all their rows in one transaction.
 
-    Rows of the same receipt beyond the new line count are removed (a corrected export with
-    fewer lines). Recorded in raw.load_history (source `iseller`, data_type `sales`), failed
-    imports too.
+    A corrected export replaces, for the receipts it covers, the lines they no longer have
+    (lines beyond the new line count are removed); receipts it does not mention are kept.
+    Recorded in raw.load_history (source `iseller`, data_type `sales`): `refused` with the
+    reason when validation fails, else the load. Receipts after today's WIB date (by `clock`)
+    and repeated lines are refused unless `force`, which is written to ops.audit_log.
 
     Raises:
         IsellerRejected: a file is missing or invalid; nothing was changed.
         asyncpg.PostgresError: the database refused the write; nothing was changed.
     """
+    today = wib_today(clock() if clock else utc_now())
+    try:
+        files = parse_files(paths, today=today, force=force)
+    except CsvRejected as exc:
+        await record_load(
+            pool,
+            source="iseller",
+            data_type="sales",
+            table_name=TABLE,
+            status="refused",
+            reason=str(exc),
+        )
+        await refused_alert(pool, "iseller", "sales", str(exc), clock() if clock else None)
+        raise
     async with recorded_load(
         pool,
         source="iseller",
         entity=None,
         data_type="sales",
         table_name=TABLE,
-        date_from=None,
-        date_to=None,
+        date_from=min((f.date_from for f in files if f.date_from), default=None),
+        date_to=max((f.date_to for f in files if f.date_to), default=None),
         clock=clock,
     ) as record:
-        files = parse_files(paths)
-        starts = [f.date_from for f in files if f.date_from]
-        ends = [f.date_to for f in files if f.date_to]
-        await pool.execute(
-            "update raw.load_history set date_from = $2, date_to = $3 where id = $1",
-            record.id,
-            min(starts, default=None),
-            max(ends, default=None),
-        )
         records = [(*r[:-1], record.batch_id) for f in files for r in f.records]
+        forced = [f"{f.path.name} {p}" for f in files for p in f.forced]
         async with pool.acquire() as conn, conn.transaction():
             inserted, updated, removed = await _upsert(conn, records)
+            await accepted_alert(conn, "iseller", "sales", clock() if clock else None)
+            if forced:
+                names = " ".join(str(p) for p in paths)
+                await audit_forced(conn, "import iseller", names, forced)
         record.rows = inserted + updated
         return IsellerImport(
             files=files,

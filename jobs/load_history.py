@@ -2,6 +2,11 @@
 
 The row is written on its own connection so that a load's failure (and rollback) still
 leaves a record saying what failed and why (DOMAIN.md §2.2).
+
+While `running`, the row names an advisory lock its loader holds (lock_class, lock_key): the
+run's slot lock when the load is part of a job run (jobs/runs.py), else a lock of its own on
+a connection held for the load. A running row whose lock nobody holds was left by a process
+that died: `close_dead_loads` records it as `interrupted`.
 """
 
 from __future__ import annotations
@@ -13,6 +18,35 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import asyncpg
+
+from jobs.runs import CURRENT_RUN_KEY, RUN_LOCK_CLASS
+from ops.db import Conn
+
+# First key of a load's own lock (loads outside a job run); the second is hashtext(batch id).
+LOAD_LOCK_CLASS = 0x0B5B_10AD
+INTERRUPTED_LOAD = "Interrupted: the process running this load stopped before it finished."
+
+_CLOSE_DEAD = """
+update raw.load_history as h
+set status = 'interrupted', finished_at = $1, rows_loaded = 0,
+    error_message = coalesce(h.error_message, $2)
+where h.status = 'running'
+  and not exists (
+      select from pg_locks as l
+      where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+        and l.database = (select oid from pg_database where datname = current_database())
+        and h.lock_key is not null
+        and l.classid = h.lock_class::bigint::oid and l.objid = hashtext(h.lock_key)::oid)
+returning h.id
+"""
+
+
+async def close_dead_loads(conn: Conn | asyncpg.Pool, now: datetime) -> int:
+    """Record every `running` load whose lock nobody holds as `interrupted`; how many.
+
+    Reads pg_locks only; a live load (its run or its own lock held) is left alone.
+    """
+    return len(await conn.fetch(_CLOSE_DEAD, now, INTERRUPTED_LOAD))
 
 
 @dataclass
@@ -41,24 +75,41 @@ async def recorded_load(
 
     `clock` stamps started_at / finished_at (default: the database's now()). The exception of
     a failed load is re-raised after it is recorded; its status is the exception's
-    `load_status` when it has one (`refused`: a data contract, jobs/contracts.py), else
-    `failed`. The `notes` of a successful load (a warning, a forced acceptance) are kept in
-    its error_message.
+    `load_status` when it has one (`refused`), else `failed`. The `notes` of a successful load
+    are kept in its error_message. While running, the row names the lock its loader holds.
     """
     batch_id = uuid.uuid4()
-    load_id = await pool.fetchval(
-        "insert into raw.load_history (source, entity, data_type, table_name, batch_id,"
-        " date_from, date_to, status, started_at)"
-        " values ($1, $2, $3, $4, $5, $6, $7, 'running', coalesce($8, now())) returning id",
-        source,
-        entity,
-        data_type,
-        table_name,
-        batch_id,
-        date_from,
-        date_to,
-        clock() if clock else None,
-    )
+    async with contextlib.AsyncExitStack() as stack:
+        lock_class, lock_key = RUN_LOCK_CLASS, CURRENT_RUN_KEY.get()
+        if lock_key is None:  # not inside a run: hold a lock of its own for the load
+            lock_class, lock_key = LOAD_LOCK_CLASS, str(batch_id)
+            holder = await stack.enter_async_context(pool.acquire())
+            await holder.execute("select pg_advisory_lock($1, hashtext($2))", lock_class, lock_key)
+        load_id = await pool.fetchval(
+            "insert into raw.load_history (source, entity, data_type, table_name, batch_id,"
+            " date_from, date_to, status, started_at, lock_class, lock_key)"
+            " values ($1, $2, $3, $4, $5, $6, $7, 'running', coalesce($8, now()), $9, $10)"
+            " returning id",
+            source,
+            entity,
+            data_type,
+            table_name,
+            batch_id,
+            date_from,
+            date_to,
+            clock() if clock else None,
+            lock_class,
+            lock_key,
+        )
+        async with _closed(pool, load_id, batch_id, clock) as record:
+            yield record
+
+
+@contextlib.asynccontextmanager
+async def _closed(
+    pool: asyncpg.Pool, load_id: int, batch_id: uuid.UUID, clock: Callable[[], datetime] | None
+) -> AsyncIterator[LoadRecord]:
+    """Yield the record of a running load; write its outcome when the block ends."""
     record = LoadRecord(load_id, batch_id)
     try:
         yield record
@@ -69,7 +120,7 @@ async def recorded_load(
             load_id,
             (str(exc) or type(exc).__name__)[:2000],
             clock() if clock else None,
-            getattr(exc, "load_status", "failed"),
+            getattr(exc, "load_status", "failed"),  # `refused`: a data contract's refusal
         )
         raise
     await pool.execute(
@@ -78,5 +129,5 @@ async def recorded_load(
         load_id,
         record.rows,
         clock() if clock else None,
-        "; ".join(record.notes)[:2000] or None,
+        "; ".join(record.notes)[:2000] or None,  # a warning, a forced acceptance
     )

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,17 @@ from jobs.csv_values import (
     CsvFile,
     CsvRejected,
     cells,
-    parse_decimal,
+    parse_bounded_decimal,
     parse_int,
     parse_timestamp,
     read_csv,
+)
+from jobs.refusals import (
+    InputRefused,
+    accepted_alert,
+    audit_forced,
+    record_load,
+    refused_alert,
 )
 from ops.db import Conn
 
@@ -29,12 +37,23 @@ PORTAL_TABLES = ("store", "kodemix", "hpprsp", "stock_capacity", "planogram", "s
 SIZE_COLUMN = re.compile(r"^size_\d+(_\d+)?$")
 PLANOGRAM_BASE = ("store_name", "article_mix", "area", "gender", "series", "article", "tier")
 
-_PARSERS: dict[str, Callable[[str], Any]] = {
-    "integer": parse_int,
-    "bigint": parse_int,
-    "numeric": parse_decimal,
-    "timestamp with time zone": parse_timestamp,
-}
+# An unconstrained numeric column (planogram sizes) takes at most this many whole digits.
+UNBOUNDED_NUMERIC_DIGITS = 15
+DEFAULT_MIN_RATIO = Decimal("0.5")  # PORTAL_MIN_RATIO (DOMAIN.md §10)
+
+
+def _parser(data_type: str, precision: int | None, scale: int | None) -> Callable[[str], Any]:
+    """The cell parser of a column type, refusing values outside the column's range."""
+    if data_type == "integer":
+        return lambda text: parse_int(text, 32)
+    if data_type == "bigint":
+        return lambda text: parse_int(text, 64)
+    if data_type == "numeric":
+        digits = (precision - (scale or 0)) if precision else UNBOUNDED_NUMERIC_DIGITS
+        return lambda text: parse_bounded_decimal(text, digits, scale if precision else None)
+    if data_type == "timestamp with time zone":
+        return parse_timestamp
+    return lambda text: text.strip() or None
 
 
 @dataclass(frozen=True)
@@ -53,23 +72,33 @@ class _Prepared:
     types: dict[str, str]
     records: list[tuple[Any, ...]]
     ignored: list[str]
+    path: Path
 
 
-async def _column_types(conn: Conn, table: str) -> dict[str, str]:
+async def _column_types(conn: Conn, table: str) -> dict[str, tuple[str, int | None, int | None]]:
     rows = await conn.fetch(
-        "select column_name, data_type from information_schema.columns "
-        "where table_schema = 'portal' and table_name = $1 order by ordinal_position",
+        "select column_name, data_type, numeric_precision, numeric_scale"
+        " from information_schema.columns"
+        " where table_schema = 'portal' and table_name = $1 order by ordinal_position",
         table,
     )
-    return {r["column_name"]: r["data_type"] for r in rows}
+    return {
+        r["column_name"]: (r["data_type"], r["numeric_precision"], r["numeric_scale"]) for r in rows
+    }
 
 
-def _prepare(csv_file: CsvFile, table: str, types: dict[str, str]) -> _Prepared:
-    """Validate a portal CSV against its table's columns; raise CsvRejected with every problem."""
+def _prepare(
+    csv_file: CsvFile, table: str, catalog: dict[str, tuple[str, int | None, int | None]]
+) -> _Prepared:
+    """Validate a portal CSV against its table's columns; raise InputRefused with every problem
+    (file, line and column)."""
     problems: list[str] = []
+    types = {c: t[0] for c, t in catalog.items()}
+    parsers = {c: _parser(*t) for c, t in catalog.items()}
     if table == "planogram":
         types = {c: "text" for c in PLANOGRAM_BASE}
         types |= {c: "numeric" for c in csv_file.header if SIZE_COLUMN.match(c)}
+        parsers = {c: _parser(t, None, None) for c, t in types.items()}
         if not any(SIZE_COLUMN.match(c) for c in csv_file.header):
             problems.append("the header has no size columns (size_<n> or size_<a>_<b>)")
     optional = {"updated_at"}
@@ -77,7 +106,7 @@ def _prepare(csv_file: CsvFile, table: str, types: dict[str, str]) -> _Prepared:
     if missing:
         problems.append("the header lacks " + ", ".join(missing))
     if problems:
-        raise CsvRejected(csv_file.path, problems)
+        raise InputRefused(csv_file.path, problems, forceable=False)
     columns = [c for c in types if c in csv_file.header]
     ignored = [c for c in csv_file.header if c and c not in types]
     records = []
@@ -87,10 +116,10 @@ def _prepare(csv_file: CsvFile, table: str, types: dict[str, str]) -> _Prepared:
         for column in columns:
             text = row[column]
             try:
-                parse = _PARSERS.get(types[column])
-                value = parse(text) if parse else (text.strip() or None)
+                value = parsers[column](text)
             except ValueError as exc:
-                problems.append(f"line {line}: {column} {exc}")
+                position = csv_file.header.index(column) + 1
+                problems.append(f"line {line}, column {position} ({column}): {exc}")
                 value = None
             if value is None and column == "updated_at":
                 value = imported_at  # a blank cell means "as of this import"
@@ -99,8 +128,8 @@ def _prepare(csv_file: CsvFile, table: str, types: dict[str, str]) -> _Prepared:
     if table == "store_name_map":
         problems += _check_store_name_map(csv_file, columns, records)
     if problems:
-        raise CsvRejected(csv_file.path, problems)
-    return _Prepared(table, columns, types, records, ignored)
+        raise InputRefused(csv_file.path, problems, forceable=False)
+    return _Prepared(table, columns, types, records, ignored, csv_file.path)
 
 
 def _check_store_name_map(
@@ -135,21 +164,86 @@ def find_portal_files(directory: Path) -> dict[str, Path]:
     return found
 
 
-async def import_portal(conn: Conn, directory: Path) -> list[ImportedTable]:
+async def import_portal(
+    conn: Conn,
+    directory: Path,
+    *,
+    min_ratio: Decimal = DEFAULT_MIN_RATIO,
+    force: bool = False,
+) -> list[ImportedTable]:
     """Validate the six portal CSVs of `directory`, then replace all six tables at once.
 
+    Data contracts (DOMAIN.md §10), checked on every file before anything is written: no data
+    rows, or fewer than `min_ratio` (PORTAL_MIN_RATIO) of the rows the previous accepted import
+    of that file had (raw.load_history, source `portal`), is refused unless `force`. Every file
+    is recorded in raw.load_history: `success` with its rows, or `refused` with the reason. A
+    forced import is written to ops.audit_log.
+
     Raises:
-        CsvRejected: a file is missing or invalid (with file and line); nothing was changed.
+        CsvRejected: a file is missing. InputRefused: a file is malformed (file, line,
+            column) or refused by a contract; nothing was changed but the refusal's record.
     """
     files = find_portal_files(directory)
-    prepared = [
-        _prepare(read_csv(path), table, await _column_types(conn, table))
-        for table, path in files.items()
-    ]
+    try:
+        prepared = [
+            _prepare(read_csv(path, strict_cells=True), table, await _column_types(conn, table))
+            for table, path in files.items()
+        ]
+    except CsvRejected as exc:
+        table = exc.path.stem if exc.path.stem in PORTAL_TABLES else "portal"
+        await _record(conn, table, "refused", reason=str(exc))
+        await refused_alert(conn, "portal", table, str(exc))
+        if isinstance(exc, InputRefused):
+            raise
+        raise InputRefused(exc.path, exc.problems, forceable=False) from None
+    refusals = {
+        p.table: reason for p in prepared if (reason := await _contract(conn, p, min_ratio))
+    }
+    if refusals and not force:
+        for table, reason in refusals.items():
+            await _record(conn, table, "refused", reason=reason)
+            await refused_alert(conn, "portal", table, reason)
+        first = next(p for p in prepared if p.table in refusals)
+        raise InputRefused(first.path, list(refusals.values()), forceable=True)
     async with conn.transaction():
         for item in prepared:
             await _replace(conn, item)
+            forced = refusals.get(item.table)
+            note = f"accepted refused input (--force): {forced}" if forced else None
+            await _record(conn, item.table, "success", rows=len(item.records), reason=note)
+            await accepted_alert(conn, "portal", item.table)
+        if refusals:
+            await audit_forced(conn, "import portal", str(directory), list(refusals.values()))
     return [ImportedTable(p.table, len(p.records), p.ignored) for p in prepared]
+
+
+async def _record(conn: Conn, table: str, status: str, **kwargs: Any) -> None:
+    await record_load(
+        conn,
+        source="portal",
+        data_type=table,
+        table_name=f"portal.{table}",
+        status=status,
+        **kwargs,
+    )
+
+
+async def _contract(conn: Conn, item: _Prepared, min_ratio: Decimal) -> str | None:
+    """Why the file is refused (no data rows, collapsed against the last import), or None."""
+    name = item.path.name
+    if not item.records:
+        return f"{name} has no data rows"
+    previous = await conn.fetchval(
+        "select rows_loaded from raw.load_history where source = 'portal' and data_type = $1"
+        " and status = 'success' and rows_loaded is not null order by id desc limit 1",
+        item.table,
+    )
+    if previous and len(item.records) < min_ratio * previous:
+        return (
+            f"{name} has {len(item.records):,} rows, fewer than {min_ratio:g} of the"
+            f" {previous:,} of its previous import"
+        )
+    return None
 
 
 async def _replace(conn: Conn, item: _Prepared) -> None:
@@ -160,6 +254,15 @@ async def _replace(conn: Conn, item: _Prepared) -> None:
         )
         await conn.execute("drop table portal.planogram")
         await conn.execute(f"create table portal.planogram ({definitions})")
+    elif item.table == "store_name_map":
+        # rows opsbot mapped itself stay unless the file maps the same planogram name
+        names = [r[item.columns.index("planogram_name")] for r in item.records]
+        await conn.execute(
+            "delete from portal.store_name_map where match_method = 'manual'"
+            " or core.store_key(planogram_name) = any (select core.store_key(n)"
+            " from unnest($1::text[]) as n)",
+            names,
+        )
     else:
         await conn.execute(f"truncate portal.{item.table}")
     await conn.copy_records_to_table(

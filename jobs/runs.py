@@ -12,6 +12,7 @@ connection; if the process dies the server drops the lock with the connection.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +26,11 @@ from ops.errors import OpsError
 # First key of every run lock (the two-int4 form): its own key space, apart from the one-bigint
 # locks of migrations and mart builds. The second key is hashtext(run_key).
 RUN_LOCK_CLASS = 0x0B5B_0A11
+# The slot key of the run this task is inside (its lock is held): loads recorded within a run
+# name it, so a load whose run died reads as interrupted (jobs/load_history.py).
+CURRENT_RUN_KEY: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "opsbot_current_run_key", default=None
+)
 # What a statement on a connection that died under it raises (a pooled one detaches: Interface).
 _CONNECTION_LOST = (
     asyncpg.InterfaceError,
@@ -198,7 +204,11 @@ async def recorded_run(
                     raise AlreadySucceeded(job, business_date, entity, done["finished_at"])
             async with _recorded(conn, key, job, business_date, entity, triggered_by,
                                  scheduled_for, clock, pool) as record:  # fmt: skip
-                yield record
+                token = CURRENT_RUN_KEY.set(key)
+                try:
+                    yield record
+                finally:
+                    CURRENT_RUN_KEY.reset(token)
         finally:
             with contextlib.suppress(Exception):
                 # the pool's reset on release would unlock too; this does not wait for it

@@ -28,35 +28,35 @@ _PLANOGRAM_STORES = """
 select min(trim(store_name) collate "C") as name
 from portal.planogram
 where nullif(trim(store_name), '') is not null
-  and lower(trim(store_name)) not in (
-      select lower(trim(planogram_name)) from portal.store_name_map
+  and core.store_key(store_name) not in (
+      select core.store_key(planogram_name) from portal.store_name_map
   )
-group by lower(trim(store_name))
+group by core.store_key(store_name)
 order by 1
 """
 
 # The distinct warehouse names of one entity's snapshot: a loose index scan (one index probe
-# per name) over its (snapshot_date, lower(trim(nama_gudang))) index instead of reading the
+# per name) over its (snapshot_date, core.store_key(nama_gudang)) index instead of reading the
 # snapshot's rows (~1.69 M a day over the four entities). Each probe returns the name as the
 # first row under that key spells it; the loader writes one spelling per warehouse.
 _ENTITY_WAREHOUSES = """
 select name from (
     with recursive walk (key, name) as (
         (
-            select lower(trim(nama_gudang)), trim(nama_gudang)
+            select core.store_key(nama_gudang), trim(nama_gudang)
             from raw.accurate_stock_{entity}
             where snapshot_date = $1
-            order by lower(trim(nama_gudang))
+            order by core.store_key(nama_gudang)
             limit 1
         )
         union all
         select step.key, step.name
         from walk
         cross join lateral (
-            select lower(trim(nama_gudang)) as key, trim(nama_gudang) as name
+            select core.store_key(nama_gudang) as key, trim(nama_gudang) as name
             from raw.accurate_stock_{entity}
-            where snapshot_date = $1 and lower(trim(nama_gudang)) > walk.key
-            order by lower(trim(nama_gudang))
+            where snapshot_date = $1 and core.store_key(nama_gudang) > walk.key
+            order by core.store_key(nama_gudang)
             limit 1
         ) as step
     )
@@ -80,8 +80,8 @@ order by 2, 1
 
 _BRANCH = """
 select coalesce(
-    (select branch from core.store_by_gudang where gudang_key = lower(trim($1))),
-    (select branch from core.store_by_accurate where store_key = lower(trim($1)))
+    (select branch from core.store_by_gudang where gudang_key = core.store_key($1)),
+    (select branch from core.store_by_accurate where store_key = core.store_key($1))
 )
 """
 

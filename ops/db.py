@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from ops.dsn import redact, split_password
 from ops.errors import DatabaseUnavailable
 from ops.settings import Settings
 
@@ -35,12 +36,8 @@ class Database:
     embedded: bool
 
     def describe(self) -> str:
-        """The DSN without its password, for a person to read."""
-        parts = urlsplit(self.dsn)
-        netloc = parts.netloc.rsplit("@", 1)[-1]
-        user = parts.username or ""
-        shown = f"{user}@{netloc}" if user else netloc
-        return urlunsplit((parts.scheme, shown, parts.path, parts.query, ""))
+        """The DSN without its password (user part or `?password=`), for a person to read."""
+        return split_password(self.dsn)[0]
 
     def with_database(self, name: str) -> Database:
         """The same server, another database name."""
@@ -125,25 +122,31 @@ async def connected(settings: Settings) -> AsyncIterator[tuple[Database, asyncpg
 async def connect(dsn: str, **kwargs: Any) -> asyncpg.Connection:
     """Open one connection, turning every way of failing into one plain sentence.
 
+    The sentence never holds a password (the DSN's or PGPASSWORD's, ops/dsn.py).
+
     Raises:
         DatabaseUnavailable: unreachable host, refused login, missing database, bad DSN.
     """
     try:
         return await asyncpg.connect(dsn, timeout=10, **kwargs)
-    except (TimeoutError, OSError) as exc:
-        raise DatabaseUnavailable(
-            f"Cannot reach the database at {Database(dsn, False).describe()}: {exc}"
-        ) from None
-    except asyncpg.InvalidCatalogNameError:
-        raise DatabaseUnavailable(
-            f"The database in {Database(dsn, False).describe()} does not exist."
-        ) from None
-    except asyncpg.InvalidAuthorizationSpecificationError as exc:
-        raise DatabaseUnavailable(f"The database refused the login: {exc}") from None
-    except asyncpg.PostgresError as exc:
-        raise DatabaseUnavailable(f"The database refused the connection: {exc}") from None
-    except ValueError as exc:  # asyncpg's DSN parser
-        raise DatabaseUnavailable(f"DATABASE_URL is malformed: {exc}") from None
+    except Exception as exc:
+        raise DatabaseUnavailable(redact(_connect_failure(dsn, exc), dsn)) from None
+
+
+def _connect_failure(dsn: str, exc: Exception) -> str:
+    """The sentence for a failed connection attempt (password still to be redacted)."""
+    where = Database(dsn, False).describe()
+    if isinstance(exc, asyncpg.InvalidCatalogNameError):
+        return f"The database in {where} does not exist."
+    if isinstance(exc, asyncpg.InvalidAuthorizationSpecificationError):
+        return f"The database refused the login: {exc}"
+    if isinstance(exc, asyncpg.PostgresError):
+        return f"The database refused the connection: {exc}"
+    if isinstance(exc, (TimeoutError, OSError)):
+        return f"Cannot reach the database at {where}: {exc}"
+    if isinstance(exc, (ValueError, TypeError, OverflowError)):  # asyncpg's DSN parser
+        return f"DATABASE_URL is malformed: {exc}"
+    return f"Cannot connect to the database at {where}: {type(exc).__name__}: {exc}"
 
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 5) -> asyncpg.Pool:

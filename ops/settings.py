@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ops.dsn import remember
 from ops.errors import ConfigError
 
 ENTITY_CODES = ("DDD", "LJBB", "MBB", "UBB")
@@ -70,6 +71,10 @@ class Settings(BaseSettings):
     # Alert lifecycle (bot/alert_notifier.py); 0 turns the repeat or the escalation off.
     alert_repeat_minutes: int = Field(default=240, ge=0)
     alert_escalate_minutes: int = Field(default=30, ge=0)
+
+    # Data contracts (DOMAIN.md §10): a portal file with fewer rows than this share of its
+    # previous accepted import is refused.
+    portal_min_ratio: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
 
     # Backups (DOMAIN.md §3).
     backup_dir: Path = Path("var/backups")
@@ -137,16 +142,55 @@ class Settings(BaseSettings):
         return token, secret
 
 
+def check_env_file(path: Path) -> None:
+    """Refuse a `.env` that is not UTF-8 or has a line that sets nothing (no `=`).
+
+    python-dotenv skips such a line silently, so a setting the person meant to change would
+    keep its default. Blank lines and `#` comments are fine. Messages name the line but never
+    quote it (it may hold a secret).
+
+    Raises:
+        ConfigError: naming the file and the line.
+    """
+    if not path.is_file():
+        return
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path} is not UTF-8 text (line {line}, byte {exc.start}); save it as UTF-8."
+        ) from None
+    for number, line_text in enumerate(text.splitlines(), start=1):
+        stripped = line_text.strip()
+        if stripped and not stripped.startswith("#") and "=" not in stripped:
+            raise ConfigError(
+                f"{path} line {number} has no '=': write it as NAME=value or start it with #."
+            )
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings from the environment and `.env`, with keyword overrides on top.
 
     Raises:
-        ConfigError: one plain sentence per invalid setting, naming the variable.
+        ConfigError: one plain sentence per invalid setting, naming the variable; a `.env`
+            that is not UTF-8 or has a line without `=` (check_env_file).
     """
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
+    env_file = overrides.get("_env_file", Settings.model_config.get("env_file"))
+    if isinstance(env_file, (str, Path)):
+        check_env_file(Path(env_file))
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except SettingsError as exc:
+        # a list or dict setting whose text is not JSON (e.g. ADMIN_USER_IDS=not-json)
+        field = str(exc).split('"')[1] if str(exc).count('"') >= 2 else "a setting"
+        raise ConfigError(
+            f"{field.upper()} is not valid JSON: write a list like [123456789, 987654321]"
+            ' or an object like {"stock": 30}.'
+        ) from None
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -156,3 +200,6 @@ def load_settings(**overrides: object) -> Settings:
                 message = "is not a known setting (see .env.example)"
             problems.append(f"{name} {message}")
         raise ConfigError("Invalid settings: " + "; ".join(problems) + ".") from None
+    if settings.database_url is not None:
+        remember(settings.database_url.get_secret_value())
+    return settings

@@ -80,6 +80,26 @@ class ChatDriver:
         self.api.wake()
         return update
 
+    def inject_edit(self, chat_id: int, message_id: int, text: str) -> JSON:
+        """The person edits their message `message_id` to `text`: an `edited_message` update.
+
+        As Telegram sends it: the same message id and `date`, a new `edit_date`, the new text
+        and its entities (TELEGRAM.md: edits arrive as `edited_message`, never as `message`).
+
+        Raises:
+            ValueError: no such message from a person in the chat.
+        """
+        message = self.state.find_message(chat_id, message_id)
+        if message is None or message.from_bot:
+            raise ValueError(f"no message {message_id} from a person in chat {chat_id}")
+        message.text = message.source = text
+        message.entities = self.state.user_entities(text)
+        message.edit_date = self.state.clock()
+        message.edit_count += 1
+        update = self.state.add_update("edited_message", self.state.message_to_api(message))
+        self.api.wake()
+        return update
+
     def inject_callback(
         self,
         chat_id: int,

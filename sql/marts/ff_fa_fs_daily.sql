@@ -16,13 +16,13 @@ with
 
 store_map as (
     -- one mapping per planogram name; a manual row wins over an automatic one
-    select distinct on (lower(trim(planogram_name)))
-        lower(trim(planogram_name))     as store_key,
+    select distinct on (core.store_key(planogram_name))
+        core.store_key(planogram_name)     as store_key,
         trim(stock_nama_gudang)         as store_db_name,
-        lower(trim(stock_nama_gudang))  as gudang_key,
+        core.store_key(stock_nama_gudang)  as gudang_key,
         nullif(trim(branch), '')        as branch
     from portal.store_name_map
-    order by lower(trim(planogram_name)), (match_method = 'manual') desc, updated_at desc,
+    order by core.store_key(planogram_name), (match_method = 'manual') desc, updated_at desc,
              planogram_name collate "C"
 ),
 
@@ -46,18 +46,18 @@ key_stock as (
     -- warehouse index of the 1.65 M-row snapshot), summed over the four entities per key in
     -- one pass; zero rows change no sum, and a negative key counts as 0
     select
-        lower(trim(s.nama_gudang))               as gudang_key,
+        core.store_key(s.nama_gudang)               as gudang_key,
         k.kode_mix_key,
         regexp_replace(k.size, '\s+', '', 'g')   as size_key,
         greatest(sum(s.quantity), 0)             as stock_qty
     from core.stock_snapshot as s
     inner join core.kodemix_dedup as k on k.kode_besar_key = lower(trim(s.kode_besar))
     where s.snapshot_date = $1::date
-      and lower(trim(s.nama_gudang)) = any (array(select gudang_key from store_map))
+      and core.store_key(s.nama_gudang) = any (array(select gudang_key from store_map))
       and s.quantity <> 0
       and k.kode_mix is not null
       and k.size is not null
-    group by lower(trim(s.nama_gudang)), k.kode_mix_key, regexp_replace(k.size, '\s+', '', 'g')
+    group by core.store_key(s.nama_gudang), k.kode_mix_key, regexp_replace(k.size, '\s+', '', 'g')
 ),
 
 -- ---------------------------------------------------------------- logic
@@ -71,7 +71,7 @@ mapped_rows as (
         p.ctid                      as row_id,
         p::text                     as row_text
     from portal.planogram as p
-    inner join store_map as m on m.store_key = lower(trim(p.store_name))
+    inner join store_map as m on m.store_key = core.store_key(p.store_name)
     where nullif(trim(p.store_name), '') is not null
       and nullif(trim(p.article_mix), '') is not null
 ),

@@ -10,15 +10,15 @@ with
 -- ---------------------------------------------------------------- import
 
 retail_stores as (
-    select distinct on (lower(trim(nama_accurate)))
-        lower(trim(nama_accurate))        as store_name,
-        lower(trim(nama_department_old))  as gudang_key,
+    select distinct on (core.store_key(nama_accurate))
+        core.store_key(nama_accurate)        as store_name,
+        core.store_key(nama_department_old)  as gudang_key,
         nullif(trim(branch), '')          as branch
     from portal.store
     where upper(trim(category)) = 'RETAIL'
-      and lower(trim(nama_accurate)) like 'zuma%'
+      and core.store_key(nama_accurate) like 'zuma%'
     order by
-        lower(trim(nama_accurate)),
+        core.store_key(nama_accurate),
         (nullif(trim(nama_department_old), '') is null),
         (nullif(trim(branch), '') is null),
         nama_department_old, branch
@@ -26,7 +26,7 @@ retail_stores as (
 
 stock_days as (
     -- 1.65 M rows a day: read only the retail warehouses' rows through the index on
-    -- (snapshot_date, lower(trim(nama_gudang))), skip zero rows, and sum per store and day
+    -- (snapshot_date, core.store_key(nama_gudang)), skip zero rows, and sum per store and day
     -- (one column per gender group keeps the grouping small and the plan a hash aggregate)
     select
         s.snapshot_date,
@@ -35,7 +35,7 @@ stock_days as (
         sum(s.quantity) filter (where p.gender_group = 'LADIES')       as ladies,
         sum(s.quantity) filter (where p.gender_group = 'BABY & KIDS')  as baby_kids
     from retail_stores as rs
-    inner join core.stock_snapshot as s on lower(trim(s.nama_gudang)) = rs.gudang_key
+    inner join core.stock_snapshot as s on core.store_key(s.nama_gudang) = rs.gudang_key
     inner join core.kodemix_dedup as p on p.kode_besar_key = lower(trim(s.kode_besar))
     where s.snapshot_date in ($1::date, $1::date - 1)
       and s.quantity <> 0
@@ -52,13 +52,13 @@ prev_snapshot as (
 sales as (
     -- newest pull of each line only (core.fact_sales_unified)
     select
-        lower(trim(nama_departemen))  as store_name,
+        core.store_key(nama_departemen)  as store_name,
         lower(trim(kode_produk))      as kode_key,
         sum(kuantitas)                as qty
     from core.fact_sales_unified
     where source_entity = 'DDD'
       and tanggal = $1::date - 1
-    group by lower(trim(nama_departemen)), lower(trim(kode_produk))
+    group by core.store_key(nama_departemen), lower(trim(kode_produk))
 ),
 
 transfer_lines as (
@@ -68,24 +68,24 @@ transfer_lines as (
     -- documents are loaded, never counted
     select
         t.source_entity,
-        lower(trim(t.from_warehouse))  as from_key,
-        lower(trim(t.to_warehouse))    as gudang_key,
+        core.store_key(t.from_warehouse)  as from_key,
+        core.store_key(t.to_warehouse)    as gudang_key,
         lower(trim(t.item_code))       as kode_key,
         t.pairs,
         t.transfer_number
     from core.item_transfer_unified as t
     where t.trans_date = $1::date - 1
-      and lower(trim(t.from_warehouse)) like 'warehouse%'
+      and core.store_key(t.from_warehouse) like 'warehouse%'
       and coalesce(upper(trim(t.approval_status)), 'APPROVED') = 'APPROVED'
       and coalesce(upper(trim(t.item_transfer_type)), 'TRANSFER_OUT') = 'TRANSFER_OUT'
 ),
 
 source_owners as (
     -- the entities holding stock in a source warehouse on the transfer day or the next
-    select distinct s.source_entity, lower(trim(s.nama_gudang)) as from_key
+    select distinct s.source_entity, core.store_key(s.nama_gudang) as from_key
     from core.stock_snapshot as s
     where s.snapshot_date in ($1::date - 1, $1::date)
-      and lower(trim(s.nama_gudang)) in (select from_key from transfer_lines)
+      and core.store_key(s.nama_gudang) in (select from_key from transfer_lines)
 ),
 
 transfer_movements as (
@@ -112,10 +112,11 @@ transfers as (
         where b.source_entity <> a.source_entity
           and (b.from_key, b.gudang_key, b.kode_key, b.pairs, b.nth)
               = (a.from_key, a.gudang_key, a.kode_key, a.pairs, a.nth)
+          -- exactly one booking survives: an owner of the source warehouse over a non-owner,
+          -- then the first entity in code order (both may hold stock in a shared warehouse)
           and (
               (b.owns_source and not a.owns_source)
-              or (b.owns_source = a.owns_source and b.source_entity < a.source_entity
-                  and not a.owns_source)
+              or (b.owns_source = a.owns_source and b.source_entity < a.source_entity)
           )
     )
     group by a.gudang_key, a.kode_key

@@ -11,7 +11,7 @@ with
 summed as (
     -- the whole day (~1.7 M rows): one hash join and one hash aggregate
     select
-        lower(trim(s.nama_gudang))  as gudang_key,
+        core.store_key(s.nama_gudang)  as gudang_key,
         min(trim(s.nama_gudang))    as nama_gudang,
         k.gender_group,
         sum(s.quantity)             as stock_qty
@@ -19,7 +19,7 @@ summed as (
     inner join core.kodemix_dedup as k on k.kode_besar_key = lower(trim(s.kode_besar))
     where s.snapshot_date = $1::date
       and k.gender_group is not null
-    group by lower(trim(s.nama_gudang)), k.gender_group
+    group by core.store_key(s.nama_gudang), k.gender_group
 ),
 
 written as (

@@ -30,7 +30,7 @@ comment on column mart.stock_opname_l2_daily.calculated_at is 'when the row was 
 comment on table mart.store_stock_daily is
     'each gudang''s stock per gender group and WIB date, what /stock reads (docs/metrics.md)';
 comment on column mart.store_stock_daily.snapshot_date is 'WIB date of the stock snapshot';
-comment on column mart.store_stock_daily.gudang_key is 'normalised warehouse name: lower(trim(nama_gudang))';
+comment on column mart.store_stock_daily.gudang_key is 'normalised warehouse name: core.store_key(nama_gudang) (lower, trimmed, inner spaces collapsed)';
 comment on column mart.store_stock_daily.nama_gudang is 'the warehouse name as Accurate spells it';
 comment on column mart.store_stock_daily.gender_group is 'MEN, LADIES or BABY & KIDS (kodemix gender)';
 comment on column mart.store_stock_daily.stock_qty is 'pairs, four entities summed, may be negative';

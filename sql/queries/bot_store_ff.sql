@@ -2,6 +2,6 @@
 
 select f.report_date, f.ff, f.fa, f.fs
 from mart.ff_fa_fs_daily as f
-where lower(trim(f.store_db_name)) = $1
+where core.store_key(f.store_db_name) = $1
 order by f.report_date desc
 limit 1

@@ -4,7 +4,7 @@
 -- stock was loaded but not summed yet (after a load, before its store_stock step; after the
 -- migration). /stock sums those from the snapshot (bot_store_stock_snapshot.sql), so it
 -- answers the same either way. One row with a null day when the store has no summed stock.
--- $1 text: warehouse key, lower(trim(nama_department_old)); $2 integer: days (14 = the latest
+-- $1 text: warehouse key, core.store_key(nama_department_old); $2 integer: days (14 = the latest
 -- snapshot and the 13 before it).
 -- The latest snapshot date is the newest of the summary's and of the successful stock loads
 -- (raw.load_history): touching the snapshot's partitions, even for max(), costs ~20 ms.

@@ -12,7 +12,7 @@ select
         '{}'
     ) as planogram_names
 from core.store_by_accurate as s
-left join portal.store_name_map as m on lower(trim(m.stock_nama_gudang)) = s.gudang_key
+left join portal.store_name_map as m on core.store_key(m.stock_nama_gudang) = s.gudang_key
 where upper(s.category) = 'RETAIL'
     and s.store_key like 'zuma%'
 group by s.store_key, s.nama_accurate, s.gudang_key, s.nama_department_old, s.branch

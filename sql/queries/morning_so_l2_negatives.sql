@@ -5,12 +5,12 @@
 with
 
 store_names as (
-    select distinct on (lower(trim(s.nama_accurate)))
-        lower(trim(s.nama_accurate)) as store_key,
+    select distinct on (core.store_key(s.nama_accurate))
+        core.store_key(s.nama_accurate) as store_key,
         trim(s.nama_accurate) as display_name
     from portal.store as s
     where nullif(trim(s.nama_accurate), '') is not null
-    order by lower(trim(s.nama_accurate)), s.nama_accurate
+    order by core.store_key(s.nama_accurate), s.nama_accurate
 )
 
 select
@@ -21,7 +21,7 @@ select
     o.selisih_pct,
     coalesce(o.selisih <= $2 and o.selisih_pct <= $3, false) as flagged
 from mart.stock_opname_l2_daily as o
-left join store_names on store_names.store_key = lower(trim(o.store_name))
+left join store_names on store_names.store_key = core.store_key(o.store_name)
 where o.snapshot_date = $1
     and o.selisih < 0
 order by o.selisih, o.selisih_pct nulls last, o.store_name, o.gender_group

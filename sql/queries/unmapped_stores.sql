@@ -7,7 +7,7 @@ where nullif(trim(p.store_name), '') is not null
     and not exists (
         select 1
         from portal.store_name_map as m
-        where lower(trim(m.planogram_name)) = lower(trim(p.store_name))
+        where core.store_key(m.planogram_name) = core.store_key(p.store_name)
     )
 group by lower(regexp_replace(trim(p.store_name), '\s+', ' ', 'g'))
 order by lower(min(regexp_replace(trim(p.store_name), '\s+', ' ', 'g')))

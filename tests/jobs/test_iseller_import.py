@@ -131,7 +131,7 @@ async def test_a_bad_file_changes_nothing_and_names_file_and_line(pool, conn, tm
     assert message.startswith("Nothing was imported: bad.csv line 3: jumlah 'dua'")
     assert await table(conn) == before  # ...and the good file beside it: nothing written
     failed = (await history(conn))[-1]
-    assert failed[7] == "failed" and "bad.csv line 3" in failed[8]
+    assert failed[7] == "refused" and "bad.csv line 3" in failed[8]
 
 
 async def test_missing_columns_and_files_are_refused(pool, conn, tmp_path):
