@@ -90,13 +90,22 @@ async def test_one_movement_booked_by_two_entities_counts_once(conn):
     assert await _mutasi_in(conn) == Decimal(6 + 24)
 
 
-async def test_two_entities_moving_their_own_goods_both_count(conn):
+async def test_a_movement_booked_by_two_owners_of_a_shared_warehouse_counts_once(conn):
     await _world(conn)
-    # DDD and LJBB each own a "Warehouse Pusat" and each moved 3 pairs: two movements
+    # DDD and LJBB both hold stock in the shared "Warehouse Pusat" and both booked 3 pairs of
+    # M1 to the store that day under their own numbers: DOMAIN.md §11 counts one movement
+    # (same date, warehouses, item and quantity), taken from the first entity in code order
     await _transfer(conn, "ddd", "IT.20", 3)
     await _transfer(conn, "ljbb", "IT.77", 3, source="WAREHOUSE PUSAT")
-    # and two identical lines of one entity are two movements, not one
+    # two identical lines of one entity are two movements, not one
     await _transfer(conn, "ddd", "IT.21", 1)
     await _transfer(conn, "ddd", "IT.22", 1)
     await _transfer(conn, "mbb", "IT.22", 1)  # ... of which MBB booked one again
-    assert await _mutasi_in(conn) == Decimal(3 + 3 + 1 + 1)
+    assert await _mutasi_in(conn) == Decimal(3 + 1 + 1)
+
+
+async def test_different_quantities_from_two_entities_are_two_movements(conn):
+    await _world(conn)
+    await _transfer(conn, "ddd", "IT.30", 3)
+    await _transfer(conn, "ljbb", "IT.31", 4, source="WAREHOUSE PUSAT")
+    assert await _mutasi_in(conn) == Decimal(3 + 4)
