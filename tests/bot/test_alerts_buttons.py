@@ -151,3 +151,45 @@ async def test_acknowledging_from_the_escalation_updates_the_group_card(alerting
         assert "Di-acknowledge oleh Dewi" in card.body and _labels(card) == ["Mute 24 h"]
     [admin_card] = [m for m in alerting.bot_messages(ADMIN) if "Eskalasi" in m.body]
     assert "Di-acknowledge oleh Dewi" in admin_card.body
+
+
+async def test_an_acknowledgement_survives_mute_and_unmute(alerting: AlertHarness):
+    alert_id, page = await _paged(alerting)
+    alerting.clock.advance(minutes=5)
+    await alerting.tap(ALERT_CHAT, page, "Acknowledge", user_id=LEAD)
+    await alerting.deliver()
+    [card] = alerting.bot_messages(ALERT_CHAT)
+    await alerting.tap(ALERT_CHAT, card, "Mute 24 h", user_id=ADMIN)
+    await alerting.deliver()
+    [card] = alerting.bot_messages(ALERT_CHAT)
+    # muted: still says who acknowledged, and offers no second Acknowledge
+    assert "✔️ Di-acknowledge oleh Bu Made · 16 Feb 06:35 WIB" in card.body
+    assert "🔕 Dibisukan oleh Wayan" in card.body and _labels(card) == ["Unmute"]
+
+    answer = await alerting.tap(ALERT_CHAT, card, "Unmute", user_id=ADMIN)
+    assert answer == f"🔔 Alert #{alert_id} aktif lagi."
+    await alerting.deliver()
+    [card] = alerting.bot_messages(ALERT_CHAT)
+    assert "✔️ Di-acknowledge oleh Bu Made" in card.body
+    assert "Belum ada yang menanggapi" not in card.body and "Dibisukan" not in card.body
+    assert _labels(card) == ["Mute 24 h"]
+    row = await alerting.row(alert_id)
+    assert (row["state"], row["acknowledged_by"]) == ("acknowledged", "Bu Made")
+
+    # no reminder and no escalation for an alert someone handles, however long it stays
+    alerting.clock.advance(minutes=REPEAT_MINUTES + ESCALATE_MINUTES)
+    await alerting.deliver()
+    assert len(alerting.bot_messages(ALERT_CHAT)) == 1
+    assert not any("Eskalasi" in m.body for m in alerting.bot_messages(ADMIN))
+
+
+async def test_an_acknowledged_alert_whose_mute_ends_stays_acknowledged(alerting: AlertHarness):
+    alert_id, page = await _paged(alerting)
+    await alerting.tap(ALERT_CHAT, page, "Acknowledge", user_id=LEAD)
+    await alerting.tap(ALERT_CHAT, page, "Mute 24 h", user_id=ADMIN)
+    alerting.clock.advance(hours=24, minutes=REPEAT_MINUTES)
+    await alerting.fail()  # the job fails again after the mute ended
+    await alerting.deliver()
+    [card] = alerting.bot_messages(ALERT_CHAT)  # no reminder
+    assert "✔️ Di-acknowledge oleh Bu Made" in card.body and _labels(card) == ["Mute 24 h"]
+    assert (await alerting.row(alert_id))["state"] == "acknowledged"
