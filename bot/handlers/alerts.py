@@ -4,9 +4,10 @@ Who may do what (bot/access.py roles): admins and leads may list (/alerts) and a
 only admins mute and unmute (a mute silences the alert for everyone); viewers are refused
 politely. A lead sees and acknowledges only the alerts of their stores or branch, plus the
 system alerts their role allows (bot/alert_scope.py): a tap on another store's card is refused
-and changes nothing. The alert's state changes through ops/alerts.py; the cards in the alert chat are
-edited by the notifier (bot/alert_notifier.py, woken here so the edit follows at once), while
-an /alerts list the tap came from is edited here. Every tap is answered, whatever happens.
+and changes nothing. The alert's state changes through ops/alerts.py; the cards in the alert
+chat are edited by the notifier (bot/alert_notifier.py, woken here so the edit follows at
+once), while an /alerts list the tap came from is edited here. Every tap is answered,
+whatever happens.
 """
 
 from __future__ import annotations

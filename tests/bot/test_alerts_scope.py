@@ -34,7 +34,10 @@ async def test_a_lead_neither_reads_nor_acknowledges_another_stores_alert(
     listing = await alerting.ask(ALERT_CHAT, "/alerts", user_id=TP_LEAD)
     assert "Zuma TP kurang 9 pasang" in listing.body
     assert "Galaxy" not in listing.body and f"#{theirs}" not in listing.body
-    assert [b["text"] for b in listing.buttons] == [f"Acknowledge #{system}", f"Acknowledge #{ours}"]
+    assert [b["text"] for b in listing.buttons] == [
+        f"Acknowledge #{system}",
+        f"Acknowledge #{ours}",
+    ]
 
     # the admin's list in the group shows every alert, with its buttons ...
     admin = await alerting.ask(ALERT_CHAT, "/alerts", user_id=ADMIN)
