@@ -50,7 +50,7 @@ class BotApi:
         self.state = state
         self.strict_html = strict_html
         self.strict = strictness or Strictness()
-        self.flood = FloodControl(self.strict)
+        self.flood = FloodControl(self.strict, lambda: state.clock().timestamp())
         self.closing = False
         self._wake = asyncio.Event()
         self.poll_generation = 0

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import io
 import math
-import time
 import warnings
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from .faults import ApiError, bad_request
 from .html_check import ParsedText, utf16_len
@@ -65,7 +64,8 @@ class Strictness:
     """Which of Telegram's refusals the emulator applies, and its limits (all on by default).
 
     `chat_per_second` / `chat_burst`: a token bucket per chat (messages); `group_per_minute`:
-    messages per group in any 60 s; `flood_clock`: seconds, monotonic (default the real one).
+    messages per group in any 60 s; `flood_clock`: seconds (default: the emulator's clock, so
+    a test that freezes time sees a bucket that never refills and sets the limits it needs).
     `callback_timeout`: seconds between a tap and its answer, on the emulator's clock.
     """
 
@@ -74,7 +74,7 @@ class Strictness:
     chat_per_second: float = 1.0
     chat_burst: int = 3
     group_per_minute: int = 20
-    flood_clock: Callable[[], float] = field(default=time.monotonic)
+    flood_clock: Callable[[], float] | None = None
     photos: bool = True
     keyboards: bool = True
     trim: bool = True
@@ -154,8 +154,9 @@ def photo_dimensions(data: bytes) -> tuple[int, int]:
 class FloodControl:
     """Telegram's per-chat and per-group send limits; `take` raises the 429 a send would get."""
 
-    def __init__(self, strictness: Strictness) -> None:
+    def __init__(self, strictness: Strictness, clock: Callable[[], float]) -> None:
         self.strictness = strictness
+        self.clock = strictness.flood_clock or clock
         self._buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
         self._group_sends: dict[int, deque[float]] = defaultdict(deque)
 
@@ -167,7 +168,7 @@ class FloodControl:
         rules = self.strictness
         if not rules.flood or method.lower() not in SENDS:
             return
-        now = rules.flood_clock()
+        now = self.clock()
         tokens, at = self._buckets.get(chat_id, (float(rules.chat_burst), now))
         tokens = min(float(rules.chat_burst), tokens + (now - at) * rules.chat_per_second)
         if tokens < messages:
