@@ -22,7 +22,7 @@ from bot.outbox_worker import OutboxWorker
 from jobs.runs import recorded_run
 from ops.clock import utc_now, wib_today
 from ops.settings import Settings
-from sandbox.telegram_emulator import TelegramEmulator
+from sandbox.telegram_emulator import Strictness, TelegramEmulator
 
 
 class BenchFailure(Exception):
@@ -69,7 +69,10 @@ async def failure_to_card(dsn: str) -> list[Result]:
     pool = await asyncpg.create_pool(dsn, min_size=2, max_size=8)
     assert pool is not None
     try:
-        async with TelegramEmulator(token=TOKEN) as emu:
+        # the path to the card, not Telegram's pacing: limits raised, the group joined
+        limits = Strictness(chat_burst=1000, group_per_minute=1000)
+        async with TelegramEmulator(token=TOKEN, strictness=limits) as emu:
+            emu.add_group(ALERT_CHAT)
             settings = Settings(
                 _env_file=None,
                 telegram_bot_token=TOKEN,

@@ -72,7 +72,7 @@ class Strictness:
     known_chats: bool = True
     flood: bool = True
     chat_per_second: float = 1.0
-    chat_burst: int = 3
+    chat_burst: int = 5  # Telegram tolerates a short burst; sustained, about one a second
     group_per_minute: int = 20
     flood_clock: Callable[[], float] | None = None
     photos: bool = True
