@@ -8,6 +8,7 @@ from bench import (
     alert_latency,
     bot,
     delivery,
+    failure_latency,
     ff_fa_fs,
     health,
     so_l2,
@@ -28,6 +29,7 @@ async def main() -> list[Result]:
         results += await so_l2.run(db.dsn)
         results += await health.run(db.dsn)
         results += await alert_latency.run(db.dsn)
+        results += await failure_latency.failure_to_card(db.dsn)
         results += await takeover.run(db.dsn)
         results += await bot.run(db.dsn)
     return results

@@ -23,7 +23,7 @@ from bot.outbox_worker import OutboxWorker
 from ops.alerts import raise_alert
 from ops.clock import utc_now
 from ops.settings import Settings
-from sandbox.telegram_emulator import TelegramEmulator
+from sandbox.telegram_emulator import Strictness, TelegramEmulator
 
 TOKEN = "123456:BENCH-TOKEN"
 ALERT_CHAT = -1001000000900
@@ -91,7 +91,10 @@ async def run(dsn: str) -> list[Result]:
     pool = await asyncpg.create_pool(dsn, min_size=2, max_size=8)
     assert pool is not None
     try:
-        async with TelegramEmulator(token=TOKEN) as emu:
+        # the path to the card, not Telegram's pacing: limits raised, the group joined
+        limits = Strictness(chat_burst=1000, group_per_minute=1000)
+        async with TelegramEmulator(token=TOKEN, strictness=limits) as emu:
+            emu.add_group(ALERT_CHAT)
             settings = Settings(
                 _env_file=None,
                 telegram_bot_token=TOKEN,

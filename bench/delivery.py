@@ -22,7 +22,7 @@ from bench.common import Result, Timer
 from bot.outbox_worker import OutboxWorker
 from bot.report_delivery import wait_delivered
 from ops.outbox import enqueue
-from sandbox.telegram_emulator import TelegramEmulator
+from sandbox.telegram_emulator import Strictness, TelegramEmulator
 from sandbox.telegram_emulator.faults import Fault, FaultPlan
 
 TOKEN = "123456:BENCH-TOKEN"
@@ -63,7 +63,11 @@ async def _deliver(dsn: str, run: str, rate: float) -> tuple[float, int, int, Co
     assert pool is not None
     plan = FlakyPlan(rate)
     try:
-        async with TelegramEmulator(token=TOKEN) as emu:
+        # delivery under faults, not Telegram's pacing: limits raised, the groups joined
+        limits = Strictness(chat_burst=100_000, group_per_minute=100_000)
+        async with TelegramEmulator(token=TOKEN, strictness=limits) as emu:
+            for chat in CHATS:
+                emu.add_group(chat)
             emu.faults = plan
             keys = []
             async with pool.acquire() as conn:

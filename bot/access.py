@@ -32,11 +32,15 @@ Outcome = Literal["ok", "denied", "error"]
 
 # Which commands each role may use; /start, /help and /whoami are open to every known person.
 # "alerts" also covers the Acknowledge button; "mute" covers /mute, /unmute and their buttons
-# (a mute silences an alert for everyone, so only admins).
+# (a mute silences an alert for everyone, so only admins). "system_alerts": the alerts about no
+# store (failed jobs, tokens ...) are listed and acknowledged too (bot/alert_scope.py); a lead
+# sees a store's alert only when the store is theirs.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"stock", "shrinkage", "health", "report", "reload", "alerts", "mute"}),
+    "admin": frozenset(
+        {"stock", "shrinkage", "health", "report", "reload", "alerts", "mute", "system_alerts"}
+    ),
     # /report covers every branch: not for a lead
-    "lead": frozenset({"stock", "shrinkage", "alerts"}),
+    "lead": frozenset({"stock", "shrinkage", "alerts", "system_alerts"}),
     "viewer": frozenset({"stock", "shrinkage", "report"}),
 }
 AUDIT_ARGS_LIMIT = 300  # characters of the arguments kept in the audit log

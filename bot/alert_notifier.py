@@ -53,7 +53,8 @@ BATCH = 100  # alerts handled per pass; the rest wait for the next one
 _DUE = """
 select a.id from ops.alerts as a
 where a.severity = 'critical' and a.incident > 0
-  and (a.state = 'open' or (a.state = 'muted' and (a.muted_until is null or a.muted_until <= $1)))
+  and (a.state = 'open' or (a.state = 'muted' and a.acknowledged_by is null
+                            and (a.muted_until is null or a.muted_until <= $1)))
   and (a.paged_at is null
        or (a.chat_id in (select b.chat_id from ops.broken_chats as b)
            and not exists (select from unnest(a.page_keys) as k where k like '%:direct:%'))

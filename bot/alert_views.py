@@ -105,7 +105,8 @@ def _buttons(
     if state == "resolved":
         return []
     row = []
-    if state != "acknowledged":
+    # an acknowledgement outlives a mute (ops/alerts.py): no Acknowledge on a muted one either
+    if state != "acknowledged" and view.acknowledged_by is None:
         data = button_data(prefix, "ack", view.id, view.incident)
         row.append(InlineKeyboardButton(ACK_LABEL + suffix, callback_data=data))
     if can_mute and state == "muted":

@@ -142,6 +142,9 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
         clock = DemoClock(wib_at(world.days[-1], REPORT_AT))
         telegram = await stack.enter_async_context(TelegramEmulator(token=DEMO_TOKEN, clock=clock))
         settings = _settings_for(settings, accurate.settings_env(), telegram.base_url)
+        # The bot is in the report (and alert) group; Telegram refuses chats it never met.
+        for group in {settings.report_chat_id, settings.alert_chat_id} - {None}:
+            telegram.add_group(group)
         pool = await create_pool(db.dsn)
         stack.push_async_callback(pool.close)
         async with pool.acquire() as conn:

@@ -41,6 +41,7 @@ from bot.outbox_send import (
     deliver,
 )
 from ops.clock import Clock, utc_now
+from ops.db import Conn
 from ops.outbox import CHANNEL
 from ops.outbox_queue import (
     Claimed,
@@ -77,6 +78,29 @@ class _GiveUp(Transient):
 
 
 _Outcome = Outcome | _Wait | _TargetFailed
+
+
+async def broken_alert(conn: Conn, chat_id: int, error: str) -> tuple[str, str]:
+    """The `delivery:<chat>` alert's title and detail for a chat that refuses the bot.
+
+    A person who never opened the bot (Telegram: "bot can't initiate conversation with a
+    user", e.g. an admin an escalation was meant for) is named as unreachable, with the fix;
+    any other refusal says the chat is held until repaired.
+    """
+    if chat_id > 0 and "initiate conversation" in error.lower():
+        name = await conn.fetchval("select name from ops.bot_users where user_id = $1", chat_id)
+        who = f"{name} ({chat_id})" if name else f"Pengguna {chat_id}"
+        return (
+            f"{who} tidak bisa dihubungi bot",
+            f"{who} belum pernah membuka bot, jadi Telegram tidak mengizinkan bot mengirim"
+            " pesan kepadanya (eskalasi dan alert pribadi tidak sampai). Minta dia membuka bot"
+            " dan menekan Start; pesan untuknya ditahan sampai chat ditandai diperbaiki.",
+        )
+    return (
+        f"Bot tidak bisa mengirim ke chat {chat_id}",
+        f"Telegram: {error}. Pesan ke chat ini ditahan sampai bot dibuka blokirnya /"
+        " ditambahkan lagi dan chat ditandai diperbaiki.",
+    )
 
 
 class OutboxWorker:
@@ -233,11 +257,7 @@ class OutboxWorker:
             if isinstance(outcome, Broken):
                 ok = await mark_failed(
                     conn, row, "broken", outcome.error, now,
-                    alert=(
-                        f"Bot tidak bisa mengirim ke chat {row.chat_id}",
-                        f"Telegram: {outcome.error}. Pesan ke chat ini ditahan sampai bot"
-                        " dibuka blokirnya / ditambahkan lagi dan chat ditandai diperbaiki.",
-                    ),
+                    alert=await broken_alert(conn, row.chat_id, outcome.error),
                     broken_chat=row.chat_id,
                 )  # fmt: skip
                 return int(ok), False

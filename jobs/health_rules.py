@@ -48,6 +48,9 @@ HEALTH_RULES = (
     "sales_late",
     "backup_missing",
 )
+# The run statuses the health check and the run-end alerts count as a failure of the slot: a
+# run that raised, or whose input a data contract refused (jobs/runs.py records both).
+FAILURE_STATUSES = frozenset({"failed", "refused"})
 # Accurate's answer to a revoked token, or a bare 401 (jobs/accurate/session.py, AuthRejected).
 TOKEN_REJECTED = re.compile(r"invalid or revoked api token|\bhttp 401\b|\b401 unauthorized\b", re.I)
 # `opsbot job run` knows these
@@ -104,7 +107,8 @@ def _schedule_order(job: str) -> int:
 
 
 def job_findings(runs: list[asyncpg.Record], day: date) -> list[Finding]:
-    """Failed runs of `day` (DOMAIN.md §6 rows 1-2, 4-5), named per entity; a partial failure
+    """Failed (or refused: FAILURE_STATUSES) runs of `day` (DOMAIN.md §6 rows 1-2, 4-5), named
+    per entity; a partial failure
     says which entities succeeded. Rejected tokens are left to `token_findings`."""
     today = [r for r in runs if r["business_date"] == day]
     succeeded = defaultdict(list)
@@ -113,7 +117,7 @@ def job_findings(runs: list[asyncpg.Record], day: date) -> list[Finding]:
             succeeded[r["job"]].append(r["entity"])
     findings = []
     for r in today:
-        if r["status"] != "failed" or TOKEN_REJECTED.search(r["error"] or ""):
+        if r["status"] not in FAILURE_STATUSES or TOKEN_REJECTED.search(r["error"] or ""):
             continue
         job, entity = r["job"], r["entity"]
         name = job_name(job, capital=True) + (f" {entity}" if entity else "")

@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import asyncpg
 
-from ops.clock import wib_now
+from jobs.run_alerts import alert_run_end
+from ops.clock import utc_now, wib_now
 from ops.db import Conn
 from ops.errors import OpsError
+
+log = logging.getLogger(__name__)
 
 # First key of every run lock (the two-int4 form): its own key space, apart from the one-bigint
 # locks of migrations and mart builds. The second key is hashtext(run_key).
@@ -272,6 +276,8 @@ async def _recorded(
             if pool is None:
                 raise
             await pool.execute(sql, *args)
+            return  # the database was gone: the health check pages it later
+        await _alert(conn, job, business_date, entity, status, clock)
 
     try:
         yield record
@@ -283,6 +289,22 @@ async def _recorded(
         raise
     else:
         await finish("success", record.note)
+
+
+async def _alert(
+    conn: Conn,
+    job: str,
+    business_date: date,
+    entity: str | None,
+    status: str,
+    clock: Callable[[], datetime] | None,
+) -> None:
+    """The slot's alerts at the run's end (jobs/run_alerts.py); a failure to alert is logged,
+    never the run's outcome (the health check raises it later)."""
+    try:
+        await alert_run_end(conn, job, business_date, entity, status, (clock or utc_now)())
+    except Exception:
+        log.exception("run end %s %s: raising its alerts failed", job, business_date)
 
 
 async def last_status(

@@ -72,10 +72,17 @@ class Alert:
     resolved_at: datetime | None
 
     def effective_state(self, now: datetime) -> str:
-        """The state at `now`: a mute whose `muted_until` has passed counts as open."""
+        """The state at `now`: a mute whose `muted_until` has passed counts as open, or as
+        acknowledged when someone acknowledged the alert before the mute."""
         if self.state == "muted" and (self.muted_until is None or self.muted_until <= now):
-            return "open"
+            return self.unmuted_state
         return self.state
+
+    @property
+    def unmuted_state(self) -> str:
+        """What a mute gives way to: acknowledged (an acknowledgement is a fact a mute does
+        not erase) or open."""
+        return "acknowledged" if self.acknowledged_by is not None else "open"
 
 
 @dataclass(frozen=True)
@@ -221,12 +228,13 @@ async def raise_alert(
             ):
                 return AlertChange(alert.id, key, "resolved", "open", True, "raised again")
             continue
-        if alert.state == "muted" and alert.effective_state(now) == "open":
+        if alert.state == "muted" and alert.effective_state(now) != "muted":
+            after = alert.unmuted_state
             if await _claim(
-                conn, alert, "open", "mute expired", now,
+                conn, alert, after, "mute expired", now,
                 f"{_BUMP}, muted_until = null", severity, title, detail, now,
             ):  # fmt: skip
-                return AlertChange(alert.id, key, "muted", "open", True, "mute expired")
+                return AlertChange(alert.id, key, "muted", after, True, "mute expired")
             continue
         status = await conn.execute(
             f"update ops.alerts set {_BUMP} where id = $1 and state = $2",
@@ -288,7 +296,9 @@ async def acknowledge(conn: Conn, alert_id: int, by: str, now: datetime) -> Aler
     """
 
     def decide(alert: Alert) -> Decision:
-        if alert.state == "acknowledged":
+        if alert.state == "acknowledged" or (
+            alert.state == "muted" and alert.acknowledged_by is not None
+        ):
             return f"already acknowledged by {alert.acknowledged_by}"
         if alert.state == "resolved":
             return "already resolved"
@@ -304,6 +314,7 @@ async def acknowledge(conn: Conn, alert_id: int, by: str, now: datetime) -> Aler
 
 async def mute(conn: Conn, alert_id: int, until: datetime, by: str, now: datetime) -> AlertChange:
     """Mute until `until` (open/acknowledged/muted -> muted); a new mute replaces the old one.
+    Who acknowledged (and when) is kept: the mute ends in `unmuted_state`.
 
     Raises:
         AlertNotFound: no such alert.
@@ -323,7 +334,8 @@ async def mute(conn: Conn, alert_id: int, until: datetime, by: str, now: datetim
 
 
 async def unmute(conn: Conn, alert_id: int, by: str, now: datetime) -> AlertChange:
-    """End a mute early (muted -> open); any other state changes nothing.
+    """End a mute early (muted -> open, or acknowledged when it was acknowledged before the
+    mute: reminders and escalation stay off); any other state changes nothing.
 
     Raises:
         AlertNotFound: no such alert.
@@ -332,7 +344,7 @@ async def unmute(conn: Conn, alert_id: int, by: str, now: datetime) -> AlertChan
     def decide(alert: Alert) -> Decision:
         if alert.state != "muted":
             return f"not muted ({alert.state})"
-        return "open", f"unmuted by {by}", "muted_until = null", ()
+        return alert.unmuted_state, f"unmuted by {by}", "muted_until = null", ()
 
     return await _change(conn, alert_id, now, decide)
 

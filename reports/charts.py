@@ -312,4 +312,5 @@ async def render_charts(ctx: MorningContext, *, language: str = "id") -> list[Ch
     return [
         Chart(filename=name, caption=fit_caption(caption)[0], png=png)
         for name, caption, png in zip(names, captions, pngs, strict=True)
+        if not (name.startswith("so_l2") and ctx.so_l2.all_match)  # the text says it all
     ]

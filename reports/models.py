@@ -164,6 +164,12 @@ class SoL2(_Model):
     branches: list[SoL2Branch] = []
 
     @property
+    def all_match(self) -> bool:
+        """True when every compared row's selisih is 0: the report says so in one line and
+        sends no SO L2 chart (it would be empty)."""
+        return self.available and self.compared_rows > 0 and self.nonzero_rows == 0
+
+    @property
     def largest_negative(self) -> ShrinkageRow | None:
         """The row with the most negative selisih, or None."""
         return self.negatives[0] if self.negatives else None

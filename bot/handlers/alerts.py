@@ -2,9 +2,12 @@
 
 Who may do what (bot/access.py roles): admins and leads may list (/alerts) and acknowledge;
 only admins mute and unmute (a mute silences the alert for everyone); viewers are refused
-politely. The alert's state changes through ops/alerts.py; the cards in the alert chat are
-edited by the notifier (bot/alert_notifier.py, woken here so the edit follows at once), while
-an /alerts list the tap came from is edited here. Every tap is answered, whatever happens.
+politely. A lead sees and acknowledges only the alerts of their stores or branch, plus the
+system alerts their role allows (bot/alert_scope.py): a tap on another store's card is refused
+and changes nothing. The alert's state changes through ops/alerts.py; the cards in the alert
+chat are edited by the notifier (bot/alert_notifier.py, woken here so the edit follows at
+once), while an /alerts list the tap came from is edited here. Every tap is answered,
+whatever happens.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 
 from bot.access import PERMISSIONS, BotContext, Outcome, Person, audited
+from bot.alert_scope import AlertScope
 from bot.alert_views import (
     BUTTON_MUTE,
     CARD_PREFIX,
@@ -108,17 +112,21 @@ async def alert_button(update: Update, context: BotContext) -> Outcome | None:
         await _toast(query, "ack_not_allowed" if button.action == "ack" else "mute_not_allowed")
         return "denied"
     now = clock_of(context)()
+    scope = await AlertScope.for_person(context.db, person)
     async with context.db.acquire() as conn:
         view = await load_view(conn, button.alert_id)
         if view is None or view.state == "resolved" or view.incident != button.incident:
             await _toast(query, "expired")
             return "ok"
+        if not scope.sees(view.key):
+            await _toast(query, "alert_out_of_scope")
+            return "denied"
         try:
             await _act(query, conn, button, view, person, now)
         except AlertNotFound:
             await _toast(query, "expired")
             return "ok"
-        views = await unresolved_views(conn) if button.prefix == LIST_PREFIX else []
+        views = scope.visible(await unresolved_views(conn)) if button.prefix == LIST_PREFIX else []
     _wake(context)
     if button.prefix == LIST_PREFIX:
         await _refresh_list(query, views, person, now)
@@ -173,13 +181,15 @@ async def _refresh_list(
 
 @audited
 async def alerts_command(update: Update, context: BotContext) -> Outcome:
-    """`/alerts`: every unresolved alert, most severe first, with buttons (admins, leads)."""
+    """`/alerts`: every unresolved alert in the person's scope, most severe first, with buttons
+    (admins, leads)."""
     person = context.person
     if person.role not in LIST_ROLES:
         await answer(update, sentence("not_allowed", command="alerts"))
         return "denied"
+    scope = await AlertScope.for_person(context.db, person)
     async with context.db.acquire() as conn:
-        views = await unresolved_views(conn)
+        views = scope.visible(await unresolved_views(conn))
     text, markup = render_list(
         views,
         clock_of(context)(),

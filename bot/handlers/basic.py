@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.access import BotContext, Outcome, audited
-from bot.handlers.common import answer, scope_text
+from bot.handlers.common import answer, named_scope
 from bot.replies import render, sentence
 
 
@@ -13,7 +13,7 @@ from bot.replies import render, sentence
 async def help_command(update: Update, context: BotContext) -> Outcome:
     """`/start` and `/help`: the commands this person's role allows, and their scope."""
     person = context.person
-    await answer(update, render("help", person=person, scope=scope_text(person)))
+    await answer(update, render("help", person=person, scope=await named_scope(context, person)))
     return "ok"
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.access import BotContext, Person
 from bot.replies import sentence
+from bot.store_match import load_stores
 from ops.clock import utc_now
 
 MAX_ARGS_CHARS = 100  # a store or branch name never comes close
@@ -29,12 +30,13 @@ async def answer(update: Update, text: str, markup: InlineKeyboardMarkup | None 
         await message.reply_text(text, reply_markup=markup)
 
 
-def args_problem(text: str) -> str | None:
-    """The sentence for unusable arguments (too long, odd characters), or None when fine."""
+def args_problem(text: str, example: str = "/stock TP") -> str | None:
+    """The sentence for unusable arguments (too long, odd characters), or None when fine;
+    `example` is the command the sentence shows (`/shrinkage Bali` for /shrinkage)."""
     if len(text) > MAX_ARGS_CHARS:
-        return sentence("too_long")
+        return sentence("too_long", example=example)
     if text and not _SAFE.match(text):
-        return sentence("bad_chars")
+        return sentence("bad_chars", example=example)
     return None
 
 
@@ -43,16 +45,27 @@ def args_text(context: BotContext) -> str:
     return " ".join(context.args or [])
 
 
-def scope_text(person: Person) -> str:
-    """A person's scope in words: 'semua toko', 'cabang Bali', 'toko zuma tp, zuma moi'."""
+def scope_text(person: Person, names: Mapping[str, str] | None = None) -> str:
+    """A person's scope in words: 'semua toko', 'cabang Bali', 'toko Zuma TP, Zuma MOI'.
+
+    `names`: store key (lower nama_accurate) -> the name as written (see `named_scope`); a
+    store missing from it is shown by its key."""
     if not person.scoped:
         return "semua toko"
     parts = []
     if person.branch:
         parts.append(f"cabang {person.branch}")
     if person.stores:
-        parts.append("toko " + ", ".join(person.stores))
+        parts.append("toko " + ", ".join((names or {}).get(s, s) for s in person.stores))
     return " dan ".join(parts) or "belum ada toko"
+
+
+async def named_scope(context: BotContext, person: Person) -> str:
+    """`scope_text` with the stores named as written in the store list (a lead's stores are
+    kept as lower-case keys)."""
+    if not person.scoped or not person.stores:
+        return scope_text(person)
+    return scope_text(person, {s.key: s.name for s in await load_stores(context.db)})
 
 
 def clock_of(context: BotContext) -> Callable[[], datetime]:

@@ -30,6 +30,7 @@ from bot.handlers.health import plain_error
 from bot.handlers.report import ECHO_CHARS, day_problem
 from bot.replies import render, sentence
 from jobs.chain import FOLLOWERS, ChainContext, StepOutcome, run_chain
+from jobs.health_rules import TOKEN_REJECTED
 from jobs.runs import slot_running
 from jobs.wording import day_text
 from ops.clock import wib_today
@@ -111,6 +112,26 @@ def job_suggestions(text: str) -> list[str]:
     return list(dict.fromkeys(ALIASES.get(name, name) for name in close))[:2]
 
 
+_HTTP_STATUS = re.compile(r"\bHTTP (\d{3})\b")
+
+
+def part_note(entity: str | None, error: str | None) -> str | None:
+    """An entity's error as the progress line shows it after `UBB:`: without the entity named
+    again, and Accurate's English answers said in Indonesian (a rejected token, an HTTP
+    status); anything else as `plain_error` gives it."""
+    text = (error or "").strip()
+    while entity and text.upper().startswith(f"{entity.upper()}:"):
+        text = text[len(entity) + 1 :].strip()
+    if TOKEN_REJECTED.search(text):
+        return "Accurate menolak token API-nya; perlu token baru (lihat alert)"
+    status = _HTTP_STATUS.search(text)
+    if status and status.group(1) == "429":
+        return "Accurate membatasi jumlah permintaan (HTTP 429), juga setelah dicoba ulang"
+    if status:
+        return f"Accurate menjawab dengan error (HTTP {status.group(1)}), juga setelah dicoba ulang"
+    return plain_error(text)
+
+
 def step_view(
     job: str, runs: list[asyncpg.Record], outcome: StepOutcome, seconds: float
 ) -> StepView:
@@ -136,7 +157,8 @@ def step_view(
         view.state = "partial"
     if any(r["entity"] for r in runs):
         view.parts = [
-            Part(r["entity"], r["status"], r["rows"], plain_error(r["error"])) for r in runs
+            Part(r["entity"], r["status"], r["rows"], part_note(r["entity"], r["error"]))
+            for r in runs
         ]
     elif busy:
         view.rows = None  # its row is an earlier run's (or the other run's), not this reload's

@@ -19,7 +19,7 @@ from telegram.error import TelegramError
 
 from bot.access import BotContext, Outcome, audited
 from bot.delivery import send_report
-from bot.handlers.common import answer, args_text, clock_of, scope_text
+from bot.handlers.common import answer, args_text, clock_of, named_scope
 from bot.readonly import read_only
 from bot.replies import sentence
 from ops.clock import wib_today
@@ -113,7 +113,7 @@ async def report_command(update: Update, context: BotContext) -> Outcome:
     """`/report [date]`: the morning report of that WIB date (default today) in this chat."""
     person = context.person
     if person.scoped:
-        await answer(update, sentence("report_scoped", scope=scope_text(person)))
+        await answer(update, sentence("report_scoped", scope=await named_scope(context, person)))
         return "denied"
     if not person.may("report"):
         await answer(update, sentence("not_allowed", command="report"))

@@ -101,7 +101,7 @@ async def shrinkage_command(update: Update, context: BotContext) -> Outcome:
         await answer(update, sentence("not_allowed", command="shrinkage"))
         return "denied"
     text = args_text(context).strip()
-    if problem := args_problem(text):
+    if problem := args_problem(text, "/shrinkage Bali"):
         await answer(update, problem)
         return "ok"
     words, days = split_days(text.split())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.access import BotContext, Outcome, audited
-from bot.handlers.common import answer, scope_text
+from bot.handlers.common import answer, named_scope
 from bot.replies import render
 
 
@@ -13,5 +13,5 @@ from bot.replies import render
 async def whoami_command(update: Update, context: BotContext) -> Outcome:
     """Answer with name, role, scope and Telegram id."""
     person = context.person
-    await answer(update, render("whoami", person=person, scope=scope_text(person)))
+    await answer(update, render("whoami", person=person, scope=await named_scope(context, person)))
     return "ok"

@@ -10,6 +10,7 @@ from .faults import ApiError, Fault
 from .html_check import HtmlParseError, ParsedText, check_html, parse_html, visible_length
 from .server import TelegramEmulator
 from .state import CallbackRecord, RecordedCall, RecordedFile, StoredFile, StoredMessage
+from .strict import Strictness
 
 __all__ = [
     "ApiError",
@@ -21,6 +22,7 @@ __all__ = [
     "RecordedFile",
     "StoredFile",
     "StoredMessage",
+    "Strictness",
     "TelegramEmulator",
     "check_html",
     "parse_html",

@@ -9,6 +9,8 @@ Every answer is `{"ok": true, "result": ...}` or a 400 `{"ok": false, "descripti
 - `GET /__control/chats/{id}/messages`, `GET /__control/transcript`
 - `GET /__control/callbacks/{id}`, `GET /__control/files/{file_id}` (raw bytes)
 - `POST /__control/faults` (the keyword arguments of `add_fault`, plus `method`)
+- `POST /__control/chats` `{"chat_id", "first_name"?}` (a person opened the bot) or
+  `{"chat_id": -100..., "title"?, "type"?}` (the bot joined a group)
 - `POST|DELETE /__control/chats/{id}/block`, `DELETE /__control/reset` (or `/__control`)
 """
 
@@ -62,6 +64,7 @@ def call_to_json(call: RecordedCall) -> JSON:
 def message_to_json(message: StoredMessage) -> JSON:
     """A stored message as JSON (dates ISO 8601, files as metadata)."""
     data = dataclasses.asdict(message)
+    data["shown_data"] = sorted(message.shown_data)
     data["photo"] = file_to_json(message.photo)
     data["document"] = file_to_json(message.document)
     for key in ("date", "edit_date"):
@@ -111,7 +114,17 @@ def add_routes(app: web.Application, emu: TelegramEmulator) -> None:
         return [message_to_json(m) for m in emu.transcript()]
 
     async def get_callback(request: web.Request) -> Any:
-        return dataclasses.asdict(emu.callback(request.match_info["query_id"]))
+        record = dataclasses.asdict(emu.callback(request.match_info["query_id"]))
+        return record | {"at": record["at"].isoformat()}
+
+    async def post_chat(request: web.Request) -> Any:
+        body = dict(await request.json())
+        chat_id = int(body["chat_id"])
+        if chat_id > 0:
+            emu.open_chat(chat_id, str(body.get("first_name") or "Alice"))
+        else:
+            emu.add_group(chat_id, body.get("title"), chat_type=body.get("type"))
+        return True
 
     async def get_file(request: web.Request) -> Any:
         return web.Response(body=emu.file_bytes(request.match_info["file_id"]))
@@ -141,6 +154,7 @@ def add_routes(app: web.Application, emu: TelegramEmulator) -> None:
     router.add_get("/__control/callbacks/{query_id}", guarded(get_callback))
     router.add_get("/__control/files/{file_id}", guarded(get_file))
     router.add_post("/__control/faults", guarded(post_fault))
+    router.add_post("/__control/chats", guarded(post_chat))
     router.add_post("/__control/chats/{chat_id}/block", guarded(block))
     router.add_delete("/__control/chats/{chat_id}/block", guarded(block))
     router.add_delete("/__control/reset", guarded(reset))

@@ -44,11 +44,14 @@ class ChatDriver:
         chat_title: str | None = None,
         reply_to_message_id: int | None = None,
     ) -> JSON:
-        """Queue a Message update from a person and return it (an `Update` dict).
+        """A person writes in `chat_id`; returns the `Update` dict (it opens a private chat).
 
         Text starting with `/` gets a `bot_command` entity; `user_id` defaults to `chat_id` in
-        private chats and is required in groups. The returned dict also suits
-        `Update.de_json` for handler tests that skip polling (it stays queued regardless).
+        private chats and is required in groups. In a group with privacy mode (on for bots by
+        default; `Strictness.privacy`) the bot receives only commands (to it), replies to its
+        messages and mentions of it: anything else is shown in the chat but queued for nobody
+        (the returned dict then has `"update_id": None`). The returned dict also suits
+        `Update.de_json` for handler tests that skip polling.
         """
         known = self.state.chats.get(chat_id)
         kind = chat_type or (known.type if known else default_chat_type(chat_id))
@@ -76,7 +79,10 @@ class ChatDriver:
             entities=self.state.user_entities(text),
             reply_to_message_id=reply_to_message_id,
         )
-        update = self.state.add_update("message", self.state.message_to_api(message))
+        payload = self.state.message_to_api(message)
+        if not private and not self._bot_receives(text, reply_to_message_id, chat_id):
+            return {"update_id": None, "message": payload}
+        update = self.state.add_update("message", payload)
         self.api.wake()
         return update
 
@@ -100,6 +106,30 @@ class ChatDriver:
         self.api.wake()
         return update
 
+    def _bot_receives(self, text: str, reply_to: int | None, chat_id: int) -> bool:
+        """What privacy mode lets through in a group: commands to this bot (bare or
+        `/cmd@this_bot`), replies to the bot's messages, mentions of the bot."""
+        if not self.api.strict.privacy:
+            return True
+        username = str(self.state.bot_user.get("username") or "")
+        if text.startswith("/"):
+            _, at, bot = text.split(maxsplit=1)[0].partition("@")
+            return not at or bot.lower() == username.lower()
+        replied = self.state.find_message(chat_id, reply_to) if reply_to is not None else None
+        if replied is not None and replied.from_bot:
+            return True
+        return bool(username) and f"@{username.lower()}" in text.lower()
+
+    def open_chat(self, user_id: int, first_name: str = "Alice") -> None:
+        """The person opened the bot (pressed Start): the bot may now write to them."""
+        self.state.chat(user_id, chat_type="private", first_name=first_name)
+
+    def add_group(
+        self, chat_id: int, title: str | None = None, *, chat_type: str | None = None
+    ) -> None:
+        """The bot was added to the group `chat_id` (it may now write there)."""
+        self.state.chat(chat_id, chat_type=chat_type, title=title)
+
     def inject_callback(
         self,
         chat_id: int,
@@ -109,16 +139,27 @@ class ChatDriver:
         user_id: int,
         first_name: str = "Alice",
         username: str | None = None,
+        stale: bool = False,
     ) -> str:
-        """Queue a button tap on a stored bot message; returns the callback query id."""
+        """Queue a button tap on a stored bot message; returns the callback query id.
+
+        A person can press only what the message shows: `data` must be a button's now, or
+        with `stale=True` one the message showed before an edit (a client that has not
+        caught up). Anything else is a ValueError.
+        """
         message = self.state.find_message(chat_id, message_id)
         if message is None or not message.from_bot:
             raise ValueError(f"no bot message {message_id} in chat {chat_id}")
+        shown = message.callback_data() | (message.shown_data if stale else set())
+        if data not in shown:
+            raise ValueError(f"message {message_id} in chat {chat_id} shows no button {data!r}")
         user: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
         if username:
             user["username"] = username
         query_id = f"{4_000_000_000 + self.state.next_id()}"
-        self.state.callbacks[query_id] = CallbackRecord(query_id, chat_id, message_id, data, user)
+        self.state.callbacks[query_id] = CallbackRecord(
+            query_id, chat_id, message_id, data, user, self.state.clock()
+        )
         payload = {
             "id": query_id,
             "from": user,
@@ -260,3 +301,4 @@ class ChatDriver:
         """Forget chats, messages, updates, calls, files, commands and faults."""
         self.state.reset()
         self.faults.clear()
+        self.api.flood.reset()

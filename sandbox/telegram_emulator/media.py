@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .faults import ApiError, bad_request
 from .params import MAX_CAPTION, as_int
 from .state import JSON, Files, RecordedFile, StoredFile
+from .strict import photo_dimensions
 
 if TYPE_CHECKING:
     from .methods import BotApi, Handler
@@ -53,10 +54,13 @@ def _upload(api: BotApi, kind: str, value: Any, upload: RecordedFile | None) -> 
         raise bad_request("file must be non-empty")
     if kind != "photo":
         return api.state.store_file(kind, upload.data, upload.name, upload.mime)
-    size = image_size(upload.data)
-    if size is None:
-        raise bad_request("IMAGE_PROCESS_FAILED")
-    width, height = size
+    if api.strict.photos:
+        width, height = photo_dimensions(upload.data)  # decoded, as Telegram does
+    else:
+        size = image_size(upload.data)
+        if size is None:
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        width, height = size
     return api.state.store_file(
         kind, upload.data, upload.name, upload.mime, width=width, height=height
     )
@@ -66,6 +70,8 @@ def _media_message(api: BotApi, kind: str, params: JSON, files: Files) -> JSON:
     chat = api.chat(params)
     stored = _upload(api, kind, params.get(kind), files.get(kind))
     parsed = api.format(params, "caption", limit=MAX_CAPTION)
+    api.reply_markup(params)
+    api.count_send(f"send{kind.capitalize()}", chat)
     message = api.bot_message(
         chat,
         params,
@@ -115,6 +121,7 @@ def send_media_group(api: BotApi, params: JSON, files: Files) -> list[JSON]:
         caption = {k: item.get(k) for k in ("caption", "parse_mode", "caption_entities")}
         prepared.append((item, stored, api.format(caption, "caption", limit=MAX_CAPTION)))
     reply_to = api.reply_to(params, chat)
+    api.count_send("sendMediaGroup", chat, len(prepared))
     group_id = f"{13_000_000_000_000 + api.state.next_id()}"
     messages = []
     for item, stored, parsed in prepared:

@@ -39,6 +39,8 @@ def send_message(api: BotApi, params: JSON, files: Files) -> JSON:
     parsed = api.format(params, "text", limit=MAX_TEXT)
     if parsed is None:
         raise bad_request("message text is empty")
+    api.reply_markup(params)  # a bad keyboard is refused before the send is counted
+    api.count_send("sendMessage", chat)
     message = api.bot_message(
         chat, params, text=parsed.text, entities=parsed.entities, source=str(params["text"])
     )
@@ -93,6 +95,7 @@ def edit_message_reply_markup(api: BotApi, params: JSON, files: Files) -> JSON:
 
 def _edited(api: BotApi, message: StoredMessage, markup: JSON | None) -> JSON:
     # an edit without reply_markup removes the inline keyboard, as on Telegram
+    message.shown_data.update(message.callback_data())  # a slow client may still show them
     message.reply_markup = markup
     message.edit_date = api.state.clock()
     message.edit_count += 1
@@ -122,6 +125,9 @@ def answer_callback_query(api: BotApi, params: JSON, files: Files) -> bool:
     record = api.state.callbacks.get(str(params.get("callback_query_id") or ""))
     if record is None or record.answered:
         raise bad_request(QUERY_INVALID)
+    timeout = api.strict.callback_timeout
+    if timeout is not None and (api.state.clock() - record.at).total_seconds() > timeout:
+        raise bad_request(QUERY_INVALID)  # Telegram waits about 15 s for the answer
     if len(str(params.get("text") or "")) > 200:
         raise bad_request("MESSAGE_TOO_LONG")
     record.answered = True

@@ -21,6 +21,15 @@ from .faults import CONFLICT_POLL, CONFLICT_WEBHOOK, ApiError, bad_request
 from .html_check import HtmlParseError, ParsedText, parse_html
 from .params import as_flag, as_int
 from .state import JSON, Chat, EmulatorState, Files, StoredMessage
+from .strict import (
+    CANT_INITIATE,
+    CHAT_NOT_FOUND,
+    FloodControl,
+    Strictness,
+    check_keyboard,
+    check_parse_mode,
+    trimmed,
+)
 
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 
@@ -28,11 +37,20 @@ Handler = Callable[["BotApi", JSON, Files], Any]
 
 
 class BotApi:
-    """Method handlers over one `EmulatorState`; `strict_html` as in `html_check`."""
+    """Method handlers over one `EmulatorState`; `strict_html` as in `html_check`, `strict`
+    Telegram's other refusals (strict.py)."""
 
-    def __init__(self, state: EmulatorState, *, strict_html: bool = True) -> None:
+    def __init__(
+        self,
+        state: EmulatorState,
+        *,
+        strict_html: bool = True,
+        strictness: Strictness | None = None,
+    ) -> None:
         self.state = state
         self.strict_html = strict_html
+        self.strict = strictness or Strictness()
+        self.flood = FloodControl(self.strict, lambda: state.clock().timestamp())
         self.closing = False
         self._wake = asyncio.Event()
         self.poll_generation = 0
@@ -58,7 +76,12 @@ class BotApi:
     # shared checks
 
     def chat(self, params: JSON) -> Chat:
-        """The chat named by `chat_id` (an id, created on first use, or a known @username)."""
+        """The chat named by `chat_id` (an id or a known @username).
+
+        A chat the bot never met is refused as Telegram does: 403 "bot can't initiate
+        conversation with a user" for a person who never opened the bot, 400 "chat not
+        found" for a group (unless `strict.known_chats` is off: created on first use).
+        """
         raw = params.get("chat_id")
         if raw is None or raw == "":
             raise bad_request("chat_id is empty")
@@ -66,8 +89,17 @@ class BotApi:
             for chat in self.state.chats.values():
                 if chat.username and f"@{chat.username}".lower() == raw.lower():
                     return chat
-            raise bad_request("chat not found")
-        return self.state.chat(as_int(params, "chat_id"))
+            raise bad_request(CHAT_NOT_FOUND)
+        chat_id = as_int(params, "chat_id")
+        if self.strict.known_chats and chat_id not in self.state.chats:
+            if chat_id > 0:
+                raise ApiError(403, CANT_INITIATE)
+            raise bad_request(CHAT_NOT_FOUND)
+        return self.state.chat(chat_id)
+
+    def count_send(self, method: str, chat: Chat, messages: int = 1) -> None:
+        """Flood control for a send of `messages` to `chat` (429 when over the limits)."""
+        self.flood.take(method, chat.id, messages)
 
     def format(self, params: JSON, key: str, *, limit: int) -> ParsedText | None:
         """Parse `params[key]` per `parse_mode`; enforce Telegram's length limits."""
@@ -76,7 +108,10 @@ class BotApi:
             return None
         source = str(raw)
         is_caption = key == "caption"
-        mode = str(params.get("parse_mode") or "").lower()
+        if self.strict.parse_modes:
+            mode = check_parse_mode(params)
+        else:
+            mode = str(params.get("parse_mode") or "").lower()
         if mode == "html":
             try:
                 parsed = parse_html(source, strict=self.strict_html)
@@ -85,6 +120,8 @@ class BotApi:
         else:
             entities = params.get("caption_entities" if is_caption else "entities") or []
             parsed = ParsedText(source, list(entities))
+        if self.strict.trim:
+            parsed = trimmed(parsed)  # Telegram keeps no surrounding whitespace
         if not is_caption and not parsed.text.strip():
             raise bad_request("message text is empty")
         if parsed.length > limit:
@@ -100,6 +137,8 @@ class BotApi:
             return None
         if not isinstance(markup, dict):
             raise bad_request("object expected as reply markup")
+        if self.strict.keyboards:
+            check_keyboard(markup)
         for row in markup.get("inline_keyboard", []):
             for button in row:
                 if not str(button.get("text") or "").strip():

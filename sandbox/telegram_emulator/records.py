@@ -122,6 +122,7 @@ class StoredMessage:
     edit_date: datetime | None = None
     edit_count: int = 0
     deleted: bool = False
+    shown_data: set[str] = field(default_factory=set)  # callback data of earlier keyboards
 
     @property
     def body(self) -> str:
@@ -133,6 +134,10 @@ class StoredMessage:
         """Inline keyboard buttons, row by row, flattened."""
         rows = (self.reply_markup or {}).get("inline_keyboard") or []
         return [button for row in rows for button in row]
+
+    def callback_data(self) -> set[str]:
+        """The callback data of the buttons shown now."""
+        return {str(b["callback_data"]) for b in self.buttons if "callback_data" in b}
 
     def button(self, text: str) -> JSON:
         """The inline button labelled `text`; raises KeyError when there is none."""
@@ -151,6 +156,7 @@ class CallbackRecord:
     message_id: int
     data: str
     user: JSON
+    at: datetime  # when the person tapped (the emulator's clock)
     answered: bool = False
     answer: JSON | None = None
 

@@ -25,6 +25,7 @@ from .faults import ApiError, FaultPlan, bad_request
 from .methods import BotApi
 from .params import decode_params
 from .state import JSON, EmulatorState, Files, RecordedCall, RecordedFile
+from .strict import Strictness
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ MAX_BODY = 64 * 1024 * 1024  # bytes; above Telegram's 50 MB upload limit so it 
 
 class TelegramEmulator(ChatDriver):
     """An in-process fake Telegram for one bot token; start it, then point PTB at `base_url`.
+
+    As strict as Telegram by default (`strictness`, strict.py): the bot may write only to
+    people who opened it (`open_chat`, or who wrote to it) and groups it is in (`add_group`).
 
     The test-facing methods (`inject_message`, `messages`, `add_fault`, …) are in `ChatDriver`.
     """
@@ -45,6 +49,7 @@ class TelegramEmulator(ChatDriver):
         bot_name: str = "Zuma OpsBot",
         clock: Callable[[], datetime] | None = None,
         strict_html: bool = True,
+        strictness: Strictness | None = None,
     ) -> None:
         self.token = token
         prefix = token.partition(":")[0]
@@ -58,7 +63,7 @@ class TelegramEmulator(ChatDriver):
             "supports_inline_queries": False,
         }
         self.state = EmulatorState(self.bot_user, clock or (lambda: datetime.now(UTC)))
-        self.api = BotApi(self.state, strict_html=strict_html)
+        self.api = BotApi(self.state, strict_html=strict_html, strictness=strictness)
         self.faults = FaultPlan()
         self._recorded = asyncio.Condition()
         self._runner: web.AppRunner | None = None

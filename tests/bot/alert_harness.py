@@ -20,7 +20,7 @@ from bot.context import OpsApplication
 from bot.outbox_worker import OutboxWorker
 from ops.alerts import Severity, raise_alert, resolve_alert
 from ops.settings import Settings
-from sandbox.telegram_emulator import CallbackRecord, StoredMessage, TelegramEmulator
+from sandbox.telegram_emulator import CallbackRecord, StoredMessage, Strictness, TelegramEmulator
 
 TOKEN = "123456:TEST-TOKEN"
 NOW = datetime(2026, 2, 15, 23, 30, tzinfo=UTC)  # 16 Feb 2026 06:30 WIB
@@ -32,6 +32,9 @@ VIEWER = 2003
 STRANGER = 9999
 REPEAT_MINUTES = 240
 ESCALATE_MINUTES = 30
+# The clock stands still between advances: Telegram's flood buckets would not refill in a test
+# that sends much at one instant (flood control itself: tests/sandbox/test_telegram_refusals.py).
+FROZEN = Strictness(chat_burst=200, group_per_minute=200)
 KEY = "job_failed:stock:DDD"
 TITLE = "stock pull failed for DDD"
 DETAIL = "Accurate answered 500 three times. Rerun it with `opsbot job run stock`."
@@ -106,9 +109,10 @@ class AlertHarness:
         return await self._answered(query_id)
 
     async def tap_data(self, chat_id: int, message: StoredMessage, data: str, user_id: int) -> str:
-        """A tap carrying `data` (a stale client still showing a removed button); the answer."""
+        """A tap carrying `data` from a stale client still showing a button the message
+        showed before an edit; the answer."""
         query_id = self.emu.inject_callback(
-            chat_id, message.message_id, data, user_id=user_id, first_name="Wayan"
+            chat_id, message.message_id, data, user_id=user_id, first_name="Wayan", stale=True
         )
         return await self._answered(query_id)
 
@@ -155,7 +159,10 @@ async def alerting(pool: asyncpg.Pool) -> AsyncIterator[AlertHarness]:
         VIEWER,
     )
     clock = Clock(NOW)
-    async with TelegramEmulator(token=TOKEN, clock=clock) as emu:
+    async with TelegramEmulator(token=TOKEN, clock=clock, strictness=FROZEN) as emu:
+        emu.add_group(ALERT_CHAT, "Alert Ops")  # the bot is in the alert group ...
+        for admin in (ADMIN, ADMIN2):  # ... and both admins have opened it
+            emu.open_chat(admin)
         settings = alert_settings(emu.base_url, emu.base_file_url)
         app = build_application(settings, pool)
         notifier = AlertNotifier(pool, settings, clock=clock)

@@ -20,7 +20,7 @@ from bot.app import build_application
 from bot.context import OpsApplication
 from jobs.marts import build_store_stock
 from ops.settings import Settings
-from sandbox.telegram_emulator import StoredMessage, TelegramEmulator
+from sandbox.telegram_emulator import StoredMessage, Strictness, TelegramEmulator
 from tests.helpers.fixtures import add_product, add_sale, add_stock, add_store, add_store_map
 
 TOKEN = "123456:TEST-TOKEN"
@@ -35,6 +35,9 @@ VIEWER = 2003
 STRANGER = 9999
 REPORT_CHAT = -1001000000001
 OTHER_GROUP = -1001000000077
+# The clock stands still, so Telegram's flood buckets would never refill: a test may send up to
+# this many messages per chat (flood control itself: tests/sandbox/test_telegram_refusals.py).
+FROZEN = Strictness(chat_burst=200, group_per_minute=200)
 IDLE_TIMEOUT = 30.0  # seconds the bot may take to finish what it was sent
 
 
@@ -173,7 +176,8 @@ class BotHarness:
 async def bot(pool: asyncpg.Pool) -> AsyncIterator[BotHarness]:
     async with pool.acquire() as conn:
         await seed(conn)
-    async with TelegramEmulator(token=TOKEN, clock=lambda: NOW) as emu:
+    async with TelegramEmulator(token=TOKEN, clock=lambda: NOW, strictness=FROZEN) as emu:
+        emu.add_group(REPORT_CHAT, "Laporan Pagi")  # the bot is in the report group
         settings = Settings(
             _env_file=None,
             telegram_bot_token=TOKEN,

@@ -1,6 +1,8 @@
 """Tapping Acknowledge / Mute 24 h / Unmute on an alert card: who may, what the card then
 shows, and that stale, repeated or foreign taps change nothing and are still answered."""
 
+import pytest
+
 from tests.bot.alert_harness import (
     ADMIN,
     ADMIN2,
@@ -68,10 +70,13 @@ async def test_expired_buttons_answer_politely(alerting: AlertHarness):
     await alerting.deliver()
     card = alerting.bot_messages(ALERT_CHAT)[0]
     assert card.buttons == []
-    for data in (f"alert:ack:{alert_id}:1", f"alert:mute:{alert_id}:1", "alert:ack:999:1"):
+    for data in (f"alert:ack:{alert_id}:1", f"alert:mute:{alert_id}:1"):
         answer = await alerting.tap_data(ALERT_CHAT, card, data, ADMIN)
         assert answer.startswith("⌛ Alert ini sudah selesai")
-    assert await alerting.tap_data(ALERT_CHAT, card, "alert:explode", ADMIN) != ""
+    # data the card never showed cannot be pressed at all (Telegram checks it)
+    for data in ("alert:ack:999:1", "alert:explode"):
+        with pytest.raises(ValueError, match="shows no button"):
+            await alerting.tap_data(ALERT_CHAT, card, data, ADMIN)
     # Reopened: the first incident's button must not acknowledge the second one.
     await alerting.fail()
     await alerting.deliver()
@@ -151,3 +156,45 @@ async def test_acknowledging_from_the_escalation_updates_the_group_card(alerting
         assert "Di-acknowledge oleh Dewi" in card.body and _labels(card) == ["Mute 24 h"]
     [admin_card] = [m for m in alerting.bot_messages(ADMIN) if "Eskalasi" in m.body]
     assert "Di-acknowledge oleh Dewi" in admin_card.body
+
+
+async def test_an_acknowledgement_survives_mute_and_unmute(alerting: AlertHarness):
+    alert_id, page = await _paged(alerting)
+    alerting.clock.advance(minutes=5)
+    await alerting.tap(ALERT_CHAT, page, "Acknowledge", user_id=LEAD)
+    await alerting.deliver()
+    [card] = alerting.bot_messages(ALERT_CHAT)
+    await alerting.tap(ALERT_CHAT, card, "Mute 24 h", user_id=ADMIN)
+    await alerting.deliver()
+    [card] = alerting.bot_messages(ALERT_CHAT)
+    # muted: still says who acknowledged, and offers no second Acknowledge
+    assert "✔️ Di-acknowledge oleh Bu Made · 16 Feb 06:35 WIB" in card.body
+    assert "🔕 Dibisukan oleh Wayan" in card.body and _labels(card) == ["Unmute"]
+
+    answer = await alerting.tap(ALERT_CHAT, card, "Unmute", user_id=ADMIN)
+    assert answer == f"🔔 Alert #{alert_id} aktif lagi."
+    await alerting.deliver()
+    [card] = alerting.bot_messages(ALERT_CHAT)
+    assert "✔️ Di-acknowledge oleh Bu Made" in card.body
+    assert "Belum ada yang menanggapi" not in card.body and "Dibisukan" not in card.body
+    assert _labels(card) == ["Mute 24 h"]
+    row = await alerting.row(alert_id)
+    assert (row["state"], row["acknowledged_by"]) == ("acknowledged", "Bu Made")
+
+    # no reminder and no escalation for an alert someone handles, however long it stays
+    alerting.clock.advance(minutes=REPEAT_MINUTES + ESCALATE_MINUTES)
+    await alerting.deliver()
+    assert len(alerting.bot_messages(ALERT_CHAT)) == 1
+    assert not any("Eskalasi" in m.body for m in alerting.bot_messages(ADMIN))
+
+
+async def test_an_acknowledged_alert_whose_mute_ends_stays_acknowledged(alerting: AlertHarness):
+    alert_id, page = await _paged(alerting)
+    await alerting.tap(ALERT_CHAT, page, "Acknowledge", user_id=LEAD)
+    await alerting.tap(ALERT_CHAT, page, "Mute 24 h", user_id=ADMIN)
+    alerting.clock.advance(hours=24, minutes=REPEAT_MINUTES)
+    await alerting.fail()  # the job fails again after the mute ended
+    await alerting.deliver()
+    [card] = alerting.bot_messages(ALERT_CHAT)  # no reminder
+    assert "✔️ Di-acknowledge oleh Bu Made" in card.body and _labels(card) == ["Mute 24 h"]
+    assert (await alerting.row(alert_id))["state"] == "acknowledged"

@@ -245,3 +245,42 @@ async def test_two_notifiers_never_page_one_alert_twice(alerting: AlertHarness):
         "select count(*) from ops.alert_transitions where processed_at is null"
     )
     assert unprocessed == 0
+
+
+async def test_an_admin_who_never_opened_the_bot_is_named_in_the_group_once(
+    alerting: AlertHarness,
+):
+    newcomer = 1003  # an admin in the settings who never pressed Start
+    await alerting.pool.execute(
+        "insert into ops.bot_users (user_id, name, role) values ($1, 'Pak Baru', 'admin')",
+        newcomer,
+    )
+    settings = alerting.notifier.settings
+    alerting.notifier.settings = settings.model_copy(
+        update={"admin_user_ids": [ADMIN, ADMIN2, newcomer]}
+    )
+    first = await alerting.fail()
+    await alerting.deliver()
+    alerting.clock.advance(minutes=ESCALATE_MINUTES)
+    await alerting.deliver()  # escalation: Telegram refuses the newcomer's card
+    refused = [c for c in alerting.emu.calls("sendMessage") if c.params["chat_id"] == str(newcomer)]
+    assert [c.status for c in refused] == [403]
+    await alerting.deliver()  # the refusal is itself an alert, paged in the group
+    unreachable = [m for m in alerting.bot_messages(ALERT_CHAT) if "Pak Baru" in m.body]
+    [card] = unreachable
+    assert "Pak Baru (1003) tidak bisa dihubungi bot" in card.body
+    assert "belum pernah membuka bot" in card.body and "menekan Start" in card.body
+    assert len(alerting.bot_messages(ADMIN)) == len(alerting.bot_messages(ADMIN2)) == 1
+
+    # a second failure escalates to the others; the newcomer is not tried nor named again
+    await alerting.fail("job_failed:sales:DDD", title="sales pull failed for DDD")
+    await alerting.deliver()
+    alerting.clock.advance(minutes=ESCALATE_MINUTES)
+    await alerting.deliver()
+    await alerting.deliver()
+    for admin in (ADMIN, ADMIN2):
+        assert any("sales pull failed" in m.body for m in alerting.bot_messages(admin))
+    refused = [c for c in alerting.emu.calls("sendMessage") if c.params["chat_id"] == str(newcomer)]
+    assert len(refused) == 1
+    assert len([m for m in alerting.bot_messages(ALERT_CHAT) if "Pak Baru" in m.body]) == 1
+    assert (await alerting.row(first))["escalated_at"] is not None

@@ -94,3 +94,10 @@ def test_button_data_round_trips_and_rejects_junk():
     )
     for junk in (None, "", "alert:ack:12", "alert:drop:1:1", "stock:x", "alert:ack:a:1"):
         assert parse_button(junk) is None
+
+
+def test_a_resolved_reply_within_the_minute_does_not_say_zero_minutes():
+    quick = render_resolved(as_resolved(VIEW, VIEW.first_seen + timedelta(seconds=20)))
+    assert "setelah kurang dari 1 menit." in quick and "0 menit" not in quick
+    later = render_resolved(as_resolved(VIEW, VIEW.first_seen + timedelta(minutes=75)))
+    assert "setelah 1 jam 15 menit." in later

@@ -7,10 +7,13 @@ from tests.bot.conftest import ADMIN, BotHarness
 SQL = "'; drop table portal.store; --"
 
 
-@pytest.mark.parametrize("command", ["/stock", "/shrinkage"])
-async def test_sql_looking_text_is_refused_politely(bot: BotHarness, command: str):
+@pytest.mark.parametrize(
+    ("command", "example"), [("/stock", "/stock TP"), ("/shrinkage", "/shrinkage Bali")]
+)
+async def test_sql_looking_text_is_refused_politely(bot: BotHarness, command: str, example: str):
     [reply] = await bot.ask(ADMIN, f"{command} {SQL}")
     assert "hanya boleh berisi huruf, angka dan spasi" in reply.body
+    assert reply.body.endswith(f"contoh: {example}.")  # the example of the command asked
     assert "drop" not in reply.body.lower()
     assert await bot.pool.fetchval("select count(*) from portal.store") == 8
     assert (await bot.audit())[-1]["args"] == SQL

@@ -9,7 +9,6 @@ worker's clock is shifted by hand and its sleep never returns, so no test waits 
 from __future__ import annotations
 
 import asyncio
-import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -33,14 +32,16 @@ from ops.outbox import (
     sent_message_ids,
 )
 from reports.models import Chart, MorningReport
-from sandbox.telegram_emulator import TelegramEmulator
+from sandbox.telegram_emulator import Strictness, TelegramEmulator
+from tests.helpers import chart_png
 
 TOKEN = "123456:TEST-TOKEN"
 CHAT = -1001000000001
 OTHER = -1001000000002
 NEW_CHAT = -1001999999999
+WORKER_CHATS = [-1001000000100 - i for i in range(6)]
 BACKOFF = timedelta(seconds=100)  # first backoff; wide margins however slow the machine is
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + struct.pack(">II", 8, 8) + b"\x08\x02"
+PNG = chart_png(8, 8)  # a real image: Telegram decodes photos
 
 
 class ShiftClock:
@@ -85,7 +86,11 @@ class LossyRequest(HTTPXRequest):
 
 @pytest.fixture
 async def emu() -> AsyncIterator[TelegramEmulator]:
-    async with TelegramEmulator(token=TOKEN) as emulator:
+    # Real time and bursts of sends: the worker's pacing is not what these tests are about
+    limits = Strictness(chat_burst=1000, group_per_minute=1000)
+    async with TelegramEmulator(token=TOKEN, strictness=limits) as emulator:
+        for group in (CHAT, OTHER, NEW_CHAT, *WORKER_CHATS):  # the bot is in these groups
+            emulator.add_group(group)
         yield emulator
 
 
@@ -344,6 +349,7 @@ async def test_a_refusing_chat_is_marked_broken_alerted_once_and_held_until_repa
     assert texts(emu, OTHER) == ["b1"]
 
     emu.reset()
+    emu.add_group(CHAT)  # the bot is back in the group
     async with pool.acquire() as conn:
         assert await mark_repaired(conn, CHAT, now=clock()) == 1
     await worker.run_once()
@@ -408,7 +414,7 @@ async def test_a_failing_row_holds_back_its_chat_but_not_other_chats(
 async def test_two_workers_on_one_database_never_send_a_row_twice(
     make_bot: BotFactory, emu: TelegramEmulator, pool: asyncpg.Pool, clock: ShiftClock
 ) -> None:
-    chats = [-1001000000100 - i for i in range(6)]
+    chats = WORKER_CHATS
     for n in range(10):
         for chat in chats:
             await say(pool, f"{chat}:{n}", chat)

@@ -95,6 +95,9 @@ async def test_a_failing_entity_is_named_plainly(bot: BotHarness, accurate: Accu
     body = shown.body
     assert "⚠️ Tarik transfer: sebagian gagal" in body
     assert "MBB gagal" in body and "DDD " in body
+    # named once, in Indonesian: not "MBB: MBB: Invalid or Revoked API Token"
+    assert "↳ MBB: Accurate menolak token API-nya; perlu token baru (lihat alert)" in body
+    assert "MBB: MBB" not in body and "Invalid or Revoked" not in body
     assert "⚠️ Selesai dengan masalah" in body
     assert "Traceback" not in body and "Error" not in body and "select" not in body.lower()
     statuses = {r[0]: r[1] for r in await runs(bot.pool, "transfers")}

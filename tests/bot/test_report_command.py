@@ -96,7 +96,7 @@ async def test_a_lead_is_pointed_to_their_own_commands(bot: BotHarness):
     assert "mencakup semua cabang" in reply.body and "cabang Bali" in reply.body
     assert "/stock" in reply.body and "Laporan Pagi" not in reply.body
     [reply] = await bot.ask(LEAD_TP, "/report kemarin")
-    assert "toko zuma tunjungan plaza" in reply.body
+    assert "untuk toko Zuma Tunjungan Plaza pakai" in reply.body  # as written, not lower case
     assert [r["outcome"] for r in await bot.audit()] == ["denied", "denied"]
 
 

@@ -9,13 +9,19 @@ from typing import Any
 import pytest
 
 from sandbox.accurate_emulator import AccurateEmulator
-from sandbox.telegram_emulator import TelegramEmulator
-from tests.e2e.harness import TOKEN, Bots
+from sandbox.telegram_emulator import Strictness, TelegramEmulator
+from tests.e2e.harness import ADMIN, ALERT_CHAT, REPORT_CHAT, TOKEN, Bots
 
 
 @pytest.fixture
 async def telegram() -> AsyncIterator[TelegramEmulator]:
-    async with TelegramEmulator(token=TOKEN) as emu:
+    # The bot processes' pacing is not what these tests measure (flood control itself:
+    # tests/sandbox/test_telegram_refusals.py); Telegram's other refusals all apply.
+    limits = Strictness(chat_burst=1000, group_per_minute=1000)
+    async with TelegramEmulator(token=TOKEN, strictness=limits) as emu:
+        emu.add_group(REPORT_CHAT, "Laporan Pagi")
+        emu.add_group(ALERT_CHAT, "Alert Ops")
+        emu.open_chat(ADMIN)
         yield emu
 
 

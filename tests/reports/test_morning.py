@@ -511,3 +511,23 @@ async def test_a_long_report_splits_into_valid_messages(conn: asyncpg.Connection
     for heading in ("Kesehatan pipeline", "FF / FA / FS", "SO L2", "Kesegaran data", "Peringatan"):
         assert heading in joined
     assert "• Zuma &lt;Baru&gt; 9" in joined and "… dan 30 lagi." in joined
+
+
+async def test_an_all_zero_so_l2_says_all_stores_match_and_sends_no_chart(
+    conn: asyncpg.Connection,
+) -> None:
+    await seed_all(conn)
+    await conn.execute(
+        "update mart.stock_opname_l2_daily set stock_qty = expected_stock_qty, selisih = 0,"
+        " selisih_pct = 0 where snapshot_date = $1",
+        D,
+    )
+    report = await build_morning_report(conn, D, now=NOW)
+    assert report.context.so_l2.all_match
+    section = render_sections(report.context)[3]
+    assert "✅ Semua toko cocok: selisih 0 di semua" in section
+    assert "Selisih tidak nol" not in section and "Tidak ada selisih minus" not in section
+    assert [c.filename for c in report.charts] == [
+        "ff_fa_fs_2026-02-16.png",
+        "rows_loaded_2026-02-16.png",
+    ]

@@ -56,6 +56,8 @@ def png(width: int, height: int) -> bytes:
 @pytest.fixture
 async def emu():
     async with TelegramEmulator(clock=lambda: FIXED_NOW) as emulator:
+        emulator.open_chat(CHAT)  # the person opened the bot; the bot is in the group
+        emulator.add_group(GROUP)
         yield emulator
 
 
@@ -376,6 +378,7 @@ async def test_chat_not_found_fault_and_reset(bot, emu):
         await bot.send_message(CHAT, "x")
     before = emu.inject_message(CHAT, "/ping")["update_id"]
     emu.reset()
+    emu.open_chat(CHAT)  # reset forgets the chats too
     await bot.send_message(CHAT, "after reset")
     assert [c.method for c in emu.calls()] == ["sendMessage"]
     assert [m.text for m in emu.messages(CHAT)] == ["after reset"]
