@@ -48,9 +48,11 @@ HEALTH_RULES = (
     "sales_late",
     "backup_missing",
 )
-# The run statuses the health check and the run-end alerts count as a failure of the slot: a
-# run that raised, or whose input a data contract refused (jobs/runs.py records both).
-FAILURE_STATUSES = frozenset({"failed", "refused"})
+# The run statuses the health check and the run-end alerts page as `job_failed`: a run that
+# raised. A run whose input a data contract refused (`refused`) already paged, once, with the
+# `contract:<data type>:<entity>` alert that names the rule (jobs/contracts.py); a second card
+# for the same event would only be noise.
+FAILURE_STATUSES = frozenset({"failed"})
 # Accurate's answer to a revoked token, or a bare 401 (jobs/accurate/session.py, AuthRejected).
 TOKEN_REJECTED = re.compile(r"invalid or revoked api token|\bhttp 401\b|\b401 unauthorized\b", re.I)
 # `opsbot job run` knows these
@@ -107,9 +109,9 @@ def _schedule_order(job: str) -> int:
 
 
 def job_findings(runs: list[asyncpg.Record], day: date) -> list[Finding]:
-    """Failed (or refused: FAILURE_STATUSES) runs of `day` (DOMAIN.md §6 rows 1-2, 4-5), named
-    per entity; a partial failure
-    says which entities succeeded. Rejected tokens are left to `token_findings`."""
+    """Failed runs (FAILURE_STATUSES) of `day` (DOMAIN.md §6 rows 1-2, 4-5), named per entity;
+    a partial failure says which entities succeeded. Rejected tokens are left to
+    `token_findings`, refused inputs to their contract alert."""
     today = [r for r in runs if r["business_date"] == day]
     succeeded = defaultdict(list)
     for r in today:

@@ -5,7 +5,8 @@ slot ends, `alert_run_end` applies the health check's own rules (jobs/health_rul
 `job_findings`, `token_findings`) to the same rows (sql/queries/health_job_runs.sql,
 health_loads.sql) and acts on the keys that slot owns:
 
-- `job_failed:<job>[:<ENTITY>]`: the run failed or was refused (FAILURE_STATUSES);
+- `job_failed:<job>[:<ENTITY>]`: the run failed (FAILURE_STATUSES; a refused input pages
+  through its own `contract:` alert instead);
 - `token_rejected:<ENTITY>`: Accurate refused the entity's token in this or another pull today.
 
 A run that did not succeed raises what the rules find and resolves what they no longer find

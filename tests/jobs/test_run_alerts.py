@@ -64,9 +64,9 @@ async def test_a_rejected_token_replaces_the_job_alert_and_waits_for_every_pull(
     assert token is not None and token.state == "open"
 
 
-def test_a_refused_run_counts_as_a_failure_for_the_job_alert():
-    """i10a's data contracts record `refused`; the health check and the run end agree."""
-    assert {"failed", "refused"} <= FAILURE_STATUSES
+def test_a_refused_run_pages_through_its_contract_alert_not_a_second_job_alert():
+    """A data contract's refusal raised `contract:stock:DDD` already; one card per event."""
+    assert FAILURE_STATUSES == {"failed"}
     row = {
         "job": "stock",
         "entity": "DDD",
@@ -75,7 +75,8 @@ def test_a_refused_run_counts_as_a_failure_for_the_job_alert():
         "error": "kontrak data: snapshot kosong",
         "started_at": AT,
     }
-    [finding] = job_findings([row], DAY)  # type: ignore[list-item]
+    assert job_findings([row], DAY) == []  # type: ignore[list-item]
+    [finding] = job_findings([row | {"status": "failed"}], DAY)  # type: ignore[list-item]
     assert (finding.key, finding.severity) == ("job_failed:stock:DDD", "critical")
     skipped = row | {"status": "skipped"}
     assert job_findings([skipped], DAY) == []  # type: ignore[list-item]
