@@ -161,9 +161,12 @@ async def test_a_wrong_answer_is_refused_and_keeps_the_snapshot(
     assert alert["title"].startswith(f"Tarik stok DDD {day_text(h.today)} ditolak: ")
     assert title in alert["title"] and f"({rule})" in alert["detail"]
     # one card for one event: the refusal does not also page as a failed job
-    assert await h.pool.fetchval(
-        "select count(*) from ops.alerts where severity = 'critical' and state = 'open'"
-    ) == 1
+    assert (
+        await h.pool.fetchval(
+            "select count(*) from ops.alerts where severity = 'critical' and state = 'open'"
+        )
+        == 1
+    )
 
     # the next accepted load of DDD's stock resolves it
     code, out = await h.cli("job", "run", "stock", "--entity", "DDD", "--only")
