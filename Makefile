@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test lint format mypy bench clean
+.PHONY: install demo test lint format mypy bench golden clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: lint
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.readme
+
+# Rewrite the morning report's golden file from the code (the golden test only compares).
+golden: $(INSTALLED)
+	$(BIN)/python -m tests.reports.make_golden
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
