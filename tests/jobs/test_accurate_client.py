@@ -275,8 +275,9 @@ async def test_persistent_5xx_gives_up_after_max_attempts(
 
 
 async def test_429_honours_retry_after(make_client: MakeClient, fake: FakeTime) -> None:
-    # The client runs on fake time, so a real server limited to 1/s keeps refusing.
-    async with AccurateEmulator(sample_world(), calls_per_second=1) as emu:
+    # The client runs on fake time and the server's clock stands still, so a server limited
+    # to 1/s keeps refusing however slowly the machine runs.
+    async with AccurateEmulator(sample_world(), calls_per_second=1, monotonic=lambda: 0.0) as emu:
         client = make_client(emu, max_attempts=3, backoff_base=0.01)
         await client.discover_host()
         with pytest.raises(RateLimited) as caught:
