@@ -84,7 +84,7 @@ async def run(dsn: str) -> list[Result]:
     """The polling baseline ROUNDS times, then kill the leader ROUNDS times; the median and
     worst of each."""
     retry = float(Settings.model_fields["leader_retry_seconds"].default)
-    polling = [await _polling_standby(dsn, retry, _offset(retry, n)) for n in range(ROUNDS)]
+    polled = [await _polling_standby(dsn, retry, _offset(retry, n)) for n in range(ROUNDS)]
     workdir = Path(tempfile.mkdtemp(prefix="takeover-"))
     procs: list[asyncio.subprocess.Process] = []
     lock_times: list[float] = []
@@ -154,19 +154,19 @@ async def run(dsn: str) -> list[Result]:
         (
             f"takeover: standby holds the lock (median of {ROUNDS} kills)",
             statistics.median(lock_times),
-            statistics.median(polling),
+            statistics.median(polled),
             f"{polls}, median",
         ),
         (
             f"takeover: standby holds the lock (worst of {ROUNDS})",
             max(lock_times),
-            max(polling),
+            max(polled),
             f"{polls}, worst",
         ),
         (
             f"takeover: Telegram polled again (worst of {ROUNDS})",
             max(poll_times),
-            max(polling),
+            max(polled),
             f"{polls}: its worst wait for the lock alone",
         ),
     ]
