@@ -6,7 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test lint format mypy bench clean lock
+
+.PHONY: install demo test lint format mypy bench golden clean lock
 
 # Exact versions with hashes (requirements-dev.lock: runtime + dev tools; requirements.lock:
 # runtime, for the Dockerfile), so a fresh machine gets what the tests passed with.
@@ -40,6 +41,11 @@ test: lint
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.readme
+
+# Rewrite the morning report's golden file from the code (the golden test only compares).
+golden: $(INSTALLED)
+	$(BIN)/python -m tests.reports.make_golden
 
 # Re-resolve both lock files after changing pyproject.toml's dependencies (pip-tools in a
 # throwaway venv), then `make install` picks them up.

@@ -1,8 +1,13 @@
-"""`make bench`: every figure beside its baseline, measured in the same run."""
+"""`make bench`: every figure beside its baseline (measured in the same run, or a published
+limit said to be one); writes bench/results.json, which `python -m bench.readme` puts in the
+README."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import time
+from datetime import UTC, datetime
 
 from bench import (
     alert_latency,
@@ -35,5 +40,19 @@ async def main() -> list[Result]:
     return results
 
 
+def _run_info(
+    started: datetime, seconds: float, load: tuple[float, float, float]
+) -> dict[str, object]:
+    """When and where the figures were measured (the README table says so)."""
+    return {
+        "started": started.isoformat(timespec="seconds"),
+        "seconds": round(seconds),
+        "cpus": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in load],
+    }
+
+
 if __name__ == "__main__":
-    save(asyncio.run(main()))
+    load, started, clock = os.getloadavg(), datetime.now(UTC), time.perf_counter()
+    figures = asyncio.run(main())
+    save(figures, _run_info(started, time.perf_counter() - clock, load))

@@ -19,9 +19,20 @@ from ops.paths import PROJECT_ROOT
 RESULTS = Path(__file__).with_name("results.json")
 
 
+SAME_RUN = "same run"
+PUBLISHED = "published limit"
+
+
 @dataclass
 class Result:
-    """One figure: its value and unit, the baseline measured in the same run, their ratio."""
+    """One figure: its value and unit, its baseline and what that baseline is, their ratio.
+
+    Every figure has a baseline: measured in the same run (`yardstick` SAME_RUN), or a
+    published limit it is compared with (PUBLISHED, e.g. Accurate's 8 calls/s), said so.
+
+    Raises:
+        ValueError: no baseline, or an unknown yardstick.
+    """
 
     name: str
     value: float
@@ -29,6 +40,13 @@ class Result:
     baseline: float | None
     baseline_label: str
     target: str
+    yardstick: str = SAME_RUN
+
+    def __post_init__(self) -> None:
+        if self.baseline is None or not self.baseline_label:
+            raise ValueError(f"{self.name}: every figure needs a baseline")
+        if self.yardstick not in (SAME_RUN, PUBLISHED):
+            raise ValueError(f"{self.name}: unknown yardstick {self.yardstick!r}")
 
     @property
     def ratio(self) -> float | None:
@@ -60,6 +78,20 @@ async def scratch_database() -> AsyncIterator[Database]:
         server.cleanup()
 
 
+def vm_kb(field: str) -> int:
+    """A `/proc/self/status` figure in kB (VmRSS now, VmHWM the peak since start or reset)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def reset_peak_rss() -> int:
+    """Reset this process's peak RSS (VmHWM) to its RSS now (Linux clear_refs 5); kB now."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return vm_kb("VmRSS")
+
+
 class Timer:
     """`with Timer() as t: ...; t.seconds`."""
 
@@ -71,13 +103,15 @@ class Timer:
         self.seconds = time.perf_counter() - self.start
 
 
-def save(results: list[Result]) -> None:
-    """Write bench/results.json (name, value, unit, baseline, ratio) and print a table."""
+def save(results: list[Result], run: dict[str, object]) -> None:
+    """Write bench/results.json ({"run": `run`, "figures": [name, value, unit, baseline,
+    baseline_label, yardstick, target, ratio]}) and print a table; `python -m bench.readme`
+    turns the file into the README's table."""
     rows = [asdict(r) | {"ratio": r.ratio} for r in results]
-    RESULTS.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    RESULTS.write_text(json.dumps({"run": run, "figures": rows}, indent=2) + "\n", encoding="utf-8")
     width = max(len(r.name) for r in results)
     for r in results:
-        base = f"{r.baseline:,.2f} ({r.baseline_label})" if r.baseline is not None else "-"
+        base = f"{r.baseline:,.2f} ({r.baseline_label}; {r.yardstick})"
         ratio = f"x{r.ratio:,.1f}" if r.ratio else ""
         print(
             f"{r.name:<{width}}  {r.value:>14,.2f} {r.unit:<8} baseline {base} {ratio}"

@@ -1,19 +1,26 @@
-"""Leader election on a real PostgreSQL: one leader, quick takeover, instant step-down."""
+"""Leader election on a real PostgreSQL: one leader, quick takeover, instant step-down.
+
+No test measures time: each waits for an event with a generous ceiling (CEILING) and makes the
+slow path (a retry, a heartbeat) far longer than that ceiling, so only the fast path can pass.
+How fast the takeover is lives in bench/takeover.py.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
+import logging
 from collections.abc import AsyncIterator
 
 import asyncpg
-import pytest
 
 from bot.leader import LEADER_LOCK_KEY, Leadership
 from tests.e2e.harness import wait_for
 
-FAST = {"retry_seconds": 0.05, "heartbeat_seconds": 0.5}
+# quick retries; a heartbeat query may take 10 s on a busy machine before it counts as hung
+FAST = {"retry_seconds": 0.05, "heartbeat_seconds": 10.0}
+CEILING = 30.0  # seconds: how long a wait may take on a busy machine before the test fails
+NEVER = 3600.0  # seconds: a retry or heartbeat interval no test lives to see
 
 
 @contextlib.asynccontextmanager
@@ -26,15 +33,17 @@ async def campaigning(dsn: str, name: str, **options: float) -> AsyncIterator[Le
         yield leadership
     finally:
         stop.set()
-        await asyncio.wait_for(task, 5)
+        await asyncio.wait_for(task, CEILING)
 
 
 async def first_leader(*candidates: Leadership) -> Leadership:
     waiters = {asyncio.ensure_future(c.is_leader.wait()): c for c in candidates}
-    done, pending = await asyncio.wait(waiters, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+    done, pending = await asyncio.wait(
+        waiters, timeout=CEILING, return_when=asyncio.FIRST_COMPLETED
+    )
     for w in pending:
         w.cancel()
-    assert done, "nobody became leader within 5 s"
+    assert done, f"nobody became leader within {CEILING} s"
     return waiters[done.pop()]
 
 
@@ -66,7 +75,7 @@ async def standby_heartbeat(conn: asyncpg.Connection, instance_id: str) -> None:
     async def beat() -> bool:
         return await conn.fetchval(sql, instance_id) != before
 
-    await wait_for(beat, 5, f"a heartbeat of {instance_id}", every=0.01)
+    await wait_for(beat, CEILING, f"a heartbeat of {instance_id}", every=0.01)
 
 
 async def test_the_standby_takes_over_the_moment_the_lock_frees(database, conn):
@@ -74,15 +83,14 @@ async def test_the_standby_takes_over_the_moment_the_lock_frees(database, conn):
     a = Leadership(database.dsn, instance_id="a", **FAST)
     a_task = asyncio.create_task(a.acquire_loop(stop_a))
     assert await first_leader(a) is a
-    # b waits up to 5 s per try, but in PostgreSQL: it is granted the lock at once
-    async with campaigning(database.dsn, "b", retry_seconds=5) as b:
+    # b waits an hour per try, in PostgreSQL: only being granted the lock the moment a
+    # releases it can make it leader within the ceiling (bench/takeover.py times it)
+    async with campaigning(database.dsn, "b", retry_seconds=NEVER) as b:
         await wait_registered(conn, "b")
-        started = time.monotonic()
         stop_a.set()
-        await asyncio.wait_for(a_task, 5)
-        await asyncio.wait_for(b.is_leader.wait(), 5)
-        takeover = time.monotonic() - started
-        assert takeover < 1.0, takeover
+        await asyncio.wait_for(a_task, CEILING)
+        await asyncio.wait_for(b.is_leader.wait(), CEILING)
+        assert b.terms == 1
         assert await roles(conn) == {"a": "stopped", "b": "leader"}
 
 
@@ -98,14 +106,14 @@ async def wait_registered(conn: asyncpg.Connection, instance_id: str) -> None:
             )
         )
 
-    await wait_for(waiting, 5, f"{instance_id} waiting on the lock", every=0.01)
+    await wait_for(waiting, CEILING, f"{instance_id} waiting on the lock", every=0.01)
 
 
 async def test_a_leader_whose_session_is_killed_steps_down_at_once(database, conn):
     async with (
-        # a 30 s heartbeat: only the dropped socket itself can make it step down in time
-        campaigning(database.dsn, "a", retry_seconds=0.3, heartbeat_seconds=30) as a,
-        campaigning(database.dsn, "b", retry_seconds=0.3, heartbeat_seconds=30) as b,
+        # an hour's heartbeat: only the dropped socket itself can make it step down in time
+        campaigning(database.dsn, "a", retry_seconds=0.3, heartbeat_seconds=NEVER) as a,
+        campaigning(database.dsn, "b", retry_seconds=0.3, heartbeat_seconds=NEVER) as b,
     ):
         old = await first_leader(a, b)
         other = b if old is a else a
@@ -115,7 +123,7 @@ async def test_a_leader_whose_session_is_killed_steps_down_at_once(database, con
             f"opsbot {old.instance_id}",
         )
         assert killed
-        await asyncio.wait_for(old.not_leader.wait(), 2)  # at once, not at the next heartbeat
+        await asyncio.wait_for(old.not_leader.wait(), CEILING)  # not at the next heartbeat
         assert not old.is_leader.is_set()
         leader = await first_leader(a, b)  # whoever retries first; never both
         assert sum(x.is_leader.is_set() for x in (a, b)) == 1
@@ -123,12 +131,12 @@ async def test_a_leader_whose_session_is_killed_steps_down_at_once(database, con
 
 
 async def test_a_leader_that_cuts_its_own_connection_steps_down(database, conn):
-    async with campaigning(database.dsn, "a", retry_seconds=0.5, heartbeat_seconds=30) as a:
+    async with campaigning(database.dsn, "a", retry_seconds=0.5, heartbeat_seconds=NEVER) as a:
         assert await first_leader(a) is a
         terms = a.terms
         a.drop_connection()
-        await asyncio.wait_for(a.not_leader.wait(), 1)
-        await asyncio.wait_for(a.is_leader.wait(), 5)  # and campaigns again
+        await asyncio.wait_for(a.not_leader.wait(), CEILING)  # not at the next heartbeat
+        await asyncio.wait_for(a.is_leader.wait(), CEILING)  # and campaigns again
         assert a.terms == terms + 1
 
 
@@ -138,7 +146,7 @@ async def test_a_hung_heartbeat_means_stepping_down(database, conn):
         async with conn.transaction():
             # the heartbeat's update of its row now blocks: as a wedged database would
             await conn.execute("select 1 from ops.instances where instance_id = 'a' for update")
-            await asyncio.wait_for(a.not_leader.wait(), 3)
+            await asyncio.wait_for(a.not_leader.wait(), CEILING)
             assert not a.is_leader.is_set()
 
 
@@ -149,15 +157,21 @@ async def test_no_leader_while_someone_else_holds_the_lock(database, conn):
         await standby_heartbeat(conn, "a")
         assert not a.is_leader.is_set()
         await conn.execute("select pg_advisory_unlock($1)", LEADER_LOCK_KEY)
-        await asyncio.wait_for(a.is_leader.wait(), 5)
+        await asyncio.wait_for(a.is_leader.wait(), CEILING)
 
 
-async def test_an_unreachable_database_keeps_it_a_standby(pg_admin):
+async def test_an_unreachable_database_keeps_it_a_standby(pg_admin, caplog):
+    caplog.set_level(logging.WARNING, logger="bot.leader")
     dsn = pg_admin.with_database("no_such_database_here").dsn
+
+    async def failed_twice() -> bool:
+        failures = [r for r in caplog.records if "no database connection" in r.getMessage()]
+        return len(failures) >= 2
+
     async with campaigning(dsn, "a") as a:
-        with pytest.raises(TimeoutError):
-            await asyncio.wait_for(a.is_leader.wait(), 0.5)
-        assert a.not_leader.is_set()
+        await wait_for(failed_twice, CEILING, "two failed campaigns", every=0.01)
+        assert not a.is_leader.is_set() and a.not_leader.is_set()
+        assert a.terms == 0
 
 
 async def test_a_leader_that_resigns_hands_the_lock_over_and_campaigns_again(database, conn):
@@ -167,8 +181,8 @@ async def test_a_leader_that_resigns_hands_the_lock_over_and_campaigns_again(dat
             await wait_registered(conn, "b")
             a.resign("its term failed", hold_off=0.05)
             assert a.not_leader.is_set() and not a.is_leader.is_set()  # at once
-            await asyncio.wait_for(b.is_leader.wait(), 5)  # granted the moment a released it
+            await asyncio.wait_for(b.is_leader.wait(), CEILING)  # granted as a released it
             await wait_registered(conn, "a")  # a campaigns again, waiting on the lock
             assert await roles(conn) == {"a": "standby", "b": "leader"}
-        await asyncio.wait_for(a.is_leader.wait(), 5)
+        await asyncio.wait_for(a.is_leader.wait(), CEILING)
         assert a.terms == 2

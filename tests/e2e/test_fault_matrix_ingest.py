@@ -38,6 +38,7 @@ from sandbox.accurate_emulator import AccurateEmulator
 from sandbox.dataset import generate, write_dataset
 from sandbox.world import World
 from tests.bot.alert_harness import ALERT_CHAT, AlertHarness, alerting
+from tests.helpers.accurate import HungCalls
 
 __all__ = ["alerting"]  # the alert group harness fixture, used by the last test
 
@@ -47,9 +48,10 @@ DAY = date(2026, 11, 20)
 PREV = DAY - timedelta(days=1)
 RERUN_AT = time(6, 45)  # "afterwards": after the 06:00 report, before its grace ends
 # Faster than Accurate's 8 calls/s on both sides: pacing has its own tests; these are about
-# what a fault does to the chain. Everything else is the production client's defaults.
+# what a fault does to the chain. Everything else is the production client's defaults, the
+# 30 s timeout too: only the calls the emulator hangs wait a short one (HungCalls), so a busy
+# machine cannot turn a normal answer into a timeout.
 RATE = 40
-TIMEOUT = 1.0  # seconds per call; the emulator answers in milliseconds
 STOCK = "item/list-stock"
 SALES_DETAIL = "sales-invoice/detail"
 STOCK_STEP_ENDPOINTS = ("api-token", "warehouse/list", "item/list", STOCK)
@@ -85,6 +87,7 @@ class Rig:
     settings: Settings
     clients: list[ObservedClient] = field(default_factory=list)
     page_hook: PageHook | None = None
+    hung: HungCalls = field(default_factory=HungCalls)
 
     @asynccontextmanager
     async def open_client(self, entity: str) -> AsyncIterator[ObservedClient]:
@@ -101,6 +104,7 @@ class Rig:
             timeout=self.settings.accurate_timeout_seconds,
             backoff_base=0.01,  # the number of retries is checked, not how long they wait
             backoff_max=0.05,
+            transport=self.hung.transport(entity),
         ) as client:
             client.page_hook = self.page_hook
             self.clients.append(client)
@@ -165,7 +169,6 @@ async def rig(pool: asyncpg.Pool, database: Database, tmp_path: Path) -> AsyncIt
             _env_file=None,  # type: ignore[call-arg]
             accurate_account_url=env.pop("ACCURATE_ACCOUNT_URL"),
             backup_dir=tmp_path / "backups",
-            accurate_timeout_seconds=TIMEOUT,
             health_so_l2_min_stores=5,  # the demo world has 8 stores, not Zuma's 56
         ).model_copy(update={key.lower(): SecretStr(value) for key, value in env.items()})
         rig = Rig(pool, database.dsn, world, truth, emu, settings)
@@ -454,7 +457,8 @@ RIDDEN_OUT = [
         id="5xx_burst",
     ),
     pytest.param(
-        [on_mbb("timeout", STOCK, delay=3.0), on_mbb("timeout", SALES_DETAIL, delay=3.0)],
+        # hung for an hour: only a timeout ends them
+        [on_mbb("timeout", STOCK), on_mbb("timeout", SALES_DETAIL)],
         "retries",
         2,
         id="timeouts",
@@ -482,6 +486,8 @@ async def test_transient_accurate_faults_are_ridden_out_through_the_whole_chain(
     for fault in faults:
         if fault not in moves:
             rig.emu.inject_fault(**fault)
+        if fault["kind"] == "timeout":
+            rig.hung.arm(fault["endpoint"], fault["times"], entity="MBB")
 
     async def move_midway(client: ObservedClient, pages: int) -> None:
         # the host moves under a running pull, after the client has found it
@@ -498,6 +504,11 @@ async def test_transient_accurate_faults_are_ridden_out_through_the_whole_chain(
         assert seen >= expected
         assert 308 in [e.status for e in rig.emu.request_log if e.entity == "MBB"]
         assert all(c.host == f"{rig.emu.url}/h/iris-baru" for c in rig.of("MBB"))
+    elif any(f["kind"] == "timeout" for f in faults):
+        # each hung call timed out and was retried: at least once each. Concurrent calls to
+        # the same endpoint also wait the short timeout until one timed out, so a stalled
+        # machine may add a retry; what must hold is below (everything loaded, no alert).
+        assert rig.hung.timed_out >= 1 and seen >= expected
     else:
         assert seen == expected
     assert sum(c.stats.retries for c in rig.clients if c.entity != "MBB") == 0

@@ -3,8 +3,6 @@ out once, and when the leader is killed the standby takes over well within a min
 
 from __future__ import annotations
 
-import logging
-import time
 from datetime import date
 
 import pytest
@@ -12,7 +10,6 @@ import pytest
 from tests.e2e.harness import ADMIN, REPORT_CHAT, instances, wait_for, wib
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
-log = logging.getLogger(__name__)
 
 D = date(2025, 11, 3)
 
@@ -64,8 +61,7 @@ async def test_two_replicas_one_leader_one_report_then_takeover(bots, pool, tele
     await telegram.wait_for_messages(ADMIN, before + 1, timeout=30)
     assert all(c.status != 409 for c in telegram.calls("getUpdates"))
 
-    # The leader dies; the standby takes the lock and starts polling.
-    killed_at = time.monotonic()
+    # The leader dies; the standby takes the lock and starts polling (how fast: bench/takeover).
     polls_before = telegram.api.poll_generation  # getUpdates calls started so far
     await leader.kill()
 
@@ -73,15 +69,11 @@ async def test_two_replicas_one_leader_one_report_then_takeover(bots, pool, tele
         return (await instances(pool)).get(standby.pid) == "leader"
 
     await wait_for(standby_leads, 60, "the standby taking over")
-    lock_takeover = time.monotonic() - killed_at
 
     async def polling_again():
         return telegram.api.poll_generation > polls_before
 
     await wait_for(polling_again, 60, "getUpdates from the new leader")
-    polling_takeover = time.monotonic() - killed_at
-    log.warning("takeover: lock %.2f s, polling %.2f s", lock_takeover, polling_takeover)
-    assert lock_takeover < 60 and polling_takeover < 60
 
     # The new leader answers people, and sends no second report (it already succeeded).
     before = telegram.state.bot_message_count(ADMIN)

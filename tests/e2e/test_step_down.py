@@ -45,7 +45,7 @@ async def test_a_leader_that_loses_its_database_stops_polling(database, conn, te
                 f"opsbot {leadership.instance_id}"[:63],
             )
             await taker.execute("select pg_advisory_lock($1)", LEADER_LOCK_KEY)
-            await asyncio.wait_for(leadership.not_leader.wait(), 5)
+            await asyncio.wait_for(leadership.not_leader.wait(), 30)
 
             async def polling_stopped():
                 # PTB's last act when polling stops: a getUpdates with timeout 0 (confirms)

@@ -25,6 +25,7 @@ from jobs.accurate import (
 from jobs.accurate.models import Warehouse
 from jobs.accurate.throttle import SlidingWindowLimiter
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
+from tests.helpers.accurate import HungCalls
 
 
 class FakeTime:
@@ -144,8 +145,10 @@ async def test_iter_stock_one_page_at_a_time_by_id_or_name(
 ) -> None:
     client = make_client(emu, "UBB")
     expected = dict(emu.world.entities["UBB"].stock(emu.world.days[-1], 50))
+    assert len(expected) > 5
     for warehouse in (50, "Gudang Pusat", Warehouse(id=50, name="Gudang Pusat")):
         pages = [page async for page in client.iter_stock(warehouse)]
+        assert len(pages) >= 2  # more rows than one page of 5
         assert all(len(page) <= 5 for page in pages)
         assert {row.no: row.quantity for page in pages for row in page} == expected
 
@@ -246,11 +249,17 @@ async def test_malformed_json_is_retried(emu: AccurateEmulator, make_client: Mak
 
 
 async def test_timeout_is_retried(emu: AccurateEmulator, make_client: MakeClient) -> None:
-    client = make_client(emu, timeout=0.3)
+    # The emulator hangs the call for an hour; only that call waits a short timeout (every
+    # other call keeps 30 s), so a busy machine cannot add a retry.
+    hung = HungCalls(short=0.2)
+    client = make_client(emu, transport=hung.transport())
     await client.discover_host()
     emu.inject_fault("timeout", endpoint="warehouse/list")
+    hung.arm("warehouse/list")
     assert len(await client.warehouses()) == 5
+    assert hung.timed_out == 1
     assert client.stats.retries == 1
+    assert calls(emu, "warehouse/list") == 2
 
 
 async def test_persistent_5xx_gives_up_after_max_attempts(
@@ -266,8 +275,9 @@ async def test_persistent_5xx_gives_up_after_max_attempts(
 
 
 async def test_429_honours_retry_after(make_client: MakeClient, fake: FakeTime) -> None:
-    # The client runs on fake time, so a real server limited to 1/s keeps refusing.
-    async with AccurateEmulator(sample_world(), calls_per_second=1) as emu:
+    # The client runs on fake time and the server's clock stands still, so a server limited
+    # to 1/s keeps refusing however slowly the machine runs.
+    async with AccurateEmulator(sample_world(), calls_per_second=1, monotonic=lambda: 0.0) as emu:
         client = make_client(emu, max_attempts=3, backoff_base=0.01)
         await client.discover_host()
         with pytest.raises(RateLimited) as caught:

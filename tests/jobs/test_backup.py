@@ -2,6 +2,7 @@ import asyncio
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -88,11 +89,32 @@ async def test_failed_dump_keeps_older_backups(database: Database, tmp_path: Pat
 
 
 async def test_password_is_passed_by_environment(database: Database, tmp_path: Path) -> None:
-    # A wrong password on a trust-auth socket still connects: it proves the DSN handed to
-    # pg_dump parses after the password was taken out (it travels as PGPASSWORD).
-    with_password = database.dsn.replace("postgres:@", "postgres:wrong%20pw@")
-    result = await run_backup(with_password, tmp_path, 1, T0)
-    assert result.size_bytes > 0
+    """The real pg_dump, wrapped to record what it was handed: the password reaches it through
+    its environment (PGPASSWORD, or a password file it names by PGPASSFILE), never its argv,
+    and the dump works. (The test server trusts its socket, so the password is not checked
+    there; that pg_dump is handed it, and only out of sight, is.)"""
+    password = "wrong pw s3cret!"
+    with_password = database.dsn.replace("postgres:@", f"postgres:{quote(password)}@")
+    assert with_password != database.dsn
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    bin_dir = fake_pg_dump(
+        tmp_path / "bin",
+        f"""printf '%s\\n' "$@" > {seen}/argv
+printf '%s' "${{PGPASSWORD:-}}" > {seen}/pgpassword
+if [ -n "${{PGPASSFILE:-}}" ]; then cat "$PGPASSFILE" > {seen}/passfile; fi
+exec {pg_tool("pg_dump")} "$@"
+""",
+    )
+    result = await run_backup(with_password, tmp_path / "b", 1, T0, bin_dir=bin_dir)
+    assert "TABLE ops job_runs" in await asyncio.to_thread(toc, result.path)
+    argv = (seen / "argv").read_text()
+    assert "--dbname=" in argv or "-d" in argv.split()  # it was given the database ...
+    assert password not in argv and quote(password) not in argv  # ... but not the password
+    passfile = seen / "passfile"
+    handed = [(seen / "pgpassword").read_text()]
+    handed += passfile.read_text().splitlines() if passfile.exists() else []
+    assert any(line == password or line.endswith(f":{password}") for line in handed), handed
 
 
 async def test_keep_must_leave_the_new_backup(database: Database, tmp_path: Path) -> None:

@@ -1,5 +1,4 @@
 import re
-import time as wall
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -327,7 +326,7 @@ async def test_only_judged_health_alerts_are_resolved(conn: asyncpg.Connection) 
     assert "shrinkage" not in evaluated
 
 
-async def test_fast_on_a_realistic_history(conn: asyncpg.Connection) -> None:
+async def test_a_realistic_history_is_judged(conn: asyncpg.Connection) -> None:
     # 90 days x 56 stores x 3 groups of SO L2, FF for 56 stores, ~20 runs and loads a day.
     await conn.execute(
         """
@@ -354,10 +353,8 @@ async def test_fast_on_a_realistic_history(conn: asyncpg.Connection) -> None:
         analyze;
         """.replace("$1", f"'{D.isoformat()}'")
     )
-    started = wall.perf_counter()
+    # How fast it is on such a history is measured in bench/health.py, not asserted here.
     result = await run_health_check(conn, D, NOW)
-    elapsed = wall.perf_counter() - started
-    assert elapsed < 1.0
     assert any(f.key.startswith("shrinkage:") for f in result.findings) is False
     assert "selisih_widespread" in {f.key for f in result.findings}
 

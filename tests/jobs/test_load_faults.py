@@ -24,7 +24,7 @@ from jobs.transfers import load_transfers
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
 from sandbox.accurate_emulator.app import RATE_LIMIT_MESSAGE
 from sandbox.world import World
-from tests.helpers.accurate import client_factory
+from tests.helpers.accurate import HungCalls, client_factory
 
 STOCK = "item/list-stock"
 RATE = 40
@@ -36,10 +36,20 @@ def opener(emu: AccurateEmulator, **options: Any):
 
 
 class FaultMidway:
-    """The real client; after `after` calls of `method` the emulator starts misbehaving."""
+    """The real client; after `after` calls of `method` the emulator starts misbehaving.
+
+    A `timeout` fault also arms `hung` (HungCalls), so only the calls the emulator hangs
+    wait a short timeout.
+    """
 
     def __init__(
-        self, client: AccurateClient, emu: AccurateEmulator, method: str, after: int, **fault: Any
+        self,
+        client: AccurateClient,
+        emu: AccurateEmulator,
+        method: str,
+        after: int,
+        hung: HungCalls | None = None,
+        **fault: Any,
     ) -> None:
         self.client, self.emu, self.method, self.after, self.fault = (
             client,
@@ -48,12 +58,16 @@ class FaultMidway:
             after,
             fault,
         )
+        self.hung = hung
         self.seen = 0
 
     def _tick(self) -> None:
         self.seen += 1
         if self.seen == self.after:
             self.emu.inject_fault(**self.fault)
+            if self.fault["kind"] == "timeout":
+                assert self.hung is not None, "a timeout fault needs HungCalls"
+                self.hung.arm(self.fault["endpoint"], self.fault.get("times", 1))
 
     def __getattr__(self, name: str) -> Any:
         real = getattr(self.client, name)
@@ -139,9 +153,9 @@ async def stale_snapshot(pool, emu: AccurateEmulator, world: World) -> dict:
     [
         ({"kind": "http_5xx", "status": 503, "times": 2}, 2),
         ({"kind": "malformed_json", "times": 2}, 2),
-        ({"kind": "timeout", "delay": 5.0, "times": 1}, 1),
+        ({"kind": "timeout", "times": 1}, 1),  # hung for an hour: only a timeout ends it
         ({"kind": "http_5xx", "status": 429, "message": RATE_LIMIT_MESSAGE, "times": 2}, 2),
-        ({"kind": "slow", "delay": 0.1, "times": 3}, 0),  # slow but within the timeout
+        ({"kind": "slow", "delay": 0.1, "times": 3}, 0),  # slow, far within the 30 s timeout
     ],
     ids=["http_5xx", "malformed_json", "timeout", "429", "slow"],
 )
@@ -150,10 +164,17 @@ async def test_transient_faults_are_retried_and_the_snapshot_is_complete(
 ):
     world, emu = emulator
     day = world.days[-1]
-    async with opener(emu, timeout=0.5)("DDD") as client:
-        source = FaultMidway(client, emu, "iter_stock", 3, entity="DDD", endpoint=STOCK, **fault)
-        result = await load_stock_snapshot(pool, source, "DDD", day)
+    # Every call keeps the production timeout (30 s) but the one the emulator hangs; with one
+    # reader when a call hangs, that call is the next one the client sends after the fault.
+    hung = HungCalls()
+    concurrency = 1 if fault["kind"] == "timeout" else 4
+    async with opener(emu, transport=hung.transport())("DDD") as client:
+        source = FaultMidway(
+            client, emu, "iter_stock", 3, hung, entity="DDD", endpoint=STOCK, **fault
+        )
+        result = await load_stock_snapshot(pool, source, "DDD", day, concurrency=concurrency)
         assert client.stats.retries == retries
+        assert hung.timed_out == (1 if fault["kind"] == "timeout" else 0)
         assert client.stats.rate_limited == (retries if fault.get("status") == 429 else 0)
     assert source.seen >= 3
     assert await loaded(conn, "DDD", day) == served(world, "DDD", day)
@@ -181,7 +202,7 @@ async def test_a_host_move_midway_is_followed_with_a_fresh_signature(pool, conn,
     ("fault", "error", "calls_after"),
     [
         ({"kind": "malformed_json"}, "DDD: malformed JSON body from item/list-stock.do", 3),
-        ({"kind": "timeout", "delay": 5.0}, "DDD: timeout (ReadTimeout) on item/list-stock.do", 3),
+        ({"kind": "timeout"}, "DDD: timeout (ReadTimeout) on item/list-stock.do", 3),
         (
             {"kind": "http_5xx", "status": 429, "message": RATE_LIMIT_MESSAGE},
             f"DDD: {RATE_LIMIT_MESSAGE}",
@@ -198,12 +219,14 @@ async def test_a_failing_pull_keeps_the_old_snapshot_and_records_why(
     day = world.days[-1]
     before = await stale_snapshot(pool, emu, world)
     emu.reset_stats()
+    hung = HungCalls()  # a hung call times out in 0.5 s, every other call keeps 30 s
     with pytest.raises(AccurateError) as caught:
-        async with opener(emu, timeout=0.3, max_attempts=3)("DDD") as client:
+        async with opener(emu, max_attempts=3, transport=hung.transport())("DDD") as client:
             # one reader, so the calls after the fault are one call's attempts
             source = FaultMidway(
-                client, emu, "iter_stock", 3, entity="DDD", endpoint=STOCK, times=50, **fault
-            )
+                client, emu, "iter_stock", 3, hung, entity="DDD", endpoint=STOCK, times=50,
+                **fault,
+            )  # fmt: skip
             await load_stock_snapshot(pool, source, "DDD", day, concurrency=1)
     assert str(caught.value) == error
     assert await loaded(conn, "DDD", day) == before  # not one row of the new pull
