@@ -21,6 +21,7 @@ from typing import Any, Literal, NamedTuple, Self
 from aiohttp import web
 
 from sandbox.accurate_emulator import control
+from sandbox.accurate_emulator import latency as latency_control
 from sandbox.accurate_emulator.auth import (
     WIB,
     AuthFailure,
@@ -31,6 +32,7 @@ from sandbox.accurate_emulator.auth import (
 from sandbox.accurate_emulator.endpoints import OPEN_DB_MESSAGE, api_token_body, data_body
 from sandbox.accurate_emulator.faults import ALL_KINDS, Fault, FaultBook, endpoint_key
 from sandbox.accurate_emulator.jsonfmt import dumps
+from sandbox.accurate_emulator.latency import Latency, as_latency, rows_in
 from sandbox.accurate_emulator.limits import EmulatorStats, TokenLimits
 from sandbox.accurate_emulator.listing import ListError, Params
 from sandbox.accurate_emulator.records import EntityRecords
@@ -69,7 +71,12 @@ def _rate_limited(message: str, retry_after: float) -> web.Response:
 
 
 class AccurateEmulator:
-    """A fake Accurate Online serving a `World` over loopback HTTP, with limits and faults."""
+    """A fake Accurate Online serving a `World` over loopback HTTP, with limits and faults.
+
+    `latency` (seconds, or a `latency.Latency`) delays every admitted answer;
+    `item_detail_warehouses` makes item/list.do honour `fields=detailWarehouseData` (the
+    reading of one public client, unconfirmed: ACCURATE_API.md §11) or drop it as unknown.
+    """
 
     def __init__(
         self,
@@ -80,13 +87,16 @@ class AccurateEmulator:
         max_in_flight: int = 8,
         host_key: Literal["database", "data usaha"] = "database",
         clock: Callable[[], datetime] | None = None,
-        latency: float = 0.0,
+        latency: float | Latency = 0.0,
         monotonic: Callable[[], float] = time.monotonic,
+        item_detail_warehouses: bool = True,
     ) -> None:
         self.world = world
         self.max_page_size = max_page_size
         self.host_key = host_key
-        self.latency = latency
+        self.latency = as_latency(latency)
+        self.item_detail_warehouses = item_detail_warehouses
+        self.latency_slept = 0.0  # seconds of latency added to answers since start/reset
         self._clock = clock or (lambda: datetime.now(UTC))
         self._monotonic = monotonic
         self._limits = TokenLimits(calls_per_second, max_in_flight)
@@ -114,6 +124,7 @@ class AccurateEmulator:
         app.router.add_route("*", "/api/open-db.do", self._open_db)
         app.router.add_route("*", r"/h/{host}/accurate/api/{module}/{action:[^/]+\.do}", self._data)
         control.add_routes(app, self)
+        latency_control.add_routes(app, self)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
@@ -210,6 +221,10 @@ class AccurateEmulator:
             Fault(kind, entity, endpoint, times, status, delay, message, float(retry_after))
         )
 
+    def set_latency(self, value: float | Latency) -> None:
+        """Answer every admitted call after this latency (seconds fixed, or a `Latency`)."""
+        self.latency = as_latency(value)
+
     def restore_token(self, entity: str) -> None:
         """Undo `revoke_token` for `entity`."""
         self._revoked.discard(entity)
@@ -228,6 +243,7 @@ class AccurateEmulator:
         """Zero the counters and the request log."""
         self._limits.reset()
         self.request_log.clear()
+        self.latency_slept = 0.0
 
     # -- request pipeline -------------------------------------------------------------------
     def records(self, entity: str) -> EntityRecords:
@@ -276,13 +292,16 @@ class AccurateEmulator:
             fault = self._faults.take(entity, endpoint)
             if fault is not None and (faulted := await self._play(fault)) is not None:
                 return faulted
-            if self.latency:
-                await self._hang(self.latency)
             params = await self._params(request)
             try:
-                return _json(handler(credential, params))
+                body = handler(credential, params)
             except ListError as exc:
-                return _error(200, str(exc))
+                body = {"s": False, "d": [str(exc)]}
+            if self.latency.active:
+                delay = self.latency.seconds(rows_in(body))
+                self.latency_slept += delay
+                await self._hang(delay)
+            return _json(body)
         finally:
             self._limits.release(entity)
 
@@ -341,7 +360,14 @@ class AccurateEmulator:
 
         def body(credential: Credential, params: Params) -> dict[str, Any]:
             records = self.records(credential.entity)
-            return data_body(records, endpoint, params, self.business_date, self.max_page_size)
+            return data_body(
+                records,
+                endpoint,
+                params,
+                self.business_date,
+                self.max_page_size,
+                item_detail_warehouses=self.item_detail_warehouses,
+            )
 
         return await self._serve(request, endpoint, body)
 

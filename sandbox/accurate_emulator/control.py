@@ -4,7 +4,7 @@ POST bodies are JSON objects; every answer is `{"ok": true, ...}` or HTTP 400 `{
 "error": "..."}`. Routes: GET stats, POST stats/reset, GET request-log, GET env,
 POST business-date `{"date": "YYYY-MM-DD"}`, POST faults `{kind, entity?, endpoint?, times?,
 status?, delay?, message?, new_host?, retry_after?}`, DELETE faults, POST restore-token
-`{"entity"}`.
+`{"entity"}`. Latency: latency.py (`GET`/`POST /__control/latency`).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def add_routes(app: web.Application, emulator: AccurateEmulator) -> None:
     """Register the control routes of `emulator` on `app`."""
 
     async def stats(_request: web.Request) -> web.Response:
-        return _ok(stats=emulator.stats.as_dict())
+        return _ok(stats=emulator.stats.as_dict() | {"latency_slept": emulator.latency_slept})
 
     async def reset_stats(_request: web.Request) -> web.Response:
         emulator.reset_stats()

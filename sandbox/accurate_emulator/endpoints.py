@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, Literal
 
 from sandbox.accurate_emulator.auth import Credential
-from sandbox.accurate_emulator.listing import Params, first, list_envelope
+from sandbox.accurate_emulator.listing import Params, first, list_envelope, parse_fields
 from sandbox.accurate_emulator.records import EntityRecords
 
 NOT_FOUND = {
@@ -14,6 +14,7 @@ NOT_FOUND = {
     "item-transfer": "Pemindahan Barang tidak tepat",
 }
 WAREHOUSE_NOT_FOUND = "Gudang tidak tepat"
+DETAIL = "detailWarehouseData"
 OPEN_DB_MESSAGE = (
     "API Token ini sudah termasuk Sesi Database, Anda tidak perlu melakukan open-db.do lagi"
 )
@@ -49,8 +50,13 @@ def data_body(
     params: Params,
     business_date: date,
     max_page_size: int,
+    *,
+    item_detail_warehouses: bool = True,
 ) -> dict[str, Any]:
     """The body of a data-layer call `endpoint` (e.g. `item/list-stock`) for one entity.
+
+    `item_detail_warehouses`: whether item/list.do honours `fields=detailWarehouseData`
+    (ACCURATE_API.md §11 leaves it open; when it does not, the name is silently dropped).
 
     Raises:
         ListError: on a list request Accurate would refuse (unknown filter operator).
@@ -64,12 +70,22 @@ def data_body(
             "item-transfer": records.transfer_rows,
         }.get(module)
         if rows is not None:
-            return list_envelope(rows, params, max_page_size)
+            body = list_envelope(rows, params, max_page_size)
+            if module == "item" and item_detail_warehouses and DETAIL in parse_fields(params):
+                _add_balances(records, body["d"], business_date)
+            return body
     if endpoint == "item/list-stock":
         return _list_stock(records, params, business_date, max_page_size)
     if action == "detail" and module in NOT_FOUND:
         return _detail(records, module, params)
     return {"s": False, "d": [f"Halaman {endpoint}.do tidak ditemukan"]}
+
+
+def _add_balances(records: EntityRecords, page: list[dict[str, Any]], day: date) -> None:
+    """Give each item row of `page` its `detailWarehouseData` on `day` (by id)."""
+    for row in page:
+        item = records.items_by_id.get(row.get("id"))  # type: ignore[arg-type]
+        row[DETAIL] = records.warehouse_balances(day, item.no) if item else []
 
 
 def _detail(records: EntityRecords, module: str, params: Params) -> dict[str, Any]:
