@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 Query = Sequence[tuple[str, str]]
 MAX_REDIRECTS = 5
+# An over-limit answer at HTTP 200 s:false (ACCURATE_API.md §11.7): "terlalu banyak", "too many"
+_LIMIT_WORDS = re.compile(r"terlalu banyak|too many", re.IGNORECASE)
 
 
 @dataclass
@@ -76,8 +79,10 @@ class AccurateSession:
     """The signed, throttled, retrying HTTP layer for one entity; use as `async with`.
 
     `calls_per_second` and `max_in_flight` are per token (Accurate allows 8 and 8);
-    a call keeps its rate slot until a second after its answer (throttle.py), and
-    `window_margin` (s) widens the second counted from its start on top; `page_size` is the
+    a call's rate slot counts from when its request left, plus a measured margin for its
+    trip to the server (throttle.py), and `window_margin` (s) widens it on top; a 429 (or an
+    HTTP 200 limit message) pauses every call of the token for the Retry-After given (1 s
+    without one); `page_size` is the
     rows asked per list page (the server may clamp it); `max_attempts` counts every try of a
     call (host moves excluded); `timeout`, `backoff_base`, `backoff_max` are seconds. A 429's
     Retry-After is waited exactly, instead of the backoff; one longer than `max_retry_after`
@@ -228,6 +233,9 @@ class AccurateSession:
             if error.permanent or failures >= self.max_attempts:
                 raise error
             asked = error.retry_after if isinstance(error, RateLimited) else None
+            if isinstance(error, RateLimited):
+                # the budget is the token's: every call of it waits, not only this one
+                self._limiter.pause(min(asked, self.max_retry_after) if asked else 1.0)
             if asked is not None and asked > self.max_retry_after:
                 log.warning(
                     "accurate %s: %s; asked to wait %.0fs, more than %.0fs: not retried",
@@ -250,7 +258,7 @@ class AccurateSession:
             await self._sleep(delay)
 
     async def _send(self, url: str) -> httpx.Response:
-        async with self._in_flight, self._limiter.call():
+        async with self._in_flight, self._limiter.call() as ticket:
             self.stats.calls += 1
             headers = auth_headers(
                 self._token.get_secret_value(),
@@ -258,7 +266,13 @@ class AccurateSession:
                 self._clock,
                 style=self._style,
             )
-            return await self._http.get(url, headers=headers)
+
+            async def trace(event: str, _info: Any) -> None:
+                # the request is on the wire: its rate slot counts from now (throttle.py)
+                if event.endswith("send_request_headers.complete"):
+                    self._limiter.sent(ticket)
+
+            return await self._http.get(url, headers=headers, extensions={"trace": trace})
 
     def _move_host(self, location: str) -> None:
         cut = location.find("/accurate/")
@@ -293,6 +307,9 @@ class AccurateSession:
         if not isinstance(body, dict) or not isinstance(body.get("s"), bool):
             raise ResponseInvalid(self.entity, f"malformed JSON body from {path}")
         if not body["s"]:
+            if any(_LIMIT_WORDS.search(m) for m in messages):  # §11.7: a limit said at HTTP 200
+                self.stats.rate_limited += 1
+                raise RateLimited(self.entity, messages[0])
             raise RequestRejected(self.entity, messages, status=status, path=path)
         return body
 

@@ -87,7 +87,7 @@ class AccurateEmulator:
         max_in_flight: int = 8,
         host_key: Literal["database", "data usaha"] = "database",
         clock: Callable[[], datetime] | None = None,
-        latency: float | Latency = 0.0,
+        latency: float | Latency | None = 0.0,
         monotonic: Callable[[], float] = time.monotonic,
         item_detail_warehouses: bool = True,
     ) -> None:
@@ -221,7 +221,7 @@ class AccurateEmulator:
             Fault(kind, entity, endpoint, times, status, delay, message, float(retry_after))
         )
 
-    def set_latency(self, value: float | Latency) -> None:
+    def set_latency(self, value: float | Latency | None) -> None:
         """Answer every admitted call after this latency (seconds fixed, or a `Latency`)."""
         self.latency = as_latency(value)
 

@@ -61,7 +61,8 @@ class Latency:
         unknown = set(changes) - _KEYS
         if unknown:
             raise ValueError(f"unknown latency options: {sorted(unknown)}")
-        return replace(self, **{k: float(v) for k, v in changes.items()})
+        figures: dict[str, Any] = {k: float(v) for k, v in changes.items()}
+        return replace(self, **figures)
 
     def as_dict(self) -> dict[str, float]:
         """`{"ms", "jitter_ms", "per_row_ms"}` for the control API."""
