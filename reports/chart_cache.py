@@ -24,7 +24,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 CHART_WORKERS = 2  # processes drawing at once (the production host has 2 cores)
 MAX_CHARTS = 512  # PNGs kept (~60 KB each): 30 stores x 2 languages x several days
@@ -85,19 +87,20 @@ class ChartCache:
     ) -> None:
         self._executor = executor
         self._max = max_charts
-        self._charts: OrderedDict[ChartKey, tuple[str, asyncio.Future[bytes]]] = OrderedDict()
+        self._charts: OrderedDict[ChartKey, tuple[str, asyncio.Future[Any]]] = OrderedDict()
         self.stats = CacheStats()
 
     async def get(
         self,
         key: ChartKey,
         data_fingerprint: str,
-        render: Callable[..., bytes],
+        render: Callable[..., T],
         *args: Any,
         **kwargs: Any,
-    ) -> bytes:
-        """The chart's PNG: cached when `key` was drawn from the same data, else drawn now by
-        `render(*args, **kwargs)` in the worker pool (once, however many ask at once).
+    ) -> T:
+        """The chart's PNG (or PNGs: whatever `render` returns): cached when `key` was drawn
+        from the same data, else drawn now by `render(*args, **kwargs)` in the worker pool
+        (once, however many ask at once).
 
         Raises:
             Whatever the render raised; a failed render is not kept (the next asker retries).
@@ -106,7 +109,8 @@ class ChartCache:
         if held is not None and held[0] == data_fingerprint:
             self._charts.move_to_end(key)
             self.stats.hits += 1
-            return await asyncio.shield(held[1])
+            cached: T = await asyncio.shield(held[1])
+            return cached
         loop = asyncio.get_running_loop()
         executor = self._executor or chart_workers()
         self.stats.renders += 1
@@ -116,7 +120,8 @@ class ChartCache:
         while len(self._charts) > self._max:
             self._charts.popitem(last=False)
         try:
-            return await asyncio.shield(drawing)
+            drawn: T = await asyncio.shield(drawing)
+            return drawn
         except BaseException:
             if self._charts.get(key, (None, None))[1] is drawing:
                 del self._charts[key]
@@ -133,5 +138,5 @@ class ChartCache:
         return len(self._charts)
 
 
-def _call(render: Callable[..., bytes], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
+def _call(render: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
     return render(*args, **kwargs)

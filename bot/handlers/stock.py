@@ -17,7 +17,14 @@ import asyncpg
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.access import BotContext, Outcome, audited
-from bot.handlers.common import answer, args_problem, args_text, clock_of, scope_text
+from bot.handlers.common import (
+    answer,
+    args_problem,
+    args_text,
+    chart_cache,
+    clock_of,
+    scope_text,
+)
 from bot.readonly import read_only
 from bot.replies import MAX_CAPTION, render, sentence
 from bot.store_match import MAX_CHOICES, Store, by_short_key, load_stores, match_store
@@ -105,12 +112,6 @@ async def build_view(pool: asyncpg.Pool, store: Store, today_yesterday: date) ->
         ],
         history=history,
     )
-
-
-def chart_cache(context: BotContext) -> ChartCache:
-    """The application's chart cache (one per Application, made on first use)."""
-    cache: ChartCache = context.bot_data.setdefault("chart_cache", ChartCache())
-    return cache
 
 
 def _points(view: StockView) -> list[StockPoint]:
