@@ -43,16 +43,38 @@ def register(app: typer.Typer, report_app: typer.Typer) -> None:
         entity: Annotated[
             str | None, typer.Option(help="stock, transfers, sales: only this entity (e.g. DDD)")
         ] = None,
+        force: Annotated[
+            bool,
+            typer.Option(
+                help="Accept one refused stock snapshot on purpose (needs --entity; audited)"
+            ),
+        ] = False,
     ) -> None:
         """Run a job for a WIB date, then what must follow it (unless --only)."""
         from jobs.chain import FOLLOWERS
+        from jobs.run_dates import DayRefused, check_run_day
+        from ops.clock import wib_today
 
         if name not in FOLLOWERS:
             raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(FOLLOWERS)}")
         steps = (name,) if only else (name, *FOLLOWERS[name])
         entities = _entities(name, entity)
+        if force and (name != "stock" or entities is None):
+            errors.print(
+                "[red]✗[/red] --force accepts one refused stock snapshot: use it with"
+                " `job run stock --entity E`."
+            )
+            raise typer.Exit(1)
+        business_date = parse_day(day) or wib_today()
+        try:
+            check_run_day(steps, business_date, wib_today())
+        except DayRefused as exc:
+            errors.print(f"[red]✗[/red] {exc}")
+            raise typer.Exit(1) from None
         failed = run(
-            lambda: _run_steps(steps, parse_day(day), triggered_by="cli", entities=entities)
+            lambda: _run_steps(
+                steps, business_date, triggered_by="cli", entities=entities, force=force
+            )
         )
         if failed:
             raise typer.Exit(1)
@@ -102,6 +124,7 @@ async def _run_steps(
     *,
     triggered_by: str,
     entities: tuple[str, ...] | None = None,
+    force: bool = False,
 ) -> int:
     from jobs.chain import ChainContext, run_chain
     from ops.clock import wib_today
@@ -117,20 +140,28 @@ async def _run_steps(
             async with pool.acquire() as conn:
                 await migrate(conn)
             ctx = ChainContext(
-                pool, settings, triggered_by=triggered_by, dsn=db.dsn, entities=entities
+                pool,
+                settings,
+                triggered_by=triggered_by,
+                dsn=db.dsn,
+                entities=entities,
+                force=force,
             )
             outcomes = await run_chain(ctx, business_date, steps=steps)
         finally:
             await pool.close()
     for o in outcomes:
         console.print(f"{step_mark(o)} {o.job} {o.business_date}: {o.summary}")
+        for warning in o.warnings:
+            console.print(f"  [yellow]warning[/yellow] {o.job} {warning}")
     return sum(not o.ok for o in outcomes)
 
 
 def step_mark(outcome: StepOutcome) -> str:
-    """The mark before a step's line: ✓ done, ⏳ another run holds it (not a failure), ✗ else."""
+    """The mark before a step's line: ✓ done, ⚠ done with a warning (never a silent ✓), ⏳
+    another run holds it (not a failure), ✗ else (failed, refused, skipped)."""
     if outcome.ok:
-        return "[green]✓[/green]"
+        return "[yellow]⚠[/yellow]" if outcome.warnings else "[green]✓[/green]"
     if outcome.busy and not outcome.failed:
         return "[yellow]⏳[/yellow]"
     return "[red]✗[/red]"

@@ -21,6 +21,7 @@ from jobs.accurate.client import AccurateClient
 from jobs.backup import run_backup
 from jobs.health import HealthThresholds, run_health_check
 from jobs.marts import build_ff_fa_fs, build_so_l2
+from jobs.run_dates import DayAfterToday, StockDayNotToday
 from jobs.runs import (
     AlreadySucceeded,
     JobSkipped,
@@ -35,7 +36,7 @@ from jobs.stock import drop_old_snapshots, load_stock_snapshot, retention_start
 from jobs.store_stock import run_store_stock
 from jobs.transfers import load_transfers
 from jobs.wording import and_list, day_text, job_name
-from ops.clock import utc_now
+from ops.clock import utc_now, wib_today
 from ops.settings import ENTITY_CODES, Settings
 
 log = logging.getLogger(__name__)
@@ -49,16 +50,19 @@ ALREADY_DONE = "already_done"  # AlreadySucceeded: the slot succeeded before, no
 
 @dataclass(frozen=True)
 class StepOutcome:
-    """What one step did for a date: status per entity (or `"all"`) and a line.
+    """What one step did for a date: status per entity (or `"all"`), a line, and warnings.
 
-    A status is a run's (`success`, `failed`, `skipped`) or, for a run the slot lock refused,
-    RUNNING_ELSEWHERE or ALREADY_DONE.
+    A status is a run's (`success`, `failed`, `refused`, `skipped`) or, for a run the slot lock
+    refused, RUNNING_ELSEWHERE or ALREADY_DONE. `warnings` name what succeeded but looks wrong
+    (a sales window far below the usual pull, a refused input accepted with --force): never a
+    silent ✓.
     """
 
     job: str
     business_date: date
     statuses: dict[str, str]
     summary: str
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -67,8 +71,8 @@ class StepOutcome:
 
     @property
     def failed(self) -> bool:
-        """True when a part failed (a skipped or refused part is not a failure)."""
-        return "failed" in self.statuses.values()
+        """True when a part failed or its input was refused (a skipped part is not)."""
+        return bool({"failed", "refused"} & set(self.statuses.values()))
 
     @property
     def busy(self) -> bool:
@@ -90,7 +94,8 @@ class ChainContext:
 
     `skip_if_succeeded` (the scheduler's runs): a slot whose run already succeeded is not run
     again, checked under its lock (ALREADY_DONE); a rerun by hand (/reload, the CLI) leaves it
-    False.
+    False. `force` (`opsbot job run --force`) accepts an input the data contracts refuse
+    (jobs/contracts.py), written to ops.audit_log.
     """
 
     pool: asyncpg.Pool
@@ -101,6 +106,7 @@ class ChainContext:
     clock: Callable[[], datetime] = utc_now
     entities: tuple[str, ...] | None = None  # per-entity steps run only these (None: all)
     skip_if_succeeded: bool = False
+    force: bool = False
 
     def __post_init__(self) -> None:
         if self.open_client is None:
@@ -146,14 +152,17 @@ def accurate_client_factory(settings: Settings) -> ClientFactory:
     return open_client
 
 
+Loaded = tuple[int, str | None]  # (rows, a warning or None)
+
+
 async def _per_entity(
     ctx: ChainContext,
     job: str,
     day: date,
     entities: tuple[str, ...],
-    load: Callable[[AccurateClient, str], Awaitable[int]],
+    load: Callable[[AccurateClient, str], Awaitable[Loaded]],
 ) -> StepOutcome:
-    statuses, parts = {}, []
+    statuses, parts, warnings = {}, [], []
     if ctx.entities is not None:
         entities = tuple(e for e in entities if e in ctx.entities)
     for entity in entities:
@@ -162,28 +171,52 @@ async def _per_entity(
                 ctx.record(job, day, entity=entity) as run,
                 ctx.open_client(entity) as client,
             ):
-                run.rows = await load(client, entity)
+                run.rows, warning = await load(client, entity)
+                if warning:
+                    run.note = f"warning: {warning}"
             statuses[entity] = "success"
-            parts.append(f"{entity} {run.rows:,}")
+            parts.append(f"{entity} {run.rows:,}" + (f" (warning: {warning})" if warning else ""))
+            if warning:
+                warnings.append(f"{entity}: {warning}")
         except RunNotStarted as exc:  # nothing ran, nothing recorded: not a failure
             log.info("%s %s not started for %s: %s", job, entity, day, exc)
             statuses[entity] = not_started_status(exc)
             parts.append(f"{entity}: {exc}")
         except Exception as exc:  # one entity's failure must not stop the others
-            log.warning("%s %s failed for %s: %s", job, entity, day, exc)
-            statuses[entity] = "failed"
-            parts.append(f"{entity} failed: {exc}")
-    return StepOutcome(job, day, statuses, "; ".join(parts))
+            status = getattr(exc, "run_status", "failed")  # "refused": a data contract
+            log.warning("%s %s %s for %s: %s", job, entity, status, day, exc)
+            statuses[entity] = status
+            parts.append(f"{entity} {status}: {exc}")
+    return StepOutcome(job, day, statuses, "; ".join(parts), tuple(warnings))
 
 
 async def run_stock(ctx: ChainContext, day: date) -> StepOutcome:
-    """03:00: each entity's stock snapshot for `day`, then old snapshots beyond retention."""
+    """03:00: each entity's stock snapshot for `day`, then old snapshots beyond retention.
 
-    async def load(client: AccurateClient, entity: str) -> int:
-        result = await load_stock_snapshot(ctx.pool, client, entity, day, clock=ctx.clock)
-        keep_from = retention_start(day, ctx.settings.stock_retention_days)
+    Only today's (by the run's clock): Accurate gives the stock now (DOMAIN.md §10). Retention
+    is counted back from today, never from `day`.
+
+    Raises:
+        StockDayNotToday: `day` is not today's WIB date; nothing was run.
+    """
+    today = wib_today(ctx.clock())
+    if day != today:
+        raise StockDayNotToday(day, today)
+
+    async def load(client: AccurateClient, entity: str) -> Loaded:
+        result = await load_stock_snapshot(
+            ctx.pool,
+            client,
+            entity,
+            day,
+            clock=ctx.clock,
+            min_ratio=ctx.settings.snapshot_min_ratio,
+            force=ctx.force,
+            triggered_by=ctx.triggered_by,
+        )
+        keep_from = retention_start(wib_today(ctx.clock()), ctx.settings.stock_retention_days)
         await drop_old_snapshots(ctx.pool, entity, keep_from)
-        return result.rows
+        return result.rows, result.warning
 
     return await _per_entity(ctx, "stock", day, ENTITY_CODES, load)
 
@@ -191,11 +224,17 @@ async def run_stock(ctx: ChainContext, day: date) -> StepOutcome:
 async def run_transfers(ctx: ChainContext, day: date) -> StepOutcome:
     """04:50: each entity's item transfers of yesterday."""
 
-    async def load(client: AccurateClient, entity: str) -> int:
+    async def load(client: AccurateClient, entity: str) -> Loaded:
         result = await load_transfers(
-            ctx.pool, client, entity, day - timedelta(days=1), run_date=day, clock=ctx.clock
+            ctx.pool,
+            client,
+            entity,
+            day - timedelta(days=1),
+            run_date=day,
+            clock=ctx.clock,
+            min_ratio=ctx.settings.snapshot_min_ratio,
         )
-        return result.rows
+        return result.rows, result.warning
 
     return await _per_entity(ctx, "transfers", day, ENTITY_CODES, load)
 
@@ -203,7 +242,7 @@ async def run_transfers(ctx: ChainContext, day: date) -> StepOutcome:
 async def run_sales(ctx: ChainContext, day: date) -> StepOutcome:
     """05:00: DDD, MBB and UBB invoices of the last days (sales_window_days)."""
 
-    async def load(client: AccurateClient, entity: str) -> int:
+    async def load(client: AccurateClient, entity: str) -> Loaded:
         result = await load_sales(
             ctx.pool,
             client,
@@ -211,8 +250,9 @@ async def run_sales(ctx: ChainContext, day: date) -> StepOutcome:
             day,
             window_days=ctx.settings.sales_window_days,
             clock=ctx.clock,
+            min_ratio=ctx.settings.snapshot_min_ratio,
         )
-        return result.rows
+        return result.rows, result.warning
 
     return await _per_entity(ctx, "sales", day, SALES_ENTITIES, load)
 
@@ -328,8 +368,16 @@ async def run_chain(
     """Run `steps` of the daily chain for `day` in order; returns each step's outcome.
 
     A step whose run the slot lock refused gets its own status (RUNNING_ELSEWHERE,
-    ALREADY_DONE) and the refusal's sentence; the chain goes on, as after a failure.
+    ALREADY_DONE) and the refusal's sentence; the chain goes on, as after a failure. A stock
+    pull for a past day is `refused` (nothing run); the marts that follow it recompute that
+    day from its kept snapshots.
+
+    Raises:
+        DayAfterToday: `day` is after today's WIB date by `ctx.clock`; nothing was run.
     """
+    today = wib_today(ctx.clock())
+    if day > today:
+        raise DayAfterToday(day, today)
     outcomes = []
     for name in steps:
         try:
@@ -337,8 +385,9 @@ async def run_chain(
         except RunNotStarted as exc:  # nothing ran, nothing recorded
             log.info("%s of %s not started: %s", name, day, exc)
             outcome = StepOutcome(name, day, {"all": not_started_status(exc)}, str(exc))
-        except Exception as exc:  # recorded as failed by the step; the chain goes on
-            outcome = StepOutcome(name, day, {"all": "failed"}, str(exc))
+        except Exception as exc:  # recorded as failed (or refused) by the step; the chain goes on
+            status = getattr(exc, "run_status", "failed")
+            outcome = StepOutcome(name, day, {"all": status}, str(exc))
         outcomes.append(outcome)
         if on_step:
             on_step(outcome)

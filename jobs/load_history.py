@@ -40,7 +40,10 @@ async def recorded_load(
     """Record a load as running, then success with its row count, or failed with the error.
 
     `clock` stamps started_at / finished_at (default: the database's now()). The exception of
-    a failed load is re-raised after it is recorded.
+    a failed load is re-raised after it is recorded; its status is the exception's
+    `load_status` when it has one (`refused`: a data contract, jobs/contracts.py), else
+    `failed`. The `notes` of a successful load (a warning, a forced acceptance) are kept in
+    its error_message.
     """
     batch_id = uuid.uuid4()
     load_id = await pool.fetchval(
@@ -61,17 +64,19 @@ async def recorded_load(
         yield record
     except BaseException as exc:
         await pool.execute(
-            "update raw.load_history set status = 'failed', finished_at = coalesce($3, now()),"
+            "update raw.load_history set status = $4, finished_at = coalesce($3, now()),"
             " rows_loaded = 0, error_message = $2 where id = $1",
             load_id,
             (str(exc) or type(exc).__name__)[:2000],
             clock() if clock else None,
+            getattr(exc, "load_status", "failed"),
         )
         raise
     await pool.execute(
         "update raw.load_history set status = 'success', finished_at = coalesce($3, now()),"
-        " rows_loaded = $2 where id = $1",
+        " rows_loaded = $2, error_message = $4 where id = $1",
         load_id,
         record.rows,
         clock() if clock else None,
+        "; ".join(record.notes)[:2000] or None,
     )

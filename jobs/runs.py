@@ -104,6 +104,7 @@ class RunRecord:
     status: str = "running"
     error: str | None = None
     attempt: int = 1
+    note: str | None = None  # a successful run's warning, kept in its `error` column
 
 
 def _slot(job: str, business_date: date, entity: str | None) -> str:
@@ -167,7 +168,8 @@ async def recorded_run(
     wait: bool | float = False,
     skip_if_succeeded: bool = False,
 ) -> AsyncIterator[RunRecord]:
-    """Record a run as running, then success, skipped (JobSkipped) or failed (re-raised).
+    """Record a run as running, then success, skipped (JobSkipped), refused (an exception with
+    `run_status = "refused"`, re-raised) or failed (re-raised).
 
     Holds the slot's advisory lock throughout, on one pooled connection that also writes the
     row (a body that queries needs a pool of at least two). `wait`: False refuses at once when
@@ -266,10 +268,11 @@ async def _recorded(
     except JobSkipped as skipped:
         await finish("skipped", skipped.reason)
     except BaseException as exc:
-        await finish("failed", str(exc) or type(exc).__name__)
+        # a refused input (jobs/contracts.py LoadRefused) carries run_status "refused"
+        await finish(getattr(exc, "run_status", "failed"), str(exc) or type(exc).__name__)
         raise
     else:
-        await finish("success", None)
+        await finish("success", record.note)
 
 
 async def last_status(

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 import asyncpg
@@ -62,6 +63,7 @@ class SalesLoadResult:
     date_to: date
     invoices: int
     rows: int
+    warning: str | None = None
 
 
 def sales_window(run_date: date, days: int) -> tuple[date, date]:
@@ -113,11 +115,13 @@ async def load_sales(
     window_days: int = 3,
     concurrency: int = 8,
     clock: Callable[[], datetime] | None = None,
+    min_ratio: Decimal = Decimal("0.5"),
 ) -> SalesLoadResult:
     """Pull `entity`'s invoices of the window before `run_date` and upsert their lines.
 
     Rows carry `snapshot_date = run_date`; core.fact_sales_unified keeps the newest pull of
-    each line. All lines of the window are written in one transaction, or none.
+    each line. All lines of the window are written in one transaction, or none. A window far
+    below the usual pull (`min_ratio` x the median of the last 7) carries a `warning`.
 
     Raises:
         ValueError: an entity without sales (LJBB); the client's errors on a failed pull.
@@ -126,7 +130,7 @@ async def load_sales(
         raise ValueError(f"{entity} has no sales pull (DOMAIN.md §1); use DDD, MBB or UBB")
     table = f"raw.accurate_sales_{entity.lower()}"
     date_from, date_to = sales_window(run_date, window_days)
-    invoices, rows = await load_documents(
+    loaded = await load_documents(
         pool,
         entity=entity,
         data_type="sales",
@@ -140,5 +144,8 @@ async def load_sales(
         key=SALES_KEY,
         concurrency=concurrency,
         clock=clock,
+        min_ratio=min_ratio,
     )
-    return SalesLoadResult(entity.upper(), date_from, date_to, invoices, rows)
+    return SalesLoadResult(
+        entity.upper(), date_from, date_to, loaded.documents, loaded.rows, loaded.warning
+    )

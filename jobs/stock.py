@@ -5,24 +5,30 @@ So the snapshot is written to a fresh table and attached as the day's partition 
 `raw.accurate_stock_<entity>` in one short transaction; until then, and whenever the pull
 fails, the previous data stays exactly as it was. A load holds an advisory lock on its staging
 table while it fills it; one nobody holds (its connection died with the database) is dropped by
-the next load of that entity.
+the next load of that entity. Before the swap the staging table is checked against the
+snapshot contract (jobs/stock_contract.py, DOMAIN.md §10): a refused snapshot replaces nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import io
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 import asyncpg
 
+from jobs.accurate.paging import PagingBroken
 from jobs.concurrency import run_workers
+from jobs.contracts import Breach, LoadRefused, accepted, record_forced, refused_alert
 from jobs.load_history import recorded_load
+from jobs.stock_contract import kept_sizes, record_size, staging_size, stock_breach
 from jobs.wording import day_text, job_name
 from ops.db import Conn
 from ops.errors import OpsError
@@ -80,12 +86,14 @@ class StockSource(Protocol):
 
 @dataclass(frozen=True)
 class StockLoadResult:
-    """A loaded snapshot: entity, WIB snapshot date, item x warehouse rows, warehouses read."""
+    """A loaded snapshot: entity, WIB snapshot date, item x warehouse rows, warehouses read,
+    and a warning when a refused snapshot was accepted with --force."""
 
     entity: str
     snapshot_date: date
     rows: int
     warehouses: int
+    warning: str | None = None
 
 
 def stock_table(entity: str) -> str:
@@ -112,22 +120,59 @@ async def load_stock_snapshot(
     *,
     concurrency: int = 4,
     clock: Callable[[], datetime] | None = None,
+    min_ratio: Decimal = Decimal("0.5"),
+    force: bool = False,
+    triggered_by: str = "schedule",
 ) -> StockLoadResult:
     """Pull `entity`'s full stock for `snapshot_date` and swap it in as that day's partition.
 
-    Non-zero item x warehouse quantities only (pairs). Recorded in raw.load_history.
+    Non-zero item x warehouse quantities only (pairs). Recorded in raw.load_history. The
+    staging table must pass the snapshot contract (`min_ratio` is SNAPSHOT_MIN_RATIO); `force`
+    accepts a snapshot that breaks it (not one whose pages were incomplete), written to
+    ops.audit_log with `triggered_by`. A refusal raises the `contract:stock:<entity>` alert;
+    an accepted snapshot resolves it.
 
     Raises:
+        LoadRefused: the snapshot broke the contract, or Accurate's pages stayed incomplete
+            (recorded as `refused`).
         LoadInterrupted: the load's database connection was lost.
         Whatever else the pull raised (jobs.accurate errors, asyncpg errors).
         Either way the previous partition of that date, if any, is untouched and the staging
         table is dropped (after a lost connection: by the next load, if not at once).
     """
+    code = entity.upper()
+    try:
+        result, forced = await _load(
+            pool, source, entity, snapshot_date, concurrency, clock, min_ratio, force
+        )
+    except LoadRefused as refused:
+        await refused_alert(pool, refused, clock)
+        raise
+    if forced is not None:
+        await record_forced(pool, forced, triggered_by)
+        warning = f"refused input accepted with --force ({forced.breach.rule})"
+        result = dataclasses.replace(result, warning=warning)
+    await accepted(pool, "stock", code, snapshot_date, clock)
+    return result
+
+
+async def _load(
+    pool: asyncpg.Pool,
+    source: StockSource,
+    entity: str,
+    snapshot_date: date,
+    concurrency: int,
+    clock: Callable[[], datetime] | None,
+    min_ratio: Decimal,
+    force: bool,
+) -> tuple[StockLoadResult, LoadRefused | None]:
     parent = stock_table(entity)
+    code = entity.upper()
+    forced: LoadRefused | None = None
     async with recorded_load(
         pool,
         source="accurate",
-        entity=entity.upper(),
+        entity=code,
         data_type="stock",
         table_name=f"raw.{parent}",
         date_from=snapshot_date,
@@ -145,10 +190,23 @@ async def load_stock_snapshot(
                 f" check (snapshot_date = '{snapshot_date.isoformat()}'::date))"
             )
             try:
-                warehouses = await _pull_into(
-                    conn, source, staging, snapshot_date, record.batch_id, concurrency, record
-                )
-                await _swap_in(conn, entity, staging, snapshot_date)
+                try:
+                    warehouses, received = await _pull_into(
+                        conn, source, staging, snapshot_date, record.batch_id, concurrency, record
+                    )
+                except PagingBroken as exc:
+                    breach = Breach("paging", f"{exc.entity} {exc.path}: {exc.detail}")
+                    raise LoadRefused("stock", code, snapshot_date, breach) from exc
+                size = await staging_size(conn, staging)
+                kept = await kept_sizes(conn, code, parent, snapshot_date)
+                breach_found = stock_breach(received, size, kept, min_ratio)
+                if breach_found is not None:
+                    refusal = LoadRefused("stock", code, snapshot_date, breach_found)
+                    if not force:
+                        raise refusal
+                    forced = refusal
+                    record.notes.append(f"accepted with --force: {breach_found.detail}")
+                await _swap_in(conn, entity, staging, snapshot_date, size.rows, size.pairs)
             except BaseException as exc:
                 lost = _closed(conn)
                 # A lost connection (database restart, ended session) cannot drop the table: a
@@ -158,7 +216,7 @@ async def load_stock_snapshot(
                     await asyncio.shield(pool.execute(drop) if lost else conn.execute(drop))
                 if lost and isinstance(exc, Exception):
                     log.warning("stock %s %s: connection lost: %r", entity, snapshot_date, exc)
-                    raise LoadInterrupted(entity.upper(), snapshot_date, exc) from exc
+                    raise LoadInterrupted(code, snapshot_date, exc) from exc
                 raise
             finally:
                 if not _closed(conn):
@@ -168,7 +226,7 @@ async def load_stock_snapshot(
                             STAGING_LOCK_CLASS,
                             staging,
                         )
-        return StockLoadResult(entity.upper(), snapshot_date, record.rows, warehouses)
+    return StockLoadResult(code, snapshot_date, record.rows, warehouses), forced
 
 
 async def _pull_into(
@@ -179,8 +237,9 @@ async def _pull_into(
     batch_id: Any,
     concurrency: int,
     record: Any,
-) -> int:
-    """Read every warehouse's stock pages concurrently and COPY them in batches.
+) -> tuple[int, int]:
+    """Read every warehouse's stock pages concurrently and COPY them in batches; returns
+    (warehouses read, rows Accurate listed, zeros included).
 
     Rows travel as COPY text lines: at 1.4 M rows a day, formatting text is cheaper than
     asyncpg's binary encoding of Decimal and datetime values.
@@ -199,12 +258,15 @@ async def _pull_into(
     tail = f"{snapshot_date.isoformat()}\t{datetime.now(UTC).isoformat()}\t{batch_id}\n"
     queue: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(maxsize=concurrency * 4)
     pending = list(warehouses)
+    received = 0
 
     async def reader() -> None:
+        nonlocal received
         while pending:
             warehouse = pending.pop()
             gudang = _copy_text(warehouse.name)
             async for page in source.iter_stock(warehouse):
+                received += len(page)
                 lines = [
                     f"{_copy_text(row.no)}\t{_copy_text(row.name)}\t{gudang}\t{row.quantity}"
                     f"\t{prices.get(row.no, NO_PRICE)}\t{tail}"
@@ -239,7 +301,7 @@ async def _pull_into(
             pulling.cancel()
             with contextlib.suppress(BaseException):
                 await pulling
-    return len(warehouses)
+    return len(warehouses), received
 
 
 NO_PRICE = "\\N\t\\N"
@@ -296,8 +358,11 @@ async def _drop_abandoned_staging(conn: Conn, parent: str) -> list[str]:
     return dropped
 
 
-async def _swap_in(conn: Conn, entity: str, staging: str, snapshot_date: date) -> None:
-    """Replace the day's partition with the staging table in one transaction."""
+async def _swap_in(
+    conn: Conn, entity: str, staging: str, snapshot_date: date, rows: int, pairs: Decimal
+) -> None:
+    """Replace the day's partition with the staging table, and record its size (`rows`,
+    `pairs`), in one transaction."""
     parent, final = stock_table(entity), partition_name(entity, snapshot_date)
     day = snapshot_date.isoformat()
     async with conn.transaction():
@@ -309,6 +374,7 @@ async def _swap_in(conn: Conn, entity: str, staging: str, snapshot_date: date) -
             f"alter table raw.{parent} attach partition raw.{staging} for values in ('{day}')"
         )
         await conn.execute(f"alter table raw.{staging} rename to {final}")
+        await record_size(conn, entity.upper(), snapshot_date, rows, pairs)
     await conn.execute(f"analyze raw.{final}")
 
 
@@ -329,9 +395,18 @@ async def drop_old_snapshots(pool: asyncpg.Pool, entity: str, keep_from: date) -
             if day < keep_from:
                 await pool.execute(f"drop table raw.{name}")
                 dropped.append(name)
+    await pool.execute(
+        "delete from raw.stock_snapshot_stats where entity = $1 and snapshot_date < $2",
+        entity.upper(),
+        keep_from,
+    )
     return dropped
 
 
-def retention_start(snapshot_date: date, keep_days: int) -> date:
-    """The oldest snapshot date kept when `keep_days` daily snapshots are retained."""
-    return snapshot_date - timedelta(days=keep_days - 1)
+def retention_start(today: date, keep_days: int) -> date:
+    """The oldest snapshot date kept when `keep_days` daily snapshots are retained.
+
+    `today` is today's WIB date by the run's clock, never the date a job was asked for
+    (DOMAIN.md §10: a mistyped future year once dropped a whole stock history).
+    """
+    return today - timedelta(days=keep_days - 1)

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 import asyncpg
@@ -50,6 +51,7 @@ class TransferLoadResult:
     trans_date: date
     transfers: int
     rows: int
+    warning: str | None = None
 
 
 def transfer_rows(
@@ -89,10 +91,11 @@ async def load_transfers(
     run_date: date,
     concurrency: int = 8,
     clock: Callable[[], datetime] | None = None,
+    min_ratio: Decimal = Decimal("0.5"),
 ) -> TransferLoadResult:
     """Pull `entity`'s item transfers dated `trans_date` (WIB) and upsert their lines."""
     table = f"raw.accurate_item_transfer_{entity.lower()}"
-    transfers, rows = await load_documents(
+    loaded = await load_documents(
         pool,
         entity=entity,
         data_type="transfers",
@@ -106,5 +109,8 @@ async def load_transfers(
         key=TRANSFER_KEY,
         concurrency=concurrency,
         clock=clock,
+        min_ratio=min_ratio,
     )
-    return TransferLoadResult(entity.upper(), trans_date, transfers, rows)
+    return TransferLoadResult(
+        entity.upper(), trans_date, loaded.documents, loaded.rows, loaded.warning
+    )

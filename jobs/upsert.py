@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import asyncpg
 
 from jobs.concurrency import run_workers
+from jobs.contracts import pull_history, window_warning
 from jobs.load_history import recorded_load
 from ops.db import Conn
 
@@ -60,6 +63,15 @@ async def copy_upsert(
     return int(status.rsplit(" ", 1)[-1])
 
 
+@dataclass(frozen=True)
+class DocumentsLoaded:
+    """A document load: documents read, lines upserted, and the window warning, if any."""
+
+    documents: int
+    rows: int
+    warning: str | None = None
+
+
 async def load_documents(
     pool: asyncpg.Pool,
     *,
@@ -75,12 +87,14 @@ async def load_documents(
     key: Sequence[str],
     concurrency: int,
     clock: Callable[[], datetime] | None = None,
-) -> tuple[int, int]:
+    min_ratio: Decimal = Decimal("0.5"),
+) -> DocumentsLoaded:
     """List the documents dated within the WIB dates, fetch each, upsert their lines.
 
     `flatten(document, loaded_at, batch_id)` gives its rows. All lines are written in one
-    transaction or none, and the load is recorded in raw.load_history.
-    Returns (documents, rows upserted).
+    transaction or none, and the load is recorded in raw.load_history. A window whose rows
+    fall below `min_ratio` (SNAPSHOT_MIN_RATIO) x the median of the entity's last 7 pulls of
+    the same length is loaded with a warning (DOMAIN.md §10), kept in raw.load_history.
     """
     async with recorded_load(
         pool,
@@ -98,4 +112,9 @@ async def load_documents(
         rows = [row for d in documents for row in flatten(d, loaded_at, record.batch_id)]
         async with pool.acquire() as conn, conn.transaction():
             record.rows = await copy_upsert(conn, table, columns, key, rows)
-        return len(documents), record.rows
+        days = (date_to - date_from).days + 1
+        history = await pull_history(pool, entity.upper(), data_type, days, record.id)
+        warning = window_warning(data_type, record.rows, history, min_ratio)
+        if warning:
+            record.notes.append(f"warning: {warning}")
+    return DocumentsLoaded(len(documents), record.rows, warning)

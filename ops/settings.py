@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     accurate_timeout_seconds: float = Field(default=30, gt=0)
     sales_window_days: int = Field(default=3, ge=1, le=31)
     stock_retention_days: int = Field(default=60, ge=2)
+    # Data contracts (DOMAIN.md §10): a stock snapshot below this share of the median of the
+    # last 7 kept is refused; a sales/transfer window below it is a warning.
+    snapshot_min_ratio: Decimal = Field(default=Decimal("0.5"), gt=0, le=1)
 
     # Telegram (TELEGRAM.md §A.2).
     telegram_bot_token: SecretStr | None = None

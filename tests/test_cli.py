@@ -60,15 +60,8 @@ def test_changed_migration_stops_migrate(cli, database):
 
 
 def test_missing_accurate_credentials_fail_each_entity_plainly(cli, database):
-    code, output = cli(
-        "job",
-        "run",
-        "stock",
-        "--date",
-        "2026-11-20",
-        "--only",
-        env={"DATABASE_URL": database.dsn},
-    )
+    # today's stock (a stock pull is for today only, DOMAIN.md §10)
+    code, output = cli("job", "run", "stock", "--only", env={"DATABASE_URL": database.dsn})
     assert code == 1
     assert "Accurate credentials for DDD are missing" in output
     assert "ACCURATE_UBB_API_TOKEN" in output

@@ -7,6 +7,7 @@ entity; use as `async with AccurateClient(entity=..., account_url=..., ...) as c
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
@@ -15,9 +16,12 @@ from pydantic import BaseModel, ValidationError
 
 from jobs.accurate.errors import ResponseInvalid
 from jobs.accurate.models import InvoiceDetail, Item, StockRow, TransferDetail, Warehouse
+from jobs.accurate.paging import Announced, PageIncomplete, PagingBroken, check_page
 from jobs.accurate.session import AccurateSession, ClientStats, Query
 
 __all__ = ["AccurateClient", "ClientStats", "between"]
+
+log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 WAREHOUSE_FIELDS = ("id", "name", "suspended")
@@ -41,13 +45,19 @@ class AccurateClient(AccurateSession):
     async def iter_pages(
         self, path: str, params: Query | Mapping[str, str] = (), fields: Sequence[str] = ("id",)
     ) -> AsyncIterator[list[dict[str, Any]]]:
-        """Yield each page's rows of a list.do, trusting the echoed `sp.pageSize`/`pageCount`.
+        """Yield each page's rows of a list.do, every page checked by `paging.check_page`.
+
+        The echoed `sp.pageSize` is used from then on; every page up to `sp.pageCount` is read,
+        and together they hold exactly the `sp.rowCount` announced (DOMAIN.md §10). A page
+        that breaks that is asked again (with backoff, up to `max_attempts` tries).
 
         Raises:
+            PagingBroken: a page still broke the paging contract after the retries.
             ResponseInvalid: a page without `d` list or `sp` object; and all `request` errors.
         """
         base = list(params.items()) if isinstance(params, Mapping) else list(params)
         page, size = 1, self.page_size
+        first: Announced | None = None
         while True:
             query = [
                 *base,
@@ -55,19 +65,40 @@ class AccurateClient(AccurateSession):
                 ("sp.page", str(page)),
                 ("sp.pageSize", str(size)),
             ]
+            rows, announced = await self._checked_page(path, query, page, first)
+            first = first or announced
+            yield rows
+            if page >= announced.page_count:
+                return
+            page, size = page + 1, announced.page_size
+
+    async def _checked_page(
+        self, path: str, query: Query, page: int, first: Announced | None
+    ) -> tuple[list[dict[str, Any]], Announced]:
+        """One list page that passed `check_page`, asked again while it does not."""
+        failures = 0
+        while True:
             body = await self.request(path, query)
             rows, sp = body.get("d"), body.get("sp")
             if not isinstance(rows, list) or not isinstance(sp, dict):
                 raise ResponseInvalid(self.entity, f"{path} page {page} has no d/sp")
-            yield rows
             try:
-                size = int(sp.get("pageSize") or size)
-                page_count = int(sp.get("pageCount") or 0)
-            except (TypeError, ValueError) as exc:
-                raise ResponseInvalid(self.entity, f"{path} has a malformed sp") from exc
-            if not rows or page >= page_count:
-                return
-            page += 1
+                return rows, check_page(self.entity, path, page, rows, sp, first)
+            except PageIncomplete as exc:
+                failures += 1
+                if failures >= self.max_attempts:
+                    raise PagingBroken(self.entity, path, page, exc.rule, exc.detail) from exc
+                delay = self._backoff(failures, exc)
+                self.stats.retries += 1
+                log.warning(
+                    "accurate %s: %s; retry %d/%d in %.2fs",
+                    self.entity,
+                    exc.message,
+                    failures,
+                    self.max_attempts - 1,
+                    delay,
+                )
+                await self._sleep(delay)
 
     def _parse(self, model: type[M], row: Any) -> M:
         try:

@@ -58,6 +58,19 @@ def encode_query(params: Query) -> str:
     return "&".join(f"{quote(k, safe='.[]')}={quote(v, safe=',/:[]')}" for k, v in params)
 
 
+# `s:false` messages naming a server-side failure (ACCURATE_API.md §11.3, DOMAIN.md §10): a
+# transient answer, retried like a 5xx. Every other `s:false` stays permanent.
+SERVER_FAILURE = re.compile(
+    r"unable to acquire jdbc|jdbc connection|time ?out|timed out|sedang sibuk", re.IGNORECASE
+)
+
+
+def is_server_failure(message: str) -> bool:
+    """True when an `s:false` message names a server-side failure ("Unable to acquire JDBC
+    Connection", "timeout", "sedang sibuk"): transient, worth a retry."""
+    return SERVER_FAILURE.search(message) is not None
+
+
 def _messages(body: Any, fallback: str) -> list[str]:
     if isinstance(body, dict):
         detail = body.get("d", body.get("error"))
@@ -193,7 +206,8 @@ class AccurateSession:
 
         Raises:
             AuthRejected: token/signature refused (never retried).
-            RequestRejected: `s:false` or another 4xx (never retried).
+            RequestRejected: `s:false` (but a server failure, retried) or another 4xx (never
+                retried).
             Transient, RateLimited, ResponseInvalid: still failing after `max_attempts`.
         """
         return await self._request(path, params, account=False)
@@ -310,6 +324,8 @@ class AccurateSession:
             if any(_LIMIT_WORDS.search(m) for m in messages):  # §11.7: a limit said at HTTP 200
                 self.stats.rate_limited += 1
                 raise RateLimited(self.entity, messages[0])
+            if any(is_server_failure(m) for m in messages):
+                raise Transient(self.entity, f"s:false on {path}: {messages[0]}", status=status)
             raise RequestRejected(self.entity, messages, status=status, path=path)
         return body
 

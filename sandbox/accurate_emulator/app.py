@@ -13,7 +13,7 @@ import contextlib
 import logging
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, Self
@@ -22,6 +22,7 @@ from aiohttp import web
 
 from sandbox.accurate_emulator import control
 from sandbox.accurate_emulator import latency as latency_control
+from sandbox.accurate_emulator.answers import ANSWER_KINDS, AnswerBook, AnswerFault
 from sandbox.accurate_emulator.auth import (
     WIB,
     AuthFailure,
@@ -34,7 +35,7 @@ from sandbox.accurate_emulator.faults import ALL_KINDS, Fault, FaultBook, endpoi
 from sandbox.accurate_emulator.jsonfmt import dumps
 from sandbox.accurate_emulator.latency import Latency, as_latency, rows_in
 from sandbox.accurate_emulator.limits import EmulatorStats, TokenLimits
-from sandbox.accurate_emulator.listing import ListError, Params
+from sandbox.accurate_emulator.listing import ListError, Params, Row
 from sandbox.accurate_emulator.records import EntityRecords
 from sandbox.world import LEGAL_NAMES, World
 
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 HOSTS = {"DDD": "zeus", "UBB": "zeus", "MBB": "iris", "LJBB": "zuma.pvt1"}
 DB_IDS = {"DDD": 222277, "UBB": 739128, "MBB": 514203, "LJBB": 605311}
 RATE_LIMIT_MESSAGE = "Terlalu banyak request, maksimal 8 request per detik"
+SERVER_FAILURE_MESSAGE = "Unable to acquire JDBC Connection"
 DEFAULT_HANG_SECONDS = 3600.0
 
 
@@ -101,6 +103,7 @@ class AccurateEmulator:
         self._monotonic = monotonic
         self._limits = TokenLimits(calls_per_second, max_in_flight)
         self._faults = FaultBook()
+        self._answers = AnswerBook()
         self._revoked: set[str] = set()
         self._credentials: dict[str, Credential] = {
             code: make_credential(world.seed, code, DB_IDS.get(code, 100000 + i))
@@ -194,7 +197,8 @@ class AccurateEmulator:
         new_host: str | None = None,
         retry_after: float = 1.0,
     ) -> None:
-        """Queue a fault (see faults.py); `host_move`/`revoke_token` change state for `entity`.
+        """Queue a fault (see faults.py); `host_move`/`revoke_token` change state for `entity`;
+        the wrong-answer kinds of answers.py reshape `times` list answers instead.
 
         `rate_limited` answers HTTP 429 with `Retry-After: <retry_after>` (seconds; a fraction
         is written as one, e.g. `0.05`, to keep tests fast) and the over-limit body.
@@ -202,6 +206,9 @@ class AccurateEmulator:
         Raises:
             ValueError: unknown kind, a state fault without an entity, a negative retry_after.
         """
+        if kind in ANSWER_KINDS:
+            self._answers.add(AnswerFault(kind, entity, endpoint, times))
+            return
         if kind not in ALL_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}")
         if kind in ("host_move", "revoke_token"):
@@ -230,8 +237,10 @@ class AccurateEmulator:
         self._revoked.discard(entity)
 
     def clear_faults(self) -> None:
-        """Drop queued faults and restore revoked tokens (host moves stay: they are permanent)."""
+        """Drop queued faults and wrong answers and restore revoked tokens (host moves stay:
+        they are permanent)."""
         self._faults.clear()
+        self._answers.clear()
         self._revoked.clear()
 
     @property
@@ -313,6 +322,8 @@ class AccurateEmulator:
             return _rate_limited(fault.message or RATE_LIMIT_MESSAGE, fault.retry_after)
         if fault.kind == "s_false":
             return _error(200, fault.message or "Terjadi kesalahan pada server")
+        if fault.kind == "server_failure":
+            return _error(200, fault.message or SERVER_FAILURE_MESSAGE)
         if fault.kind == "malformed_json":
             return web.Response(text='{"s":true,"d":[{"id":1,', content_type="application/json")
         await self._hang(fault.delay)
@@ -360,12 +371,17 @@ class AccurateEmulator:
 
         def body(credential: Credential, params: Params) -> dict[str, Any]:
             records = self.records(credential.entity)
+
+            def envelope(rows: Sequence[Row], params: Params, size: int) -> dict[str, Any]:
+                return self._answers.envelope(credential.entity, endpoint, rows, params, size)
+
             return data_body(
                 records,
                 endpoint,
                 params,
                 self.business_date,
                 self.max_page_size,
+                envelope,
                 item_detail_warehouses=self.item_detail_warehouses,
             )
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, Literal
 
 from sandbox.accurate_emulator.auth import Credential
-from sandbox.accurate_emulator.listing import Params, first, list_envelope, parse_fields
+from sandbox.accurate_emulator.listing import Params, Row, first, list_envelope, parse_fields
 from sandbox.accurate_emulator.records import EntityRecords
 
 NOT_FOUND = {
@@ -15,6 +16,8 @@ NOT_FOUND = {
 }
 WAREHOUSE_NOT_FOUND = "Gudang tidak tepat"
 DETAIL = "detailWarehouseData"
+# How a list answer is built from its rows (AnswerBook.envelope plays wrong answers through it).
+Envelope = Callable[[Sequence[Row], Params, int], dict[str, Any]]
 OPEN_DB_MESSAGE = (
     "API Token ini sudah termasuk Sesi Database, Anda tidak perlu melakukan open-db.do lagi"
 )
@@ -50,13 +53,15 @@ def data_body(
     params: Params,
     business_date: date,
     max_page_size: int,
+    envelope: Envelope = list_envelope,
     *,
     item_detail_warehouses: bool = True,
 ) -> dict[str, Any]:
     """The body of a data-layer call `endpoint` (e.g. `item/list-stock`) for one entity.
 
-    `item_detail_warehouses`: whether item/list.do honours `fields=detailWarehouseData`
-    (ACCURATE_API.md §11 leaves it open; when it does not, the name is silently dropped).
+    `envelope` builds list answers (default: the right one). `item_detail_warehouses`:
+    whether item/list.do honours `fields=detailWarehouseData` (ACCURATE_API.md §11 leaves it
+    open; when it does not, the name is silently dropped).
 
     Raises:
         ListError: on a list request Accurate would refuse (unknown filter operator).
@@ -70,12 +75,12 @@ def data_body(
             "item-transfer": records.transfer_rows,
         }.get(module)
         if rows is not None:
-            body = list_envelope(rows, params, max_page_size)
+            body = envelope(rows, params, max_page_size)
             if module == "item" and item_detail_warehouses and DETAIL in parse_fields(params):
                 _add_balances(records, body["d"], business_date)
             return body
     if endpoint == "item/list-stock":
-        return _list_stock(records, params, business_date, max_page_size)
+        return _list_stock(records, params, business_date, max_page_size, envelope)
     if action == "detail" and module in NOT_FOUND:
         return _detail(records, module, params)
     return {"s": False, "d": [f"Halaman {endpoint}.do tidak ditemukan"]}
@@ -103,7 +108,11 @@ def _detail(records: EntityRecords, module: str, params: Params) -> dict[str, An
 
 
 def _list_stock(
-    records: EntityRecords, params: Params, business_date: date, max_page_size: int
+    records: EntityRecords,
+    params: Params,
+    business_date: date,
+    max_page_size: int,
+    envelope: Envelope,
 ) -> dict[str, Any]:
     """list-stock rows of one warehouse (`warehouseId` or `warehouseName`) or totals."""
     raw_id, name = first(params, "warehouseId"), first(params, "warehouseName")
@@ -119,4 +128,4 @@ def _list_stock(
             return {"s": False, "d": [WAREHOUSE_NOT_FOUND]}
         warehouse_id = by_name.id
     rows = records.stock_rows(business_date, warehouse_id)
-    return list_envelope(rows, params, max_page_size)
+    return envelope(rows, params, max_page_size)

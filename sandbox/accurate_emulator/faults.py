@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
-CountedKind = Literal["http_5xx", "rate_limited", "slow", "timeout", "malformed_json", "s_false"]
+CountedKind = Literal[
+    "http_5xx", "rate_limited", "slow", "timeout", "malformed_json", "s_false", "server_failure"
+]
 FaultKind = Literal[
     "http_5xx",
     "rate_limited",
@@ -13,6 +15,7 @@ FaultKind = Literal[
     "timeout",
     "malformed_json",
     "s_false",
+    "server_failure",
     "host_move",
     "revoke_token",
 ]
@@ -35,7 +38,9 @@ class Fault:
     """One counted fault: applies to matching requests until `remaining` reaches 0.
 
     `entity`/`endpoint` None match anything. `status` is for `http_5xx`, `delay` (seconds) for
-    `slow` and `timeout`, `message` for `s_false`, `http_5xx` and `rate_limited` bodies,
+    `slow` and `timeout`, `message` for `s_false`, `server_failure` (HTTP 200 `s:false`
+    naming a server-side failure, by default "Unable to acquire JDBC Connection": transient,
+    ACCURATE_API.md §11.3), `http_5xx` and `rate_limited` bodies,
     `retry_after` (seconds) for the Retry-After header of `rate_limited` (HTTP 429, the
     over-limit answer of ACCURATE_API.md §8.1).
     """

@@ -36,7 +36,12 @@ async def test_a_run_that_succeeded_elsewhere_meanwhile_is_not_run_again(pool, c
     async def ddd_while_a_replica_pulls_mbb(entity: str) -> AsyncIterator[AccurateClient]:
         # SlotRunner has decided MBB is still to do; another run of it completes right now
         other = ChainContext(
-            pool, SETTINGS, open_client=real, triggered_by="replica", entities=("MBB",)
+            pool,
+            SETTINGS,
+            open_client=real,
+            triggered_by="replica",
+            entities=("MBB",),
+            clock=clock,
         )
         [mbb] = await run_chain(other, D, steps=("stock",))
         assert mbb.statuses == {"MBB": "success"}
@@ -61,7 +66,9 @@ async def test_a_run_that_succeeded_elsewhere_meanwhile_is_not_run_again(pool, c
 
 
 async def test_a_rerun_by_hand_reruns_a_run_that_succeeded(pool, conn, accurate):
-    ctx = ChainContext(pool, SETTINGS, open_client=client_factory(accurate), entities=("MBB",))
+    ctx = ChainContext(
+        pool, SETTINGS, open_client=client_factory(accurate), entities=("MBB",), clock=clock
+    )
     await run_chain(ctx, D, steps=("stock",))
     [again] = await run_chain(ctx, D, steps=("stock",))  # /reload, `opsbot job run`
     assert again.statuses == {"MBB": "success"}

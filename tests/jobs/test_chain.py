@@ -1,18 +1,24 @@
 """Chain steps whose inputs failed record `skipped` with the reason instead of running; a run
 the slot lock refuses is its own outcome, not a failure."""
 
-from datetime import date
+from datetime import date, datetime, time
 
 from jobs.chain import ALREADY_DONE, RUNNING_ELSEWHERE, ChainContext, run_chain
 from jobs.runs import recorded_run
+from ops.clock import wib_at
 from ops.settings import Settings
 
 DAY = date(2026, 11, 20)
 SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]  # no Accurate credentials
 
 
+def morning() -> datetime:
+    """The runs happen on DAY (a stock pull is for today only, DOMAIN.md §10)."""
+    return wib_at(DAY, time(3))
+
+
 async def test_marts_are_skipped_with_the_reason_when_stock_did_not_load(pool, conn):
-    ctx = ChainContext(pool, SETTINGS, triggered_by="test")
+    ctx = ChainContext(pool, SETTINGS, triggered_by="test", clock=morning)
     outcomes = await run_chain(ctx, DAY, steps=("ff_fa_fs", "so_l2"))
     assert [(o.job, o.statuses) for o in outcomes] == [
         ("ff_fa_fs", {"all": "skipped"}),
@@ -30,7 +36,7 @@ async def test_marts_are_skipped_with_the_reason_when_stock_did_not_load(pool, c
 
 
 async def test_a_step_without_credentials_fails_each_entity_and_the_chain_goes_on(pool):
-    ctx = ChainContext(pool, SETTINGS, triggered_by="test")
+    ctx = ChainContext(pool, SETTINGS, triggered_by="test", clock=morning)
     stock, ff = await run_chain(ctx, DAY, steps=("stock", "ff_fa_fs"))
     assert stock.statuses == dict.fromkeys(("DDD", "LJBB", "MBB", "UBB"), "failed")
     assert "ACCURATE_DDD_API_TOKEN" in stock.summary
@@ -38,7 +44,7 @@ async def test_a_step_without_credentials_fails_each_entity_and_the_chain_goes_o
 
 
 async def test_a_step_another_run_holds_is_running_elsewhere_not_failed(pool, conn):
-    ctx = ChainContext(pool, SETTINGS, triggered_by="test")
+    ctx = ChainContext(pool, SETTINGS, triggered_by="test", clock=morning)
     async with recorded_run(pool, "ff_fa_fs", DAY, triggered_by="schedule"):
         [ff] = await run_chain(ctx, DAY, steps=("ff_fa_fs",))
     assert ff.statuses == {"all": RUNNING_ELSEWHERE}
@@ -51,7 +57,7 @@ async def test_a_step_another_run_holds_is_running_elsewhere_not_failed(pool, co
 
 
 async def test_an_entity_another_run_holds_is_running_elsewhere_the_others_run(pool):
-    ctx = ChainContext(pool, SETTINGS, triggered_by="test")
+    ctx = ChainContext(pool, SETTINGS, triggered_by="test", clock=morning)
     async with recorded_run(pool, "stock", DAY, entity="MBB", triggered_by="backfill"):
         [stock] = await run_chain(ctx, DAY, steps=("stock",))
     assert stock.statuses == {
