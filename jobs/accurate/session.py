@@ -9,6 +9,7 @@ once on a refused token. The API token never reaches a log line or an exception 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import random
@@ -27,6 +28,7 @@ from pydantic import SecretStr
 from jobs.accurate.errors import (
     AccurateError,
     AuthRejected,
+    PageTimeout,
     RateLimited,
     RequestRejected,
     ResponseInvalid,
@@ -45,12 +47,14 @@ _LIMIT_WORDS = re.compile(r"terlalu banyak|too many", re.IGNORECASE)
 
 @dataclass
 class ClientStats:
-    """What the client did: HTTP calls sent, retries, 429s received, host moves followed."""
+    """What the client did: HTTP calls sent, retries, 429s received, host moves followed,
+    list pages halved after a timeout."""
 
     calls: int = 0
     retries: int = 0
     rate_limited: int = 0
     redirects: int = 0
+    halvings: int = 0
 
 
 def encode_query(params: Query) -> str:
@@ -174,6 +178,11 @@ class AccurateSession:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(entity={self.entity!r}, host={self._host!r})"
 
+    @property
+    def token_hash(self) -> str:
+        """The first 16 hex digits of the token's SHA-256: tells tokens apart, reveals nothing."""
+        return hashlib.sha256(self._token.get_secret_value().encode()).hexdigest()[:16]
+
     # -- host discovery ---------------------------------------------------------------------
     @property
     def host(self) -> str | None:
@@ -201,7 +210,9 @@ class AccurateSession:
             return self._host
 
     # -- the request loop -------------------------------------------------------------------
-    async def request(self, path: str, params: Query = ()) -> dict[str, Any]:
+    async def request(
+        self, path: str, params: Query = (), *, retry_timeouts: bool = True
+    ) -> dict[str, Any]:
         """GET `{host}/accurate/api/{path}` and return the `s:true` body.
 
         Raises:
@@ -210,9 +221,11 @@ class AccurateSession:
                 retried).
             Transient, RateLimited, ResponseInvalid: still failing after `max_attempts`.
         """
-        return await self._request(path, params, account=False)
+        return await self._request(path, params, account=False, retry_timeouts=retry_timeouts)
 
-    async def _request(self, path: str, params: Query, *, account: bool) -> dict[str, Any]:
+    async def _request(
+        self, path: str, params: Query, *, account: bool, retry_timeouts: bool = True
+    ) -> dict[str, Any]:
         failures = 0
         redirects = 0
         query = encode_query(params)
@@ -226,7 +239,7 @@ class AccurateSession:
             try:
                 response = await self._send(url)
             except httpx.TimeoutException as exc:
-                error: AccurateError = Transient(
+                error: AccurateError = PageTimeout(
                     self.entity, f"timeout ({type(exc).__name__}) on {path}"
                 )
             except httpx.RequestError as exc:
@@ -244,7 +257,11 @@ class AccurateSession:
                 except AccurateError as exc:
                     error = exc
             failures += 1
-            if error.permanent or failures >= self.max_attempts:
+            if (
+                error.permanent
+                or failures >= self.max_attempts
+                or (isinstance(error, PageTimeout) and not retry_timeouts)
+            ):
                 raise error
             asked = error.retry_after if isinstance(error, RateLimited) else None
             if isinstance(error, RateLimited):
@@ -314,6 +331,8 @@ class AccurateSession:
             status == 400 and any(m.startswith("Header X-Api") for m in messages)
         ):
             raise AuthRejected(self.entity, "; ".join(messages), status=status)
+        if status == 504:  # a gateway timeout: the server took too long over this answer
+            raise PageTimeout(self.entity, f"HTTP 504 on {path}: {messages[0]}", status=status)
         if status >= 500:
             raise Transient(self.entity, f"HTTP {status} on {path}: {messages[0]}", status=status)
         if status >= 300:
