@@ -55,13 +55,14 @@ def data_body(
     max_page_size: int,
     envelope: Envelope = list_envelope,
     *,
-    item_detail_warehouses: bool = True,
+    item_detail_warehouses: bool | Literal["partial"] = True,
 ) -> dict[str, Any]:
     """The body of a data-layer call `endpoint` (e.g. `item/list-stock`) for one entity.
 
     `envelope` builds list answers (default: the right one). `item_detail_warehouses`:
     whether item/list.do honours `fields=detailWarehouseData` (ACCURATE_API.md §11 leaves it
-    open; when it does not, the name is silently dropped).
+    open; when it does not, the name is silently dropped; "partial": honoured, but only every
+    other warehouse of an item is listed, so its balances do not add up to list-stock's total).
 
     Raises:
         ListError: on a list request Accurate would refuse (unknown filter operator).
@@ -77,7 +78,7 @@ def data_body(
         if rows is not None:
             body = envelope(rows, params, max_page_size)
             if module == "item" and item_detail_warehouses and DETAIL in parse_fields(params):
-                _add_balances(records, body["d"], business_date)
+                _add_balances(records, body["d"], business_date, item_detail_warehouses)
             return body
     if endpoint == "item/list-stock":
         return _list_stock(records, params, business_date, max_page_size, envelope)
@@ -86,11 +87,14 @@ def data_body(
     return {"s": False, "d": [f"Halaman {endpoint}.do tidak ditemukan"]}
 
 
-def _add_balances(records: EntityRecords, page: list[dict[str, Any]], day: date) -> None:
+def _add_balances(
+    records: EntityRecords, page: list[dict[str, Any]], day: date, mode: bool | str
+) -> None:
     """Give each item row of `page` its `detailWarehouseData` on `day` (by id)."""
     for row in page:
         item = records.items_by_id.get(row.get("id"))  # type: ignore[arg-type]
-        row[DETAIL] = records.warehouse_balances(day, item.no) if item else []
+        entries = records.warehouse_balances(day, item.no) if item else []
+        row[DETAIL] = entries[::2] if mode == "partial" else entries
 
 
 def _detail(records: EntityRecords, module: str, params: Params) -> dict[str, Any]:
