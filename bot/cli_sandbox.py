@@ -94,9 +94,10 @@ def register(app: typer.Typer) -> None:
         item_detail_warehouses: Annotated[
             bool,
             typer.Option(
-                help="item/list.do honours fields=detailWarehouseData (per-warehouse balances)"
+                help="item/list.do honours fields=detailWarehouseData (per-warehouse balances;"
+                " unconfirmed for the real API, so off by default)"
             ),
-        ] = True,
+        ] = False,
     ) -> None:
         """Serve the dataset's world as Accurate Online until Ctrl-C; writes DIR/accurate.env."""
         from sandbox.accurate_emulator.latency import Latency
@@ -170,7 +171,7 @@ async def serve_dataset(
     calls_per_second: int = 8,
     max_in_flight: int = 8,
     latency: Latency | None = None,
-    item_detail_warehouses: bool = True,
+    item_detail_warehouses: bool = False,
     stop: asyncio.Event | None = None,
     on_ready: Callable[[AccurateEmulator], None] | None = None,
 ) -> None:

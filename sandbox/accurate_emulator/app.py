@@ -78,7 +78,8 @@ class AccurateEmulator:
     `latency` (seconds, or a `latency.Latency`) delays every admitted answer;
     `item_detail_warehouses` makes item/list.do honour `fields=detailWarehouseData` (the
     reading of one public client, unconfirmed: ACCURATE_API.md §11) or drop it as unknown
-    (False), or list only every other warehouse ("partial": balances that do not add up).
+    (False, the default), or list only every other warehouse ("partial": balances that do not
+    add up).
     """
 
     def __init__(
@@ -92,7 +93,7 @@ class AccurateEmulator:
         clock: Callable[[], datetime] | None = None,
         latency: float | Latency | None = 0.0,
         monotonic: Callable[[], float] = time.monotonic,
-        item_detail_warehouses: bool | Literal["partial"] = True,
+        item_detail_warehouses: bool | Literal["partial"] = False,
     ) -> None:
         self.world = world
         self.max_page_size = max_page_size

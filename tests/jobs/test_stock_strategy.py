@@ -34,7 +34,9 @@ def list_calls(emu: AccurateEmulator, endpoint: str) -> int:
 @pytest.fixture
 async def world_emu():
     world = sample_world(n_items=40, n_days=2)
-    async with AccurateEmulator(world, calls_per_second=1000, max_in_flight=100) as emu:
+    async with AccurateEmulator(
+        world, calls_per_second=1000, max_in_flight=100, item_detail_warehouses=True
+    ) as emu:
         emu.set_business_date(world.days[-1])
         yield world, emu
 
@@ -113,7 +115,9 @@ async def test_the_probe_is_remembered_a_week_per_token(pool, honoured):
 
 
 async def test_a_new_token_is_probed_again(pool):
-    async with AccurateEmulator(sample_world(n_items=12), calls_per_second=1000) as emu:
+    async with AccurateEmulator(
+        sample_world(n_items=12), calls_per_second=1000, item_detail_warehouses=True
+    ) as emu:
         async with client_factory(emu)("DDD") as client:
             await choose_strategy(pool, client, "DDD", NOW)
         await pool.execute("update ops.accurate_probe set token_hash = 'an-older-token!'")
