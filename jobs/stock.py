@@ -122,7 +122,7 @@ async def load_stock_snapshot(
     entity: str,
     snapshot_date: date,
     *,
-    concurrency: int = 4,
+    concurrency: int = 8,
     clock: Callable[[], datetime] | None = None,
     min_ratio: Decimal = Decimal("0.5"),
     force: bool = False,
@@ -131,6 +131,8 @@ async def load_stock_snapshot(
 ) -> StockLoadResult:
     """Pull `entity`'s full stock for `snapshot_date` and swap it in as that day's partition.
 
+    `concurrency` warehouses are read at once (8: Accurate's in-flight limit, so that slow
+    answers still keep 8 calls going; the client's limits hold either way).
     `strategy` (jobs/stock_strategy.py): per_warehouse, or item_balances, which falls back to
     per warehouse when its balances disagree with the list-stock totals (said in `warning`).
 
