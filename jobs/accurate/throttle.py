@@ -31,8 +31,8 @@ Sleep = Callable[[float], Awaitable[None]]
 DEFAULT_MARGIN = 0.0  # a fixed extra on top of the measured margin
 MIN_MARGIN = 0.005  # s: the one-way trip is never assumed shorter
 MAX_MARGIN = 0.05  # s: a slow answer is the server working, not the request travelling
-MARGIN_STEP = 0.1  # s added after each 429 the server gave although we kept the pace
-MAX_LEARNED_MARGIN = 1.0
+MARGIN_STEP = 0.025  # s added after each 429 the server gave although we kept the pace
+MAX_LEARNED_MARGIN = 0.5
 ANSWERS_KEPT = 64  # recent answer times the margin is measured over
 
 

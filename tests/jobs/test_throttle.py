@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-from jobs.accurate.throttle import MAX_MARGIN, MIN_MARGIN, SlidingWindowLimiter
+from jobs.accurate.throttle import MARGIN_STEP, MAX_MARGIN, MIN_MARGIN, SlidingWindowLimiter
 
 
 class VirtualTime:
@@ -134,7 +134,7 @@ async def test_a_429_pauses_every_call_of_the_token_and_widens_the_margin() -> N
     waiting = asyncio.ensure_future(asyncio.gather(*(limiter.acquire() for _ in range(3))))
     await clock.run(waiting)
     assert waiting.result() == [17.0, 17.0, 17.0]  # exactly the Retry-After, for all of them
-    assert limiter.network_margin == pytest.approx(before + 0.1)
+    assert limiter.network_margin == pytest.approx(before + MARGIN_STEP)
 
 
 async def test_acquire_alone_counts_from_the_start() -> None:
