@@ -92,7 +92,9 @@ async def _documents(conn: Conn, world: World) -> None:
             )
         transfers = [
             (t.trans_date, t.number, t.from_warehouse.name, t.to_warehouse.name, tl.item_no,
-             tl.item_name, tl.quantity, i, t.trans_date + timedelta(days=1), now)
+             tl.item_name, tl.quantity, i, t.trans_date + timedelta(days=1), now,
+             t.item_transfer_type, t.approval_status, None,
+             t.in_transit.name if t.in_transit else None, tl.unit, tl.unit_ratio)
             for t in entity.transfers
             for i, tl in enumerate(t.lines, 1)
         ]  # fmt: skip

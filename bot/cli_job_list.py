@@ -26,7 +26,8 @@ inner join (
 ) as latest using (job, business_date)
 order by r.job, r.entity nulls first
 """
-_ORDER = ("failed", "running", "skipped", "success")  # a job's status is its worst part's
+# a job's status is its worst part's; "refused": a data contract refused the input
+_ORDER = ("failed", "refused", "running", "skipped", "success")
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def _summarise(parts: list[Mapping[str, Any]]) -> dict[str, Any]:
         status += ": " + ", ".join(
             sorted(p["entity"] or "-" for p in parts if p["status"] == worst)
         )
-    failed = [p for p in parts if p["status"] in ("failed", "skipped") and p["error"]]
+    failed = [p for p in parts if p["status"] in ("failed", "refused", "skipped") and p["error"]]
     error = None
     if failed:
         first = failed[0]

@@ -26,7 +26,7 @@ from jobs.wording import day_text, job_name, moment_text
 from ops.clock import wib_now, wib_today
 from ops.settings import ENTITY_CODES
 
-FINISHED = frozenset({"success", "failed", "skipped"})
+FINISHED = frozenset({"success", "failed", "refused", "skipped"})
 # Steps recorded once per entity: a step is complete only when every entity has finished.
 STEP_PARTS: dict[str, tuple[str, ...]] = {
     "stock": ENTITY_CODES,

@@ -63,12 +63,23 @@ class LoadRefused(OpsError):
     def __init__(self, data_type: str, entity: str, day: date, breach: Breach) -> None:
         super().__init__(
             f"{data_type} {entity} {day.isoformat()} refused ({breach.rule}): {breach.detail};"
-            " the previous data is kept (accept it on purpose with --force)."
+            f" the previous data is kept{self._hint(data_type, breach)}."
         )
         self.data_type = data_type
         self.entity = entity
         self.day = day
         self.breach = breach
+
+    @property
+    def forceable(self) -> bool:
+        """True when `--force` can accept it: a whole stock snapshot (incomplete pages can't)."""
+        return self.data_type == "stock" and self.breach.rule != "paging"
+
+    @staticmethod
+    def _hint(data_type: str, breach: Breach) -> str:
+        if data_type == "stock" and breach.rule != "paging":
+            return " (accept it on purpose with --force)"
+        return " (rerun once Accurate answers whole pages)" if breach.rule == "paging" else ""
 
 
 def below_median(value: Decimal | int, history: Sequence[Decimal | int], ratio: Decimal) -> bool:
@@ -129,9 +140,14 @@ async def refused_alert(
     detail = (
         f"{name} {refused.entity} untuk {day_text(refused.day)} ditolak ({refused.breach.rule}):"
         f" {refused.breach.detail}. Data sebelumnya tetap dipakai. Cek Accurate, lalu jalankan"
-        f" ulang; bila data itu memang benar: opsbot job run {refused.data_type}"
-        f" --entity {refused.entity} --force."
+        " ulang"
     )
+    if refused.forceable:
+        detail += (
+            f"; bila data itu memang benar: opsbot job run {refused.data_type}"
+            f" --entity {refused.entity} --force"
+        )
+    detail += "."
     async with pool.acquire() as conn:
         await raise_alert(
             conn,

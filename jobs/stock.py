@@ -217,7 +217,7 @@ async def _load(
                     if fell_back:
                         record.notes.append(fell_back)
                 except PagingBroken as exc:
-                    breach = Breach("paging", f"{exc.entity} {exc.path}: {exc.detail}")
+                    breach = Breach("paging", exc.message)
                     raise LoadRefused("stock", code, snapshot_date, breach) from exc
                 size = await staging_size(conn, staging)
                 kept = await kept_sizes(conn, code, parent, snapshot_date)

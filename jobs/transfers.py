@@ -29,6 +29,12 @@ TRANSFER_COLUMNS = (
     "snapshot_date",
     "loaded_at",
     "load_batch_id",
+    "item_transfer_type",
+    "approval_status",
+    "status_name",
+    "in_transit_warehouse",
+    "unit_name",
+    "unit_ratio",
 )
 TRANSFER_KEY = ("transfer_number", "item_code", "line_number")
 
@@ -57,11 +63,17 @@ class TransferLoadResult:
 def transfer_rows(
     transfer: TransferDetail, snapshot_date: date, loaded_at: datetime, batch_id: Any
 ) -> list[tuple[Any, ...]]:
-    """Flatten one transfer detail into raw.accurate_item_transfer rows."""
+    """Flatten one transfer detail into raw.accurate_item_transfer rows.
+
+    Every document is kept as it is, drafts and second legs included, with its type, approval
+    status, in-transit warehouse and each line's unit and unit ratio (DOMAIN.md §11): SO L2
+    decides what counts.
+    """
     seen: Counter[str] = Counter()
     rows = []
     source = transfer.warehouse.name if transfer.warehouse else None
     target = transfer.reference_warehouse.name if transfer.reference_warehouse else None
+    transit = transfer.in_transit_warehouse.name if transfer.in_transit_warehouse else None
     for line in transfer.lines:
         seen[line.item.no] += 1
         rows.append(
@@ -77,6 +89,12 @@ def transfer_rows(
                 snapshot_date,
                 loaded_at,
                 batch_id,
+                transfer.item_transfer_type,
+                transfer.approval_status,
+                transfer.status_name,
+                transit,
+                line.item_unit.name if line.item_unit else None,
+                line.unit_ratio,
             )
         )
     return rows

@@ -10,8 +10,16 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from jobs.accurate.paging import PagingBroken
 from jobs.concurrency import run_workers
-from jobs.contracts import pull_history, window_warning
+from jobs.contracts import (
+    Breach,
+    LoadRefused,
+    accepted,
+    pull_history,
+    refused_alert,
+    window_warning,
+)
 from jobs.load_history import recorded_load
 from ops.db import Conn
 
@@ -94,8 +102,41 @@ async def load_documents(
     `flatten(document, loaded_at, batch_id)` gives its rows. All lines are written in one
     transaction or none, and the load is recorded in raw.load_history. A window whose rows
     fall below `min_ratio` (SNAPSHOT_MIN_RATIO) x the median of the entity's last 7 pulls of
-    the same length is loaded with a warning (DOMAIN.md §10), kept in raw.load_history.
+    the same length is loaded with a warning (DOMAIN.md §10), kept in raw.load_history. A list
+    whose pages stayed incomplete (PagingBroken) is refused: LoadRefused, recorded `refused`,
+    the `contract:<data type>:<entity>` alert raised; an accepted load resolves it.
+
+    Raises:
+        LoadRefused: the list of documents broke the paging contract; nothing was written.
     """
+    try:
+        loaded = await _load(
+            pool, entity, data_type, table, date_from, date_to, list_ids, fetch_detail,
+            flatten, columns, key, concurrency, clock, min_ratio,
+        )  # fmt: skip
+    except LoadRefused as refused:
+        await refused_alert(pool, refused, clock)
+        raise
+    await accepted(pool, data_type, entity.upper(), date_to, clock)
+    return loaded
+
+
+async def _load(
+    pool: asyncpg.Pool,
+    entity: str,
+    data_type: str,
+    table: str,
+    date_from: date,
+    date_to: date,
+    list_ids: Callable[[date, date], Awaitable[list[T]]],
+    fetch_detail: Callable[[T], Awaitable[R]],
+    flatten: Callable[[R, datetime, Any], list[tuple[Any, ...]]],
+    columns: Sequence[str],
+    key: Sequence[str],
+    concurrency: int,
+    clock: Callable[[], datetime] | None,
+    min_ratio: Decimal,
+) -> DocumentsLoaded:
     async with recorded_load(
         pool,
         source="accurate",
@@ -106,7 +147,11 @@ async def load_documents(
         date_to=date_to,
         clock=clock,
     ) as record:
-        ids = await list_ids(date_from, date_to)
+        try:
+            ids = await list_ids(date_from, date_to)
+        except PagingBroken as exc:  # the list stayed incomplete: nothing written, refused
+            breach = Breach("paging", exc.message)
+            raise LoadRefused(data_type, entity.upper(), date_to, breach) from exc
         documents = await fetch_all(ids, fetch_detail, concurrency=concurrency)
         loaded_at = datetime.now(UTC)
         rows = [row for d in documents for row in flatten(d, loaded_at, record.batch_id)]

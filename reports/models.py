@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict
 
 Language = Literal["id", "en"]
 Status = Literal["ok", "warning", "failed"]
-RunState = Literal["ok", "failed", "skipped", "running", "missing"]
-PullState = Literal["ok", "low", "failed", "skipped", "running", "missing"]
+RunState = Literal["ok", "failed", "refused", "skipped", "running", "missing"]
+PullState = Literal["ok", "low", "failed", "refused", "skipped", "running", "missing"]
 
 
 class _Model(BaseModel):

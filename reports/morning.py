@@ -51,7 +51,7 @@ DEFAULT_SHRINKAGE = ShrinkageRule()
 def _run_issue(run: JobStatus | Pull, entity: str | None = None) -> Issue | None:
     level: Literal["failed", "warning"]
     entities = [entity] if entity else []
-    if run.state in ("failed", "missing"):
+    if run.state in ("failed", "refused", "missing"):
         level = "failed"
     elif run.state in ("skipped", "running"):
         level = "warning"

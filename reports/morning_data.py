@@ -53,6 +53,7 @@ ALERTS_LISTED = 10
 _RUN_STATES: dict[str | None, RunState] = {
     "success": "ok",
     "failed": "failed",
+    "refused": "refused",  # a data contract refused the input (jobs/contracts.py)
     "skipped": "skipped",
     "running": "running",
     None: "missing",
@@ -88,10 +89,10 @@ def _pull(row: asyncpg.Record) -> Pull:
     state: PullState
     if load == "success":
         state, rows, error = "ok", row["load_rows"], None
-    elif run in ("failed", "skipped"):
-        state = "failed" if run == "failed" else "skipped"
-    elif load == "failed":
-        state, error = "failed", row["load_error"] or row["run_error"]
+    elif run in ("failed", "skipped", "refused"):
+        state = "failed" if run == "failed" else "skipped" if run == "skipped" else "refused"
+    elif load in ("failed", "refused"):
+        state, error = load, row["load_error"] or row["run_error"]
     elif "running" in (load, run):
         state = "running"
     elif run == "success":

@@ -70,17 +70,39 @@ class Invoice:
 
 @dataclass(frozen=True)
 class TransferLine:
-    """One line of an item transfer (mutasi), quantity in pairs."""
+    """One line of an item transfer (mutasi): `quantity` in `unit`, `unit_ratio` pairs each
+    (a line in boxes: unit BOX, ratio 12, quantity 2 = 24 pairs)."""
 
     id: int
     item_no: str
     item_name: str
     quantity: Decimal
+    unit: str = "PAIR"
+    unit_ratio: Decimal = Decimal(1)
+
+    @property
+    def pairs(self) -> Decimal:
+        """The line's quantity in pairs."""
+        return self.quantity * self.unit_ratio
+
+
+# Accurate's approval states of a transfer and their `statusName` (ACCURATE_API.md §11.5).
+APPROVAL_NAMES = {
+    "APPROVED": "Disetujui",
+    "DRAFT": "Draf",
+    "WAITING_APPROVAL": "Diajukan",
+    "REJECTED": "Ditolak",
+}
 
 
 @dataclass(frozen=True)
 class Transfer:
-    """An item transfer from one warehouse to another on `trans_date`."""
+    """An item transfer from one warehouse to another on `trans_date`.
+
+    `item_transfer_type` TRANSFER_OUT moves the goods out of `from_warehouse`; a two-step
+    transfer (`in_transit` set: goods pass through the in-transit warehouse) also has a
+    TRANSFER_IN leg, the same goods received. Only APPROVED documents moved stock.
+    """
 
     id: int
     number: str
@@ -88,6 +110,14 @@ class Transfer:
     from_warehouse: Warehouse
     to_warehouse: Warehouse
     lines: tuple[TransferLine, ...]
+    item_transfer_type: str = "TRANSFER_OUT"
+    approval_status: str = "APPROVED"
+    in_transit: Warehouse | None = None
+
+    @property
+    def moves_stock_out(self) -> bool:
+        """True for the document SO L2 counts: a final (approved) TRANSFER_OUT."""
+        return self.approval_status == "APPROVED" and self.item_transfer_type == "TRANSFER_OUT"
 
 
 StockFn = Callable[[date, int], list[tuple[str, Decimal]]]

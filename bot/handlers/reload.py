@@ -31,6 +31,7 @@ from bot.handlers.report import ECHO_CHARS, day_problem
 from bot.replies import render, sentence
 from jobs.chain import FOLLOWERS, ChainContext, StepOutcome, run_chain
 from jobs.runs import slot_running
+from jobs.wording import day_text
 from ops.clock import wib_today
 from ops.paths import read_sql
 
@@ -237,6 +238,11 @@ async def reload_command(update: Update, context: BotContext) -> Outcome:
     )
     if day is None:
         await answer(update, problem)
+        return "ok"
+    if job == "stock" and day != wib_today(clock()):
+        # Accurate's stock list gives the stock now (DOMAIN.md §10); a past day's marts are
+        # recomputed from its kept snapshot instead
+        await answer(update, sentence("reload_stock_past", query=day_text(day), iso=day))
         return "ok"
     return await _start(update, context, job, day)
 

@@ -155,22 +155,32 @@ class InvoiceDetail(InvoiceHeader):
 
 
 class TransferHeader(AccurateModel):
-    """An `item-transfer/list.do` row: `warehouse` = source, `reference_warehouse` = destination."""
+    """An `item-transfer/list.do` row: `warehouse` = source, `reference_warehouse` = destination.
+
+    `item_transfer_type` TRANSFER_OUT / TRANSFER_IN (a two-step transfer's legs, through
+    `in_transit_warehouse`), `approval_status` APPROVED / DRAFT / ... (absent in databases
+    without approval), `status_name` its words (Disetujui, Draf, Diajukan, Ditolak).
+    """
 
     id: int
     number: str
     trans_date: AccurateDate
     item_transfer_type: str | None = None
+    approval_status: str | None = None
+    status_name: str | None = None
     warehouse: Ref | None = None
     reference_warehouse: Ref | None = None
+    in_transit_warehouse: Ref | None = None
 
 
 class TransferLine(AccurateModel):
-    """One line of an item transfer, quantity in pairs."""
+    """One line of an item transfer: `quantity` in `item_unit`, `unit_ratio` pairs per unit
+    (a line in boxes of 12: quantity 2, ratio 12 = 24 pairs; absent: 1)."""
 
     id: int
     item: ItemRef
     item_unit: Unit | None = None
+    unit_ratio: Amount = None
     quantity: Decimal
 
 

@@ -4,7 +4,11 @@ POST bodies are JSON objects; every answer is `{"ok": true, ...}` or HTTP 400 `{
 "error": "..."}`. Routes: GET stats, POST stats/reset, GET request-log, GET env,
 POST business-date `{"date": "YYYY-MM-DD"}`, POST faults `{kind, entity?, endpoint?, times?,
 status?, delay?, message?, new_host?, retry_after?}`, DELETE faults, POST restore-token
-`{"entity"}`. Latency: latency.py (`GET`/`POST /__control/latency`).
+`{"entity"}`. Fault kinds: the errors of faults.py (`http_5xx`, `rate_limited`, `slow`,
+`timeout`, `malformed_json`, `s_false`, `server_failure`, `host_move`, `revoke_token`) and the
+well-formed wrong list answers of answers.py (`empty_list`, `no_page_count`, `empty_page`,
+`short_last_page`, `repeated_rows`). Latency: latency.py
+(`GET`/`POST /__control/latency`).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sandbox.world import EntityWorld, Invoice, Transfer, Warehouse
+from sandbox.world import APPROVAL_NAMES, EntityWorld, Invoice, Transfer, Warehouse
 
 Row = dict[str, Any]
 UNIT = "PAIR"
@@ -211,23 +211,31 @@ class EntityRecords:
 
     # -- item transfers ---------------------------------------------------------------------
     def _transfer(self, tr: Transfer) -> Row:
+        """An item transfer as ACCURATE_API.md §7.4/§11.5 shows it: type, approval, in-transit
+        warehouse, and per line its unit, unit ratio (pairs per unit) and received quantity."""
+        transit = tr.in_transit
+        received = tr.approval_status == "APPROVED"
         return {
             "id": tr.id,
             "number": tr.number,
             "transDate": fmt_date(tr.trans_date),
-            "itemTransferType": "TRANSFER_OUT",
-            "approvalStatus": "APPROVED",
-            "statusName": "Disetujui",
+            "itemTransferType": tr.item_transfer_type,
+            "approvalStatus": tr.approval_status,
+            "statusName": APPROVAL_NAMES.get(tr.approval_status, tr.approval_status),
             "description": None,
             "warehouse": _ref(tr.from_warehouse.id, tr.from_warehouse.name),
             "referenceWarehouse": _ref(tr.to_warehouse.id, tr.to_warehouse.name),
+            "inTransitWarehouse": None if transit is None else _ref(transit.id, transit.name),
+            "itemTransferOutStatus": "RECEIVED" if transit is not None and received else None,
             "detailItem": [
                 {
                     "id": line.id,
                     "seq": seq,
                     "item": self.item_ref(line.item_no, line.item_name),
-                    "itemUnit": {"id": 1, "name": UNIT},
+                    "itemUnit": {"id": 1 if line.unit == UNIT else 2, "name": line.unit},
+                    "unitRatio": line.unit_ratio,
                     "quantity": line.quantity,
+                    "receivedQuantity": line.quantity if received else _ZERO,
                 }
                 for seq, line in enumerate(tr.lines, start=1)
             ],

@@ -41,6 +41,14 @@ class Documents:
         self._counters[key] += 1
         return f"{prefix}.{day.year}.{day.month:02d}.{self._counters[key]:05d}"
 
+    def next_transfer_ref(self, entity: str, day: date) -> tuple[int, str]:
+        """A new transfer's (id, number) for `entity` on `day` (a document added afterwards)."""
+        return self._id(entity, "transfer"), self._number(entity, "IT", day)
+
+    def next_line_id(self, entity: str) -> int:
+        """A new transfer line id for `entity`."""
+        return self._id(entity, "transfer_line")
+
     def _id(self, entity: str, kind: str) -> int:
         key = (entity, kind)
         self._ids[key] = self._ids.get(key, _ID_START[kind]) + 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sandbox.dataset.common import DEFAULT_END, SCALES, Scale
-from sandbox.dataset.entities import build_items, build_setup
+from sandbox.dataset.common import DEFAULT_END, SCALES, Scale, norm
+from sandbox.dataset.entities import TRANSIT, build_items, build_setup
 from sandbox.dataset.iseller import build_exports
 from sandbox.dataset.ledger import Ledger
 from sandbox.dataset.movements import Simulator
@@ -20,6 +20,7 @@ from sandbox.dataset.stores import (
     capacity_rows,
     store_rows,
 )
+from sandbox.dataset.transfer_kinds import vary_transfers
 from sandbox.dataset.truth import ff_expected, so_l2_expected, store_map
 from sandbox.world import ENTITIES, LEGAL_NAMES, EntityWorld, World
 
@@ -59,6 +60,8 @@ def generate(
     setup = build_setup(locations, plans, ledger, scale, seed)
     sim = Simulator(seed, day_list, locations, catalog, ledger, setup, plant)
     sim.run()
+    stores = {norm(loc.warehouse) for loc in locations if loc.kind == "store"}
+    vary_transfers(sim.docs, "DDD", stores, setup.warehouses["DDD"].get(TRANSIT))
     order = [s.kode_besar for s in catalog.skus] + [UNKNOWN_ITEM[0]]
     entities = {}
     for code in ENTITIES:

@@ -89,14 +89,17 @@ def so_l2_expected(world: World) -> list[dict[str, object]]:
     moved: dict[date, dict[str, Counts]] = defaultdict(lambda: defaultdict(dict))
     for ent in world.entities.values():
         for t in ent.transfers:
+            # DOMAIN.md §11: final TRANSFER_OUT documents only, each line in pairs
             into = wh_to_store.get(norm(t.to_warehouse.name))
             if into is None or not norm(t.from_warehouse.name).startswith("warehouse"):
+                continue
+            if not t.moves_stock_out:
                 continue
             for tl in t.lines:
                 g = group_of(tl.item_no)
                 if g:
                     counts = moved[t.trans_date][into]
-                    counts[g] = counts.get(g, 0) + int(tl.quantity)
+                    counts[g] = counts.get(g, 0) + int(tl.pairs)
     rows: list[dict[str, object]] = []
     for day in world.days:
         yesterday = day - timedelta(days=1)

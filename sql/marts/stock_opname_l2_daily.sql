@@ -61,15 +61,64 @@ sales as (
     group by lower(trim(nama_departemen)), lower(trim(kode_produk))
 ),
 
-transfers as (
+transfer_lines as (
+    -- DOMAIN.md §11: only final documents (approved, or no approval in that database) of type
+    -- TRANSFER_OUT (a two-step transfer's TRANSFER_IN leg is the same goods again), each line
+    -- in pairs (quantity x unit ratio: a line in boxes); drafts, submitted and rejected
+    -- documents are loaded, never counted
     select
-        lower(trim(to_warehouse))  as gudang_key,
-        lower(trim(item_code))     as kode_key,
-        sum(quantity)              as qty
-    from core.item_transfer_unified
-    where trans_date = $1::date - 1
-      and lower(trim(from_warehouse)) like 'warehouse%'
-    group by lower(trim(to_warehouse)), lower(trim(item_code))
+        t.source_entity,
+        lower(trim(t.from_warehouse))  as from_key,
+        lower(trim(t.to_warehouse))    as gudang_key,
+        lower(trim(t.item_code))       as kode_key,
+        t.pairs,
+        t.transfer_number
+    from core.item_transfer_unified as t
+    where t.trans_date = $1::date - 1
+      and lower(trim(t.from_warehouse)) like 'warehouse%'
+      and coalesce(upper(trim(t.approval_status)), 'APPROVED') = 'APPROVED'
+      and coalesce(upper(trim(t.item_transfer_type)), 'TRANSFER_OUT') = 'TRANSFER_OUT'
+),
+
+source_owners as (
+    -- the entities holding stock in a source warehouse on the transfer day or the next
+    select distinct s.source_entity, lower(trim(s.nama_gudang)) as from_key
+    from core.stock_snapshot as s
+    where s.snapshot_date in ($1::date - 1, $1::date)
+      and lower(trim(s.nama_gudang)) in (select from_key from transfer_lines)
+),
+
+transfer_movements as (
+    -- one movement booked by two entities (same date, warehouses, item and pairs; the n-th
+    -- such line of each) is counted once, from the entity owning the source warehouse
+    select
+        l.*,
+        row_number() over (
+            partition by l.source_entity, l.from_key, l.gudang_key, l.kode_key, l.pairs
+            order by l.transfer_number
+        ) as nth,
+        exists (
+            select from source_owners as o
+            where o.source_entity = l.source_entity and o.from_key = l.from_key
+        ) as owns_source
+    from transfer_lines as l
+),
+
+transfers as (
+    select a.gudang_key, a.kode_key, sum(a.pairs) as qty
+    from transfer_movements as a
+    where not exists (
+        select from transfer_movements as b
+        where b.source_entity <> a.source_entity
+          and (b.from_key, b.gudang_key, b.kode_key, b.pairs, b.nth)
+              = (a.from_key, a.gudang_key, a.kode_key, a.pairs, a.nth)
+          and (
+              (b.owns_source and not a.owns_source)
+              or (b.owns_source = a.owns_source and b.source_entity < a.source_entity
+                  and not a.owns_source)
+          )
+    )
+    group by a.gudang_key, a.kode_key
 ),
 
 -- ---------------------------------------------------------------- logic

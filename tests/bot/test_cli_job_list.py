@@ -94,6 +94,16 @@ def test_last_outcome_gathers_the_entities_of_the_latest_date():
     assert "never ran" in text
 
 
+def test_a_refused_part_is_named_with_its_reason():
+    reason = "stock DDD 2026-11-20 refused (empty): Accurate listed no stock rows in any warehouse"
+    runs = [
+        run("stock", entity="DDD", status="refused", error=reason),
+        run("stock", entity="MBB", rows=10),
+    ]
+    stock = by_job(job_list(runs, wib(DAY, 5, 15)))["stock"]
+    assert (stock.status, stock.error) == ("refused: DDD", f"DDD: {reason}"[:125])
+
+
 async def _seed(dsn: str) -> None:
     conn = await asyncpg.connect(dsn)
     try:

@@ -190,6 +190,12 @@ async def test_a_step_another_run_takes_midway_shows_busy_and_stops_the_reload(
         ("/reload stcok", f"Job “stcok” tidak ada. Mungkin maksud Anda: stock? Pilihan: {JOBS}."),
         ("/reload everything", f"Job “everything” tidak ada. Pilihan: {JOBS}."),
         ("/reload stock 2026-02-17", "17 Feb 2026 belum tiba"),
+        (
+            "/reload stock kemarin",
+            "Stok hanya bisa ditarik untuk hari ini: Accurate memberi stok saat ini, bukan stok"
+            " 15 Feb 2026. Untuk menghitung ulang hari itu dari snapshot yang tersimpan:"
+            " /reload ff_fa_fs 2026-02-15.",
+        ),
         ("/reload stock besok", "“besok” bukan tanggal yang saya kenali"),
         ("/reload sales 2025-06-01", "Data hanya disimpan 60 hari"),
     ],

@@ -19,6 +19,7 @@ VALUES = {
     "max_days": 60,
     "branches": ["Bali"],
     "names": ["Zuma <x>"],
+    "iso": "2026-02-15",
 }
 
 

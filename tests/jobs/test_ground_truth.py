@@ -87,6 +87,26 @@ async def test_the_chain_finds_the_planted_losses_and_reruns_idempotently(databa
                 assert [o.job for o in outcomes if not o.ok] == [], outcomes
                 open_after[day.isoformat()] = [r["key"] for r in await conn.fetch(OPEN_SHRINKAGE)]
 
+            # transfers counted as they really are (DOMAIN.md §11): the world's DDD documents
+            # include drafts, submitted and rejected ones, two-step transfers' TRANSFER_IN legs
+            # and lines in boxes; mutasi_in is exactly the final TRANSFER_OUT pairs
+            kinds = {
+                (t.item_transfer_type, t.approval_status, t.lines[0].unit)
+                for t in world.entities["DDD"].transfers
+            }
+            assert {"TRANSFER_IN", "DRAFT", "REJECTED", "BOX"} <= {k for ks in kinds for k in ks}
+            mutasi = {
+                (r["snapshot_date"].isoformat(), r["store_name"], r["gender_group"]): r["mutasi_in"]
+                for r in await conn.fetch(
+                    "select snapshot_date, store_name, gender_group, mutasi_in"
+                    " from mart.stock_opname_l2_daily"
+                )
+            }
+            assert mutasi == {
+                (e["date"], e["store"], e["gender_group"]): Decimal(e["mutasi_in"])
+                for e in truth["expected"]
+            }
+
             # every planted loss, exactly, and nothing else below zero
             negative = {
                 (r["snapshot_date"].isoformat(), r["store_name"], r["gender_group"]): r["selisih"]

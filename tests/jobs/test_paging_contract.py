@@ -89,3 +89,27 @@ def test_check_page_rules():
         assert caught.value.rule == rule
     # an empty list that agrees with itself passes paging (the snapshot contract refuses it)
     assert check_page("DDD", STOCK, 1, [], {"pageSize": 10, "pageCount": 1, "rowCount": 0}, None)
+
+
+async def test_a_sales_list_that_stays_incomplete_is_refused_and_writes_nothing(
+    accurate, pool, conn
+):
+    from jobs.contracts import LoadRefused
+    from jobs.sales import load_sales
+
+    run_date = accurate.world.days[-1]
+    accurate.inject_fault("empty_page", entity="DDD", endpoint="sales-invoice/list", times=100)
+    async with client_factory(accurate, page_size=2, max_attempts=2)("DDD") as client:
+        with pytest.raises(LoadRefused) as caught:
+            await load_sales(pool, client, "DDD", run_date, window_days=3)
+    assert caught.value.breach.rule == "paging"
+    assert await conn.fetchval("select count(*) from raw.accurate_sales_ddd") == 0
+    load = await conn.fetchrow("select status, error_message from raw.load_history")
+    assert load["status"] == "refused" and "0 rows before the last page" in load["error_message"]
+    alert = await conn.fetchrow("select severity, state, title from ops.alerts")
+    assert (alert["severity"], alert["state"]) == ("critical", "open")
+    assert alert["title"].startswith("Tarik penjualan DDD ")
+    accurate.clear_faults()
+    async with client_factory(accurate)("DDD") as client:
+        await load_sales(pool, client, "DDD", run_date, window_days=3)
+    assert await conn.fetchval("select state from ops.alerts") == "resolved"

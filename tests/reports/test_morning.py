@@ -330,6 +330,27 @@ async def test_failed_entity_pull_is_named(conn: asyncpg.Connection) -> None:
     assert "↳ LJBB masih 15 Feb 2026" in text
 
 
+async def test_a_refused_pull_is_named_as_refused(conn: asyncpg.Connection) -> None:
+    await seed_all(conn)
+    reason = "stock DDD 2026-02-16 refused (empty): Accurate listed no stock rows in any warehouse"
+    await conn.execute(
+        "update raw.load_history set status = 'refused', rows_loaded = 0, error_message = $1"
+        " where data_type = 'stock' and entity = 'DDD' and date_to = $2",
+        reason,
+        D,
+    )
+    await conn.execute(
+        "update ops.job_runs set status = 'refused', rows = null, error = $1 where run_key = $2",
+        reason,
+        f"stock:{D.isoformat()}:DDD",
+    )
+    ctx = await build_context(conn, D, now=NOW)
+    assert ctx.status == "failed"
+    text = "\n".join(render_morning(ctx))
+    assert "❌ Tarik stok DDD: ditolak" in text
+    assert f"❌ DDD: ditolak — {reason}" in text
+
+
 async def test_low_rows_and_missing_runs(conn: asyncpg.Connection) -> None:
     await seed_history(conn)
     await add_load(conn, "stock", "UBB", D, "success", 9_000)

@@ -28,6 +28,7 @@ from bot.cli import full_app
 from bot.cli_sandbox import ENV_FILE, serve_dataset
 from jobs.accurate.client import AccurateClient
 from jobs.accurate.errors import AuthRejected
+from ops.clock import wib_today
 from sandbox.accurate_emulator.latency import Latency
 from sandbox.dataset import generate, load_world, write_dataset
 from sandbox.world import World
@@ -51,7 +52,9 @@ def cli(tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> tuple[Path, World]:
     out = tmp_path_factory.mktemp("world")
-    world = generate(7, days=DAYS, end=date(2026, 11, 30))
+    # Ends today: Accurate's stock list gives today's stock, and `opsbot job run stock` pulls
+    # only today's snapshot (DOMAIN.md §10); the CLI's clock is the machine's.
+    world = generate(7, days=DAYS, end=wib_today())
     write_dataset(world, out)
     return out, world
 
@@ -237,7 +240,7 @@ def test_opsbot_job_run_stock_loads_exactly_what_the_emulator_serves(
     _out, world = dataset
     day = world.days[-1]
     env = served.env | {"DATABASE_URL": database.dsn, "ACCURATE_PAGE_SIZE": "1000"}
-    code, output = cli("job", "run", "stock", "--date", day.isoformat(), "--only", env=env)
+    code, output = cli("job", "run", "stock", "--only", env=env)
     assert code == 0, output
     for entity in ("DDD", "LJBB", "MBB", "UBB"):
         expected = served_stock(world, entity, day)
@@ -260,7 +263,7 @@ def test_opsbot_job_run_stock_loads_exactly_what_the_emulator_serves(
     # are per process: this run may meet the last second of the one before, hence no 429 check.)
     code, output = cli("job", "run", "stock", "--date", day.isoformat(), "--entity", "mbb", env=env)
     assert code == 0, output
-    assert "✓ stock 2026-11-30: MBB" in output and "✓ ff_fa_fs 2026-11-30" in output
+    assert f"✓ stock {day}: MBB" in output and f"✓ ff_fa_fs {day}" in output
     runs = fetch_all(
         database.dsn, "select entity, attempt from ops.job_runs where job = 'stock' order by 1"
     )

@@ -271,9 +271,9 @@ def _identity_breaks(world: World) -> dict[tuple[str, str, str], int]:
     for code, ent in world.entities.items():
         for t in ent.transfers:
             store = retail.get(n(t.to_warehouse.name))
-            if store and n(t.from_warehouse.name).startswith("warehouse"):
+            if store and n(t.from_warehouse.name).startswith("warehouse") and t.moves_stock_out:
                 for tl in t.lines:
-                    moved[(code, t.trans_date, store, group(tl.item_no) or "?")] += int(tl.quantity)
+                    moved[(code, t.trans_date, store, group(tl.item_no) or "?")] += int(tl.pairs)
             assert n(t.from_warehouse.name) not in retail  # nothing leaves a store on paper
     for inv in world.entities["DDD"].invoices:
         for line in inv.lines:
