@@ -18,7 +18,7 @@ from typing import Any
 
 import asyncpg
 
-from bench.bot import POOL_SIZE, BotUnderTest, _answer_times, _prepare, _settings, p95
+from bench.bot import POOL_SIZE, TOKEN, BotUnderTest, _answer_times, _prepare, _settings, p95
 from bench.common import Result
 from bench.full_world import load_full_world
 from bot.app import build_application
@@ -30,15 +30,18 @@ from sandbox.telegram_emulator import TelegramEmulator
 PEOPLE = 200
 STORES = 30
 FIRST_PERSON = 920_001
-TOKEN = "123456:CROWD-TOKEN"
 
 
 class RenderEach(ChartCache):
-    """The baseline: a cache that never shares, so every answer draws its own chart."""
+    """The baseline: a cache that never shares, so every answer draws and uploads its own
+    chart."""
 
     async def get(self, key: ChartKey, data_fingerprint: str, *args: Any, **kwargs: Any) -> Any:
         self.invalidate()
         return await super().get(key, data_fingerprint, *args, **kwargs)
+
+    async def send_once(self, key: ChartKey, data: str, upload: Any, resend: Any) -> None:
+        await upload()  # and uploads it each time
 
 
 async def _crowd(pool: asyncpg.Pool, stores: list[Store], with_history: set[str]) -> list[int]:

@@ -21,7 +21,7 @@ import multiprocessing
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -88,6 +88,7 @@ class ChartCache:
         self._executor = executor
         self._max = max_charts
         self._charts: OrderedDict[ChartKey, tuple[str, asyncio.Future[Any]]] = OrderedDict()
+        self._sent: dict[tuple[ChartKey, str], asyncio.Future[str | None]] = {}
         self.stats = CacheStats()
 
     async def get(
@@ -127,11 +128,49 @@ class ChartCache:
                 del self._charts[key]
             raise
 
+    async def send_once(
+        self,
+        key: ChartKey,
+        data_fingerprint: str,
+        upload: Callable[[], Awaitable[str | None]],
+        resend: Callable[[str], Awaitable[object]],
+    ) -> None:
+        """Send a chart uploaded once: the first sender `upload()`s it (returning the file id
+        Telegram gave it), later ones — also those asking while it uploads — `resend(file_id)`
+        (TELEGRAM.md: a file sent once is sent again by its file_id, nothing re-uploaded).
+        Without a file id (the upload failed or returned none) each sender uploads itself.
+        """
+        held = self._sent.get((key, data_fingerprint))
+        if held is not None:
+            try:
+                file_id = await asyncio.shield(held)
+            except Exception:
+                file_id = None
+            if file_id:
+                await resend(file_id)
+                return
+            await upload()
+            return
+        first: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self._sent[(key, data_fingerprint)] = first
+        while len(self._sent) > self._max:
+            self._sent.pop(next(iter(self._sent)))
+        try:
+            file_id = await upload()
+        except BaseException as exc:
+            del self._sent[(key, data_fingerprint)]
+            first.set_exception(exc)
+            first.exception()  # retrieved: the waiters upload themselves
+            raise
+        first.set_result(file_id)
+
     def invalidate(self, data_date: date | None = None) -> int:
         """Forget the charts of `data_date` (all with None); returns how many were dropped."""
         drop = [k for k in self._charts if data_date is None or k.data_date == data_date]
         for key in drop:
             del self._charts[key]
+        for sent in [s for s in self._sent if data_date is None or s[0].data_date == data_date]:
+            del self._sent[sent]
         return len(drop)
 
     def __len__(self) -> int:

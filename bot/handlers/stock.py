@@ -118,15 +118,21 @@ def _points(view: StockView) -> list[StockPoint]:
     return [StockPoint(day=h["day"], gender=h["gender"], qty=h["qty"]) for h in view.history]
 
 
+def _chart_key(view: StockView, language: str = CHART_LANGUAGE) -> tuple[ChartKey, str]:
+    """The chart's key and the fingerprint of the data it draws."""
+    key = ChartKey("store_stock", view.store.key, view.stock_date, language)
+    data = [(h["day"], h["gender"], str(h["qty"])) for h in view.history]
+    return key, fingerprint((view.store.name, data))
+
+
 async def stock_chart(cache: ChartCache, view: StockView, language: str = CHART_LANGUAGE) -> bytes:
     """The store's 14-day chart (PNG): drawn once per (store, snapshot date, language) and
     data, in the chart worker processes, and shared by everyone asking (reports/chart_cache.py).
     A reload that changed the store's figures changes the data's fingerprint: drawn anew."""
-    key = ChartKey("store_stock", view.store.key, view.stock_date, language)
-    data = [(h["day"], h["gender"], str(h["qty"])) for h in view.history]
+    key, data = _chart_key(view, language)
     return await cache.get(
         key,
-        fingerprint((view.store.name, data)),
+        data,
         store_stock_history,
         _points(view),
         store=view.store.name,
@@ -155,14 +161,25 @@ async def show_store(update: Update, context: BotContext, store: Store) -> None:
 
 
 async def _send_chart(chat: Chat, cache: ChartCache, view: StockView) -> None:
-    """Fetch or draw the store's chart and send it with its caption.
+    """Fetch or draw the store's chart and send it with its caption; the same chart is
+    uploaded once and then sent by its Telegram file_id.
 
     A failure only loses the chart (the log has it).
     """
     try:
         png = await stock_chart(cache, view)
         caption = render("stock_caption", limit=MAX_CAPTION, v=view, days=CHART_DAYS)
-        await chat.send_photo(png, caption=caption, filename=f"stok_{view.store.short_key}.png")
+        name = f"stok_{view.store.short_key}.png"
+
+        async def upload() -> str | None:
+            message = await chat.send_photo(png, caption=caption, filename=name)
+            return message.photo[-1].file_id if message.photo else None
+
+        async def resend(file_id: str) -> object:
+            return await chat.send_photo(file_id, caption=caption)
+
+        key, data = _chart_key(view)
+        await cache.send_once(key, data, upload, resend)
     except Exception:  # the text answer is out already; a missing chart must not look like one
         log.exception("stock chart for %s not sent", view.store.key)
 
