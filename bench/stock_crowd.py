@@ -5,7 +5,7 @@ The bot runs in its own process polling the Telegram emulator in this one (as be
 does); 200 leads, each of one of 30 stores with history, send `/stock` at the same moment. The
 text p95 is the time to the answer's first message, the chart p95 the time to its chart. The
 baseline is the same crowd in the same run with a cache that never shares (every answer draws
-its own chart, in the same worker processes).
+its own chart, in the same worker processes, and uploads it).
 """
 
 from __future__ import annotations
