@@ -192,7 +192,9 @@ def full_calls(dataset: Path, page_size: int) -> int:
     return total
 
 
-async def run(dsn: str, *, full: bool = False, only: str | None = None) -> list[Result]:
+async def run(
+    dsn: str, *, full: bool = False, only: str | None = None, new_only: bool = False
+) -> list[Result]:
     """Per latency (`only`: that one of LATENCIES): calls/s, 429s and minutes of the whole
     snapshot, new beside today's."""
     from ops.db import create_pool
@@ -222,7 +224,12 @@ async def run(dsn: str, *, full: bool = False, only: str | None = None) -> list[
                     await _control(
                         env, "latency", {"ms": fixed, "per_row_ms": per_row, "jitter_ms": jitter}
                     )
-                    measured = {c: await _pull(pool, env, c) for c in configs}
+                    measured = {
+                        c: await _pull(pool, env, c) for c in configs[: 1 if new_only else 2]
+                    }
+                    if new_only:  # a quick look at the new way alone (not a bench figure)
+                        print(json.dumps(measured[configs[0]]), flush=True)
+                        continue
                     results += _figures(name, measured, needed, full)
     finally:
         await pool.close()
@@ -293,7 +300,7 @@ if __name__ == "__main__":  # alone, printed; `--full`: every warehouse; `--only
         async with scratch_database() as db:
             args = sys.argv[1:]
             only = args[args.index("--only") + 1] if "--only" in args else None
-            return await run(db.dsn, full="--full" in args, only=only)
+            return await run(db.dsn, full="--full" in args, only=only, new_only="--new" in args)
 
     for result in asyncio.run(_alone()):
         print(json.dumps(asdict(result) | {"ratio": result.ratio}))
