@@ -17,6 +17,8 @@ from bench import (
     ff_fa_fs,
     health,
     so_l2,
+    stock_crowd,
+    stock_latency,
     stock_pull,
     stock_write,
     takeover,
@@ -29,6 +31,7 @@ async def main() -> list[Result]:
     async with scratch_database() as db:
         results += await stock_write.run(db.dsn)
         results += await stock_pull.run(db.dsn)
+        results += await stock_latency.run(db.dsn)
         results += await delivery.run(db.dsn)
         results += await ff_fa_fs.run(db.dsn)
         results += await so_l2.run(db.dsn)
@@ -37,6 +40,7 @@ async def main() -> list[Result]:
         results += await failure_latency.failure_to_card(db.dsn)
         results += await takeover.run(db.dsn)
         results += await bot.run(db.dsn)
+        results += await stock_crowd.run(db.dsn)
     return results
 
 

@@ -22,6 +22,7 @@ from ops.errors import OpsError
 
 if TYPE_CHECKING:
     from sandbox.accurate_emulator import AccurateEmulator
+    from sandbox.accurate_emulator.latency import Latency
     from sandbox.dataset import Scale
     from sandbox.world import World
 
@@ -81,8 +82,26 @@ def register(app: typer.Typer) -> None:
         max_in_flight: Annotated[
             int, typer.Option(min=1, help="Calls in flight per token before 429 (Accurate: 8)")
         ] = 8,
+        latency_ms: Annotated[
+            float, typer.Option(min=0, help="Fixed answer latency in ms (production: 300-1500)")
+        ] = 0,
+        jitter_ms: Annotated[
+            float, typer.Option(min=0, help="Random +/- ms added to each answer")
+        ] = 0,
+        per_row_ms: Annotated[
+            float, typer.Option(min=0, help="Extra ms per row of a list page served")
+        ] = 0,
+        item_detail_warehouses: Annotated[
+            bool,
+            typer.Option(
+                help="item/list.do honours fields=detailWarehouseData (per-warehouse balances;"
+                " unconfirmed for the real API, so off by default)"
+            ),
+        ] = False,
     ) -> None:
         """Serve the dataset's world as Accurate Online until Ctrl-C; writes DIR/accurate.env."""
+        from sandbox.accurate_emulator.latency import Latency
+
         business_date = parse_day(day)
         run(
             lambda: serve_dataset(
@@ -92,6 +111,8 @@ def register(app: typer.Typer) -> None:
                 max_page_size,
                 calls_per_second=calls_per_second,
                 max_in_flight=max_in_flight,
+                latency=Latency(ms=latency_ms, jitter_ms=jitter_ms, per_row_ms=per_row_ms),
+                item_detail_warehouses=item_detail_warehouses,
             )
         )
         console.print("Accurate emulator stopped.")
@@ -149,12 +170,16 @@ async def serve_dataset(
     *,
     calls_per_second: int = 8,
     max_in_flight: int = 8,
+    latency: Latency | None = None,
+    item_detail_warehouses: bool = False,
     stop: asyncio.Event | None = None,
     on_ready: Callable[[AccurateEmulator], None] | None = None,
 ) -> None:
     """Serve the world of `dataset_dir` on 127.0.0.1:`port` until SIGINT/SIGTERM or `stop`.
 
-    The published limits (8 calls per second and 8 in flight per token) are the defaults.
+    The published limits (8 calls per second and 8 in flight per token) are the defaults;
+    `latency` delays every answer (none by default); `item_detail_warehouses` chooses whether
+    item/list.do returns `detailWarehouseData` when asked (emulator.py: both readings of §11).
 
     Writes `dataset_dir/accurate.env` (ACCURATE_ACCOUNT_URL and each entity's token and
     secret) once listening. A token the world revokes (`revoked_token`) is refused from its
@@ -185,6 +210,8 @@ async def serve_dataset(
         max_page_size=max_page_size,
         calls_per_second=calls_per_second,
         max_in_flight=max_in_flight,
+        latency=latency,
+        item_detail_warehouses=item_detail_warehouses,
     )
     try:
         await emulator.start(port=port)  # `async with` would pick a free port instead

@@ -33,6 +33,7 @@ from jobs.runs import (
 )
 from jobs.sales import SALES_ENTITIES, load_sales
 from jobs.stock import drop_old_snapshots, load_stock_snapshot, retention_start
+from jobs.stock_strategy import choose_strategy
 from jobs.store_stock import run_store_stock
 from jobs.transfers import load_transfers
 from jobs.wording import and_list, day_text, job_name
@@ -193,6 +194,9 @@ async def _per_entity(
 async def run_stock(ctx: ChainContext, day: date) -> StepOutcome:
     """03:00: each entity's stock snapshot for `day`, then old snapshots beyond retention.
 
+    Pulled by item when the entity's remembered probe says Accurate honours it, else per
+    warehouse (jobs/stock_strategy.py); a by-item night that fell back says so as a warning.
+
     Only today's (by the run's clock): Accurate gives the stock now (DOMAIN.md §10). Retention
     is counted back from today, never from `day`.
 
@@ -204,6 +208,7 @@ async def run_stock(ctx: ChainContext, day: date) -> StepOutcome:
         raise StockDayNotToday(day, today)
 
     async def load(client: AccurateClient, entity: str) -> Loaded:
+        choice = await choose_strategy(ctx.pool, client, entity, ctx.clock())
         result = await load_stock_snapshot(
             ctx.pool,
             client,
@@ -213,6 +218,7 @@ async def run_stock(ctx: ChainContext, day: date) -> StepOutcome:
             min_ratio=ctx.settings.snapshot_min_ratio,
             force=ctx.force,
             triggered_by=ctx.triggered_by,
+            strategy=choice.strategy,
         )
         keep_from = retention_start(wib_today(ctx.clock()), ctx.settings.stock_retention_days)
         await drop_old_snapshots(ctx.pool, entity, keep_from)

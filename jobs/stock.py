@@ -16,11 +16,11 @@ import contextlib
 import dataclasses
 import io
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 
@@ -29,6 +29,8 @@ from jobs.concurrency import run_workers
 from jobs.contracts import Breach, LoadRefused, accepted, record_forced, refused_alert
 from jobs.load_history import recorded_load
 from jobs.stock_contract import kept_sizes, record_size, staging_size, stock_breach
+from jobs.stock_items import Put, cross_check, pull_item_balances
+from jobs.stock_strategy import ITEM_BALANCES, PER_WAREHOUSE, Strategy
 from jobs.wording import day_text, job_name
 from ops.db import Conn
 from ops.errors import OpsError
@@ -87,13 +89,15 @@ class StockSource(Protocol):
 @dataclass(frozen=True)
 class StockLoadResult:
     """A loaded snapshot: entity, WIB snapshot date, item x warehouse rows, warehouses read,
-    and a warning when a refused snapshot was accepted with --force."""
+    a warning (a refused snapshot accepted with --force; a by-item pull that fell back to per
+    warehouse), and the strategy that loaded it (jobs/stock_strategy.py)."""
 
     entity: str
     snapshot_date: date
     rows: int
     warehouses: int
     warning: str | None = None
+    strategy: str = PER_WAREHOUSE
 
 
 def stock_table(entity: str) -> str:
@@ -118,13 +122,19 @@ async def load_stock_snapshot(
     entity: str,
     snapshot_date: date,
     *,
-    concurrency: int = 4,
+    concurrency: int = 8,
     clock: Callable[[], datetime] | None = None,
     min_ratio: Decimal = Decimal("0.5"),
     force: bool = False,
     triggered_by: str = "schedule",
+    strategy: Strategy = PER_WAREHOUSE,
 ) -> StockLoadResult:
     """Pull `entity`'s full stock for `snapshot_date` and swap it in as that day's partition.
+
+    `concurrency` warehouses are read at once (8: Accurate's in-flight limit, so that slow
+    answers still keep 8 calls going; the client's limits hold either way).
+    `strategy` (jobs/stock_strategy.py): per_warehouse, or item_balances, which falls back to
+    per warehouse when its balances disagree with the list-stock totals (said in `warning`).
 
     Non-zero item x warehouse quantities only (pairs). Recorded in raw.load_history. The
     staging table must pass the snapshot contract (`min_ratio` is SNAPSHOT_MIN_RATIO); `force`
@@ -143,7 +153,7 @@ async def load_stock_snapshot(
     code = entity.upper()
     try:
         result, forced = await _load(
-            pool, source, entity, snapshot_date, concurrency, clock, min_ratio, force
+            pool, source, entity, snapshot_date, concurrency, clock, min_ratio, force, strategy
         )
     except LoadRefused as refused:
         await refused_alert(pool, refused, clock)
@@ -151,6 +161,8 @@ async def load_stock_snapshot(
     if forced is not None:
         await record_forced(pool, forced, triggered_by)
         warning = f"refused input accepted with --force ({forced.breach.rule})"
+        if result.warning:
+            warning = f"{result.warning}; {warning}"
         result = dataclasses.replace(result, warning=warning)
     await accepted(pool, "stock", code, snapshot_date, clock)
     return result
@@ -165,6 +177,7 @@ async def _load(
     clock: Callable[[], datetime] | None,
     min_ratio: Decimal,
     force: bool,
+    strategy: Strategy = PER_WAREHOUSE,
 ) -> tuple[StockLoadResult, LoadRefused | None]:
     parent = stock_table(entity)
     code = entity.upper()
@@ -191,9 +204,18 @@ async def _load(
             )
             try:
                 try:
-                    warehouses, received = await _pull_into(
-                        conn, source, staging, snapshot_date, record.batch_id, concurrency, record
+                    warehouses, received, fell_back = await _pull_into(
+                        conn,
+                        source,
+                        staging,
+                        snapshot_date,
+                        record.batch_id,
+                        concurrency,
+                        record,
+                        strategy,
                     )
+                    if fell_back:
+                        record.notes.append(fell_back)
                 except PagingBroken as exc:
                     breach = Breach("paging", exc.message)
                     raise LoadRefused("stock", code, snapshot_date, breach) from exc
@@ -226,7 +248,8 @@ async def _load(
                             STAGING_LOCK_CLASS,
                             staging,
                         )
-    return StockLoadResult(code, snapshot_date, record.rows, warehouses), forced
+    used = PER_WAREHOUSE if fell_back else strategy
+    return StockLoadResult(code, snapshot_date, record.rows, warehouses, fell_back, used), forced
 
 
 async def _pull_into(
@@ -237,9 +260,16 @@ async def _pull_into(
     batch_id: Any,
     concurrency: int,
     record: Any,
-) -> tuple[int, int]:
-    """Read every warehouse's stock pages concurrently and COPY them in batches; returns
-    (warehouses read, rows Accurate listed, zeros included).
+    strategy: Strategy = PER_WAREHOUSE,
+) -> tuple[int, int, str | None]:
+    """Read the stock pages and COPY them in batches; returns (warehouses read, rows Accurate
+    listed, zeros included, and a note when the by-item pull fell back to per warehouse).
+
+    `strategy` per_warehouse: every kept warehouse's list-stock pages, `concurrency` at once;
+    item_balances: item/list.do pages with their warehouse balances, cross-checked against
+    the list-stock totals (jobs/stock_items.py); on a mismatch the staging table is emptied
+    and the snapshot pulled per warehouse. Either way the same rows are staged, and the
+    contracts that follow apply alike.
 
     Rows travel as COPY text lines: at 1.4 M rows a day, formatting text is cheaper than
     asyncpg's binary encoding of Decimal and datetime values.
@@ -256,32 +286,74 @@ async def _pull_into(
     ]
     # Columns after the prices are the same on every row of the snapshot.
     tail = f"{snapshot_date.isoformat()}\t{datetime.now(UTC).isoformat()}\t{batch_id}\n"
-    queue: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(maxsize=concurrency * 4)
+    gudang = {id(w): _copy_text(w.name) for w in warehouses}
+
+    def line(no: str, name: str, warehouse: Any, quantity: Any) -> str:
+        return (
+            f"{_copy_text(no)}\t{_copy_text(name)}\t{gudang[id(warehouse)]}\t{quantity}"
+            f"\t{prices.get(no, NO_PRICE)}\t{tail}"
+        )
+
+    note = None
+    if strategy == ITEM_BALANCES:
+        by_item = await _stream(
+            conn,
+            staging,
+            record,
+            concurrency,
+            lambda put: pull_item_balances(source, warehouses, line, put),  # type: ignore[arg-type]
+        )
+        note = await cross_check(source, by_item)  # type: ignore[arg-type]
+        if note is None:
+            return len(warehouses), by_item.received, None
+        log.warning("stock %s: %s", staging, note)
+        await conn.execute(f"truncate raw.{staging}")
+        record.rows = 0
     pending = list(warehouses)
     received = 0
 
-    async def reader() -> None:
+    async def reader(put: Put) -> None:
         nonlocal received
         while pending:
             warehouse = pending.pop()
-            gudang = _copy_text(warehouse.name)
             async for page in source.iter_stock(warehouse):
                 received += len(page)
                 lines = [
-                    f"{_copy_text(row.no)}\t{_copy_text(row.name)}\t{gudang}\t{row.quantity}"
-                    f"\t{prices.get(row.no, NO_PRICE)}\t{tail}"
-                    for row in page
-                    if row.quantity
+                    line(row.no, row.name, warehouse, row.quantity) for row in page if row.quantity
                 ]
-                await queue.put((len(lines), "".join(lines)))
+                await put(len(lines), "".join(lines))
 
-    async def readers() -> None:
+    async def readers(put: Put) -> None:
+        await run_workers(min(concurrency, len(warehouses)), lambda: reader(put))
+
+    await _stream(conn, staging, record, concurrency, readers)
+    return len(warehouses), received, note
+
+
+T = TypeVar("T")
+
+
+async def _stream(
+    conn: Conn,
+    staging: str,
+    record: Any,
+    concurrency: int,
+    produce: Callable[[Put], Awaitable[T]],
+) -> T:
+    """Run `produce(put)` while COPYing what it puts into `staging` in COPY_BATCH_ROWS
+    batches (counted in `record.rows`); returns what `produce` returned."""
+    queue: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(maxsize=concurrency * 4)
+
+    async def put(rows: int, text: str) -> None:
+        await queue.put((rows, text))
+
+    async def producing() -> T:
         try:
-            await run_workers(min(concurrency, len(warehouses)), reader)
+            return await produce(put)
         finally:
             await queue.put(None)
 
-    pulling = asyncio.create_task(readers())
+    pulling = asyncio.create_task(producing())
     chunks: list[str] = []
     count = 0
     try:
@@ -292,16 +364,16 @@ async def _pull_into(
                 await _copy(conn, staging, chunks)
                 record.rows += count
                 chunks, count = [], 0
-        await pulling  # re-raises the pull's error
+        result = await pulling  # re-raises the pull's error
         if count:
             await _copy(conn, staging, chunks)
             record.rows += count
+        return result
     finally:
         if not pulling.done():
             pulling.cancel()
             with contextlib.suppress(BaseException):
                 await pulling
-    return len(warehouses), received
 
 
 NO_PRICE = "\\N\t\\N"

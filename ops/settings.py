@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     accurate_ubb_signature_secret: SecretStr | None = None
     accurate_calls_per_second: float = Field(default=8, gt=0, le=8)
     accurate_max_in_flight: int = Field(default=8, ge=1, le=8)
-    accurate_page_size: int = Field(default=100, ge=1, le=1000)
+    # Rows per list page asked (ACCURATE_API.md §11.6: clients ask 1,000); the echoed size is
+    # trusted and a page that times out is halved (jobs/accurate/client.py).
+    accurate_page_size: int = Field(default=1000, ge=1, le=1000)
     accurate_timeout_seconds: float = Field(default=30, gt=0)
     sales_window_days: int = Field(default=3, ge=1, le=31)
     stock_retention_days: int = Field(default=60, ge=2)

@@ -34,6 +34,7 @@ from reports.chart_base import (
     percent_axis,
     to_png,
 )
+from reports.chart_cache import ChartCache, ChartKey, fingerprint
 from reports.models import (
     BranchRatio,
     Chart,
@@ -301,12 +302,34 @@ def _morning_pngs(ctx: MorningContext, language: str) -> list[bytes]:
     ]
 
 
-async def render_charts(ctx: MorningContext, *, language: str = "id") -> list[Chart]:
-    """The morning report's charts with their captions, rendered in a worker thread."""
+def _drawn_from(ctx: MorningContext) -> str:
+    """What the three charts draw, as text: equal text, equal charts."""
+    parts = (ctx.ff, ctx.so_l2.branches, ctx.so_l2.negatives, ctx.pipeline.rows_history)
+    dumped = [ctx.report_date.isoformat(), str(ctx.so_l2.data_date)]
+    for part in parts:
+        if isinstance(part, list):
+            dumped += [item.model_dump_json() for item in part]
+        else:
+            dumped.append(part.model_dump_json())
+    return "\n".join(dumped)
+
+
+async def render_charts(
+    ctx: MorningContext, *, language: str = "id", cache: ChartCache | None = None
+) -> list[Chart]:
+    """The morning report's charts with their captions.
+
+    Without `cache`, drawn in a worker thread; with one, drawn once per (report date,
+    language) and data in its worker processes and shared by everyone asking (/report).
+    """
     lang = check_language(language)
     blocks = ("caption_ff_fa_fs", "caption_so_l2", "caption_rows_loaded")
     captions = render_blocks("morning_report", blocks, lang, {"ctx": ctx})
-    pngs = await asyncio.to_thread(_morning_pngs, ctx, lang)
+    if cache is None:
+        pngs = await asyncio.to_thread(_morning_pngs, ctx, lang)
+    else:
+        key = ChartKey("morning", "all", ctx.report_date, lang)
+        pngs = await cache.get(key, fingerprint(_drawn_from(ctx)), _morning_pngs, ctx, lang)
     day = ctx.report_date.isoformat()
     names = (f"ff_fa_fs_{day}.png", f"so_l2_selisih_{day}.png", f"rows_loaded_{day}.png")
     return [

@@ -12,6 +12,7 @@ from bot.access import BotContext, Person
 from bot.replies import sentence
 from bot.store_match import load_stores
 from ops.clock import utc_now
+from reports.chart_cache import ChartCache
 
 MAX_ARGS_CHARS = 100  # a store or branch name never comes close
 # Letters (any script), digits, spaces and the punctuation store names use; nothing else.
@@ -72,3 +73,9 @@ def clock_of(context: BotContext) -> Callable[[], datetime]:
     """The clock in bot_data['clock'] (tests inject one), else the real one."""
     clock: Callable[[], datetime] = context.bot_data.get("clock", utc_now)
     return clock
+
+
+def chart_cache(context: BotContext) -> ChartCache:
+    """The application's chart cache (reports/chart_cache.py), made on first use."""
+    cache: ChartCache = context.bot_data.setdefault("chart_cache", ChartCache())
+    return cache

@@ -19,7 +19,7 @@ from telegram.error import TelegramError
 
 from bot.access import BotContext, Outcome, audited
 from bot.delivery import send_report
-from bot.handlers.common import answer, args_text, clock_of, named_scope
+from bot.handlers.common import answer, args_text, chart_cache, clock_of, named_scope
 from bot.readonly import read_only
 from bot.replies import sentence
 from ops.clock import wib_today
@@ -137,6 +137,8 @@ async def report_command(update: Update, context: BotContext) -> Outcome:
     async with read_only(context.db) as conn:
         report = await build_context(conn, day, now=now)
     messages = render_morning(report, language=settings.report_language)
-    charts = await render_charts(report, language=settings.report_language)
+    charts = await render_charts(
+        report, language=settings.report_language, cache=chart_cache(context)
+    )
     await send_report(context.bot, chat.id, messages, charts)
     return "ok"

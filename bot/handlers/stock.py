@@ -7,10 +7,7 @@ for a store outside their scope is refused politely.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,22 +17,30 @@ import asyncpg
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.access import BotContext, Outcome, audited
-from bot.handlers.common import answer, args_problem, args_text, clock_of, scope_text
+from bot.handlers.common import (
+    answer,
+    args_problem,
+    args_text,
+    chart_cache,
+    clock_of,
+    scope_text,
+)
 from bot.readonly import read_only
 from bot.replies import MAX_CAPTION, render, sentence
 from bot.store_match import MAX_CHOICES, Store, by_short_key, load_stores, match_store
 from ops.clock import wib_yesterday
 from ops.db import Conn
 from ops.paths import read_sql
-from reports.models import Targets
+from reports.chart_cache import ChartCache, ChartKey, fingerprint
+from reports.charts import store_stock_history
+from reports.models import StockPoint, Targets
 
 log = logging.getLogger(__name__)
 
 CALLBACK_PREFIX = "stock:"
 CHART_DAYS = 14
 GENDER_GROUPS = ("MEN", "LADIES", "BABY & KIDS")  # the order the reply lists them in
-CHART_RENDERS = 2  # charts drawn at once (CPU-bound); more queue instead of thrashing
-CHART_YIELD_SECONDS = 3.0  # how long a chart waits for the commands in hand to be answered
+CHART_LANGUAGE = "id"  # the chart's words; its caption is the Indonesian template
 
 
 @dataclass(frozen=True)
@@ -109,73 +114,72 @@ async def build_view(pool: asyncpg.Pool, store: Store, today_yesterday: date) ->
     )
 
 
-def _chart_renderer() -> Callable[..., bytes] | None:
-    # The chart belongs to reports/; /stock still answers when it is missing or renamed.
-    try:
-        from reports import charts, models
-    except ImportError:
-        return None
-    draw = getattr(charts, "store_stock_history", None)
-    point = getattr(models, "StockPoint", None)
-    if draw is None or point is None:
-        return None
+def _points(view: StockView) -> list[StockPoint]:
+    return [StockPoint(day=h["day"], gender=h["gender"], qty=h["qty"]) for h in view.history]
 
-    def render_chart(view: StockView) -> bytes:
-        points = [point(day=h["day"], gender=h["gender"], qty=h["qty"]) for h in view.history]
-        png: bytes = draw(points, store=view.store.name, data_date=view.stock_date)
-        return png
 
-    return render_chart
+def _chart_key(view: StockView, language: str = CHART_LANGUAGE) -> tuple[ChartKey, str]:
+    """The chart's key and the fingerprint of the data it draws."""
+    key = ChartKey("store_stock", view.store.key, view.stock_date, language)
+    data = [(h["day"], h["gender"], str(h["qty"])) for h in view.history]
+    return key, fingerprint((view.store.name, data))
+
+
+async def stock_chart(cache: ChartCache, view: StockView, language: str = CHART_LANGUAGE) -> bytes:
+    """The store's 14-day chart (PNG): drawn once per (store, snapshot date, language) and
+    data, in the chart worker processes, and shared by everyone asking (reports/chart_cache.py).
+    A reload that changed the store's figures changes the data's fingerprint: drawn anew."""
+    key, data = _chart_key(view, language)
+    return await cache.get(
+        key,
+        data,
+        store_stock_history,
+        _points(view),
+        store=view.store.name,
+        data_date=view.stock_date,
+        language=language,
+    )
 
 
 async def show_store(update: Update, context: BotContext, store: Store) -> None:
     """Send the store's stock reply, then its 14-day chart when there is history.
 
-    The chart is drawn and sent by a task the Application tracks: the answer does not wait
-    for matplotlib, and the chart waits for the other commands in hand (see `_send_chart`).
+    The chart is fetched (cached) or drawn (worker process) and sent by a task the Application
+    tracks: the answer never waits for it, and the event loop never waits on matplotlib.
     """
     yesterday = wib_yesterday(clock_of(context)())
     view = await build_view(context.db, store, yesterday)
     await answer(update, render("stock", v=view))
-    renderer = _chart_renderer()
     chat = update.effective_chat
-    if renderer is None or not view.history or chat is None:
+    if not view.history or chat is None:
         return
-    drawing: asyncio.Semaphore = context.bot_data.setdefault(
-        "chart_renders", asyncio.Semaphore(CHART_RENDERS)
-    )
-    answered = context.application.update_queue.join
     context.application.create_task(
-        _send_chart(chat, renderer, view, drawing, answered),
+        _send_chart(chat, chart_cache(context), view),
         update=update,
         name=f"chart {store.key}",
     )
 
 
-async def _send_chart(
-    chat: Chat,
-    renderer: Callable[..., bytes],
-    view: StockView,
-    drawing: asyncio.Semaphore,
-    answered: Callable[[], Awaitable[object]],
-) -> None:
-    """Draw and send the store's chart once the commands in hand are answered (`answered`
-    returns when every fetched update is handled), or after CHART_YIELD_SECONDS anyway.
+async def _send_chart(chat: Chat, cache: ChartCache, view: StockView) -> None:
+    """Fetch or draw the store's chart and send it with its caption; the same chart is
+    uploaded once and then sent by its Telegram file_id.
 
-    Answers first: drawing holds the GIL for ~0.2 s a chart, so 30 charts drawn during a
-    burst of commands slow everybody's answer (bench/bot.py, 50 people at once: p95 510 ms
-    drawing at once, 274 ms waiting). The bound keeps a steady stream of commands from
-    starving charts.
     A failure only loses the chart (the log has it).
     """
     try:
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(CHART_YIELD_SECONDS):
-                await answered()
-        async with drawing:
-            png = await asyncio.to_thread(renderer, view)
+        png = await stock_chart(cache, view)
         caption = render("stock_caption", limit=MAX_CAPTION, v=view, days=CHART_DAYS)
-        await chat.send_photo(png, caption=caption, filename=f"stok_{view.store.short_key}.png")
+        name = f"stok_{view.store.short_key}.png"
+
+        async def upload() -> str | None:
+            message = await chat.send_photo(png, caption=caption, filename=name)
+            return message.photo[-1].file_id if message.photo else None
+
+        async def resend(file_id: str) -> object:
+            return await chat.send_photo(file_id, caption=caption)
+
+        key, data = _chart_key(view)
+        await cache.send_once(key, data, upload, resend)
     except Exception:  # the text answer is out already; a missing chart must not look like one
         log.exception("stock chart for %s not sent", view.store.key)
 

@@ -10,12 +10,20 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from jobs.accurate.errors import ResponseInvalid
-from jobs.accurate.models import InvoiceDetail, Item, StockRow, TransferDetail, Warehouse
+from jobs.accurate.errors import PageTimeout, ResponseInvalid
+from jobs.accurate.models import (
+    InvoiceDetail,
+    Item,
+    ItemBalances,
+    StockRow,
+    TransferDetail,
+    Warehouse,
+)
 from jobs.accurate.paging import Announced, PageIncomplete, PagingBroken, check_page
 from jobs.accurate.session import AccurateSession, ClientStats, Query
 
@@ -27,6 +35,18 @@ M = TypeVar("M", bound=BaseModel)
 WAREHOUSE_FIELDS = ("id", "name", "suspended")
 ITEM_FIELDS = ("id", "no", "name", "itemType", "unitPrice", "vendorPrice", "suspended")
 STOCK_FIELDS = ("id", "no", "name", "quantity")
+BALANCE_FIELDS = ("id", "no", "name", "detailWarehouseData")
+MIN_PAGE_SIZE = 10  # a page that times out is halved down to this, then retried as it is
+BALANCE_PAGE_SIZE = 100  # items per item/list.do page with balances (each ~350 warehouses)
+PROBE_PAGE_SIZE = 20
+
+
+def smaller_page(size: int) -> int | None:
+    """The page size to ask after a page of `size` timed out: the largest divisor of `size`
+    not above half of it (so page boundaries stay put: 1000 -> 500 -> 250 -> 125 -> 25), or
+    None below MIN_PAGE_SIZE."""
+    smaller = next((d for d in range(size // 2, 0, -1) if size % d == 0), 0)
+    return smaller if smaller >= MIN_PAGE_SIZE else None
 
 
 def between(field: str, date_from: date, date_to: date) -> list[tuple[str, str]]:
@@ -43,20 +63,29 @@ class AccurateClient(AccurateSession):
 
     # -- list.do paging ---------------------------------------------------------------------
     async def iter_pages(
-        self, path: str, params: Query | Mapping[str, str] = (), fields: Sequence[str] = ("id",)
+        self,
+        path: str,
+        params: Query | Mapping[str, str] = (),
+        fields: Sequence[str] = ("id",),
+        *,
+        page_size: int | None = None,
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """Yield each page's rows of a list.do, every page checked by `paging.check_page`.
 
         The echoed `sp.pageSize` is used from then on; every page up to `sp.pageCount` is read,
         and together they hold exactly the `sp.rowCount` announced (DOMAIN.md §10). A page
-        that breaks that is asked again (with backoff, up to `max_attempts` tries).
+        that breaks that is asked again (with backoff, up to `max_attempts` tries). Pages start
+        at `page_size` (default: the client's, ACCURATE_PAGE_SIZE); a page that times out is
+        asked again at `smaller_page` size from the same row on (issue 15), and the client's
+        size shrinks with it.
 
         Raises:
+            PageTimeout: a page still timed out at the smallest size, after the retries.
             PagingBroken: a page still broke the paging contract after the retries.
             ResponseInvalid: a page without `d` list or `sp` object; and all `request` errors.
         """
         base = list(params.items()) if isinstance(params, Mapping) else list(params)
-        page, size = 1, self.page_size
+        page, size = 1, page_size or self.page_size
         first: Announced | None = None
         while True:
             query = [
@@ -65,7 +94,30 @@ class AccurateClient(AccurateSession):
                 ("sp.page", str(page)),
                 ("sp.pageSize", str(size)),
             ]
-            rows, announced = await self._checked_page(path, query, page, first)
+            smaller = smaller_page(size)
+            try:
+                rows, announced = await self._checked_page(
+                    path, query, page, first, retry_timeouts=smaller is None
+                )
+            except PageTimeout:
+                if smaller is None:
+                    raise
+                # the same rows onward, in pages half as large: offset (page-1) x size
+                page = (page - 1) * size // smaller + 1
+                log.warning(
+                    "accurate %s: %s page timed out at sp.pageSize %d; asking %d from now on",
+                    self.entity,
+                    path,
+                    size,
+                    smaller,
+                )
+                size = smaller
+                if page_size is None:  # the client's size: later lists start smaller too
+                    self.page_size = min(self.page_size, smaller)
+                self.stats.halvings += 1
+                if first is not None:
+                    first = Announced(first.row_count, -(-first.row_count // size) or 1, size)
+                continue
             first = first or announced
             yield rows
             if page >= announced.page_count:
@@ -73,12 +125,18 @@ class AccurateClient(AccurateSession):
             page, size = page + 1, announced.page_size
 
     async def _checked_page(
-        self, path: str, query: Query, page: int, first: Announced | None
+        self,
+        path: str,
+        query: Query,
+        page: int,
+        first: Announced | None,
+        *,
+        retry_timeouts: bool = True,
     ) -> tuple[list[dict[str, Any]], Announced]:
         """One list page that passed `check_page`, asked again while it does not."""
         failures = 0
         while True:
-            body = await self.request(path, query)
+            body = await self.request(path, query, retry_timeouts=retry_timeouts)
             rows, sp = body.get("d"), body.get("sp")
             if not isinstance(rows, list) or not isinstance(sp, dict):
                 raise ResponseInvalid(self.entity, f"{path} page {page} has no d/sp")
@@ -167,3 +225,50 @@ class AccurateClient(AccurateSession):
         """One item transfer with its lines. Raises RequestRejected if it does not exist."""
         body = await self.request("item-transfer/detail.do", [("id", str(transfer_id))])
         return self._parse(TransferDetail, body.get("d"))
+
+    # -- stock by item (issue 15: one call per page of items instead of per warehouse) -------
+    async def probe_item_balances(self) -> tuple[bool, str]:
+        """Ask one page of item/list.do for `detailWarehouseData`; (honoured, what was seen).
+
+        Honoured when the rows come back with lists of entries carrying `balance`
+        (ACCURATE_API.md §6.4; whether list.do does so is open, §11). Unknown `fields` names
+        are silently dropped by Accurate, so a missing key means "not honoured".
+        """
+        body = await self.request(
+            "item/list.do",
+            [("fields", ",".join(BALANCE_FIELDS)), ("sp.page", "1"),
+             ("sp.pageSize", str(PROBE_PAGE_SIZE))],
+        )  # fmt: skip
+        rows = body.get("d")
+        if not isinstance(rows, list) or not rows:
+            return False, "item/list.do returned no items to look at"
+        lists = [r.get("detailWarehouseData") for r in rows if isinstance(r, dict)]
+        if not all(isinstance(entries, list) for entries in lists):
+            return False, "item/list.do dropped detailWarehouseData"
+        entries = [e for entries in lists for e in entries or []]
+        if not any(isinstance(e, dict) and "balance" in e for e in entries):
+            return False, "detailWarehouseData came back without balances"
+        return True, f"{len(rows)} items with {len(entries)} warehouse balances"
+
+    async def iter_item_balances(self) -> AsyncIterator[list[ItemBalances]]:
+        """Yield pages of items with their per-warehouse balances (pairs), every item once."""
+        size = self.page_size
+        self.page_size = min(size, BALANCE_PAGE_SIZE)
+        try:
+            async for page in self.iter_pages("item/list.do", (), BALANCE_FIELDS):
+                yield [self._parse(ItemBalances, row) for row in page]
+        finally:
+            self.page_size = (
+                size
+                if self.page_size == min(size, BALANCE_PAGE_SIZE)
+                else min(size, self.page_size)
+            )
+
+    async def stock_totals(self) -> dict[str, Decimal]:
+        """Every item's all-warehouse quantity (pairs): item/list-stock.do without a warehouse."""
+        totals: dict[str, Decimal] = {}
+        async for page in self.iter_pages("item/list-stock.do", (), STOCK_FIELDS):
+            for row in page:
+                parsed = self._parse(StockRow, row)
+                totals[parsed.no] = totals.get(parsed.no, Decimal(0)) + parsed.quantity
+        return totals

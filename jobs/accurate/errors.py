@@ -59,3 +59,7 @@ class RequestRejected(AccurateError):
         self.messages = messages
         self.status = status
         self.path = path
+
+
+class PageTimeout(Transient):
+    """The answer did not come in time (client timeout or HTTP 504): a page may be too large."""

@@ -96,6 +96,29 @@ class StockRow(AccurateModel):
     quantity: Decimal
 
 
+class WarehouseBalance(AccurateModel):
+    """One `detailWarehouseData` entry (§6.4): a warehouse and the item's balance there (pairs)."""
+
+    id: int | None = None
+    name: str | None = None
+    warehouse_name: str | None = None
+    balance: Amount = None
+
+    @property
+    def gudang(self) -> str:
+        """The warehouse's name (`warehouseName`, else `name`)."""
+        return self.warehouse_name or self.name or ""
+
+
+class ItemBalances(AccurateModel):
+    """An `item/list.do` row asked with `detailWarehouseData`: the item and its balances."""
+
+    id: int | None = None
+    no: str
+    name: str = ""
+    balances: list[WarehouseBalance] = Field(default_factory=list, alias="detailWarehouseData")
+
+
 class InvoiceHeader(AccurateModel):
     """A `sales-invoice/list.do` row; amounts in rupiah."""
 

@@ -9,6 +9,7 @@ once on a refused token. The API token never reaches a log line or an exception 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import random
@@ -27,6 +28,7 @@ from pydantic import SecretStr
 from jobs.accurate.errors import (
     AccurateError,
     AuthRejected,
+    PageTimeout,
     RateLimited,
     RequestRejected,
     ResponseInvalid,
@@ -39,16 +41,20 @@ log = logging.getLogger(__name__)
 
 Query = Sequence[tuple[str, str]]
 MAX_REDIRECTS = 5
+# An over-limit answer at HTTP 200 s:false (ACCURATE_API.md §11.7): "terlalu banyak", "too many"
+_LIMIT_WORDS = re.compile(r"terlalu banyak|too many", re.IGNORECASE)
 
 
 @dataclass
 class ClientStats:
-    """What the client did: HTTP calls sent, retries, 429s received, host moves followed."""
+    """What the client did: HTTP calls sent, retries, 429s received, host moves followed,
+    list pages halved after a timeout."""
 
     calls: int = 0
     retries: int = 0
     rate_limited: int = 0
     redirects: int = 0
+    halvings: int = 0
 
 
 def encode_query(params: Query) -> str:
@@ -90,8 +96,10 @@ class AccurateSession:
     """The signed, throttled, retrying HTTP layer for one entity; use as `async with`.
 
     `calls_per_second` and `max_in_flight` are per token (Accurate allows 8 and 8);
-    a call keeps its rate slot until a second after its answer (throttle.py), and
-    `window_margin` (s) widens the second counted from its start on top; `page_size` is the
+    a call's rate slot counts from when its request left, plus a measured margin for its
+    trip to the server (throttle.py), and `window_margin` (s) widens it on top; a 429 (or an
+    HTTP 200 limit message) pauses every call of the token for the Retry-After given (1 s
+    without one); `page_size` is the
     rows asked per list page (the server may clamp it); `max_attempts` counts every try of a
     call (host moves excluded); `timeout`, `backoff_base`, `backoff_max` are seconds. A 429's
     Retry-After is waited exactly, instead of the backoff; one longer than `max_retry_after`
@@ -170,6 +178,11 @@ class AccurateSession:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(entity={self.entity!r}, host={self._host!r})"
 
+    @property
+    def token_hash(self) -> str:
+        """The first 16 hex digits of the token's SHA-256: tells tokens apart, reveals nothing."""
+        return hashlib.sha256(self._token.get_secret_value().encode()).hexdigest()[:16]
+
     # -- host discovery ---------------------------------------------------------------------
     @property
     def host(self) -> str | None:
@@ -197,7 +210,9 @@ class AccurateSession:
             return self._host
 
     # -- the request loop -------------------------------------------------------------------
-    async def request(self, path: str, params: Query = ()) -> dict[str, Any]:
+    async def request(
+        self, path: str, params: Query = (), *, retry_timeouts: bool = True
+    ) -> dict[str, Any]:
         """GET `{host}/accurate/api/{path}` and return the `s:true` body.
 
         Raises:
@@ -206,9 +221,11 @@ class AccurateSession:
                 retried).
             Transient, RateLimited, ResponseInvalid: still failing after `max_attempts`.
         """
-        return await self._request(path, params, account=False)
+        return await self._request(path, params, account=False, retry_timeouts=retry_timeouts)
 
-    async def _request(self, path: str, params: Query, *, account: bool) -> dict[str, Any]:
+    async def _request(
+        self, path: str, params: Query, *, account: bool, retry_timeouts: bool = True
+    ) -> dict[str, Any]:
         failures = 0
         redirects = 0
         query = encode_query(params)
@@ -222,7 +239,7 @@ class AccurateSession:
             try:
                 response = await self._send(url)
             except httpx.TimeoutException as exc:
-                error: AccurateError = Transient(
+                error: AccurateError = PageTimeout(
                     self.entity, f"timeout ({type(exc).__name__}) on {path}"
                 )
             except httpx.RequestError as exc:
@@ -240,9 +257,16 @@ class AccurateSession:
                 except AccurateError as exc:
                     error = exc
             failures += 1
-            if error.permanent or failures >= self.max_attempts:
+            if (
+                error.permanent
+                or failures >= self.max_attempts
+                or (isinstance(error, PageTimeout) and not retry_timeouts)
+            ):
                 raise error
             asked = error.retry_after if isinstance(error, RateLimited) else None
+            if isinstance(error, RateLimited):
+                # the budget is the token's: every call of it waits, not only this one
+                self._limiter.pause(min(asked, self.max_retry_after) if asked else 1.0)
             if asked is not None and asked > self.max_retry_after:
                 log.warning(
                     "accurate %s: %s; asked to wait %.0fs, more than %.0fs: not retried",
@@ -265,7 +289,7 @@ class AccurateSession:
             await self._sleep(delay)
 
     async def _send(self, url: str) -> httpx.Response:
-        async with self._in_flight, self._limiter.call():
+        async with self._in_flight, self._limiter.call() as ticket:
             self.stats.calls += 1
             headers = auth_headers(
                 self._token.get_secret_value(),
@@ -273,7 +297,13 @@ class AccurateSession:
                 self._clock,
                 style=self._style,
             )
-            return await self._http.get(url, headers=headers)
+
+            async def trace(event: str, _info: Any) -> None:
+                # the request is on the wire: its rate slot counts from now (throttle.py)
+                if event.endswith("send_request_headers.complete"):
+                    self._limiter.sent(ticket)
+
+            return await self._http.get(url, headers=headers, extensions={"trace": trace})
 
     def _move_host(self, location: str) -> None:
         cut = location.find("/accurate/")
@@ -301,6 +331,8 @@ class AccurateSession:
             status == 400 and any(m.startswith("Header X-Api") for m in messages)
         ):
             raise AuthRejected(self.entity, "; ".join(messages), status=status)
+        if status == 504:  # a gateway timeout: the server took too long over this answer
+            raise PageTimeout(self.entity, f"HTTP 504 on {path}: {messages[0]}", status=status)
         if status >= 500:
             raise Transient(self.entity, f"HTTP {status} on {path}: {messages[0]}", status=status)
         if status >= 300:
@@ -308,6 +340,9 @@ class AccurateSession:
         if not isinstance(body, dict) or not isinstance(body.get("s"), bool):
             raise ResponseInvalid(self.entity, f"malformed JSON body from {path}")
         if not body["s"]:
+            if any(_LIMIT_WORDS.search(m) for m in messages):  # §11.7: a limit said at HTTP 200
+                self.stats.rate_limited += 1
+                raise RateLimited(self.entity, messages[0])
             if any(is_server_failure(m) for m in messages):
                 raise Transient(self.entity, f"s:false on {path}: {messages[0]}", status=status)
             raise RequestRejected(self.entity, messages, status=status, path=path)

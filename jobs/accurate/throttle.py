@@ -1,12 +1,18 @@
-"""Client-side pacing: at most N calls in any rolling window (Accurate allows 8 per second).
+"""Client-side pacing at Accurate's published limit: 8 call starts per rolling second, per token.
 
-A sliding log of the last N calls is exact, unlike a token bucket it never lets N+1 calls land
-in one second. The server counts a call when it arrives, which is somewhere between our send
-and the response, so a call made with `call()` keeps its slot until one window after its
-response: the 9th call is then sent a full window after the 1st one was answered and cannot
-arrive within a second of it, whatever the network or either event loop did in between (a
-window counted from the send alone provoked 429s when a busy loop delayed the 1st arrival).
-With 8/s and 20 ms answers that sustains 8 / 1.02 = 7.8 calls/s.
+ACCURATE_API.md §8.1: at most 8 calls per second and 8 in flight, per token. The in-flight cap
+is a semaphore (session.py); this is the rate. A sliding log of the last N calls is exact:
+unlike a token bucket it never lets N+1 calls land in one second.
+
+The server counts a call when it *arrives*. A call's slot is therefore counted from the moment
+its request was actually written to the socket (`Ticket.sent`, from httpx's trace: our own busy
+event loop cannot shrink the gap) plus a margin for the one-way trip to the server: half the
+fastest answer measured lately (a round trip's one way), between MIN_MARGIN and MAX_MARGIN.
+The slot of call i frees at `sent_i + 1 s + margin`, so call i+8 is sent, and arrives, at least
+a second after call i arrived. That sustains 8 / (1 + margin) calls/s whatever the latency of
+the answers (the limiter before issue 15 held each slot a second after the *answer*: 8 / (1 +
+latency), 3.2 calls/s at 1.5 s). A 429 the server gives anyway widens the margin by
+MARGIN_STEP (up to MAX_LEARNED_MARGIN) and pauses every call of the token for the time asked.
 """
 
 from __future__ import annotations
@@ -17,26 +23,49 @@ import hashlib
 import math
 import time
 import weakref
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 Sleep = Callable[[float], Awaitable[None]]
-DEFAULT_MARGIN = 0.0  # call() already covers the send-to-arrival jitter
+DEFAULT_MARGIN = 0.0  # a fixed extra on top of the measured margin
+MIN_MARGIN = 0.005  # s: the one-way trip is never assumed shorter
+MAX_MARGIN = 0.05  # s: a slow answer is the server working, not the request travelling
+MARGIN_STEP = 0.025  # s added after each 429 the server gave although we kept the pace
+MAX_LEARNED_MARGIN = 0.5
+ANSWERS_KEPT = 64  # recent answer times the margin is measured over
 
 
 @dataclass
-class _Slot:
+class Ticket:
+    """One call's slot: granted at `start`; `sent` when the request left; `end` when answered.
+
+    All monotonic seconds of the limiter's clock; None until known.
+    """
+
     start: float
-    end: float | None = None  # None while the call is in flight
+    sent: float | None = None
+    end: float | None = None
+    from_start: bool = False  # acquire(): counted from `start` (+ margin), nothing measured
+    _limiter: SlidingWindowLimiter | None = None
+
+    def mark_sent(self) -> None:
+        """Note that the request was written to the socket now (first call counts)."""
+        if self.sent is None and self._limiter is not None:
+            self.sent = max(self._limiter.now(), self.start)
 
 
 class SlidingWindowLimiter:
-    """Grants at most `floor(rate)` calls per `floor(rate)/rate` seconds (the span).
+    """Grants at most `floor(rate)` call starts per `floor(rate)/rate` seconds (the span).
 
-    `acquire()` counts a call from its start (plus `margin`); `call()` holds the slot while the
-    call runs and frees it one span after it ends. `clock` is monotonic seconds and `sleep` its
-    matching sleep, both injectable so tests run on fake time. Waiters are served first come,
-    first served.
+    `acquire()` counts a call from its start (plus `margin`); `call()` counts it from when
+    it was sent (`Ticket.mark_sent`, else its start) plus `margin` and the measured one-way
+    margin (`network_margin`). `pause(seconds)` holds every new call for that long (a 429).
+    `clock` is monotonic seconds and `sleep` its matching sleep, both injectable so tests run
+    on fake time. Waiters are served first come, first served.
+
+    Raises:
+        ValueError: a rate that is not positive.
     """
 
     def __init__(
@@ -51,51 +80,92 @@ class SlidingWindowLimiter:
             raise ValueError("rate must be positive")
         self.capacity = max(1, math.floor(rate))
         self.span = self.capacity / rate
-        self.window = self.span + margin
+        self.margin = margin
+        self.learned = 0.0  # widened by each 429 the server gave despite the pace
         self._clock = clock
         self._sleep = sleep
-        self._slots: list[_Slot] = []
+        self._slots: list[Ticket] = []
+        self._answers: deque[float] = deque(maxlen=ANSWERS_KEPT)
+        self._paused_until = -math.inf
         self._lock = asyncio.Lock()
         self._released = asyncio.Event()
 
-    def _free_at(self, slot: _Slot) -> float | None:
-        if slot.end is None:
-            return None
-        return max(slot.start + self.window, slot.end + self.span)
+    def now(self) -> float:
+        """The limiter's clock (monotonic seconds)."""
+        return self._clock()
 
-    async def _take(self) -> _Slot:
+    @property
+    def network_margin(self) -> float:
+        """Seconds allowed for a request's trip to the server: half the fastest recent answer,
+        within MIN_MARGIN..MAX_MARGIN (MIN_MARGIN before any answer), plus what 429s taught."""
+        measured = min(self._answers) / 2 if self._answers else MIN_MARGIN
+        return min(MAX_MARGIN, max(MIN_MARGIN, measured)) + self.learned
+
+    def _free_at(self, ticket: Ticket) -> float | None:
+        if ticket.from_start:
+            return ticket.start + self.span + self.margin
+        if ticket.sent is None:
+            # never known to be sent (a transport without trace events): the safe old rule,
+            # a span after the answer, since the request may have arrived just before it
+            if ticket.end is None:
+                return None
+            return max(ticket.start + self.span + self.margin, ticket.end + self.span)
+        return ticket.sent + self.span + self.margin + self.network_margin
+
+    async def _take(self) -> Ticket:
         async with self._lock:
             while True:
                 now = self._clock()
+                if now < self._paused_until:
+                    await self._sleep(self._paused_until - now)
+                    continue
                 # `now >= free_at` (not `free_at - now <= 0`): the same float sum the wait below
                 # computes, so waking at exactly that instant frees the slot.
                 self._slots = [s for s in self._slots if (f := self._free_at(s)) is None or now < f]
                 if len(self._slots) < self.capacity:
-                    slot = _Slot(now)
-                    self._slots.append(slot)
-                    return slot
+                    ticket = Ticket(now, _limiter=self)
+                    self._slots.append(ticket)
+                    return ticket
                 frees = [f for s in self._slots if (f := self._free_at(s)) is not None]
                 if frees:
                     await self._sleep(min(frees) - now)
-                else:  # every slot is in flight: wait for one to end
+                else:  # no slot sent yet: wait for one to be sent or to end
                     self._released.clear()
                     await self._released.wait()
 
     async def acquire(self) -> float:
         """Wait for a slot counted from its start; returns the (monotonic) start time granted."""
-        slot = await self._take()
-        slot.end = slot.start
-        return slot.start
+        ticket = await self._take()
+        ticket.from_start = True
+        return ticket.start
 
     @contextlib.asynccontextmanager
-    async def call(self) -> AsyncIterator[float]:
-        """Hold a slot for one call (yields its start); it frees one span after the call ends."""
-        slot = await self._take()
+    async def call(self) -> AsyncIterator[Ticket]:
+        """Hold a slot for one call; mark `Ticket.sent` when the request leaves.
+
+        Never marked (a transport without trace events), its slot frees a span after its end.
+        """
+        ticket = await self._take()
         try:
-            yield slot.start
+            yield ticket
         finally:
-            slot.end = max(self._clock(), slot.start)
+            ticket.end = max(self._clock(), ticket.start)
+            if ticket.sent is not None:
+                self._answers.append(ticket.end - ticket.sent)
             self._released.set()
+
+    def sent(self, ticket: Ticket) -> None:
+        """`ticket.mark_sent()`, and wake waiters: its slot now has a known end."""
+        ticket.mark_sent()
+        self._released.set()
+
+    def pause(self, seconds: float, *, over_limit: bool = True) -> None:
+        """Grant nothing for `seconds` (the server's Retry-After); `over_limit` also widens the
+        margin by MARGIN_STEP (the server counted more than we did)."""
+        self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
+        if over_limit:
+            self.learned = min(MAX_LEARNED_MARGIN, self.learned + MARGIN_STEP)
+        self._released.set()
 
 
 # Per event loop (asyncio primitives belong to one loop), per token: the budgets in use.

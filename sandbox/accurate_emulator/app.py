@@ -9,6 +9,7 @@ the entity's current host (that is also how a host move looks).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import socket
@@ -21,6 +22,7 @@ from typing import Any, Literal, NamedTuple, Self
 from aiohttp import web
 
 from sandbox.accurate_emulator import control
+from sandbox.accurate_emulator import latency as latency_control
 from sandbox.accurate_emulator.answers import ANSWER_KINDS, AnswerBook, AnswerFault
 from sandbox.accurate_emulator.auth import (
     WIB,
@@ -32,6 +34,7 @@ from sandbox.accurate_emulator.auth import (
 from sandbox.accurate_emulator.endpoints import OPEN_DB_MESSAGE, api_token_body, data_body
 from sandbox.accurate_emulator.faults import ALL_KINDS, Fault, FaultBook, endpoint_key
 from sandbox.accurate_emulator.jsonfmt import dumps
+from sandbox.accurate_emulator.latency import Latency, as_latency, rows_in
 from sandbox.accurate_emulator.limits import EmulatorStats, TokenLimits
 from sandbox.accurate_emulator.listing import ListError, Params, Row
 from sandbox.accurate_emulator.records import EntityRecords
@@ -61,6 +64,17 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
     )
 
 
+def _encoded(
+    handler: Callable[[Credential, Params], Any], credential: Credential, params: Params
+) -> tuple[str, int]:
+    """A data call's answer as JSON text, and the rows of its page (for the latency)."""
+    try:
+        body = handler(credential, params)
+    except ListError as exc:
+        body = {"s": False, "d": [str(exc)]}
+    return dumps(body), rows_in(body)
+
+
 def _error(status: int, message: str) -> web.Response:
     return _json({"s": False, "d": [message]}, status)
 
@@ -71,7 +85,14 @@ def _rate_limited(message: str, retry_after: float) -> web.Response:
 
 
 class AccurateEmulator:
-    """A fake Accurate Online serving a `World` over loopback HTTP, with limits and faults."""
+    """A fake Accurate Online serving a `World` over loopback HTTP, with limits and faults.
+
+    `latency` (seconds, or a `latency.Latency`) delays every admitted answer;
+    `item_detail_warehouses` makes item/list.do honour `fields=detailWarehouseData` (the
+    reading of one public client, unconfirmed: ACCURATE_API.md §11) or drop it as unknown
+    (False, the default), or list only every other warehouse ("partial": balances that do not
+    add up).
+    """
 
     def __init__(
         self,
@@ -82,13 +103,16 @@ class AccurateEmulator:
         max_in_flight: int = 8,
         host_key: Literal["database", "data usaha"] = "database",
         clock: Callable[[], datetime] | None = None,
-        latency: float = 0.0,
+        latency: float | Latency | None = 0.0,
         monotonic: Callable[[], float] = time.monotonic,
+        item_detail_warehouses: bool | Literal["partial"] = False,
     ) -> None:
         self.world = world
         self.max_page_size = max_page_size
         self.host_key = host_key
-        self.latency = latency
+        self.latency = as_latency(latency)
+        self.item_detail_warehouses = item_detail_warehouses
+        self.latency_slept = 0.0  # seconds of latency added to answers since start/reset
         self._clock = clock or (lambda: datetime.now(UTC))
         self._monotonic = monotonic
         self._limits = TokenLimits(calls_per_second, max_in_flight)
@@ -108,6 +132,7 @@ class AccurateEmulator:
         self._runner: web.AppRunner | None = None
         self._stopping: asyncio.Event | None = None
         self._moves = 0
+        self._bodies = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="accurate")
 
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -117,6 +142,7 @@ class AccurateEmulator:
         app.router.add_route("*", "/api/open-db.do", self._open_db)
         app.router.add_route("*", r"/h/{host}/accurate/api/{module}/{action:[^/]+\.do}", self._data)
         control.add_routes(app, self)
+        latency_control.add_routes(app, self)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -125,6 +151,7 @@ class AccurateEmulator:
             sock.close()
             raise
         self._stopping = asyncio.Event()  # bound to the loop that serves
+        self._bodies = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="accurate")
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
@@ -139,6 +166,7 @@ class AccurateEmulator:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        self._bodies.shutdown(wait=False)
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -221,6 +249,10 @@ class AccurateEmulator:
             Fault(kind, entity, endpoint, times, status, delay, message, float(retry_after))
         )
 
+    def set_latency(self, value: float | Latency | None) -> None:
+        """Answer every admitted call after this latency (seconds fixed, or a `Latency`)."""
+        self.latency = as_latency(value)
+
     def restore_token(self, entity: str) -> None:
         """Undo `revoke_token` for `entity`."""
         self._revoked.discard(entity)
@@ -241,6 +273,7 @@ class AccurateEmulator:
         """Zero the counters and the request log."""
         self._limits.reset()
         self.request_log.clear()
+        self.latency_slept = 0.0
 
     # -- request pipeline -------------------------------------------------------------------
     def records(self, entity: str) -> EntityRecords:
@@ -289,13 +322,18 @@ class AccurateEmulator:
             fault = self._faults.take(entity, endpoint)
             if fault is not None and (faulted := await self._play(fault)) is not None:
                 return faulted
-            if self.latency:
-                await self._hang(self.latency)
             params = await self._params(request)
-            try:
-                return _json(handler(credential, params))
-            except ListError as exc:
-                return _error(200, str(exc))
+            # Built and encoded off the event loop (one worker thread, so records are never
+            # touched twice at once): a 1,000-row page takes tens of ms to encode, and a loop
+            # busy with it would admit the next arrivals late, skewing the rate limit's clock.
+            text, rows = await asyncio.get_running_loop().run_in_executor(
+                self._bodies, _encoded, handler, credential, params
+            )
+            if self.latency.active:
+                delay = self.latency.seconds(rows)
+                self.latency_slept += delay
+                await self._hang(delay)
+            return web.Response(text=text, content_type="application/json")
         finally:
             self._limits.release(entity)
 
@@ -361,7 +399,13 @@ class AccurateEmulator:
                 return self._answers.envelope(credential.entity, endpoint, rows, params, size)
 
             return data_body(
-                records, endpoint, params, self.business_date, self.max_page_size, envelope
+                records,
+                endpoint,
+                params,
+                self.business_date,
+                self.max_page_size,
+                envelope,
+                item_detail_warehouses=self.item_detail_warehouses,
             )
 
         return await self._serve(request, endpoint, body)

@@ -7,7 +7,8 @@ status?, delay?, message?, new_host?, retry_after?}`, DELETE faults, POST restor
 `{"entity"}`. Fault kinds: the errors of faults.py (`http_5xx`, `rate_limited`, `slow`,
 `timeout`, `malformed_json`, `s_false`, `server_failure`, `host_move`, `revoke_token`) and the
 well-formed wrong list answers of answers.py (`empty_list`, `no_page_count`, `empty_page`,
-`short_last_page`, `repeated_rows`).
+`short_last_page`, `repeated_rows`). Latency: latency.py
+(`GET`/`POST /__control/latency`).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def add_routes(app: web.Application, emulator: AccurateEmulator) -> None:
     """Register the control routes of `emulator` on `app`."""
 
     async def stats(_request: web.Request) -> web.Response:
-        return _ok(stats=emulator.stats.as_dict())
+        return _ok(stats=emulator.stats.as_dict() | {"latency_slept": emulator.latency_slept})
 
     async def reset_stats(_request: web.Request) -> web.Response:
         emulator.reset_stats()

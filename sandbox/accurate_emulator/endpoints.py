@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, Literal
 
 from sandbox.accurate_emulator.auth import Credential
-from sandbox.accurate_emulator.listing import Params, Row, first, list_envelope
+from sandbox.accurate_emulator.listing import Params, Row, first, list_envelope, parse_fields
 from sandbox.accurate_emulator.records import EntityRecords
 
 NOT_FOUND = {
@@ -15,6 +15,7 @@ NOT_FOUND = {
     "item-transfer": "Pemindahan Barang tidak tepat",
 }
 WAREHOUSE_NOT_FOUND = "Gudang tidak tepat"
+DETAIL = "detailWarehouseData"
 # How a list answer is built from its rows (AnswerBook.envelope plays wrong answers through it).
 Envelope = Callable[[Sequence[Row], Params, int], dict[str, Any]]
 OPEN_DB_MESSAGE = (
@@ -53,10 +54,15 @@ def data_body(
     business_date: date,
     max_page_size: int,
     envelope: Envelope = list_envelope,
+    *,
+    item_detail_warehouses: bool | Literal["partial"] = True,
 ) -> dict[str, Any]:
     """The body of a data-layer call `endpoint` (e.g. `item/list-stock`) for one entity.
 
-    `envelope` builds list answers (default: the right one).
+    `envelope` builds list answers (default: the right one). `item_detail_warehouses`:
+    whether item/list.do honours `fields=detailWarehouseData` (ACCURATE_API.md §11 leaves it
+    open; when it does not, the name is silently dropped; "partial": honoured, but only every
+    other warehouse of an item is listed, so its balances do not add up to list-stock's total).
 
     Raises:
         ListError: on a list request Accurate would refuse (unknown filter operator).
@@ -70,12 +76,25 @@ def data_body(
             "item-transfer": records.transfer_rows,
         }.get(module)
         if rows is not None:
-            return envelope(rows, params, max_page_size)
+            body = envelope(rows, params, max_page_size)
+            if module == "item" and item_detail_warehouses and DETAIL in parse_fields(params):
+                _add_balances(records, body["d"], business_date, item_detail_warehouses)
+            return body
     if endpoint == "item/list-stock":
         return _list_stock(records, params, business_date, max_page_size, envelope)
     if action == "detail" and module in NOT_FOUND:
         return _detail(records, module, params)
     return {"s": False, "d": [f"Halaman {endpoint}.do tidak ditemukan"]}
+
+
+def _add_balances(
+    records: EntityRecords, page: list[dict[str, Any]], day: date, mode: bool | str
+) -> None:
+    """Give each item row of `page` its `detailWarehouseData` on `day` (by id)."""
+    for row in page:
+        item = records.items_by_id.get(row.get("id"))  # type: ignore[arg-type]
+        entries = records.warehouse_balances(day, item.no) if item else []
+        row[DETAIL] = entries[::2] if mode == "partial" else entries
 
 
 def _detail(records: EntityRecords, module: str, params: Params) -> dict[str, Any]:

@@ -1,4 +1,8 @@
-"""Per-token call limits (8 calls per rolling second, 8 in flight) and the counters behind them."""
+"""Per-token call limits (8 calls per rolling second, 8 in flight) and the counters behind them.
+
+The reading of ACCURATE_API.md §8.1 / §10.9: a call is counted when it arrives; a 9th arrival
+within one rolling second of 8 admitted ones, or a 9th call while 8 are in flight, gets HTTP 429.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ class EmulatorStats:
     rate_limited: int
     max_in_flight: int
     max_in_flight_by_entity: dict[str, int]
+    served_by_entity: dict[str, int] = field(default_factory=dict)
+    rate_limited_by_entity: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_calls(self) -> int:
@@ -31,6 +37,14 @@ class EmulatorStats:
             "rate_limited": self.rate_limited,
             "max_in_flight": self.max_in_flight,
             "max_in_flight_by_entity": dict(self.max_in_flight_by_entity),
+            # per token (named by its entity): calls admitted and served, 429s of the limit
+            "by_token": {
+                key: {
+                    "served": self.served_by_entity.get(key, 0),
+                    "rate_limited": self.rate_limited_by_entity.get(key, 0),
+                }
+                for key in sorted(self.served_by_entity.keys() | self.rate_limited_by_entity)
+            },
         }
 
 
@@ -48,6 +62,8 @@ class TokenLimits:
     _in_flight: Counter[str] = field(default_factory=Counter)
     _peak: Counter[str] = field(default_factory=Counter)
     _calls: Counter[str] = field(default_factory=Counter)
+    _served: Counter[str] = field(default_factory=Counter)
+    _refused: Counter[str] = field(default_factory=Counter)
     _rate_limited: int = 0
 
     def count(self, endpoint: str) -> None:
@@ -61,8 +77,10 @@ class TokenLimits:
             window.popleft()
         if len(window) >= self.calls_per_second or self._in_flight[key] >= self.max_in_flight:
             self._rate_limited += 1
+            self._refused[key] += 1
             return False
         window.append(now)
+        self._served[key] += 1
         self._in_flight[key] += 1
         self._peak[key] = max(self._peak[key], self._in_flight[key])
         return True
@@ -76,6 +94,8 @@ class TokenLimits:
         self._window.clear()
         self._peak.clear()
         self._calls.clear()
+        self._served.clear()
+        self._refused.clear()
         self._rate_limited = 0
 
     def snapshot(self) -> EmulatorStats:
@@ -85,4 +105,6 @@ class TokenLimits:
             rate_limited=self._rate_limited,
             max_in_flight=max(self._peak.values(), default=0),
             max_in_flight_by_entity=dict(self._peak),
+            served_by_entity=dict(self._served),
+            rate_limited_by_entity=dict(self._refused),
         )

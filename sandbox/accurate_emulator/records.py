@@ -56,6 +56,8 @@ class EntityRecords:
         self._transfers_by_id = {d["id"]: d for d in self.transfer_details}
         self._transfers_by_number = {d["number"]: d for d in self.transfer_details}
         self._stock_cache: OrderedDict[tuple[date, int | None], list[Row]] = OrderedDict()
+        self._balances: tuple[date, dict[str, list[Row]]] | None = None
+        self.items_by_id = {i.id: i for i in world.items}
 
     # -- masters ----------------------------------------------------------------------------
     @staticmethod
@@ -126,6 +128,27 @@ class EntityRecords:
         if len(self._stock_cache) > _STOCK_CACHE_SIZE:
             self._stock_cache.popitem(last=False)
         return rows
+
+    def warehouse_balances(self, day: date, item_no: str) -> list[Row]:
+        """`detailWarehouseData` of an item on `day` (§6.4): its non-zero warehouse balances.
+
+        The real entries carry ~14 keys; the emulator keeps `id, name, warehouseName, balance`
+        and leaves out zero balances, so a page of 1,000 items stays a few MB.
+        """
+        if self._balances is None or self._balances[0] != day:
+            by_item: dict[str, list[Row]] = {}
+            for warehouse in self.world.warehouses:
+                for no, qty in self.world.stock(day, warehouse.id):
+                    by_item.setdefault(no, []).append(
+                        {
+                            "id": warehouse.id,
+                            "name": warehouse.name,
+                            "warehouseName": warehouse.name,
+                            "balance": qty,
+                        }
+                    )
+            self._balances = (day, by_item)
+        return self._balances[1].get(item_no, [])
 
     # -- sales invoices ---------------------------------------------------------------------
     def _invoice(self, inv: Invoice) -> Row:

@@ -170,3 +170,13 @@ def test_parse_day_forms():
     for bad in ("2026-13-01", "32-01-2026", "1 foo 2026", "16", "2026-02-16; drop"):
         with pytest.raises(BadDate):
             parse_day(bad, TODAY)
+
+
+async def test_a_second_asker_gets_the_charts_drawn_for_the_first(bot: BotHarness):
+    first = split_reply(await bot.ask(ADMIN, "/report", expect=4))[1]
+    second = split_reply(await bot.ask(VIEWER, "/report", expect=4))[1]
+    cache = bot.app.bot_data["chart_cache"]
+    assert (cache.stats.renders, cache.stats.hits) == (1, 1)
+    assert [p.photo.data for p in first if p.photo] == [p.photo.data for p in second if p.photo]
+    split_reply(await bot.ask(ADMIN, "/report kemarin", expect=4))  # another day: drawn
+    assert cache.stats.renders == 2

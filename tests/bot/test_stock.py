@@ -1,21 +1,23 @@
 """/stock end to end: forgiving names, buttons, scope, and what the reply shows."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from telegram import Chat
 
-from bot.handlers.stock import StockView, _send_chart, build_view
+from bot.handlers.stock import build_view, stock_chart
 from bot.store_match import load_stores
 from jobs.load_history import recorded_load
 from jobs.marts import build_store_stock
+from reports.chart_cache import ChartCache
 from tests.bot.conftest import ADMIN, LEAD_BALI, LEAD_TP, TODAY, VIEWER, YESTERDAY, BotHarness
-from tests.helpers import chart_png
 from tests.helpers.fixtures import add_stock
 
-# What the chart renderer hands over, without drawing with matplotlib.
-PNG = chart_png(40, 30)  # a real image: Telegram decodes photos
+
+def chart_cache_of(bot: BotHarness) -> ChartCache:
+    cache: ChartCache = bot.app.bot_data["chart_cache"]
+    return cache
 
 
 async def test_exact_name_shows_stock_ff_sales_selisih_and_chart(bot: BotHarness):
@@ -143,27 +145,36 @@ async def test_a_day_loaded_before_its_summary_is_shown_from_the_snapshot(bot: B
     assert after.body == before.body
 
 
-async def test_a_chart_waits_until_the_answers_in_hand_are_out(bot: BotHarness):
+async def test_two_askers_share_one_render_and_a_reload_of_the_day_draws_anew(bot: BotHarness):
+    """Charts are drawn once per (store, data date, language) and data: the second person
+    gets the first one's PNG; a reload of that day that changed the figures redraws it."""
+    first_reply, first = await bot.ask(ADMIN, "/stock TP", expect=2)
+    _reply, second = await bot.ask(LEAD_TP, "/stock", expect=2)
+    cache = chart_cache_of(bot)
+    assert (cache.stats.renders, cache.stats.hits) == (1, 1)
+    assert first.photo is not None and second.photo is not None
+    assert first.photo.data == second.photo.data
+    async with bot.pool.acquire() as conn:  # the day reloaded with other figures
+        await conn.execute(
+            "update raw.accurate_stock_ddd set kuantitas = 1500"
+            " where snapshot_date = $1 and kode_barang = 'M1'",
+            TODAY,
+        )
+        await build_store_stock(conn, TODAY)  # what the chain does after the reload
+    after_reply, after = await bot.ask(ADMIN, "/stock TP", expect=2)
+    assert "Pria: 1.500 pasang" in after_reply.body and "1.234" in first_reply.body
+    assert cache.stats.renders == 2
+    assert after.photo is not None and after.photo.data != first.photo.data
+    # other stores and languages are other charts
+    await bot.ask(ADMIN, "/stock Zuma Lippo Batu", expect=2)
+    assert cache.stats.renders == 3
+
+
+async def test_people_asking_at_once_wait_for_the_one_drawing(bot: BotHarness):
     [store] = [s for s in await load_stores(bot.pool) if s.name == "Zuma Tunjungan Plaza"]
     view = await build_view(bot.pool, store, YESTERDAY)
-    drawn: list[str] = []
-
-    def renderer(v: StockView) -> bytes:
-        drawn.append(v.store.name)
-        return PNG
-
-    answered = asyncio.Event()
-    bot.emu.open_chat(ADMIN)  # the admin uses the bot (here without a message first)
-    chat = Chat(ADMIN, Chat.PRIVATE)
-    chat.set_bot(bot.app.bot)
-    task = asyncio.create_task(
-        _send_chart(chat, renderer, view, asyncio.Semaphore(1), answered.wait)
-    )
-    for _ in range(20):
-        await asyncio.sleep(0)
-    assert drawn == [] and not task.done()  # still answering others: not drawn yet
-    answered.set()
-    await task
-    assert drawn == ["Zuma Tunjungan Plaza"]
-    [photo] = await bot.emu.wait_for_calls("sendPhoto", 1)
-    assert photo.ok and "14 hari s.d. 16 Feb 2026" in photo.params["caption"]
+    with ThreadPoolExecutor(1) as pool:
+        cache = ChartCache(pool)
+        pngs = await asyncio.gather(*(stock_chart(cache, view) for _ in range(5)))
+    assert cache.stats.renders == 1 and cache.stats.hits == 4
+    assert len(set(pngs)) == 1 and pngs[0].startswith(b"\x89PNG")

@@ -149,18 +149,19 @@ async def stale_snapshot(pool, emu: AccurateEmulator, world: World) -> dict:
 
 # -- faults the client rides out -----------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("fault", "retries"),
+    ("fault", "retries", "halvings"),
     [
-        ({"kind": "http_5xx", "status": 503, "times": 2}, 2),
-        ({"kind": "malformed_json", "times": 2}, 2),
-        ({"kind": "timeout", "times": 1}, 1),  # hung for an hour: only a timeout ends it
-        ({"kind": "http_5xx", "status": 429, "message": RATE_LIMIT_MESSAGE, "times": 2}, 2),
-        ({"kind": "slow", "delay": 0.1, "times": 3}, 0),  # slow, far within the 30 s timeout
+        ({"kind": "http_5xx", "status": 503, "times": 2}, 2, 0),
+        ({"kind": "malformed_json", "times": 2}, 2, 0),
+        # hung for an hour: only a timeout ends it, and the page is asked again at half size
+        ({"kind": "timeout", "times": 1}, 0, 1),
+        ({"kind": "http_5xx", "status": 429, "message": RATE_LIMIT_MESSAGE, "times": 2}, 2, 0),
+        ({"kind": "slow", "delay": 0.1, "times": 3}, 0, 0),  # slow, far within the 30 s timeout
     ],
     ids=["http_5xx", "malformed_json", "timeout", "429", "slow"],
 )
 async def test_transient_faults_are_retried_and_the_snapshot_is_complete(
-    pool, conn, emulator, fault, retries
+    pool, conn, emulator, fault, retries, halvings
 ):
     world, emu = emulator
     day = world.days[-1]
@@ -173,7 +174,7 @@ async def test_transient_faults_are_retried_and_the_snapshot_is_complete(
             client, emu, "iter_stock", 3, hung, entity="DDD", endpoint=STOCK, **fault
         )
         result = await load_stock_snapshot(pool, source, "DDD", day, concurrency=concurrency)
-        assert client.stats.retries == retries
+        assert (client.stats.retries, client.stats.halvings) == (retries, halvings)
         assert hung.timed_out == (1 if fault["kind"] == "timeout" else 0)
         assert client.stats.rate_limited == (retries if fault.get("status") == 429 else 0)
     assert source.seen >= 3
@@ -202,7 +203,8 @@ async def test_a_host_move_midway_is_followed_with_a_fresh_signature(pool, conn,
     ("fault", "error", "calls_after"),
     [
         ({"kind": "malformed_json"}, "DDD: malformed JSON body from item/list-stock.do", 3),
-        ({"kind": "timeout"}, "DDD: timeout (ReadTimeout) on item/list-stock.do", 3),
+        # a page that times out is first asked at half the size twice (100 -> 50 -> 25)
+        ({"kind": "timeout"}, "DDD: timeout (ReadTimeout) on item/list-stock.do", 5),
         (
             {"kind": "http_5xx", "status": 429, "message": RATE_LIMIT_MESSAGE},
             f"DDD: {RATE_LIMIT_MESSAGE}",

@@ -1,74 +1,145 @@
-"""The limiter's `call()`: a slot lasts until a second after its call ended, so no 9th arrival
-can land within a second of the 1st, however late the 1st reached the server."""
+"""The limiter at the published limit: 8 call starts per rolling second counted from when each
+request left (plus the measured one-way margin), not a second after each answer; a 429 pauses
+the token. All on virtual time: no wall clock."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
+import random
 
-from jobs.accurate.throttle import SlidingWindowLimiter
+import pytest
+
+from jobs.accurate.throttle import MARGIN_STEP, MAX_MARGIN, MIN_MARGIN, SlidingWindowLimiter
 
 
-class FakeTime:
+class VirtualTime:
+    """A monotonic clock and sleep for many concurrent sleepers: time jumps to the earliest
+    wake-up once every task is blocked (checked by yielding to the loop a few times)."""
+
     def __init__(self) -> None:
         self.now = 0.0
+        self._timers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
 
     def monotonic(self) -> float:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
-        self.now += max(0.0, seconds)
-        await asyncio.sleep(0)
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._timers, (self.now + max(0.0, seconds), next(self._seq), future))
+        await future
+
+    async def run(self, work: asyncio.Future[object]) -> None:
+        while not work.done():
+            for _ in range(30):
+                await asyncio.sleep(0)
+            if self._timers and not work.done():
+                at, _, future = heapq.heappop(self._timers)
+                self.now = max(self.now, at)
+                future.set_result(None)
 
 
-async def test_a_slot_frees_one_span_after_its_call_ends() -> None:
-    fake = FakeTime()
-    limiter = SlidingWindowLimiter(8, clock=fake.monotonic, sleep=fake.sleep)
+async def simulate(
+    latency: float, *, calls: int = 240, uplink: float = 0.004, seed: int = 3
+) -> tuple[list[float], int]:
+    """`calls` calls by 20 workers through the limiter and an 8-call semaphore, each sent at
+    once, arriving `uplink` later at most, answered `latency` after that. Returns the
+    arrival times and the peak in flight."""
+    clock = VirtualTime()
+    limiter = SlidingWindowLimiter(8, clock=clock.monotonic, sleep=clock.sleep)
+    in_flight = asyncio.Semaphore(8)
+    rng = random.Random(seed)
+    arrivals: list[float] = []
+    flying = peak = 0
+    todo = iter(range(calls))
+
+    async def worker() -> None:
+        nonlocal flying, peak
+        for _ in todo:
+            async with in_flight, limiter.call() as ticket:
+                flying += 1
+                peak = max(peak, flying)
+                limiter.sent(ticket)
+                trip = rng.uniform(0, uplink)
+                await clock.sleep(trip)
+                arrivals.append(clock.now)
+                await clock.sleep(latency - trip)
+                flying -= 1
+
+    work = asyncio.ensure_future(asyncio.gather(*(worker() for _ in range(20))))
+    await clock.run(work)
+    await work
+    return sorted(arrivals), peak
+
+
+def no_nine_in_a_second(arrivals: list[float]) -> bool:
+    return all(arrivals[i + 8] - arrivals[i] >= 1.0 for i in range(len(arrivals) - 8))
+
+
+@pytest.mark.parametrize("latency", [0.02, 0.3, 0.84])
+async def test_sustains_the_published_rate_whatever_the_latency(latency: float) -> None:
+    arrivals, peak = await simulate(latency)
+    assert no_nine_in_a_second(arrivals)  # the server would never answer 429
+    assert peak <= 8
+    sustained = (len(arrivals) - 8) / (arrivals[-1] - arrivals[0])
+    # 8 / (1 + margin); the old limiter (a second after each answer) did 8 / (1 + latency)
+    assert 8 / (1 + MAX_MARGIN + 0.01) <= sustained <= 8.0
+    assert sustained >= 7.5
+
+
+async def test_long_answers_are_bounded_by_the_eight_in_flight() -> None:
+    arrivals, peak = await simulate(1.5, calls=120)
+    assert no_nine_in_a_second(arrivals) and peak == 8
+    sustained = (len(arrivals) - 8) / (arrivals[-1] - arrivals[0])
+    assert 5.0 <= sustained <= 8 / 1.5 + 0.01  # Little's law: 8 in flight / 1.5 s
+
+
+async def test_a_slot_counts_from_when_the_request_left() -> None:
+    clock = VirtualTime()
+    limiter = SlidingWindowLimiter(8, clock=clock.monotonic, sleep=clock.sleep)
     async with contextlib.AsyncExitStack() as calls:
-        starts = [await calls.enter_async_context(limiter.call()) for _ in range(8)]
-        fake.now = 0.25  # all eight answered a quarter second later
-    assert starts == [0.0] * 8
-    async with limiter.call() as ninth:
-        pass
-    assert ninth == 1.25  # a full second after the answers, not after the sends
-
-    # sequential calls of 0.25 s: never 9 starts within a second of an earlier call's answer
-    ends, begun = [], []
-    for _ in range(24):
-        async with limiter.call() as start:
-            begun.append(start)
-            fake.now = start + 0.25
-            ends.append(fake.now)
-    assert all(begun[i + 8] >= ends[i] + 1.0 for i in range(len(begun) - 8))
+        tickets = [await calls.enter_async_context(limiter.call()) for _ in range(8)]
+        clock.now = 0.25  # our busy loop wrote the requests a quarter second late
+        for ticket in tickets:
+            limiter.sent(ticket)
+        ninth = asyncio.ensure_future(limiter.acquire())
+        await clock.run(ninth)
+        # a second after they left plus the one-way margin (no answer measured yet), while
+        # the eight are still in flight
+        assert ninth.result() == pytest.approx(1.25 + MIN_MARGIN)
+        clock.now = 1.6  # answered 1.35 s after they left
+    assert limiter.network_margin == MAX_MARGIN  # half the fastest answer, capped
 
 
-async def test_waiters_wake_when_a_call_in_flight_ends() -> None:
-    fake = FakeTime()
-    limiter = SlidingWindowLimiter(2, clock=fake.monotonic, sleep=fake.sleep)
-    release = asyncio.Event()
-    order: list[tuple[str, float]] = []
+async def test_an_unmarked_call_keeps_its_slot_a_second_after_its_answer() -> None:
+    clock = VirtualTime()
+    limiter = SlidingWindowLimiter(2, clock=clock.monotonic, sleep=clock.sleep)
+    for _ in range(2):
+        async with limiter.call():
+            clock.now += 0.5
+    third = asyncio.ensure_future(limiter.acquire())
+    await clock.run(third)
+    assert third.result() == 1.5  # the first call ended at 0.5
 
-    async def long_call(name: str) -> None:
-        async with limiter.call() as start:
-            order.append((name, start))
-            await release.wait()
 
-    async def short_call() -> None:
-        async with limiter.call() as start:
-            order.append(("third", start))
-
-    holders = [asyncio.create_task(long_call(n)) for n in ("first", "second")]
-    third = asyncio.create_task(short_call())
-    for _ in range(5):
-        await asyncio.sleep(0)
-    assert [n for n, _ in order] == ["first", "second"]  # both slots in flight: third waits
-    fake.now = 3.0
-    release.set()
-    await asyncio.gather(*holders, third)
-    assert order[-1] == ("third", 4.0)  # a span (1 s) after the first call ended at 3.0
+async def test_a_429_pauses_every_call_of_the_token_and_widens_the_margin() -> None:
+    clock = VirtualTime()
+    limiter = SlidingWindowLimiter(8, clock=clock.monotonic, sleep=clock.sleep)
+    before = limiter.network_margin
+    clock.now = 10.0
+    limiter.pause(7.0)
+    waiting = asyncio.ensure_future(asyncio.gather(*(limiter.acquire() for _ in range(3))))
+    await clock.run(waiting)
+    assert waiting.result() == [17.0, 17.0, 17.0]  # exactly the Retry-After, for all of them
+    assert limiter.network_margin == pytest.approx(before + MARGIN_STEP)
 
 
 async def test_acquire_alone_counts_from_the_start() -> None:
-    fake = FakeTime()
-    limiter = SlidingWindowLimiter(4, margin=0.0, clock=fake.monotonic, sleep=fake.sleep)
-    assert [await limiter.acquire() for _ in range(6)] == [0.0] * 4 + [1.0] * 2
+    clock = VirtualTime()
+    limiter = SlidingWindowLimiter(4, margin=0.0, clock=clock.monotonic, sleep=clock.sleep)
+    grants = asyncio.ensure_future(asyncio.gather(*(limiter.acquire() for _ in range(6))))
+    await clock.run(grants)
+    assert grants.result() == [0.0] * 4 + [1.0] * 2

@@ -29,6 +29,7 @@ from bot.cli_sandbox import ENV_FILE, serve_dataset
 from jobs.accurate.client import AccurateClient
 from jobs.accurate.errors import AuthRejected
 from ops.clock import wib_today
+from sandbox.accurate_emulator.latency import Latency
 from sandbox.dataset import generate, load_world, write_dataset
 from sandbox.world import World
 
@@ -198,6 +199,39 @@ async def test_serve_dataset_writes_env_and_revokes_a_token_from_its_day(tmp_pat
                     assert len(await client.warehouses()) == len(world.entities[entity].warehouses)
         stop.set()
         await task
+
+
+async def test_serve_dataset_answers_with_the_latency_asked(tmp_path, cli):
+    world = generate(7, days=DAYS, end=date(2026, 11, 30))
+    write_dataset(world, tmp_path)
+    stop, ready = asyncio.Event(), asyncio.Event()
+    served: list = []
+
+    def on_ready(emulator) -> None:
+        served.append(emulator)
+        ready.set()
+
+    task = asyncio.create_task(
+        serve_dataset(
+            tmp_path,
+            0,
+            None,
+            latency=Latency(ms=300, jitter_ms=50),
+            item_detail_warehouses=True,
+            stop=stop,
+            on_ready=on_ready,
+        )
+    )
+    await ready.wait()
+    [emulator] = served
+    async with httpx.AsyncClient() as http:
+        shown = (await http.get(f"{emulator.url}/__control/latency")).json()["latency"]
+    assert shown == {"ms": 300.0, "jitter_ms": 50.0, "per_row_ms": 0.0}
+    assert emulator.item_detail_warehouses is True
+    stop.set()
+    await task
+    code, output = cli("sandbox", "accurate", "--help")
+    assert code == 0 and "--latency-ms" in output and "--jitter-ms" in output
 
 
 def test_opsbot_job_run_stock_loads_exactly_what_the_emulator_serves(
