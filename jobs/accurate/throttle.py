@@ -11,7 +11,9 @@ fastest answer measured lately (a round trip's one way), between MIN_MARGIN and 
 The slot of call i frees at `sent_i + 1 s + margin`, so call i+8 is sent, and arrives, at least
 a second after call i arrived. That sustains 8 / (1 + margin) calls/s whatever the latency of
 the answers (the limiter before issue 15 held each slot a second after the *answer*: 8 / (1 +
-latency), 3.2 calls/s at 1.5 s). A 429 the server gives anyway widens the margin by
+latency), 3.2 calls/s at 1.5 s). A call answered within QUICK_ANSWER keeps the old rule (its
+arrival may be as late as its answer, e.g. a server sharing our loaded machine; it costs at
+most 0.2 s a slot). A 429 the server gives anyway widens the margin by
 MARGIN_STEP (up to MAX_LEARNED_MARGIN) and pauses every call of the token for the time asked.
 """
 
@@ -34,6 +36,7 @@ MAX_MARGIN = 0.05  # s: a slow answer is the server working, not the request tra
 MARGIN_STEP = 0.025  # s added after each 429 the server gave although we kept the pace
 MAX_LEARNED_MARGIN = 0.5
 ANSWERS_KEPT = 64  # recent answer times the margin is measured over
+QUICK_ANSWER = 0.2  # s: a call answered sooner keeps its slot a span after its answer
 
 
 @dataclass
@@ -110,7 +113,12 @@ class SlidingWindowLimiter:
             if ticket.end is None:
                 return None
             return max(ticket.start + self.span + self.margin, ticket.end + self.span)
-        return ticket.sent + self.span + self.margin + self.network_margin
+        counted = ticket.sent + self.network_margin
+        if ticket.end is not None and ticket.end - ticket.sent < QUICK_ANSWER:
+            # a quick answer: the server did little work, so the arrival may lie anywhere up
+            # to the answer (a loop it shares with us may have taken it late): a span after it
+            counted = max(counted, ticket.end)
+        return counted + self.span + self.margin
 
     async def _take(self) -> Ticket:
         async with self._lock:
