@@ -360,15 +360,10 @@ STEPS: dict[str, Callable[[ChainContext, date], Awaitable[StepOutcome]]] = {
 # "after" means chained. Its keys are the steps people may rerun, in the order of the day.
 FOLLOWERS: dict[str, tuple[str, ...]] = {
     "backup": (),
-    "stock": (
-        "ff_fa_fs",
-        "store_stock",
-        "tier_summary",
-        "stock_vs_capacity",
-        "depth_alert",
-        "control_stock",
-    ),
-    "ff_fa_fs": ("depth_alert", "control_stock"),
+    # depth_alert and control_stock also read FF/FA/FS and the sales pull: they follow `sales`
+    # (the day's last input), or are rerun by name after a stock rerun
+    "stock": ("ff_fa_fs", "store_stock", "tier_summary", "stock_vs_capacity"),
+    "ff_fa_fs": (),
     "store_stock": (),
     "tier_summary": (),
     "stock_vs_capacity": (),
