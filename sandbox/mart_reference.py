@@ -25,9 +25,9 @@ TIERS = {"1", "2", "3", "4", "5", "8"}
 Q4, Q2, Q1 = Decimal("0.0001"), Decimal("0.01"), Decimal("0.1")
 
 
-def key(name: str | None) -> str | None:
-    """core.store_key: lower, trimmed, inner whitespace collapsed."""
-    return None if name is None else " ".join(name.lower().split())
+def key(name: str | None) -> str:
+    """core.store_key: lower, trimmed, inner whitespace collapsed ("" for no name)."""
+    return "" if name is None else " ".join(name.lower().split())
 
 
 def is_product(article: str | None, nama_barang: str | None, kode: str | None) -> bool:
@@ -45,10 +45,12 @@ def tier_class(tier: str | None) -> str:
 
 
 def r4(x: Decimal) -> Decimal:
+    """A ratio rounded half up to 4 places, as the marts store it."""
     return x.quantize(Q4, ROUND_HALF_UP)
 
 
 def size_keys(column: str) -> list[str]:
+    """`size_42` -> ["42"]; `size_39_40` -> ["39/40", "39", "40"] (§4)."""
     m = SIZE.match(column)
     assert m is not None
     a, b = m.groups()
@@ -56,6 +58,7 @@ def size_keys(column: str) -> list[str]:
 
 
 def size_label(column: str) -> str:
+    """The planogram label of a size column: `size_39_40` -> "39/40"."""
     return size_keys(column)[0]
 
 
@@ -92,15 +95,21 @@ async def load_inputs(conn: asyncpg.Connection) -> Inputs:
         )
     }
     articles: dict[str, dict[str, Any]] = {}
-    for p in sorted(products.values(), key=lambda p: (p["no_urut"] is None, p["no_urut"] or 0, p["kode_besar_key"])):
+    for p in sorted(
+        products.values(),
+        key=lambda p: (p["no_urut"] is None, p["no_urut"] or 0, p["kode_besar_key"]),
+    ):
         if p["kode_mix_key"] is not None:
             articles.setdefault(p["kode_mix_key"], p)
     mapping: dict[str, tuple[str, str, str]] = {}
     for r in await conn.fetch(
         "select * from portal.store_name_map order by (match_method = 'manual') desc,"
-        " updated_at desc, planogram_name collate \"C\""
+        ' updated_at desc, planogram_name collate "C"'
     ):
-        mapping.setdefault(key(r["planogram_name"]), (key(r["stock_nama_gudang"]), r["stock_nama_gudang"].strip(), r["planogram_name"]))
+        mapping.setdefault(
+            key(r["planogram_name"]),
+            (key(r["stock_nama_gudang"]), r["stock_nama_gudang"].strip(), r["planogram_name"]),
+        )
     planogram: dict[str, dict[str, tuple[str, dict[str, Any]]]] = defaultdict(dict)
     labels: dict[str, tuple[str, str]] = {}
     for r in await conn.fetch("select p.*, p::text as row_text from portal.planogram p"):
@@ -109,20 +118,22 @@ async def load_inputs(conn: asyncpg.Connection) -> Inputs:
             continue
         g = m[0]
         label = r["store_name"].strip()
-        old = labels.get(g)
-        labels[g] = (min(old[0], label) if old else label, m[1] if not old else min(old[1], m[1]))
+        seen = labels.get(g)
+        labels[g] = (min(seen[0], label), min(seen[1], m[1])) if seen else (label, m[1])
         art = r["article_mix"].strip().lower()
         prev = planogram[g].get(art)
         if prev is None or r["row_text"] < prev[0]:
             planogram[g][art] = (r["row_text"], dict(r))
-    return Inputs(
-        stores, capacity, products, articles,
-        {g: [row for _, row in arts.values()] for g, arts in planogram.items()}, labels,
-    )  # fmt: skip
+    rows = {g: [row for _, row in arts.values()] for g, arts in planogram.items()}
+    return Inputs(stores, capacity, products, articles, rows, labels)
 
 
 async def key_stock(
-    conn: asyncpg.Connection, inputs: Inputs, day: date, gudang: str, entities: tuple[str, ...] | None = None
+    conn: asyncpg.Connection,
+    inputs: Inputs,
+    day: date,
+    gudang: str,
+    entities: tuple[str, ...] | None = None,
 ) -> dict[tuple[str, str, bool], Decimal]:
     """One location's §9.0 stock keys: (article key, size key, matched) -> total (may be < 0)."""
     out: dict[tuple[str, str, bool], Decimal] = defaultdict(Decimal)
@@ -173,10 +184,16 @@ async def store_sales(
         first,
         last,
     )
-    return [dict(r) for r in rows if not r["is_intercompany"] and is_product(r["article"], r["nama_barang"], r["kode_besar"])]
+    return [
+        dict(r)
+        for r in rows
+        if not r["is_intercompany"] and is_product(r["article"], r["nama_barang"], r["kode_besar"])
+    ]
 
 
-async def window_days(conn: asyncpg.Connection, inputs: Inputs, store: str, day: date) -> int | None:
+async def window_days(
+    conn: asyncpg.Connection, inputs: Inputs, store: str, day: date
+) -> int | None:
     """min(90, days since the store's first product sale before `day`); None if it never sold."""
     lines = await store_sales(conn, inputs, store, date(2000, 1, 1), day - timedelta(days=1))
     if not lines:
@@ -185,6 +202,7 @@ async def window_days(conn: asyncpg.Connection, inputs: Inputs, store: str, day:
 
 
 def tier_of(inputs: Inputs, article: str, plan_tier: str | None = None) -> str:
+    """§9.8 point 16: the kodemix tier of the article, else the planogram's, else unmatched."""
     a = inputs.articles.get(article)
     if a is not None:
         return tier_class(a["tier"])
@@ -206,7 +224,9 @@ async def depth_rows(
         days = await window_days(conn, inputs, skey, day) if skey else None
         sales: dict[str, Decimal] = defaultdict(Decimal)
         if skey:
-            for line in await store_sales(conn, inputs, skey, day - timedelta(days=90), day - timedelta(days=1)):
+            for line in await store_sales(
+                conn, inputs, skey, day - timedelta(days=90), day - timedelta(days=1)
+            ):
                 if line["kode_mix"] is not None:
                     sales[line["kode_mix"].strip().lower()] += line["quantity"]
         by_art = {r["article_mix"].strip().lower(): r for r in rows}
@@ -218,20 +238,41 @@ async def depth_rows(
                 empty += have <= 0
                 gaps.append(gap)
                 if gap > 0:
-                    needed.append((int(size_keys(col)[-2] if "/" in size_label(col) else size_label(col)), size_label(col), gap))
-                    wh = sum((max(q, Decimal(0)) for (a, s, m), q in protol.items() if m and a == art and s in size_keys(col)), Decimal(0))
+                    needed.append(
+                        (
+                            int(size_keys(col)[-2] if "/" in size_label(col) else size_label(col)),
+                            size_label(col),
+                            gap,
+                        )
+                    )
+                    wh = sum(
+                        (
+                            max(q, Decimal(0))
+                            for (a, s, m), q in protol.items()
+                            if m and a == art and s in size_keys(col)
+                        ),
+                        Decimal(0),
+                    )
                     fill += min(gap, wh)
             covered = {k for col, _ in cells for k in size_keys(col)}
             art_stock = sum((pos.get((art, k), Decimal(0)) for k in covered), Decimal(0))
             gap_pairs = sum(gaps, Decimal(0))
             pct = Decimal(empty) / len(cells)
-            ro = "NO_RESTOCK" if gap_pairs == 0 else "RO_BOX" if pct >= th.ro_box_threshold else "RO_PROTOL"
+            ro = (
+                "NO_RESTOCK"
+                if gap_pairs == 0
+                else "RO_BOX"
+                if pct >= th.ro_box_threshold
+                else "RO_PROTOL"
+            )
             avg = sales[art] / days if days else Decimal(0)
             cover = art_stock * days / sales[art] if days and sales[art] > 0 else None
             low = cover is not None and cover < th.depth_alert_days
             if ro == "NO_RESTOCK" and not low:
                 continue
-            wh_box = sum((max(q, Decimal(0)) for (a, s, m), q in box.items() if m and a == art), Decimal(0))
+            wh_box = sum(
+                (max(q, Decimal(0)) for (a, s, m), q in box.items() if m and a == art), Decimal(0)
+            )
             tier = tier_of(inputs, art, by_art[art]["tier"])
             needed.sort(key=lambda x: (int(x[1].split("/")[0]), x[1]))
             out[(g, art)] = {
@@ -248,7 +289,9 @@ async def depth_rows(
                 "sizes_needed": ", ".join(f"{lbl}:{_plain(gp)}" for _, lbl, gp in needed) or None,
                 "wh_box_pairs": wh_box,
                 "wh_protol_fill_pairs": fill,
-                "source_available": None if ro == "NO_RESTOCK" else (wh_box > 0 if ro == "RO_BOX" else fill > 0),
+                "source_available": None
+                if ro == "NO_RESTOCK"
+                else (wh_box > 0 if ro == "RO_BOX" else fill > 0),
                 "sales_pairs_90d": sales[art],
                 "avg_daily_sales": r4(avg),
                 "days_of_cover": None if cover is None else cover.quantize(Q1, ROUND_HALF_UP),
@@ -265,7 +308,13 @@ def _plain(x: Decimal) -> str:
 def _by_gudang(inputs: Inputs, gudang: str) -> str | None:
     """The store key core.store_by_gudang gives a warehouse (retail row first)."""
     rows = [s for s in inputs.stores.values() if s["gudang_key"] == gudang]
-    rows.sort(key=lambda s: ((s["category"] or "").upper() != "RETAIL", s["branch"] is None, s["nama_accurate"]))
+    rows.sort(
+        key=lambda s: (
+            (s["category"] or "").upper() != "RETAIL",
+            s["branch"] is None,
+            s["nama_accurate"],
+        )
+    )
     return rows[0]["store_key"] if rows else None
 
 
@@ -273,7 +322,11 @@ def retail(inputs: Inputs) -> dict[str, dict[str, Any]]:
     """§5 retail stores, one per gudang_key (the first store key)."""
     out: dict[str, dict[str, Any]] = {}
     for s in sorted(inputs.stores.values(), key=lambda s: s["store_key"]):
-        if (s["category"] or "").upper() == "RETAIL" and s["store_key"].startswith("zuma") and s["gudang_key"]:
+        if (
+            (s["category"] or "").upper() == "RETAIL"
+            and s["store_key"].startswith("zuma")
+            and s["gudang_key"]
+        ):
             out.setdefault(s["gudang_key"], s)
     return out
 
@@ -285,13 +338,20 @@ def _stock_pairs(stock: dict[tuple[str, str, bool], Decimal]) -> Decimal:
 def _plan_pairs(inputs: Inputs, gudang: str) -> Decimal | None:
     if gudang not in inputs.planogram:
         return None
-    return sum((p for cells in plan_slots(inputs.planogram[gudang]).values() for _, p in cells), Decimal(0))
+    return sum(
+        (p for cells in plan_slots(inputs.planogram[gudang]).values() for _, p in cells), Decimal(0)
+    )
 
 
-async def capacity_rows(conn: asyncpg.Connection, inputs: Inputs, day: date, th: Any) -> dict[str, dict[str, Any]]:
+async def capacity_rows(
+    conn: asyncpg.Connection, inputs: Inputs, day: date, th: Any
+) -> dict[str, dict[str, Any]]:
     """mart.report_stock_vs_capacity of `day`: gudang_key -> row values (§9.5)."""
     stores = retail(inputs)
-    places = {g: (c["stock_location"].strip(), c["max_display"], c["max_stock"], c["storage"]) for g, c in inputs.capacity.items()}
+    places = {
+        g: (c["stock_location"].strip(), c["max_display"], c["max_stock"], c["storage"])
+        for g, c in inputs.capacity.items()
+    }
     for g, s in stores.items():
         places.setdefault(g, (s["nama_department_old"], None, None, None))
     out = {}
@@ -323,7 +383,23 @@ async def capacity_rows(conn: asyncpg.Connection, inputs: Inputs, day: date, th:
     return out
 
 
-async def sales_rows(conn: asyncpg.Connection, inputs: Inputs, day: date) -> dict[tuple[str, str], dict[str, Any]]:
+def _empty_group() -> dict[str, Any]:
+    zero = Decimal(0)
+    return {
+        "pairs": zero,
+        "revenue": zero,
+        "lines": 0,
+        "invoices": set(),
+        "unmatched_pairs": zero,
+        "intercompany_pairs": zero,
+        "intercompany_revenue": zero,
+        "dept": [],
+    }
+
+
+async def sales_rows(
+    conn: asyncpg.Connection, inputs: Inputs, day: date
+) -> dict[tuple[str, str], dict[str, Any]]:
     """mart.report_sales_daily of invoice date `day`: (entity, store_key) -> row values (§9.4)."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for r in await conn.fetch(
@@ -335,9 +411,7 @@ async def sales_rows(conn: asyncpg.Connection, inputs: Inputs, day: date) -> dic
         if not is_product(r["article"], r["nama_barang"], r["kode_besar"]):
             continue
         k = (r["source_entity"], key(r["nama_departemen"]) or "")
-        g = groups.setdefault(k, {"pairs": Decimal(0), "revenue": Decimal(0), "lines": 0, "invoices": set(),
-                                  "unmatched_pairs": Decimal(0), "intercompany_pairs": Decimal(0),
-                                  "intercompany_revenue": Decimal(0), "dept": []})  # fmt: skip
+        g = groups.setdefault(k, _empty_group())
         g["dept"].append((r["nama_departemen"] or "").strip())
         if r["is_intercompany"]:
             g["intercompany_pairs"] += r["quantity"]
@@ -351,27 +425,33 @@ async def sales_rows(conn: asyncpg.Connection, inputs: Inputs, day: date) -> dic
                 g["unmatched_pairs"] += r["quantity"]
     for s in inputs.stores.values():
         if (s["category"] or "").upper() == "RETAIL" and s["store_key"].startswith("zuma"):
-            groups.setdefault(("DDD", s["store_key"]), {"pairs": Decimal(0), "revenue": Decimal(0), "lines": 0,
-                              "invoices": set(), "unmatched_pairs": Decimal(0), "intercompany_pairs": Decimal(0),
-                              "intercompany_revenue": Decimal(0), "dept": []})  # fmt: skip
+            groups.setdefault(("DDD", s["store_key"]), _empty_group())
     out = {}
     for (entity, store), g in groups.items():
-        s = inputs.stores.get(store)
-        if s is None:
+        found = inputs.stores.get(store)
+        if found is None:
             channel = "unmatched"
-        elif (s["branch"] or "").lower() == "online":
+        elif (found["branch"] or "").lower() == "online":
             channel = "online"
         else:
-            channel = {"RETAIL": "retail", "EVENT": "event"}.get((s["category"] or "").upper(), "non_retail")
+            channel = {"RETAIL": "retail", "EVENT": "event"}.get(
+                (found["category"] or "").upper(), "non_retail"
+            )
         out[(entity, store)] = {
-            "store_name": None if store == "" else (s["nama_accurate"] if s else min(g["dept"])),
+            "store_name": None
+            if store == ""
+            else (found["nama_accurate"] if found else min(g["dept"])),
             "channel": channel,
-            "is_retail_store": bool(s and (s["category"] or "").upper() == "RETAIL" and store.startswith("zuma")),
+            "is_retail_store": bool(
+                found and (found["category"] or "").upper() == "RETAIL" and store.startswith("zuma")
+            ),
             "pairs": g["pairs"],
             "revenue": g["revenue"],
             "lines": g["lines"],
             "invoices": len(g["invoices"]),
-            "avg_price_per_pair": (g["revenue"] / g["pairs"]).quantize(Q2, ROUND_HALF_UP) if g["pairs"] else None,
+            "avg_price_per_pair": (g["revenue"] / g["pairs"]).quantize(Q2, ROUND_HALF_UP)
+            if g["pairs"]
+            else None,
             "unmatched_pairs": g["unmatched_pairs"],
             "intercompany_pairs": g["intercompany_pairs"],
             "intercompany_revenue": g["intercompany_revenue"],
@@ -380,7 +460,11 @@ async def sales_rows(conn: asyncpg.Connection, inputs: Inputs, day: date) -> dic
 
 
 async def control_rows(
-    conn: asyncpg.Connection, inputs: Inputs, day: date, th: Any, depth: dict[tuple[str, str], dict[str, Any]]
+    conn: asyncpg.Connection,
+    inputs: Inputs,
+    day: date,
+    th: Any,
+    depth: dict[tuple[str, str], dict[str, Any]],
 ) -> dict[str, dict[str, Any]]:
     """mart.report_control_stock of `day`: gudang_key -> row values (§9.1), from the depth rows."""
     ff = {
@@ -392,9 +476,14 @@ async def control_rows(
         stock = await key_stock(conn, inputs, day, g)
         pairs = _stock_pairs(stock)
         days = await window_days(conn, inputs, s["store_key"], day)
-        lines = await store_sales(conn, inputs, s["store_key"], day - timedelta(days=90), day - timedelta(days=1))
+        lines = await store_sales(
+            conn, inputs, s["store_key"], day - timedelta(days=90), day - timedelta(days=1)
+        )
         s90 = sum((x["quantity"] for x in lines), Decimal(0))
-        s7 = sum((x["quantity"] for x in lines if x["transaction_date"] >= day - timedelta(days=7)), Decimal(0))
+        s7 = sum(
+            (x["quantity"] for x in lines if x["transaction_date"] >= day - timedelta(days=7)),
+            Decimal(0),
+        )
         avg = s90 / days if days else Decimal(0)
         depth_days = pairs * days / s90 if days and s90 > 0 else None
         cap = inputs.capacity.get(g)
@@ -402,7 +491,9 @@ async def control_rows(
         row: dict[str, Any] = {
             "stock_pairs": pairs,
             "stock_minus_keys": sum(1 for q in stock.values() if q < 0),
-            "unmatched_pairs": sum((max(q, Decimal(0)) for (a, z, m), q in stock.items() if not m), Decimal(0)),
+            "unmatched_pairs": sum(
+                (max(q, Decimal(0)) for (a, z, m), q in stock.items() if not m), Decimal(0)
+            ),
             "has_planogram": g in inputs.planogram,
             "sales_pairs_7d": s7,
             "sales_pairs_90d": s90,
@@ -417,7 +508,10 @@ async def control_rows(
             slots = plan_slots(inputs.planogram[g])
             full = broken = missing = 0
             for art, cells in slots.items():
-                filled = [sum((pos.get((art, k), Decimal(0)) for k in size_keys(c)), Decimal(0)) > 0 for c, _ in cells]
+                filled = [
+                    sum((pos.get((art, k), Decimal(0)) for k in size_keys(c)), Decimal(0)) > 0
+                    for c, _ in cells
+                ]
                 covered = {k for c, _ in cells for k in size_keys(c)}
                 have = sum((pos.get((art, k), Decimal(0)) for k in covered), Decimal(0))
                 full += all(filled)
@@ -437,11 +531,30 @@ async def control_rows(
                 "low_cover_articles": sum(d["low_cover"] for d in mine),
             }
         ffv, fav, fsv = (f["ff"], f["fa"], f["fs"]) if f else (None, None, None)
-        red = (ffv is not None and ffv < th.ff_red) or (depth_days is not None and depth_days < th.depth_alert_days)
-        yellow = any(
-            v is not None and v < t
-            for v, t in ((ffv, th.ff_target), (fav, th.fa_target), (fsv, th.fs_target), (fb, th.fb_alert))
-        ) or (fsv is not None and fsv > th.fs_overstock) or (capacity is not None and capacity > 1)
-        row["status"] = "red" if red else "no_plan" if g not in inputs.planogram else "yellow" if yellow else "green"
+        red = (ffv is not None and ffv < th.ff_red) or (
+            depth_days is not None and depth_days < th.depth_alert_days
+        )
+        yellow = (
+            any(
+                v is not None and v < t
+                for v, t in (
+                    (ffv, th.ff_target),
+                    (fav, th.fa_target),
+                    (fsv, th.fs_target),
+                    (fb, th.fb_alert),
+                )
+            )
+            or (fsv is not None and fsv > th.fs_overstock)
+            or (capacity is not None and capacity > 1)
+        )
+        row["status"] = (
+            "red"
+            if red
+            else "no_plan"
+            if g not in inputs.planogram
+            else "yellow"
+            if yellow
+            else "green"
+        )
         out[g] = row
     return out
