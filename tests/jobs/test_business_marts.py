@@ -1,8 +1,7 @@
 """The five business marts (DOMAIN.md §9) over the synthetic world, every demo day.
 
 The daily chain runs with its mart steps for five days of the demo world (pulled over signed
-HTTP from the Accurate emulator). Every row of report_depth_alert, report_stock_vs_capacity,
-report_sales_daily and report_control_stock equals the per-store Python reading of §9
+HTTP from the Accurate emulator). Every row of all five marts equals the per-store Python reading of §9
 (sandbox/mart_reference.py) on every day; the invariants hold for all five; what the world
 planted shows where it must (intercompany invoices only in the audit columns, the unknown
 product as unmatched pairs, the negative stock row as a stock-minus key, the Finance names
@@ -91,6 +90,17 @@ async def _compare_day(conn: asyncpg.Connection, inputs: ref.Inputs, day: date) 
     }
     assert set(got) == set(control), day
     for k, expected in control.items():
+        assert _pick(got[k], expected) == expected, (day, k)
+
+    tiers = await ref.tier_rows(conn, inputs, day)
+    got = {
+        (r["gudang_key"], r["tier"]): r
+        for r in await conn.fetch(
+            "select * from mart.report_tier_summary where snapshot_date = $1", day
+        )
+    }
+    assert set(got) == set(tiers), (day, set(got) ^ set(tiers))
+    for k, expected in tiers.items():
         assert _pick(got[k], expected) == expected, (day, k)
 
     sales_day = day - timedelta(days=1)
