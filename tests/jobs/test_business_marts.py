@@ -168,6 +168,48 @@ async def test_every_mart_equals_the_per_store_reading_on_every_day(database, tm
             ro = await conn.fetch("select distinct ro_type from mart.report_depth_alert")
             assert {r["ro_type"] for r in ro} >= {"RO_BOX", "RO_PROTOL"}
 
+            # capacity: over, ok, no row, and stores that cannot fill their display
+            for day in world.days:
+                status = {
+                    r["gudang_key"]: r["status"]
+                    for r in await conn.fetch(
+                        "select gudang_key, status from mart.report_stock_vs_capacity"
+                        " where snapshot_date = $1",
+                        day,
+                    )
+                }
+                for store, expected in truth["business"]["capacity"].items():
+                    gudang = await conn.fetchval(
+                        "select gudang_key from core.dim_store where store_key = $1", store
+                    )
+                    assert status[gudang] == expected, (day, store)
+                assert "under" in status.values()
+
+            # shopping bags and hangers never count; the dotted intercompany name is caught
+            for day in [world.days[0] - timedelta(days=1), *world.days[:-1]]:
+                online = sum(
+                    line.quantity
+                    for inv in world.entities["MBB"].invoices
+                    if inv.trans_date == day
+                    for line in inv.lines
+                    if line.department_name == "Online"
+                    and not line.item_no.startswith(("SHOP", "HGR"))
+                )
+                pairs = await conn.fetchval(
+                    "select pairs from mart.report_sales_daily where sales_date = $1"
+                    " and source_entity = 'MBB' and store_key = 'online'",
+                    day,
+                )
+                assert pairs == online, day
+            listed = truth["business"]["intercompany_listed"]
+            assert listed
+            audit_last = await conn.fetchval(
+                "select intercompany_pairs from mart.report_sales_daily where sales_date = $1"
+                " and source_entity = 'DDD' and store_key = ''",
+                world.days[-2],  # the listed name's invoice is of the day before the last
+            )
+            assert audit_last >= 24
+
             # a rerun of the last day changes no mart row
             before = await _all_rows(conn)
             last = world.days[-1]
