@@ -63,7 +63,7 @@ def plant_business(
         elif store == OK_STORE:
             row = [*row[:4], "100", "5000", "4900"]
         rows.append(row)
-    truth = {
+    truth: dict[str, object] = {
         "non_product_invoices": non_product,
         "intercompany_listed": listed,
         "capacity": {OVER_STORE: "over", OK_STORE: "ok", **statuses},
