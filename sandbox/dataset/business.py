@@ -8,6 +8,9 @@ world moves: documents the marts must leave out, and capacity rows that make eve
 - An intercompany sale to `CV. UNTUNG BESAR BERSAMA` (with the dot), the day before the last:
   DDD's own list catches it, core.entity's legal names alone would not (§9.0, §9.8 point 1).
   Audit columns only.
+- RO Protol's source: DDD's `Warehouse Pusat Protol`, holding 3 loose pairs of every size of
+  the catalog's first articles from the first snapshot on (an opening balance: nothing else
+  moves), so some RO Protol lines find their sizes there and others do not.
 - Capacity: one store's row says it holds more than its max_stock (`over`), one store's
   display is small enough to be filled (`ok`), one store has no capacity row (`no_capacity`);
   the others stay `under` (they cannot fill their display).
@@ -19,10 +22,15 @@ import random
 from datetime import date
 
 from sandbox.dataset.documents import Documents
+from sandbox.dataset.ledger import EMPTY, Ledger
+from sandbox.dataset.products import Sku
 from sandbox.dataset.stores import Location
+from sandbox.world import Warehouse
 
 NON_PRODUCTS = {"SHOPBAG-M": "SHOPPING BAG ZUMA M", "HGR-SANDAL": "HANGER SANDAL ZUMA"}
 LISTED_INTERCOMPANY = "CV. UNTUNG BESAR BERSAMA"
+PROTOL = "Warehouse Pusat Protol"
+PROTOL_ARTICLES = 12  # the catalog's first articles, every size, 3 loose pairs each
 OVER_STORE, OK_STORE, NO_CAPACITY_STORE = "zuma galaxy mall", "zuma dalung", "zuma kedonganan"
 
 
@@ -69,3 +77,17 @@ def plant_business(
         "capacity": {OVER_STORE: "over", OK_STORE: "ok", **statuses},
     }
     return rows, truth
+
+
+def plant_protol(ledger: Ledger, warehouses: dict[str, Warehouse], skus: list[Sku]) -> list[str]:
+    """Open DDD's protol warehouse with loose pairs; returns the kode mix it holds."""
+    ledger.register("DDD", PROTOL, EMPTY)
+    mixes: list[str] = []
+    for sku in skus:
+        if sku.kode_mix not in mixes:
+            if len(mixes) == PROTOL_ARTICLES:
+                continue
+            mixes.append(sku.kode_mix)
+        ledger.add_base("DDD", PROTOL, sku.kode_besar, 3)
+    warehouses[PROTOL] = Warehouse(max(w.id for w in warehouses.values()) + 1, PROTOL)
+    return mixes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sandbox.dataset.business import plant_business
+from sandbox.dataset.business import plant_business, plant_protol
 from sandbox.dataset.common import DEFAULT_END, SCALES, Scale, norm
 from sandbox.dataset.entities import TRANSIT, build_items, build_setup
 from sandbox.dataset.iseller import build_exports
@@ -64,6 +64,7 @@ def generate(
     sim.run()
     stores = {norm(loc.warehouse) for loc in locations if loc.kind == "store"}
     vary_transfers(sim.docs, "DDD", stores, setup.warehouses["DDD"].get(TRANSIT))
+    protol_mixes = plant_protol(ledger, setup.warehouses["DDD"], catalog.skus)
     pusat = [(s.kode_besar, s.rsp) for s in catalog.skus[:2]]
     capacity, business_truth = plant_business(
         sim.docs, sim.mdays, locations, capacity_rows(locations, seed), pusat, seed
@@ -120,6 +121,6 @@ def generate(
         "expected_ff": ff_expected(world),
         "iseller": [f.summary() for f in build_exports(world)],
         "targets": targets_truth,
-        "business": business_truth,
+        "business": business_truth | {"protol_articles": protol_mixes},
     }
     return world

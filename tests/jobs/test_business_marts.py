@@ -165,8 +165,18 @@ async def test_every_mart_equals_the_per_store_reading_on_every_day(database, tm
                 for r in await conn.fetch("select status from mart.report_control_stock")
             }
             assert "no_plan" in statuses and statuses <= {"red", "yellow", "green", "no_plan"}
-            ro = await conn.fetch("select distinct ro_type from mart.report_depth_alert")
-            assert {r["ro_type"] for r in ro} >= {"RO_BOX", "RO_PROTOL"}
+            ro = await conn.fetch(
+                "select ro_type, bool_or(source_available) as any_source,"
+                " bool_or(not source_available) as any_missing"
+                " from mart.report_depth_alert where ro_type <> 'NO_RESTOCK' group by ro_type"
+            )
+            assert {r["ro_type"] for r in ro} == {"RO_BOX", "RO_PROTOL"}
+            assert all(r["any_source"] for r in ro)  # the warehouse holds some of what is needed
+            tiers = await conn.fetch(
+                "select distinct tier from mart.report_tier_summary where location_type = 'store'"
+                " and stock_pairs > 0"
+            )
+            assert {"4", "5"} & {r["tier"] for r in tiers}  # dead stock on the shelves
 
             # capacity: over, ok, no row, and stores that cannot fill their display
             for day in world.days:
