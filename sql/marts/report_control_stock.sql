@@ -56,16 +56,20 @@ stock as (
 -- ---------------------------------------------------------------- planogram (§4 slots)
 
 slots as (
+    -- a planned slot is filled when one of its keys holds stock (§4); keys joined, not looked
+    -- up per slot
     select
-        pc.gudang_key, pc.article_key, pc.plan_qty,
-        exists (
-            select from key_stock as k
-            where k.gudang_key = pc.gudang_key and k.is_matched
-              and k.article_key = pc.article_key and k.size_key = any (pc.size_keys)
-              and k.total > 0
-        ) as filled
-    from plan_cell as pc
-    where pc.size_column is not null
+        ck.gudang_key, ck.article_key, ck.size_column, min(ck.plan_qty) as plan_qty,
+        coalesce(bool_or(k.total > 0), false) as filled
+    from (
+        select gudang_key, article_key, size_column, plan_qty, unnest(size_keys) as size_key
+        from plan_cell
+        where size_column is not null
+    ) as ck
+    left join key_stock as k
+        on k.is_matched and k.gudang_key = ck.gudang_key and k.article_key = ck.article_key
+       and k.size_key = ck.size_key
+    group by ck.gudang_key, ck.article_key, ck.size_column
 ),
 
 article_stock as (
