@@ -9,6 +9,7 @@ The world is bench/full_world.py's (54 retail stores, 50 planogram stores x 200 
 
 from __future__ import annotations
 
+import logging
 import statistics
 from datetime import date, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from ops.paths import read_sql
 from sandbox import mart_reference as ref
 
 RUNS = 3
+log = logging.getLogger(__name__)
 
 
 def _same(got: dict[Any, asyncpg.Record], expected: dict[Any, dict[str, Any]], mart: str) -> None:
@@ -51,6 +53,7 @@ async def _median(build: Any) -> tuple[float, Any]:
         with Timer() as t:
             result = await build()
         times.append(t.seconds)
+    log.info("%s: median %.3f s of %s", result.mart, statistics.median(times), times)
     return statistics.median(times), result
 
 
@@ -75,6 +78,7 @@ async def run(dsn: str) -> list[Result]:
         with Timer() as t:
             expected = await ref.capacity_rows(conn, inputs, day, th)
         baselines["stock_vs_capacity"] = t.seconds
+        log.info("baselines so far: %s", baselines)
         got = await _rows(conn, "report_stock_vs_capacity", "snapshot_date", day, "gudang_key")
         _same(got, expected, "stock_vs_capacity")
         with Timer() as t:
@@ -123,6 +127,8 @@ if __name__ == "__main__":  # `python -m bench.business_marts`: this bench alone
     import asyncio
 
     from bench.common import scratch_database
+
+    logging.basicConfig(level=logging.INFO, format="%(name)s %(message)s")
 
     async def _alone() -> None:
         async with scratch_database() as db:

@@ -22,6 +22,14 @@ locations as (
     )
 ),
 
+retail as (
+    -- the §5 store at a location: one per gudang_key, as report_control_stock picks it
+    select distinct on (s.gudang_key) s.gudang_key, s.store_key, s.nama_accurate
+    from core.store_by_accurate as s
+    where core.is_retail_store(s.category, s.store_key) and s.gudang_key is not null
+    order by s.gudang_key, s.store_key
+),
+
 located as (
     select
         l.*,
@@ -30,7 +38,7 @@ located as (
         lk.is_retail, lk.branch, lk.area, lk.category
     from locations as l
     left join core.location_by_key as lk on lk.gudang_key = l.gudang_key
-    left join core.store_by_gudang as g on g.gudang_key = l.gudang_key
+    left join retail as g on g.gudang_key = l.gudang_key
 ),
 
 key_stock as (
@@ -58,7 +66,7 @@ plan as (
 final as (
     select
         l.gudang_key, l.stock_location,
-        case when l.is_retail then l.nama_accurate end        as store_name,
+        l.nama_accurate                                       as store_name,
         l.location_type, l.branch, l.area, l.category,
         l.max_display, l.max_stock, l.storage,
         coalesce(s.pairs, 0)                                  as stock_pairs,
