@@ -20,24 +20,14 @@ stores as (
 ),
 
 key_stock as (
-    -- the planogram stores' and the two source warehouses' matched keys, per entity group
-    select
-        f.gudang_key,
-        f.article_key,
-        f.size_key,
-        sum(f.quantity)                                                   as total,
-        sum(f.quantity) filter (where f.source_entity in ('DDD', 'LJBB'))  as box_total,
-        sum(f.quantity) filter (where f.source_entity = 'DDD')            as ddd_total
-    from core.fact_stock as f
-    where f.snapshot_date = $1::date
-      and f.gudang_key = any (array(
-          select gudang_key from stores
-          union all select core.store_key($4::text)
-          union all select core.store_key($5::text)))
-      and f.quantity <> 0
-      and f.is_matched
-      and f.is_product
-    group by f.gudang_key, f.article_key, f.size_key
+    -- the planogram stores' and the two source warehouses' matched keys, with the totals of
+    -- the source entities (core.stock_keys, migration 0042)
+    select k.gudang_key, k.article_key, k.size_key, k.total, k.box_total, k.ddd_total
+    from core.stock_keys($1::date, array(
+        select gudang_key from stores
+        union all select core.store_key($4::text)
+        union all select core.store_key($5::text))) as k
+    where k.is_matched
 ),
 
 store_keys as (

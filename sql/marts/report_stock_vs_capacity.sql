@@ -42,13 +42,9 @@ located as (
 ),
 
 key_stock as (
-    select f.gudang_key, f.article_key, f.size_key, sum(f.quantity) as total
-    from core.fact_stock as f
-    where f.snapshot_date = $1::date
-      and f.gudang_key = any (array(select gudang_key from locations))
-      and f.quantity <> 0
-      and f.is_product
-    group by f.gudang_key, f.article_key, f.size_key, f.is_matched
+    -- the §9.0 stock keys of these locations (core.stock_keys, migration 0042)
+    select k.gudang_key, k.total
+    from core.stock_keys($1::date, array(select gudang_key from locations)) as k
 ),
 
 stock as (

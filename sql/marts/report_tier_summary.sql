@@ -6,49 +6,13 @@
 
 with
 
-codes as (
-    -- the whole day (~1.65 M rows) summed per warehouse spelling and code first; the product
-    -- and key rules of core.fact_stock are then applied once per code, not once per row
-    -- (DOMAIN.md §2.3: aggregate the fact first, join the dimensions after)
-    select s.nama_gudang, s.kode_besar, sum(s.quantity) as qty
-    from core.stock_snapshot as s
-    where s.snapshot_date = $1::date
-      and s.quantity <> 0
-    group by s.nama_gudang, s.kode_besar
-),
-
-code_keys as (
-    -- one row per code: the §9.0 stock key, the product rule and the tier, as core.fact_stock
-    select
-        c.kode_besar,
-        (d.kode_mix is not null)                                         as is_matched,
-        coalesce(d.kode_mix_key, lower(trim(c.kode_besar)))               as article_key,
-        case when d.kode_mix is not null
-            then coalesce(regexp_replace(d.size, '\s+', '', 'g'), '') else '' end as size_key,
-        case when d.kode_mix is null then 'unmatched' else a.tier end    as tier_class,
-        core.is_product(d.article, n.nama_barang, c.kode_besar)          as is_product
-    from (select distinct kode_besar from codes) as c
-    left join core.dim_product as d on d.kode_besar_key = lower(trim(c.kode_besar))
-    left join core.dim_article as a on a.kode_mix_key = d.kode_mix_key
-    left join lateral (
-        -- a code's name (only judged when the code is missing from kodemix)
-        select s.nama_barang from core.stock_snapshot as s
-        where d.kode_besar_key is null and s.snapshot_date = $1::date
-          and s.kode_besar = c.kode_besar
-        limit 1
-    ) as n on true
-),
-
 key_stock as (
-    select g.gudang_key, k.article_key, k.size_key, k.is_matched, k.tier_class,
-           sum(c.qty) as total
-    from codes as c
-    inner join code_keys as k on k.kode_besar = c.kode_besar
-    inner join (
-        select distinct nama_gudang, core.store_key(nama_gudang) as gudang_key from codes
-    ) as g on g.nama_gudang = c.nama_gudang
-    where k.is_product
-    group by g.gudang_key, k.article_key, k.size_key, k.is_matched, k.tier_class
+    -- the §9.0 stock keys of every location of the day (core.stock_keys, migration 0042)
+    select k.gudang_key, k.article_key, k.size_key, k.is_matched, k.tier_class, k.total
+    from core.stock_keys($1::date, array(
+        select distinct core.store_key(s.nama_gudang)
+        from core.stock_snapshot as s
+        where s.snapshot_date = $1::date)) as k
 ),
 
 spelling as (
