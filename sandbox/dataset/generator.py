@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sandbox.dataset.business import plant_business, plant_protol
 from sandbox.dataset.common import DEFAULT_END, SCALES, Scale, norm
 from sandbox.dataset.entities import TRANSIT, build_items, build_setup
 from sandbox.dataset.iseller import build_exports
@@ -20,6 +21,7 @@ from sandbox.dataset.stores import (
     capacity_rows,
     store_rows,
 )
+from sandbox.dataset.targets import TARGET_HEADER, target_rows
 from sandbox.dataset.transfer_kinds import vary_transfers
 from sandbox.dataset.truth import ff_expected, so_l2_expected, store_map
 from sandbox.world import ENTITIES, LEGAL_NAMES, EntityWorld, World
@@ -62,6 +64,11 @@ def generate(
     sim.run()
     stores = {norm(loc.warehouse) for loc in locations if loc.kind == "store"}
     vary_transfers(sim.docs, "DDD", stores, setup.warehouses["DDD"].get(TRANSIT))
+    protol_mixes = plant_protol(ledger, setup.warehouses["DDD"], catalog.skus)
+    pusat = [(s.kode_besar, s.rsp) for s in catalog.skus[:2]]
+    capacity, business_truth = plant_business(
+        sim.docs, sim.mdays, locations, capacity_rows(locations, seed), pusat, seed
+    )
     order = [s.kode_besar for s in catalog.skus] + [UNKNOWN_ITEM[0]]
     entities = {}
     for code in ENTITIES:
@@ -75,13 +82,15 @@ def generate(
             invoices=sim.docs.invoices.get(code, []),
             transfers=sim.docs.transfers[code],
         )
+    targets, targets_truth = target_rows(locations, seed, end)
     portal = {
         "store": (list(STORE_HEADER), store_rows(locations)),
         "kodemix": (list(KODEMIX_HEADER), catalog.kodemix),
         "hpprsp": (list(HPPRSP_HEADER), catalog.hpprsp),
-        "stock_capacity": (list(CAPACITY_HEADER), capacity_rows(locations, seed)),
+        "stock_capacity": (list(CAPACITY_HEADER), capacity),
         "planogram": (planogram_header, planogram_rows),
         "store_name_map": (list(MAP_HEADER), store_map_rows(locations)),
+        "store_monthly_target": (list(TARGET_HEADER), targets),
     }
     world = World(seed=seed, days=day_list, entities=entities, portal=portal)
     params: dict[str, object] = {
@@ -111,5 +120,7 @@ def generate(
         "expected": so_l2_expected(world),
         "expected_ff": ff_expected(world),
         "iseller": [f.summary() for f in build_exports(world)],
+        "targets": targets_truth,
+        "business": business_truth | {"protol_articles": protol_mixes},
     }
     return world
