@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from reports.mart_models import Capacity, Replenishment, Sales, StockHealth, TierMix
+
 Language = Literal["id", "en"]
 Status = Literal["ok", "warning", "failed"]
 RunState = Literal["ok", "failed", "refused", "skipped", "running", "missing"]
@@ -236,6 +238,11 @@ class MorningContext(_Model):
     pipeline: Pipeline
     ff: FfFaFs
     so_l2: SoL2
+    sales: Sales
+    stock_health: StockHealth
+    replenishment: Replenishment
+    tier: TierMix
+    capacity: Capacity
     freshness: list[Freshness]
     alerts: Alerts
 

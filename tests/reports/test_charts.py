@@ -134,7 +134,17 @@ def test_unknown_language_is_refused() -> None:
 def test_pair_ticks_every_two_and_a_half_pairs_are_printed_whole() -> None:
     ticks = pair_ticks(-10, 10)
     assert ticks == [-10, -7.5, -5, -2.5, 0, 2.5, 5, 7.5, 10]
-    assert [pair_label(t, "id") for t in ticks] == ["-10", "-8", "-5", "-3", "0", "3", "5", "8", "10"]
+    assert [pair_label(t, "id") for t in ticks] == [
+        "-10",
+        "-8",
+        "-5",
+        "-3",
+        "0",
+        "3",
+        "5",
+        "8",
+        "10",
+    ]
 
 
 @pytest.mark.parametrize(("low", "high"), [(0, 3), (-1, 1), (-49.95, 49.95), (0, 1234.5)])

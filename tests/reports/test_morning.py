@@ -16,6 +16,14 @@ from reports.models import ShrinkageRule
 from reports.morning import build_context, build_morning_report, render_morning, render_sections
 from reports.split import utf16_length
 from sandbox.telegram_emulator.html_check import check_html
+from tests.helpers.business_marts import (
+    add_capacity,
+    add_control,
+    add_depth,
+    add_sales,
+    add_target,
+    add_tier,
+)
 
 D = date(2026, 2, 16)  # a Monday; the stock snapshot of the report's morning
 YESTERDAY = D - timedelta(days=1)
@@ -216,6 +224,97 @@ async def seed_marts(conn: asyncpg.Connection, *, so_l2: bool = True) -> None:
         )
 
 
+TARGETS = {  # rupiah for February 2026; Zuma Seminyak has none
+    "Zuma Dalung": 300_000_000,
+    "Zuma Kuta Square": 200_000_000,
+    "Zuma Galaxy Mall": 150_000_000,
+    "Zuma Lippo Batu": 100_000_000,
+    "Zuma Mall of Indonesia (MOI)": 250_000_000,
+}
+DAILY = {  # rupiah a day from 1 Feb; pairs = rupiah / 250,000
+    "Zuma Dalung": 10_000_000,
+    "Zuma Kuta Square": 5_000_000,
+    "Zuma Seminyak": 4_000_000,
+    "Zuma Galaxy Mall": 6_000_000,
+    "Zuma Lippo Batu": 2_500_000,
+    "Zuma Mall of Indonesia (MOI)": 9_000_000,
+}
+
+
+async def seed_business(conn: asyncpg.Connection) -> None:
+    """The five §9 marts for the report's morning (stock of D, sales up to D-1)."""
+    for store, rupiah in TARGETS.items():
+        await add_target(conn, 2026, store, 2, rupiah)
+    for day in range(1, 16):
+        for name, *_ in STORES:
+            revenue = DAILY[name]
+            if name == "Zuma Lippo Batu" and day == 15:
+                revenue = 0  # no sales yesterday
+            if day == 8:
+                revenue = revenue * 4 // 5  # last Sunday was slower
+            await add_sales(conn, date(2026, 2, day), name, revenue // 250_000, revenue,
+                            branch=BRANCH[name.lower()])  # fmt: skip
+    await add_sales(
+        conn, YESTERDAY, "Zuma Online", 12, 3_000_000, channel="online", is_retail_store=False,
+        branch="Online",
+    )  # fmt: skip
+    await add_sales(
+        conn, YESTERDAY, "CV Grosir Sandal", 240, 24_000_000, channel="non_retail",
+        is_retail_store=False,
+    )  # fmt: skip
+    control = [  # store, status, ff, fb, fs, depth days, capacity, stock minus keys
+        ("Zuma Dalung", "green", "0.7250", "0.8500", "0.8820", "45.0", "0.7000", 0),
+        ("Zuma Kuta Square", "yellow", "0.6809", "0.7500", "0.7710", "30.2", "0.9000", 0),
+        ("Zuma Seminyak", "red", "0.5512", "0.4000", "0.6400", "9.5", "0.8000", 1),
+        ("Zuma Galaxy Mall", "yellow", "0.8100", "0.9000", "1.3240", "60.0", "1.0800", 0),
+        ("Zuma Lippo Batu", "red", "0.4200", "0.2000", "0.5100", None, None, 0),
+        ("Zuma Mall of Indonesia (MOI)", "no_plan", None, None, None, "20.0", None, 2),
+    ]
+    for store, status, ff, fb, fs, depth, capacity, minus in control:
+        await add_control(
+            conn, D, store, branch=BRANCH[store.lower()], status=status, ff=ff, fb=fb, fs=fs,
+            depth_days=depth, capacity_pct=capacity, stock_minus_keys=minus,
+            has_planogram=status != "no_plan",
+        )  # fmt: skip
+    depth = [  # store, article, ro type, priority
+        ("Zuma Seminyak", "MEN CLASSIC 1 BLACK", "RO_BOX", "high"),
+        ("Zuma Seminyak", "LADIES FLO 2 PINK", "RO_BOX", "high"),
+        ("Zuma Seminyak", "KIDS FUN 1 BLUE", "RO_BOX", "high"),
+        ("Zuma Seminyak", "MEN SLIDE 3 NAVY", "RO_PROTOL", "medium"),
+        ("Zuma Lippo Batu", "MEN CLASSIC 1 BLACK", "RO_BOX", "high"),
+        ("Zuma Lippo Batu", "LADIES FLO 2 PINK", "RO_PROTOL", "high"),
+        ("Zuma Lippo Batu", "KIDS FUN 1 BLUE", "RO_PROTOL", "high"),
+        ("Zuma Dalung", "MEN SLIDE 3 NAVY", "RO_PROTOL", "low"),
+        ("Zuma Dalung", "MEN OLD 4 GREY", "RO_BOX", "none"),
+    ]
+    for store, article, ro_type, priority in depth:
+        await add_depth(
+            conn, D, store.lower(), article, store_label=store, branch=BRANCH[store.lower()],
+            ro_type=ro_type, priority=priority,
+        )  # fmt: skip
+    tiers = {"1": 2000, "2": 1500, "3": 2500, "8": 500, "4": 800, "5": 700, "unmatched": 100}
+    for tier, pairs in tiers.items():
+        await add_tier(conn, D, "zuma dalung", tier, pairs)
+    await add_tier(conn, D, "warehouse pusat", "4", 3000, location_type="warehouse")
+    await add_tier(conn, D, "warehouse pusat", "5", 2000, location_type="warehouse")
+    await add_tier(conn, D, "warehouse pusat", "1", 9000, location_type="warehouse")
+    capacity = [  # store, status, stock, over, short
+        ("Zuma Dalung", "under", 880, None, 120),
+        ("Zuma Kuta Square", "ok", 1500, 0, 0),
+        ("Zuma Seminyak", "ok", 1200, 0, 0),
+        ("Zuma Galaxy Mall", "over", 3030, 230, 0),
+        ("Zuma Lippo Batu", "ok", 700, 0, 0),
+        ("Zuma Mall of Indonesia (MOI)", "no_capacity", 900, None, None),
+    ]
+    for store, status, stock, over, short in capacity:
+        await add_capacity(
+            conn, D, store, status, stock_pairs=stock, over_pairs=over, display_short_pairs=short,
+            branch=BRANCH[store.lower()],
+        )  # fmt: skip
+    await add_capacity(conn, D, "Warehouse Pusat", "over", location_type="warehouse",
+                       over_pairs=99999, store_name=None)  # fmt: skip
+
+
 async def seed_alerts(conn: asyncpg.Connection) -> None:
     rows = [
         ("so_l2:shrink:dalung", "warning", "Zuma Dalung: 9 pasang pria kurang dari perkiraan",
@@ -241,6 +340,7 @@ async def seed_all(conn: asyncpg.Connection, **kwargs: object) -> None:
     await seed_history(conn)
     await seed_today(conn, failed_entity=kwargs.get("failed_entity"))  # type: ignore[arg-type]
     await seed_marts(conn, so_l2=bool(kwargs.get("so_l2", True)))
+    await seed_business(conn)
     await seed_alerts(conn)
 
 
@@ -293,6 +393,33 @@ async def test_happy_path_every_section(conn: asyncpg.Connection) -> None:
     assert "• Zuma Kuta Square · wanita: -20 pasang (-2,7 %)" in text
     assert "• Zuma Mall of Indonesia (MOI) · pria: -11 pasang (-2,6 %)" in text
     assert "Zuma Dalung · pria" not in text  # -9 pairs but only -1,1 %: not flagged
+    # Sales of D-1 (retail vs the same weekday last week, other channels apart), MTD per branch
+    # against the Finance targets, pace, best and worst stores, stores without sales.
+    assert "💰 <b>Penjualan</b> · 15 Feb 2026" in text
+    assert "<b>Toko retail</b>: 136 pasang · Rp 34,0 jt" in text
+    assert "📈 +16,4 % vs 8 Feb (Rp 29,2 jt)" in text
+    assert "Online: 12 pasang · Rp 3,00 jt" in text
+    assert "Grosir &amp; konsinyasi: 240 pasang · Rp 24,0 jt" in text
+    # Bali: Dalung 148 jt + Kuta 74 jt against 500 jt (Seminyak has no target), 15 of 28 days
+    assert "🟡 Bali: Rp 281 jt · 44 % dari target Rp 500 jt · laju 83 %" in text
+    assert "⚠️ Laju di bawah 95 % dari target: Bali, Jatim" in text
+    assert "<b>Laju terendah</b>: Zuma Lippo Batu 64 %, Zuma Kuta Square 69 %" in text
+    assert "1 toko tanpa penjualan tercatat" in text and "Rupiah sebelum retur" in text
+    # Store stock health, RO, tiers and capacity of the snapshot date.
+    assert "🏬 <b>Kesehatan stok toko</b> · stok 16 Feb 2026" in text
+    assert "🔴 2 · 🟡 2 · 🟢 1 · ⚪ 1 tanpa planogram" in text
+    assert "1. 🔴 Zuma Lippo Batu: FF 42,0 % · FB 20,0 % · belum ada penjualan" in text
+    assert "2. 🔴 Zuma Seminyak: FF 55,1 % · FB 40,0 % · 9,5 hari" in text
+    assert "📦 Stok berlebih: Zuma Galaxy Mall (FS 132 %)" in text
+    assert "➖ Stok minus: Zuma Mall of Indonesia (MOI) (2 ukuran), Zuma Seminyak" in text
+    assert "Bali: RO Box 3 artikel di 1 toko · RO Protol 1 artikel di 1 toko" in text
+    assert "1. Zuma Seminyak (Bali): 3 artikel" in text
+    assert "T1 24,7 % · T2 18,5 % · T3 30,9 % · T8 6,2 %" in text
+    assert "⚠️ T1-T3: 74,1 % (target ≥ 75 %)" in text
+    assert "Stok mati di gudang: 5.000 pasang" in text
+    assert "• Zuma Galaxy Mall: lebih 230 pasang" in text
+    assert "Warehouse Pusat" not in text  # warehouses only on request
+    assert "ℹ️ 1 toko belum punya data kapasitas: Zuma Mall of Indonesia (MOI)" in text
     # Freshness and open alerts (resolved ones are not listed).
     assert "✅ Stok terakhir: 16 Feb 2026" in text
     assert "✅ Penjualan terakhir: 15 Feb 2026" in text
@@ -489,6 +616,12 @@ async def test_empty_database_says_what_is_missing(conn: asyncpg.Connection) -> 
     assert "❌ DDD: did not run (no record)" in text
     assert "No FF/FA/FS results for 16 Feb 2026." in text
     assert "No SO L2 data for 16 Feb 2026." in text
+    # each business section says it has nothing, in one line, with its data date
+    assert "⚠️ No sales data for 15 Feb 2026. There has never been any data." in text
+    assert "⚠️ No stock health data for 16 Feb 2026." in text
+    assert "⚠️ No RO list data for 16 Feb 2026." in text
+    assert "⚠️ No tier mix data for 16 Feb 2026." in text
+    assert "⚠️ No capacity data for 16 Feb 2026." in text
     assert "⚠️ Stock: no data yet" in text
     assert "✅ No open alerts." in text
     assert " 0 pairs" not in text and "0.0%" not in text
