@@ -47,6 +47,7 @@ from reports.models import (
     Targets,
 )
 from reports.render import check_language, format_number, format_percent, render_blocks
+from reports.sales_chart import sales_by_branch
 from reports.split import fit_caption
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "no_data_chart",
     "render_charts",
     "rows_loaded",
+    "sales_by_branch",
     "so_l2_figure",
     "so_l2_selisih",
     "store_stock_history",
@@ -317,17 +319,23 @@ def _morning_pngs(ctx: MorningContext, language: str) -> list[bytes]:
             language=language,
         ),
         rows_loaded(ctx.pipeline.rows_history, data_date=ctx.report_date, language=language),
+        sales_by_branch(ctx.sales.branches, sales_date=ctx.sales_date, language=language),
     ]
 
 
 async def render_charts(ctx: MorningContext, *, language: str = "id") -> list[Chart]:
     """The morning report's charts with their captions, rendered in a worker thread."""
     lang = check_language(language)
-    blocks = ("caption_ff_fa_fs", "caption_so_l2", "caption_rows_loaded")
+    blocks = ("caption_ff_fa_fs", "caption_so_l2", "caption_rows_loaded", "caption_sales")
     captions = render_blocks("morning_report", blocks, lang, {"ctx": ctx})
     pngs = await asyncio.to_thread(_morning_pngs, ctx, lang)
     day = ctx.report_date.isoformat()
-    names = (f"ff_fa_fs_{day}.png", f"so_l2_selisih_{day}.png", f"rows_loaded_{day}.png")
+    names = (
+        f"ff_fa_fs_{day}.png",
+        f"so_l2_selisih_{day}.png",
+        f"rows_loaded_{day}.png",
+        f"penjualan_{day}.png",
+    )
     return [
         Chart(filename=name, caption=fit_caption(caption)[0], png=png)
         for name, caption, png in zip(names, captions, pngs, strict=True)

@@ -17,7 +17,9 @@ from reports.charts import (
     so_l2_selisih,
     store_stock_history,
 )
+from reports.mart_models import SalesPlace, SalesTotal
 from reports.models import BranchRatio, RowsPoint, ShrinkageRow, SoL2Branch, StockPoint, Targets
+from reports.sales_chart import sales_by_branch
 
 D = date(2026, 2, 16)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -75,7 +77,23 @@ def stock_points() -> list[StockPoint]:
     ]
 
 
+def sales_places() -> list[SalesPlace]:
+    day = SalesTotal(
+        pairs=Decimal(136),
+        revenue=Decimal(34_000_000),
+        pairs_last_week=Decimal(117),
+        revenue_last_week=Decimal(29_200_000),
+    )
+    return [
+        SalesPlace(name="Bali", branch="Bali", stores=3, day=day, mtd_revenue=Decimal(281_200_000),
+                   target_month=Decimal(500_000_000), achievement=Decimal("0.444"),
+                   pace=Decimal("0.829")),
+        SalesPlace(name=None, branch=None, stores=1, day=day, mtd_revenue=Decimal(9_000_000)),
+    ]  # fmt: skip
+
+
 CHARTS = {
+    "sales": lambda: sales_by_branch(sales_places(), sales_date=D - timedelta(days=1)),
     "ff_fa_fs": lambda: ff_fa_fs_by_branch(branches(), Targets(), data_date=D),
     "so_l2": lambda: so_l2_selisih(*so_rows(), data_date=D),
     "rows_loaded": lambda: rows_loaded(rows_points(), data_date=D),

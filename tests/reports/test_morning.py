@@ -584,11 +584,14 @@ async def test_build_morning_report_with_charts(conn: asyncpg.Connection) -> Non
         "ff_fa_fs_2026-02-16.png",
         "so_l2_selisih_2026-02-16.png",
         "rows_loaded_2026-02-16.png",
+        "penjualan_2026-02-16.png",
     ]
-    for chart in report.charts:
+    for chart in report.charts[:3]:
         assert chart.png.startswith(b"\x89PNG\r\n\x1a\n")
         assert utf16_length(chart.caption) <= 1024
         assert "16 Feb 2026" in chart.caption
+    sales = report.charts[3]  # yesterday's sales: its own data date
+    assert "15 Feb 2026 vs 8 Feb" in sales.caption and sales.png.startswith(b"\x89PNG")
     assert report.messages == render_morning(report.context)
 
 
@@ -625,7 +628,7 @@ async def test_empty_database_says_what_is_missing(conn: asyncpg.Connection) -> 
     assert "⚠️ Stock: no data yet" in text
     assert "✅ No open alerts." in text
     assert " 0 pairs" not in text and "0.0%" not in text
-    assert len(report.charts) == 3  # "no data" images, not errors
+    assert len(report.charts) == 4  # "no data" images, not errors
     assert all(chart.png.startswith(b"\x89PNG") for chart in report.charts)
 
 
@@ -663,4 +666,5 @@ async def test_an_all_zero_so_l2_says_all_stores_match_and_sends_no_chart(
     assert [c.filename for c in report.charts] == [
         "ff_fa_fs_2026-02-16.png",
         "rows_loaded_2026-02-16.png",
+        "penjualan_2026-02-16.png",
     ]
