@@ -17,6 +17,7 @@ from datetime import date
 
 import asyncpg
 
+from bot.digest import enqueue_digests
 from bot.report_delivery import enqueue_morning_report
 from jobs.catchup import STEP_PARTS
 from jobs.chain import ChainContext, ClientFactory, StepOutcome, run_chain
@@ -122,6 +123,7 @@ class SlotRunner:
                         late=late,
                         language=settings.report_language,
                     )
+                    await enqueue_digests(conn, day)  # the leads' digests, after the report
                 run.rows = len(ids)
         except RunNotStarted as exc:  # already succeeded, or running elsewhere
             log.info("%s", exc)

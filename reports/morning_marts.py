@@ -104,10 +104,7 @@ async def load_sales(
     branches = [
         sales_place(b, b, [r for r in retail if r["branch"] == b], sales_date) for b in branch_names
     ]
-    stores = [
-        sales_place(str(r["store_name"]), r["branch"], [r], sales_date)  # type: ignore[arg-type]
-        for r in retail
-    ]
+    stores = [sales_place(str(r["store_name"]), r["branch"], [r], sales_date) for r in retail]
     paced = sorted((s for s in stores if s.pace is not None), key=lambda s: (s.pace, s.name))
     return Sales(
         sales_date=sales_date,
