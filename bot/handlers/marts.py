@@ -8,6 +8,7 @@ in one read-only snapshot (bot/readonly.py) and carries its data date.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from telegram import Update
 
 from bot.access import BotContext, Outcome, audited
-from bot.handlers.common import answer, args_problem, args_text, clock_of
+from bot.handlers.common import answer, args_problem, args_text, clock_of, named_scope
 from bot.handlers.report import BadDate, parse_day
 from bot.handlers.shrinkage import NoScope, Scope, resolve_scope
 from bot.readonly import read_only
@@ -60,6 +61,8 @@ async def _scope(
     if isinstance(scope, NoScope):
         await answer(update, scope.text)
         return scope.outcome
+    if not text and context.person.scoped:  # their own scope: the stores as written
+        scope = replace(scope, label=await named_scope(context, context.person))
     return scope, stores
 
 
@@ -196,7 +199,7 @@ async def capacity_command(update: Update, context: BotContext) -> Outcome:
         scope=scope.label,
         day=rows[0]["snapshot_date"] if rows else None,
         by_status=by_status,
-        limit=MAX_STORES,
+        max_lines=MAX_STORES,
     )
     await answer(update, reply)
     return "ok"
