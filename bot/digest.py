@@ -32,7 +32,13 @@ def digest_key(report_date: date, user_id: int) -> str:
     return f"digest:{report_date.isoformat()}:{user_id}"
 
 
-async def render_digest(conn: Conn, person: Person, stores: list[Store], report_date: date) -> str:
+async def render_digest(
+    conn: Conn,
+    person: Person,
+    stores: list[Store],
+    report_date: date,
+    targets: BusinessTargets | None = None,
+) -> str:
     """The digest of `report_date` (stock of that day, sales of the day before) for a lead's
     visible stores, as Telegram HTML; raises ReplyTooLong when it cannot fit one message."""
     sales_date = report_date - timedelta(days=1)
@@ -62,11 +68,13 @@ async def render_digest(conn: Conn, person: Person, stores: list[Store], report_
         stores=[(s, by_store.get(s.key), control.get(s.gudang_key)) for s in mine],
         ro=[dict(r) for r in ro[:RO_LINES]],
         ro_more=len(ro) > RO_LINES,
-        targets=BusinessTargets(),
+        targets=targets or BusinessTargets(),
     )
 
 
-async def enqueue_digests(conn: Conn, report_date: date) -> int:
+async def enqueue_digests(
+    conn: Conn, report_date: date, targets: BusinessTargets | None = None
+) -> int:
     """Put every subscribed active lead's digest of `report_date` in the outbox; returns how
     many digests were enqueued (already enqueued ones count too). A lead without stores in
     scope gets none; a digest that fails to render is logged and skipped, never fatal."""
@@ -81,7 +89,7 @@ async def enqueue_digests(conn: Conn, report_date: date) -> int:
         if not any(person.sees(s.key, s.branch) for s in stores):
             continue
         try:
-            text = await render_digest(conn, person, stores, report_date)
+            text = await render_digest(conn, person, stores, report_date, targets)
         except ReplyTooLong:
             log.exception("digest of %s for %s not sent", report_date, person.user_id)
             continue

@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from ops.settings import Settings
+
 ControlStatus = Literal["red", "yellow", "green", "no_plan"]
 
 
@@ -30,6 +32,16 @@ class BusinessTargets(_Model):
     fs_overstock: Decimal = Decimal("1.20")  # FS_OVERSTOCK
     composition_t123: Decimal = Decimal("0.75")  # COMPOSITION_T123_TARGET (at least)
     dead_stock: Decimal = Decimal("0.18")  # DEAD_STOCK_TARGET (at most)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BusinessTargets:
+        """The thresholds of the MART_* settings (.env.example)."""
+        return cls(
+            sales_pace_alert=settings.mart_sales_pace_alert,
+            fs_overstock=settings.mart_fs_overstock,
+            composition_t123=settings.mart_composition_t123_target,
+            dead_stock=settings.mart_dead_stock_target,
+        )
 
 
 def ratio(part: Decimal | None, whole: Decimal | None) -> Decimal | None:

@@ -86,6 +86,11 @@ class Pipeline(_Model):
     so_l2: JobStatus
     health: JobStatus
     rows_history: list[RowsPoint]
+    marts: list[JobStatus] = []  # the §9 jobs (DOMAIN.md §9.6), in chain order
+
+    def mart_job(self, job: str) -> JobStatus | None:
+        """The run of one §9 job (`sales_daily`, `control_stock` ...), or None."""
+        return next((run for run in self.marts if run.job == job), None)
 
 
 class BranchRatio(_Model):

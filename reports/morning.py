@@ -101,6 +101,21 @@ def _merge_entities(issues: Sequence[Issue]) -> list[Issue]:
     return merged
 
 
+def _mart_issues(runs: Sequence[JobStatus]) -> list[Issue | None]:
+    # The five §9 jobs in one headline line per outcome when several share it (the pipeline
+    # section names each): a chain that never ran them must not push everything else out.
+    issues = [_run_issue(run) for run in runs]
+    states = [issue.state for issue in issues if issue is not None]
+    merged: list[Issue | None] = []
+    for issue in issues:
+        if issue is not None and states.count(issue.state) > 1:
+            issue = issue.model_copy(update={"job": "business_marts"})
+            if issue in merged:
+                continue
+        merged.append(issue)
+    return merged
+
+
 def find_issues(
     pipeline: Pipeline, ff: FfFaFs, so_l2: SoL2, freshness: Sequence[Freshness]
 ) -> list[Issue]:
@@ -108,8 +123,10 @@ def find_issues(
     found: list[Issue | None] = [_run_issue(pipeline.backup)]
     for pull in [*pipeline.stock, *pipeline.transfers, *pipeline.sales]:
         found.append(_run_issue(pull, pull.entity))
-    for run in (pipeline.ff_fa_fs, pipeline.so_l2, pipeline.health):
+    for run in (pipeline.ff_fa_fs, pipeline.so_l2):
         found.append(_run_issue(run))
+    found += _mart_issues(pipeline.marts)
+    found.append(_run_issue(pipeline.health))
     # A calculation that says it succeeded but left no rows is its own problem.
     if not ff.available and pipeline.ff_fa_fs.state == "ok":
         found.append(Issue(level="warning", kind="no_data", job="ff_fa_fs", day=ff.data_date))

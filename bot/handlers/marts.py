@@ -130,7 +130,7 @@ async def sales_command(update: Update, context: BotContext) -> Outcome:
         more=max(0, len(stores) - MAX_STORES) if len(stores) > 1 else 0,
         no_sales=[p.name for p in stores if not p.day.pairs],
         others=others,
-        targets=BusinessTargets(),
+        targets=BusinessTargets.from_settings(context.settings),
     )
     await answer(update, reply)
     return "ok"
@@ -169,7 +169,13 @@ async def tier_command(update: Update, context: BotContext) -> Outcome:
             )
         ]
     day = rows[0]["snapshot_date"] if rows else None
-    reply = render("tier", scope=scope.label, day=day, v=tier_view(rows), targets=BusinessTargets())
+    reply = render(
+        "tier",
+        scope=scope.label,
+        day=day,
+        v=tier_view(rows),
+        targets=BusinessTargets.from_settings(context.settings),
+    )
     await answer(update, reply)
     return "ok"
 

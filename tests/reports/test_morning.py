@@ -127,6 +127,15 @@ async def add_load(
     )
 
 
+MART_RUNS = {  # the §9 jobs of the chain (DOMAIN.md §9.6), WIB
+    "tier_summary": (3, 45),
+    "stock_vs_capacity": (3, 46),
+    "sales_daily": (5, 3),
+    "depth_alert": (5, 14),
+    "control_stock": (5, 15),
+}
+
+
 async def seed_history(conn: asyncpg.Connection) -> None:
     """Seven earlier days of successful pulls: the usual day of each entity."""
     for back in range(1, 8):
@@ -162,6 +171,8 @@ async def seed_today(conn: asyncpg.Connection, *, failed_entity: str | None = No
         await add_run(conn, "sales", "success", entity=entity, at=(5, 0), rows=usual + 7)
     await add_run(conn, "ff_fa_fs", "success", at=(3, 40))
     await add_run(conn, "so_l2", "success", at=(5, 12))
+    for job, at in MART_RUNS.items():
+        await add_run(conn, job, "success", at=at)
     await add_run(conn, "health", "success", at=(5, 30))
 
 
@@ -490,6 +501,10 @@ async def test_low_rows_and_missing_runs(conn: asyncpg.Connection) -> None:
     assert "❌ Tarik stok DDD, LJBB, MBB: tidak jalan\n" in text
     assert "❌ Tarik transfer DDD, LJBB, MBB, UBB: tidak jalan" in text
     assert "⚠️ Tarik stok UBB: baris jauh di bawah biasanya" in text
+    # the five §9 jobs that never ran: one headline line; each section names its own cause
+    assert text.count("❌ Hitung laporan bisnis: tidak jalan\n") == 1
+    assert "Penyebab: ❌ Hitung penjualan harian: tidak jalan (tidak ada catatan)" in text
+    assert "Penyebab: ❌ Hitung daftar RO: tidak jalan (tidak ada catatan)" in text
     assert "⚠️ Cek kesehatan: masih berjalan" in text
     assert "❌ DDD: tidak jalan (tidak ada catatan)" in text
     assert "❌ Backup database: tidak jalan (tidak ada catatan)" in text
