@@ -95,10 +95,10 @@ async def load_sales(
     if not any(r["day_rows"] for r in rows):
         return Sales(sales_date=sales_date, available=False, latest_date=latest, targets=targets)
     retail = [r for r in rows if r["channel"] == "retail" and r["is_retail_store"]]
-    channels = {
-        channel: _total(r for r in rows if r["channel"] == channel)
+    channels = {  # the other channels, each only when it sold something that day
+        channel: total
         for channel in ("online", "event", "non_retail", "unmatched")
-        if any(r["channel"] == channel for r in rows)
+        if (total := _total(r for r in rows if r["channel"] == channel)).pairs or total.revenue
     }
     branch_names = sorted({r["branch"] for r in retail}, key=lambda b: (b is None, b or ""))
     branches = [

@@ -117,7 +117,8 @@ async def sales_command(update: Update, context: BotContext) -> Outcome:
     others = {}
     if scope.stores is None:  # the other channels belong to no store: all-store views only
         for channel in ("online", "event", "non_retail", "unmatched"):
-            if picked := [r for r in rows if r["channel"] == channel]:
+            picked = [r for r in rows if r["channel"] == channel]
+            if any(r["pairs"] or r["revenue"] for r in picked):
                 others[channel] = sales_place(channel, None, picked, day)
     reply = render(
         "sales",
