@@ -159,8 +159,7 @@ final as (
         case when pl.gudang_key is not null then coalesce(ro.low_cover, 0) end as low_cover_articles,
         coalesce(sa.pairs_7d, 0)                                       as sales_pairs_7d,
         coalesce(sa.pairs_90d, 0)                                      as sales_pairs_90d,
-        case when fs.first_day is null then 0
-             else coalesce(sa.pairs_90d, 0) / least(90, $1::date - fs.first_day) end as avg_daily,
+        least(90, $1::date - fs.first_day)                             as window_days,
         case when st.max_stock > 0 then coalesce(k.stock_pairs, 0) / st.max_stock end as capacity_raw
     from stores as st
     left join spelling as sp on sp.gudang_key = st.gudang_key
@@ -175,7 +174,10 @@ final as (
 
 judged as (
     select f.*,
-        case when f.avg_daily > 0 then f.stock_pairs / f.avg_daily end as depth_raw
+        case when f.window_days > 0 then f.sales_pairs_90d / f.window_days else 0 end as avg_daily,
+        -- stock / (sales / window) as one exact division (no rounding of the average first)
+        case when f.sales_pairs_90d > 0
+             then f.stock_pairs * f.window_days / f.sales_pairs_90d end as depth_raw
     from final as f
 ),
 

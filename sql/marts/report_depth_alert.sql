@@ -148,8 +148,7 @@ final as (
         coalesce(b.pairs, 0)                                           as wh_box_pairs,
         coalesce(a.protol_fill, 0)                                     as wh_protol_fill_pairs,
         coalesce(sl.pairs, 0)                                          as sales_pairs_90d,
-        case when fs.first_day is null then 0
-             else coalesce(sl.pairs, 0) / least(90, $1::date - fs.first_day) end as avg_daily
+        least(90, $1::date - fs.first_day)                             as window_days
     from articles as a
     inner join stores as st on st.gudang_key = a.gudang_key
     inner join lateral (
@@ -167,7 +166,11 @@ rows as (
     select f.*,
         case when f.ro_type = 'RO_BOX' then f.wh_box_pairs > 0
              when f.ro_type = 'RO_PROTOL' then f.wh_protol_fill_pairs > 0 end as source_available,
-        case when f.avg_daily > 0 then f.stock_pairs / f.avg_daily end       as cover,
+        -- stock / (sales / window) as one exact division (no rounding of the average first)
+        case when f.sales_pairs_90d > 0
+             then f.stock_pairs * f.window_days / f.sales_pairs_90d end       as cover,
+        case when f.window_days > 0
+             then f.sales_pairs_90d / f.window_days else 0 end                as avg_daily,
         case when f.tier in ('1', '8') then 'high' when f.tier = '2' then 'medium'
              when f.tier = '3' then 'low' else 'none' end                    as priority
     from final as f
