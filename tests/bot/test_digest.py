@@ -5,7 +5,19 @@ from __future__ import annotations
 import json
 
 from bot.digest import digest_key, enqueue_digests
-from tests.bot.conftest import ADMIN, LEAD_BALI, LEAD_TP, REPORT_CHAT, TODAY, VIEWER, BotHarness
+from bot.slots import SlotRunner
+from jobs.schedule import DAILY_SCHEDULE
+from ops.settings import Settings
+from tests.bot.conftest import (
+    ADMIN,
+    LEAD_BALI,
+    LEAD_TP,
+    NOW,
+    REPORT_CHAT,
+    TODAY,
+    VIEWER,
+    BotHarness,
+)
 from tests.bot.test_marts_commands import marts  # noqa: F401 - the seeded marts fixture
 
 
@@ -49,3 +61,15 @@ async def test_subscribed_leads_get_their_scope_once(marts: BotHarness):  # noqa
     assert "• TP · MEN CLASSIC 1 BLACK: 39:2, 40:2, 41:2 · RO Box · stok gudang ada" in text
     assert "LADIES FLO" not in text  # medium priority: on /depth, not in the digest
     assert "Kesiman" not in text
+
+
+async def test_the_report_slot_enqueues_the_digests_after_the_report(marts: BotHarness):  # noqa: F811
+    await marts.ask(LEAD_TP, "/digest on")
+    settings = Settings(_env_file=None, report_chat_id=REPORT_CHAT)
+    runner = SlotRunner(marts.pool, settings, clock=lambda: NOW)
+    [report_slot] = [slot for slot in DAILY_SCHEDULE if slot.job == "report"]
+    await runner.run(report_slot, TODAY, triggered_by="test")
+    rows = await marts.pool.fetch("select idempotency_key, chat_id from ops.outbox order by id")
+    keys = [r["idempotency_key"] for r in rows]
+    assert keys[0].startswith("report:2026-02-16:") and keys[-1] == digest_key(TODAY, LEAD_TP)
+    assert rows[-1]["chat_id"] == LEAD_TP  # the lead's private chat, after the whole report

@@ -14,6 +14,7 @@ import pytest
 from ops.clock import WIB
 from reports.models import ShrinkageRule
 from reports.morning import build_context, build_morning_report, render_morning, render_sections
+from reports.render import render_blocks
 from reports.split import utf16_length
 from sandbox.telegram_emulator.html_check import check_html
 from tests.helpers.business_marts import (
@@ -683,3 +684,22 @@ async def test_an_all_zero_so_l2_says_all_stores_match_and_sends_no_chart(
         "rows_loaded_2026-02-16.png",
         "penjualan_2026-02-16.png",
     ]
+
+
+async def test_a_business_section_with_nothing_to_say_says_so_in_one_line(
+    conn: asyncpg.Connection,
+) -> None:
+    await add_control(conn, D, "Zuma Dalung", branch="Bali", status="green", ff="0.8")
+    await add_capacity(conn, D, "Zuma Dalung", "ok", branch="Bali", stock_pairs=900)
+    await add_depth(conn, D, "zuma dalung", "MEN OLD 4 GREY", priority="none", ro_type="RO_BOX")
+    await add_sales(conn, YESTERDAY, "Zuma Dalung", 4, 1_000_000, branch="Bali")
+    blocks = ("stock_health", "replenishment", "capacity", "sales")
+    ctx = await build_context(conn, D, now=NOW)
+    health, ro, capacity, sales = render_blocks("morning_report", blocks, "id", {"ctx": ctx})
+    assert health.splitlines()[1:] == ["🔴 0 · 🟡 0 · 🟢 1", "✅ Tidak ada toko merah atau kuning."]
+    assert ro.splitlines()[1:] == [
+        "✅ Tidak ada artikel prioritas tinggi atau sedang yang perlu RO."
+    ]
+    assert capacity.splitlines()[1:] == ["✅ Semua 1 toko dalam kapasitasnya."]
+    assert "Minggu lalu (8 Feb): tidak ada penjualan pembanding" in sales
+    assert "Online" not in sales and "Laju terbaik" not in sales  # nothing to compare
