@@ -4,8 +4,9 @@ high-priority RO list. Off by default; `/digest on|off` (bot/handlers/digest.py)
 
     count = await enqueue_digests(conn, report_date)   # after enqueue_morning_report
 
-Each digest is one outbox row under key `digest:<WIB date>:<user id>` to the lead's private
-chat (a private chat's id is the user's id), so a rerun of the report enqueues nothing new.
+A digest is one message or, for a branch with many stores, several (split like the report),
+each an outbox row under key `digest:<WIB date>:<user id>:<n>` to the lead's private chat (a
+private chat's id is the user's id), so a rerun of the report enqueues nothing new.
 """
 
 from __future__ import annotations
@@ -14,22 +15,24 @@ import logging
 from datetime import date, timedelta
 
 from bot.access import Person
-from bot.replies import ReplyTooLong, render
+from bot.replies import MAX_TEXT, ReplyTooLong, render
 from bot.store_match import Store, load_stores
 from ops.db import Conn
 from ops.outbox import enqueue
 from ops.paths import read_sql
 from reports.mart_models import BusinessTargets
 from reports.morning_marts import sales_place
+from reports.split import split_html
 
 log = logging.getLogger(__name__)
 
 RO_LINES = 15  # high-priority articles listed; the control lines give the counts
+DIGEST_MAX = 4 * MAX_TEXT  # characters before splitting: a branch of ~60 stores fits
 
 
-def digest_key(report_date: date, user_id: int) -> str:
-    """Idempotency key of one lead's digest of `report_date`."""
-    return f"digest:{report_date.isoformat()}:{user_id}"
+def digest_key(report_date: date, user_id: int, n: int = 1) -> str:
+    """Idempotency key of the `n`-th message (1-based) of one lead's digest of `report_date`."""
+    return f"digest:{report_date.isoformat()}:{user_id}:{n}"
 
 
 async def render_digest(
@@ -38,9 +41,10 @@ async def render_digest(
     stores: list[Store],
     report_date: date,
     targets: BusinessTargets | None = None,
-) -> str:
+) -> list[str]:
     """The digest of `report_date` (stock of that day, sales of the day before) for a lead's
-    visible stores, as Telegram HTML; raises ReplyTooLong when it cannot fit one message."""
+    visible stores, as Telegram HTML messages (<= 4096 each); raises ReplyTooLong past
+    DIGEST_MAX characters in all."""
     sales_date = report_date - timedelta(days=1)
     mine = [s for s in stores if person.sees(s.key, s.branch)]
     keys = [s.gudang_key for s in mine]
@@ -59,8 +63,9 @@ async def render_digest(
         for r in await conn.fetch(read_sql("queries/digest_control.sql"), report_date, keys)
     }
     ro = await conn.fetch(read_sql("queries/digest_ro.sql"), report_date, keys, RO_LINES + 1)
-    return render(
+    text = render(
         "digest",
+        limit=DIGEST_MAX,
         lead=person.name,
         report_date=report_date,
         sales_date=sales_date,
@@ -70,6 +75,7 @@ async def render_digest(
         ro_more=len(ro) > RO_LINES,
         targets=targets or BusinessTargets(),
     )
+    return split_html([text], MAX_TEXT)
 
 
 async def enqueue_digests(
@@ -89,11 +95,14 @@ async def enqueue_digests(
         if not any(person.sees(s.key, s.branch) for s in stores):
             continue
         try:
-            text = await render_digest(conn, person, stores, report_date, targets)
+            messages = await render_digest(conn, person, stores, report_date, targets)
         except ReplyTooLong:
             log.exception("digest of %s for %s not sent", report_date, person.user_id)
             continue
-        key = digest_key(report_date, person.user_id)
-        await enqueue(conn, key=key, chat_id=person.user_id, kind="text", payload={"text": text})
+        async with conn.transaction():  # all of a digest or none of it
+            for n, text in enumerate(messages, 1):
+                key = digest_key(report_date, person.user_id, n)
+                payload = {"text": text}
+                await enqueue(conn, key=key, chat_id=person.user_id, kind="text", payload=payload)
         count += 1
     return count

@@ -19,6 +19,7 @@ from tests.bot.conftest import (
     BotHarness,
 )
 from tests.bot.test_marts_commands import marts  # noqa: F401 - the seeded marts fixture
+from tests.helpers.business_marts import add_control
 
 
 async def test_digest_switches_on_and_off_in_private_only(bot: BotHarness):
@@ -73,3 +74,27 @@ async def test_the_report_slot_enqueues_the_digests_after_the_report(marts: BotH
     keys = [r["idempotency_key"] for r in rows]
     assert keys[0].startswith("report:2026-02-16:") and keys[-1] == digest_key(TODAY, LEAD_TP)
     assert rows[-1]["chat_id"] == LEAD_TP  # the lead's private chat, after the whole report
+
+
+async def test_a_branch_digest_too_long_for_one_message_is_split(marts: BotHarness):  # noqa: F811
+    async with marts.pool.acquire() as conn:
+        for n in range(40):  # a branch of many stores, each with RO lines
+            name = f"Zuma Bali Store Number {n:02d} Kuta Legian Seminyak"
+            await conn.execute(
+                "insert into portal.store (nama_accurate, nama_department_old, branch, category)"
+                " values ($1, $1, 'Bali', 'RETAIL')",
+                name,
+            )
+            await add_control(conn, TODAY, name, branch="Bali", status="yellow", ff="0.7",
+                              fb="0.6", ro_box_articles=3, ro_protol_articles=4)  # fmt: skip
+    await marts.ask(LEAD_BALI, "/digest on")
+    async with marts.pool.acquire() as conn:
+        assert await enqueue_digests(conn, TODAY) == 1
+        rows = await conn.fetch("select idempotency_key, payload from ops.outbox order by id")
+    assert [r["idempotency_key"] for r in rows] == [
+        digest_key(TODAY, LEAD_BALI, n) for n in range(1, len(rows) + 1)
+    ]
+    texts = [json.loads(r["payload"])["text"] for r in rows]
+    assert len(texts) >= 2 and all(len(t) <= 4096 for t in texts)
+    joined = "\n".join(texts)
+    assert "Zuma Bali Store Number 39" in joined and "Berhenti: /digest off" in texts[-1]
