@@ -97,6 +97,7 @@ class Sales(_Model):
     worst: list[SalesPlace] = []
     no_sales: list[str] = []
     without_target: int = 0
+    unmatched_targets: list[str] = []  # Finance names matching no store (never fuzzy-matched)
     targets: BusinessTargets = BusinessTargets()
 
     @property

@@ -117,6 +117,9 @@ async def load_sales(
         worst=paced[: min(BEST_WORST, len(paced) - BEST_WORST)] if len(paced) > BEST_WORST else [],
         no_sales=sorted(str(r["store_name"]) for r in retail if not r["pairs"]),
         without_target=sum(1 for r in retail if r["target_month"] is None),
+        unmatched_targets=[
+            r["store_name"] for r in await conn.fetch(_sql("targets_unmatched"), sales_date.year)
+        ],
         targets=targets,
     )
 

@@ -257,6 +257,7 @@ async def seed_business(conn: asyncpg.Connection) -> None:
     """The five §9 marts for the report's morning (stock of D, sales up to D-1)."""
     for store, rupiah in TARGETS.items():
         await add_target(conn, 2026, store, 2, rupiah)
+    await add_target(conn, 2026, "ZUMA KUTA SQ.", 2, 90_000_000)  # Finance's own spelling
     for day in range(1, 16):
         for name, *_ in STORES:
             revenue = DAILY[name]
@@ -417,6 +418,7 @@ async def test_happy_path_every_section(conn: asyncpg.Connection) -> None:
     assert "⚠️ Laju di bawah 95 % dari target: Bali, Jatim" in text
     assert "<b>Laju terendah</b>: Zuma Lippo Batu 64 %, Zuma Kuta Square 69 %" in text
     assert "1 toko tanpa penjualan tercatat" in text and "Rupiah sebelum retur" in text
+    assert "⚠️ 1 nama toko di target Finance tidak cocok dengan toko mana pun: ZUMA KUTA SQ." in text
     # Store stock health, RO, tiers and capacity of the snapshot date.
     assert "🏬 <b>Kesehatan stok toko</b> · stok 16 Feb 2026" in text
     assert "🔴 2 · 🟡 2 · 🟢 1 · ⚪ 1 tanpa planogram" in text
