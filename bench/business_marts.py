@@ -9,8 +9,9 @@ The world is bench/full_world.py's (54 retail stores, 50 planogram stores x 200 
 
 from __future__ import annotations
 
+import logging
 import statistics
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
@@ -30,6 +31,7 @@ from ops.paths import read_sql
 from sandbox import mart_reference as ref
 
 RUNS = 3
+log = logging.getLogger(__name__)
 
 
 def _same(got: dict[Any, asyncpg.Record], expected: dict[Any, dict[str, Any]], mart: str) -> None:
@@ -38,12 +40,20 @@ def _same(got: dict[Any, asyncpg.Record], expected: dict[Any, dict[str, Any]], m
         assert {c: got[k][c] for c in row} == row, f"{mart}: {k} differs"
 
 
+async def _rows(
+    conn: asyncpg.Connection, table: str, column: str, day: date, *key: str
+) -> dict[Any, asyncpg.Record]:
+    rows = await conn.fetch(f"select * from mart.{table} where {column} = $1", day)
+    return {(r[key[0]] if len(key) == 1 else tuple(r[k] for k in key)): r for r in rows}
+
+
 async def _median(build: Any) -> tuple[float, Any]:
     times, result = [], None
     for _ in range(RUNS):
         with Timer() as t:
             result = await build()
         times.append(t.seconds)
+    log.info("%s: median %.3f s of %s", result.mart, statistics.median(times), times)
     return statistics.median(times), result
 
 
@@ -68,27 +78,32 @@ async def run(dsn: str) -> list[Result]:
         with Timer() as t:
             expected = await ref.capacity_rows(conn, inputs, day, th)
         baselines["stock_vs_capacity"] = t.seconds
-        got = {r["gudang_key"]: r for r in await conn.fetch(
-            "select * from mart.report_stock_vs_capacity where snapshot_date = $1", day)}  # fmt: skip
+        log.info("baselines so far: %s", baselines)
+        got = await _rows(conn, "report_stock_vs_capacity", "snapshot_date", day, "gudang_key")
         _same(got, expected, "stock_vs_capacity")
         with Timer() as t:
             sales = await ref.sales_rows(conn, inputs, day - timedelta(days=1))
         baselines["sales_daily"] = t.seconds
-        got = {(r["source_entity"], r["store_key"]): r for r in await conn.fetch(
-            "select * from mart.report_sales_daily where sales_date = $1",
-            day - timedelta(days=1))}  # fmt: skip
+        got = await _rows(
+            conn,
+            "report_sales_daily",
+            "sales_date",
+            day - timedelta(days=1),
+            "source_entity",
+            "store_key",
+        )
         _same(got, sales, "sales_daily")
         with Timer() as t:
             depth = await ref.depth_rows(conn, inputs, day, th)
         baselines["depth_alert"] = t.seconds
-        got = {(r["gudang_key"], r["kode_mix_key"]): r for r in await conn.fetch(
-            "select * from mart.report_depth_alert where snapshot_date = $1", day)}  # fmt: skip
+        got = await _rows(
+            conn, "report_depth_alert", "snapshot_date", day, "gudang_key", "kode_mix_key"
+        )
         _same(got, depth, "depth_alert")
         with Timer() as t:
             control = await ref.control_rows(conn, inputs, day, th, depth)
         baselines["control_stock"] = t.seconds
-        got = {r["gudang_key"]: r for r in await conn.fetch(
-            "select * from mart.report_control_stock where snapshot_date = $1", day)}  # fmt: skip
+        got = await _rows(conn, "report_control_stock", "snapshot_date", day, "gudang_key")
         _same(got, control, "control_stock")
         problems = await conn.fetch(read_sql("queries/invariants_report_tier_summary.sql"), day)
         assert problems == [], problems
@@ -112,6 +127,8 @@ if __name__ == "__main__":  # `python -m bench.business_marts`: this bench alone
     import asyncio
 
     from bench.common import scratch_database
+
+    logging.basicConfig(level=logging.INFO, format="%(name)s %(message)s")
 
     async def _alone() -> None:
         async with scratch_database() as db:

@@ -20,13 +20,9 @@ stores as (
 ),
 
 key_stock as (
-    select f.gudang_key, f.article_key, f.size_key, f.is_matched, sum(f.quantity) as total
-    from core.fact_stock as f
-    where f.snapshot_date = $1::date
-      and f.gudang_key = any (array(select gudang_key from stores))
-      and f.quantity <> 0
-      and f.is_product
-    group by f.gudang_key, f.article_key, f.size_key, f.is_matched
+    -- the §9.0 stock keys of the stores (core.stock_keys, migration 0042)
+    select k.gudang_key, k.article_key, k.size_key, k.is_matched, k.total
+    from core.stock_keys($1::date, array(select gudang_key from stores)) as k
 ),
 
 spelling as (
@@ -56,16 +52,20 @@ stock as (
 -- ---------------------------------------------------------------- planogram (§4 slots)
 
 slots as (
+    -- a planned slot is filled when one of its keys holds stock (§4); keys joined, not looked
+    -- up per slot
     select
-        pc.gudang_key, pc.article_key, pc.plan_qty,
-        exists (
-            select from key_stock as k
-            where k.gudang_key = pc.gudang_key and k.is_matched
-              and k.article_key = pc.article_key and k.size_key = any (pc.size_keys)
-              and k.total > 0
-        ) as filled
-    from plan_cell as pc
-    where pc.size_column is not null
+        ck.gudang_key, ck.article_key, ck.size_column, min(ck.plan_qty) as plan_qty,
+        coalesce(bool_or(k.total > 0), false) as filled
+    from (
+        select gudang_key, article_key, size_column, plan_qty, unnest(size_keys) as size_key
+        from plan_cell
+        where size_column is not null
+    ) as ck
+    left join key_stock as k
+        on k.is_matched and k.gudang_key = ck.gudang_key and k.article_key = ck.article_key
+       and k.size_key = ck.size_key
+    group by ck.gudang_key, ck.article_key, ck.size_column
 ),
 
 article_stock as (

@@ -20,24 +20,14 @@ stores as (
 ),
 
 key_stock as (
-    -- the planogram stores' and the two source warehouses' matched keys, per entity group
-    select
-        f.gudang_key,
-        f.article_key,
-        f.size_key,
-        sum(f.quantity)                                                   as total,
-        sum(f.quantity) filter (where f.source_entity in ('DDD', 'LJBB'))  as box_total,
-        sum(f.quantity) filter (where f.source_entity = 'DDD')            as ddd_total
-    from core.fact_stock as f
-    where f.snapshot_date = $1::date
-      and f.gudang_key = any (array(
-          select gudang_key from stores
-          union all select core.store_key($4::text)
-          union all select core.store_key($5::text)))
-      and f.quantity <> 0
-      and f.is_matched
-      and f.is_product
-    group by f.gudang_key, f.article_key, f.size_key
+    -- the planogram stores' and the two source warehouses' matched keys, with the totals of
+    -- the source entities (core.stock_keys, migration 0042)
+    select k.gudang_key, k.article_key, k.size_key, k.total, k.box_total, k.ddd_total
+    from core.stock_keys($1::date, array(
+        select gudang_key from stores
+        union all select core.store_key($4::text)
+        union all select core.store_key($5::text))) as k
+    where k.is_matched
 ),
 
 store_keys as (
@@ -59,18 +49,33 @@ protol as (
     where gudang_key = core.store_key($5::text)
 ),
 
+cell_stock as (
+    -- each planned slot's keys (a paired column has three), joined, not looked up per slot
+    select
+        ck.gudang_key, ck.article_key, ck.size_column,
+        coalesce(sum(k.qty), 0)    as stock_qty,
+        coalesce(sum(w.pairs), 0)  as protol_qty
+    from (
+        select gudang_key, article_key, size_column, unnest(size_keys) as size_key
+        from plan_cell
+        where size_column is not null
+    ) as ck
+    left join store_keys as k
+        on k.gudang_key = ck.gudang_key and k.article_key = ck.article_key
+       and k.size_key = ck.size_key
+    left join protol as w on w.article_key = ck.article_key and w.size_key = ck.size_key
+    group by ck.gudang_key, ck.article_key, ck.size_column
+),
+
 columns as (
     -- each planned slot with its stock (a paired column sums its three keys) and its gap
     select
         pc.gudang_key, pc.article_key, pc.size_column, pc.size_label, pc.size_order, pc.plan_qty,
-        coalesce((select sum(k.qty) from store_keys as k
-                  where k.gudang_key = pc.gudang_key and k.article_key = pc.article_key
-                    and k.size_key = any (pc.size_keys)), 0)                 as stock_qty,
-        coalesce((select sum(w.pairs) from protol as w
-                  where w.article_key = pc.article_key and w.size_key = any (pc.size_keys)), 0)
-                                                                             as protol_qty
+        cs.stock_qty, cs.protol_qty
     from plan_cell as pc
-    where pc.size_column is not null
+    inner join cell_stock as cs
+        on cs.gudang_key = pc.gudang_key and cs.article_key = pc.article_key
+       and cs.size_column = pc.size_column
 ),
 
 covered as (

@@ -22,6 +22,14 @@ locations as (
     )
 ),
 
+retail as (
+    -- the §5 store at a location: one per gudang_key, as report_control_stock picks it
+    select distinct on (s.gudang_key) s.gudang_key, s.store_key, s.nama_accurate
+    from core.store_by_accurate as s
+    where core.is_retail_store(s.category, s.store_key) and s.gudang_key is not null
+    order by s.gudang_key, s.store_key
+),
+
 located as (
     select
         l.*,
@@ -30,17 +38,13 @@ located as (
         lk.is_retail, lk.branch, lk.area, lk.category
     from locations as l
     left join core.location_by_key as lk on lk.gudang_key = l.gudang_key
-    left join core.store_by_gudang as g on g.gudang_key = l.gudang_key
+    left join retail as g on g.gudang_key = l.gudang_key
 ),
 
 key_stock as (
-    select f.gudang_key, f.article_key, f.size_key, sum(f.quantity) as total
-    from core.fact_stock as f
-    where f.snapshot_date = $1::date
-      and f.gudang_key = any (array(select gudang_key from locations))
-      and f.quantity <> 0
-      and f.is_product
-    group by f.gudang_key, f.article_key, f.size_key, f.is_matched
+    -- the §9.0 stock keys of these locations (core.stock_keys, migration 0042)
+    select k.gudang_key, k.total
+    from core.stock_keys($1::date, array(select gudang_key from locations)) as k
 ),
 
 stock as (
@@ -58,7 +62,7 @@ plan as (
 final as (
     select
         l.gudang_key, l.stock_location,
-        case when l.is_retail then l.nama_accurate end        as store_name,
+        l.nama_accurate                                       as store_name,
         l.location_type, l.branch, l.area, l.category,
         l.max_display, l.max_stock, l.storage,
         coalesce(s.pairs, 0)                                  as stock_pairs,

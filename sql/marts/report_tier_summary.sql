@@ -7,14 +7,12 @@
 with
 
 key_stock as (
-    -- the whole day (~1.65 M rows): one pass, product items, per §9.0 stock key
-    select f.gudang_key, f.article_key, f.size_key, f.is_matched, f.tier_class,
-           sum(f.quantity) as total
-    from core.fact_stock as f
-    where f.snapshot_date = $1::date
-      and f.quantity <> 0
-      and f.is_product
-    group by f.gudang_key, f.article_key, f.size_key, f.is_matched, f.tier_class
+    -- the §9.0 stock keys of every location of the day (core.stock_keys, migration 0042)
+    select k.gudang_key, k.article_key, k.size_key, k.is_matched, k.tier_class, k.total
+    from core.stock_keys($1::date, array(
+        select distinct core.store_key(s.nama_gudang)
+        from core.stock_snapshot as s
+        where s.snapshot_date = $1::date)) as k
 ),
 
 spelling as (

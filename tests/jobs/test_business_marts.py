@@ -1,11 +1,11 @@
 """The five business marts (DOMAIN.md §9) over the synthetic world, every demo day.
 
 The daily chain runs with its mart steps for five days of the demo world (pulled over signed
-HTTP from the Accurate emulator). Every row of all five marts equals the per-store Python reading of §9
-(sandbox/mart_reference.py) on every day; the invariants hold for all five; what the world
-planted shows where it must (intercompany invoices only in the audit columns, the unknown
-product as unmatched pairs, the negative stock row as a stock-minus key, the Finance names
-that match no store); and rerunning a day changes no row.
+HTTP from the Accurate emulator). Every row of all five marts equals the per-store Python
+reading of §9 (sandbox/mart_reference.py) on every day; the invariants hold for all five;
+what the world planted shows where it must (intercompany invoices only in the audit columns,
+the unknown product as unmatched pairs, the negative stock row as a stock-minus key, the
+Finance names that match no store); and rerunning a day changes no row.
 """
 
 from datetime import date, time, timedelta
@@ -165,8 +165,60 @@ async def test_every_mart_equals_the_per_store_reading_on_every_day(database, tm
                 for r in await conn.fetch("select status from mart.report_control_stock")
             }
             assert "no_plan" in statuses and statuses <= {"red", "yellow", "green", "no_plan"}
-            ro = await conn.fetch("select distinct ro_type from mart.report_depth_alert")
-            assert {r["ro_type"] for r in ro} >= {"RO_BOX", "RO_PROTOL"}
+            ro = await conn.fetch(
+                "select ro_type, bool_or(source_available) as any_source,"
+                " bool_or(not source_available) as any_missing"
+                " from mart.report_depth_alert where ro_type <> 'NO_RESTOCK' group by ro_type"
+            )
+            assert {r["ro_type"] for r in ro} == {"RO_BOX", "RO_PROTOL"}
+            assert all(r["any_source"] for r in ro)  # the warehouse holds some of what is needed
+            tiers = await conn.fetch(
+                "select distinct tier from mart.report_tier_summary where location_type = 'store'"
+                " and stock_pairs > 0"
+            )
+            assert {"4", "5"} & {r["tier"] for r in tiers}  # dead stock on the shelves
+
+            # capacity: over, ok, no row, and stores that cannot fill their display
+            for day in world.days:
+                status = {
+                    r["gudang_key"]: r["status"]
+                    for r in await conn.fetch(
+                        "select gudang_key, status from mart.report_stock_vs_capacity"
+                        " where snapshot_date = $1",
+                        day,
+                    )
+                }
+                for store, expected in truth["business"]["capacity"].items():
+                    gudang = await conn.fetchval(
+                        "select gudang_key from core.dim_store where store_key = $1", store
+                    )
+                    assert status[gudang] == expected, (day, store)
+                assert "under" in status.values()
+
+            # shopping bags and hangers never count; the dotted intercompany name is caught
+            for day in [world.days[0] - timedelta(days=1), *world.days[:-1]]:
+                online = sum(
+                    line.quantity
+                    for inv in world.entities["MBB"].invoices
+                    if inv.trans_date == day
+                    for line in inv.lines
+                    if line.department_name == "Online"
+                    and not line.item_no.startswith(("SHOP", "HGR"))
+                )
+                pairs = await conn.fetchval(
+                    "select pairs from mart.report_sales_daily where sales_date = $1"
+                    " and source_entity = 'MBB' and store_key = 'online'",
+                    day,
+                )
+                assert pairs == online, day
+            listed = truth["business"]["intercompany_listed"]
+            assert listed
+            audit_last = await conn.fetchval(
+                "select intercompany_pairs from mart.report_sales_daily where sales_date = $1"
+                " and source_entity = 'DDD' and store_key = ''",
+                world.days[-2],  # the listed name's invoice is of the day before the last
+            )
+            assert audit_last >= 24
 
             # a rerun of the last day changes no mart row
             before = await _all_rows(conn)
