@@ -7,7 +7,7 @@ runs for the report day. Each figure sits beside a baseline measured in the same
 
 - the store stock summary of one full day (what the chain's store_stock step builds after the
   stock load) beside one /stock summing its 14 days from the snapshot, as it did before;
-- the morning report (queries, text, 3 charts) beside the same report without its charts;
+- the morning report (queries, text, 4 charts) beside the same report without its charts;
 - /stock processed in-process (access gate, queries, reply, chart, audit; Bot API calls go to
   the emulator on loopback) beside the bare SQL queries it runs;
 - 50 people sending commands at once through the emulator (the bot polling, as in
@@ -152,7 +152,7 @@ async def _morning_report(pool: asyncpg.Pool, day: date) -> Result:
             text_only.append(time.perf_counter() - started)
     assert charts == 3, charts
     return Result(
-        "morning report built (queries, text, 3 charts)",
+        "morning report built (queries, text, 4 charts)",
         statistics.median(full[1:]),
         "s",
         statistics.median(text_only[1:]),

@@ -35,13 +35,15 @@ Outcome = Literal["ok", "denied", "error"]
 # (a mute silences an alert for everyone, so only admins). "system_alerts": the alerts about no
 # store (failed jobs, tokens ...) are listed and acknowledged too (bot/alert_scope.py); a lead
 # sees a store's alert only when the store is theirs.
+BUSINESS = frozenset({"sales", "depth", "tier", "capacity"})  # the §9 marts on command
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
         {"stock", "shrinkage", "health", "report", "reload", "alerts", "mute", "system_alerts"}
-    ),
-    # /report covers every branch: not for a lead
-    "lead": frozenset({"stock", "shrinkage", "alerts", "system_alerts"}),
-    "viewer": frozenset({"stock", "shrinkage", "report"}),
+    )
+    | BUSINESS,
+    # /report covers every branch: not for a lead; /digest is a lead's digest of their scope
+    "lead": frozenset({"stock", "shrinkage", "alerts", "system_alerts", "digest"}) | BUSINESS,
+    "viewer": frozenset({"stock", "shrinkage", "report"}) | BUSINESS,
 }
 AUDIT_ARGS_LIMIT = 300  # characters of the arguments kept in the audit log
 

@@ -30,7 +30,10 @@ from bot.errors import on_error
 from bot.handlers.alerts import CALLBACK_PATTERN as ALERT_CALLBACKS
 from bot.handlers.alerts import alert_button, alerts_command, mute_command, unmute_command
 from bot.handlers.basic import help_command, other_text, start_command
+from bot.handlers.depth import depth_command
+from bot.handlers.digest import digest_command
 from bot.handlers.health import health_command
+from bot.handlers.marts import capacity_command, sales_command, tier_command
 from bot.handlers.reload import reload_command
 from bot.handlers.report import report_command
 from bot.handlers.shrinkage import shrinkage_command
@@ -50,6 +53,11 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 COMMANDS = [
     BotCommand("stock", "Stok, FF/FA/FS dan selisih satu toko"),
     BotCommand("shrinkage", "Selisih minus terbesar"),
+    BotCommand("sales", "Penjualan vs minggu lalu dan target: /sales Bali kemarin"),
+    BotCommand("depth", "Artikel yang perlu RO di satu toko: /depth TP"),
+    BotCommand("tier", "Komposisi stok per tier: /tier Bali"),
+    BotCommand("capacity", "Stok toko vs kapasitas: /capacity Jatim"),
+    BotCommand("digest", "Ringkasan harian pribadi: /digest on atau off (lead)"),
     BotCommand("report", "Laporan pagi, hari ini atau tanggal lain"),
     BotCommand("health", "Kesehatan job dan data (admin)"),
     BotCommand("reload", "Jalankan ulang job: /reload stock (admin)"),
@@ -99,6 +107,11 @@ def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:
             CommandHandler("whoami", whoami_command),
             CommandHandler("stock", stock_command),
             CommandHandler("shrinkage", shrinkage_command),
+            CommandHandler("sales", sales_command),
+            CommandHandler("depth", depth_command),
+            CommandHandler("tier", tier_command),
+            CommandHandler("capacity", capacity_command),
+            CommandHandler("digest", digest_command),
             CommandHandler("health", health_command),
             CommandHandler("report", report_command),
             CommandHandler("reload", reload_command),

@@ -2,8 +2,9 @@
 
 Embedded PostgreSQL, the synthetic Zuma world, the Accurate emulator and the Telegram
 emulator; the real jobs pull over signed HTTP day by day, the real PTB Application posts the
-06:00 report with its three charts (through the outbox, as in production), then polls the
-emulator while a store lead asks `/stock` and `/shrinkage` and the admin asks `/health`.
+06:00 report with its four charts (through the outbox, as in production), then polls the
+emulator while a store lead asks `/stock`, `/shrinkage`, `/depth` (what to reorder) and
+`/sales`, and the admin asks `/health`.
 Every message, with its sender, is printed and written to `DIR/transcript.md`, the charts
 beside it.
 """
@@ -182,7 +183,13 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
             try:
                 await _deliver_report(application, pool, settings, report_date, clock)
                 # (who, what, how many messages the answer has: /stock's chart follows its text)
-                script = [(lead, "/stock", 2), (lead, "/shrinkage", 1), (ADMIN, "/health", 1)]
+                script = [
+                    (lead, "/stock", 2),
+                    (lead, "/shrinkage", 1),
+                    (lead, "/depth", 1),
+                    (lead, "/sales", 1),
+                    (ADMIN, "/health", 1),
+                ]
                 await _play(application, telegram, handled, script, clock)
             finally:
                 await application.stop()

@@ -172,7 +172,12 @@ async def _build_report(day: date | None, language: Literal["id", "en"]) -> Morn
     from ops.clock import wib_today
     from ops.db import connected
     from ops.settings import load_settings
+    from reports.mart_models import BusinessTargets
     from reports.morning import build_morning_report
 
-    async with connected(load_settings()) as (_db, conn):
-        return await build_morning_report(conn, day or wib_today(), language=language)
+    settings = load_settings()
+    business = BusinessTargets.from_settings(settings)
+    async with connected(settings) as (_db, conn):
+        return await build_morning_report(
+            conn, day or wib_today(), language=language, business=business
+        )

@@ -17,6 +17,7 @@ from datetime import date
 
 import asyncpg
 
+from bot.digest import enqueue_digests
 from bot.report_delivery import enqueue_morning_report
 from jobs.catchup import STEP_PARTS
 from jobs.chain import ChainContext, ClientFactory, StepOutcome, run_chain
@@ -25,6 +26,7 @@ from jobs.schedule import Slot, slot_instant
 from ops.clock import Clock, utc_now, wib_today
 from ops.errors import ConfigError
 from ops.settings import Settings
+from reports.mart_models import BusinessTargets
 from reports.morning import build_morning_report
 
 log = logging.getLogger(__name__)
@@ -111,8 +113,13 @@ class SlotRunner:
                 skip_if_succeeded=True,
             ) as run:
                 async with self.pool.acquire() as conn:
+                    business = BusinessTargets.from_settings(settings)
                     report = await build_morning_report(
-                        conn, day, language=settings.report_language, now=self.clock()
+                        conn,
+                        day,
+                        language=settings.report_language,
+                        now=self.clock(),
+                        business=business,
                     )
                     ids = await enqueue_morning_report(
                         conn,
@@ -122,6 +129,7 @@ class SlotRunner:
                         late=late,
                         language=settings.report_language,
                     )
+                    await enqueue_digests(conn, day, business)  # leads' digests, after it
                 run.rows = len(ids)
         except RunNotStarted as exc:  # already succeeded, or running elsewhere
             log.info("%s", exc)

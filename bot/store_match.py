@@ -17,6 +17,7 @@ from typing import Literal
 
 import asyncpg
 
+from ops.db import Conn
 from ops.paths import read_sql
 
 PREFIX_MIN = 3  # characters before a word prefix may match ("b" would match half the stores)
@@ -75,8 +76,8 @@ def aliases_of(*names: str | None) -> tuple[str, ...]:
     return tuple(found)
 
 
-async def load_stores(pool: asyncpg.Pool) -> list[Store]:
-    """Every retail store with its aliases, ordered by name."""
+async def load_stores(pool: asyncpg.Pool | Conn) -> list[Store]:
+    """Every retail store with its aliases, ordered by name (from a pool or a connection)."""
     rows = await pool.fetch(read_sql("queries/bot_stores.sql"))
     return [
         Store(

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import math
+from collections.abc import Iterator
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from reports.render import check_language, format_date, format_number
 
@@ -79,6 +83,42 @@ def compact(value: float, language: str) -> str:
         digits = 0 if abs(thousands) >= 100 or thousands == int(thousands) else 1
         return f"{format_number(thousands, language, digits)}{sep}{thousand}"
     return format_number(value, language)
+
+
+PAIR_TICKS_MAX = 9  # ticks on a pair axis: -10 ... 10 in steps of 2.5 is the widest
+_NICE = (1.0, 2.5, 5.0)  # the operators read -10, -8, -5, -3, 0 ... (issue 13)
+
+
+def _nice_steps() -> Iterator[float]:
+    scale = 1.0
+    while True:
+        yield from (step * scale for step in _NICE)
+        scale *= 10
+
+
+def pair_ticks(low: float, high: float) -> list[float]:
+    """Tick positions for a pair axis from `low` to `high` (pairs): multiples of the smallest
+    nice step (1, 2.5, 5 x 10^k, never below 1 pair) that gives at most PAIR_TICKS_MAX
+    ticks; -10..10 gives -10, -7.5, ... 10 (printed whole by `pair_label`). Issue 13."""
+    if high < low:
+        low, high = high, low
+    for step in _nice_steps():
+        first, last = math.ceil(low / step), math.floor(high / step)
+        if last - first + 1 <= PAIR_TICKS_MAX:
+            return [k * step for k in range(first, last + 1)]
+    raise AssertionError("unreachable: the steps grow without bound")
+
+
+def pair_label(value: float, language: str) -> str:
+    """A pair tick as a whole number, half away from zero: 7.5 -> '8', -2.5 -> '-3'."""
+    whole = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return format_number(whole, language)
+
+
+def pair_axis(axis: Axis, low: float, high: float, language: str) -> None:
+    """Put whole-number pair ticks (`pair_ticks`, `pair_label`) on a matplotlib axis."""
+    axis.set_major_locator(FixedLocator(pair_ticks(low, high)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: pair_label(v, language)))
 
 
 def percent_axis(language: str) -> FuncFormatter:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from reports.chart_base import (
@@ -31,6 +32,7 @@ from reports.chart_base import (
     gender_label,
     new_figure,
     no_data_chart,
+    pair_axis,
     percent_axis,
     to_png,
 )
@@ -46,6 +48,7 @@ from reports.models import (
     Targets,
 )
 from reports.render import check_language, format_number, format_percent, render_blocks
+from reports.sales_chart import sales_by_branch
 from reports.split import fit_caption
 
 __all__ = [
@@ -53,6 +56,8 @@ __all__ = [
     "no_data_chart",
     "render_charts",
     "rows_loaded",
+    "sales_by_branch",
+    "so_l2_figure",
     "so_l2_selisih",
     "store_stock_history",
 ]
@@ -132,7 +137,7 @@ def _branch_selisih(ax: Axes, by_branch: Sequence[SoL2Branch], language: str) ->
     ax.axvline(0, color="#333333", linewidth=1)
     ax.set_yticks(list(ys), labels)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, language)))
+    pair_axis(ax.xaxis, -reach, reach, language)
     ax.tick_params(labelsize=TICK)
     ax.set_title(text["so_branch_title"], fontsize=LABEL, loc="left")
     ax.legend(
@@ -170,9 +175,29 @@ def _top_stores(ax: Axes, top_stores: Sequence[ShrinkageRow], language: str) -> 
     labels = [f"{row.store} · {gender_label(row.gender, language)}" for row in rows]
     ax.set_yticks(list(ys), labels)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, language)))
+    pair_axis(ax.xaxis, min(values) * 1.6, 0, language)
     ax.tick_params(labelsize=TICK)
     ax.grid(axis="x", alpha=0.3)
+
+
+def so_l2_figure(
+    by_branch: Sequence[SoL2Branch],
+    top_stores: Sequence[ShrinkageRow],
+    *,
+    data_date: date | None = None,
+    language: str = "id",
+) -> Figure | None:
+    """The SO L2 figure of `so_l2_selisih` (None when there is nothing to draw); its pair axes
+    carry whole-number ticks (chart_base.pair_axis)."""
+    text = TEXT[check_language(language)]
+    if not by_branch and not top_stores:
+        return None
+    fig = new_figure(12.0)
+    top, bottom = fig.subplots(2, 1, height_ratios=[max(len(by_branch), 2), 6])
+    fig.suptitle(dated(text["so_title"], data_date, language), fontsize=TITLE, x=0.01, ha="left")
+    _branch_selisih(top, by_branch, language)
+    _top_stores(bottom, top_stores, language)
+    return fig
 
 
 def so_l2_selisih(
@@ -186,15 +211,10 @@ def so_l2_selisih(
 
     Bars of rows past the shrinkage rule are red, other negative rows grey; at most 10 shown.
     """
-    text = TEXT[check_language(language)]
-    title = dated(text["so_title"], data_date, language)
-    if not by_branch and not top_stores:
+    fig = so_l2_figure(by_branch, top_stores, data_date=data_date, language=language)
+    if fig is None:
+        title = dated(TEXT[check_language(language)]["so_title"], data_date, language)
         return no_data_chart(title, data_date, language=language)
-    fig = new_figure(12.0)
-    top, bottom = fig.subplots(2, 1, height_ratios=[max(len(by_branch), 2), 6])
-    fig.suptitle(title, fontsize=TITLE, x=0.01, ha="left")
-    _branch_selisih(top, by_branch, language)
-    _top_stores(bottom, top_stores, language)
     return to_png(fig)
 
 
@@ -275,9 +295,10 @@ def store_stock_history(
             label=gender_label(group, language),
         )
     ax.set_xticks(range(len(days)), [f"{d.day}/{d.month}" for d in days])
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, language)))
+    top = max([float(p.qty) for p in points] + [1.0]) * 1.05
+    ax.set_ylim(0, top)
+    pair_axis(ax.yaxis, 0, top, language)
     ax.set_ylabel(text["pairs"], fontsize=LABEL)
-    ax.set_ylim(bottom=0)
     ax.tick_params(labelsize=TICK - 2)
     ax.grid(alpha=0.3)
     ax.set_title(title, fontsize=TITLE, loc="left")
@@ -299,6 +320,7 @@ def _morning_pngs(ctx: MorningContext, language: str) -> list[bytes]:
             language=language,
         ),
         rows_loaded(ctx.pipeline.rows_history, data_date=ctx.report_date, language=language),
+        sales_by_branch(ctx.sales.branches, sales_date=ctx.sales_date, language=language),
     ]
 
 
@@ -323,7 +345,7 @@ async def render_charts(
     language) and data in its worker processes and shared by everyone asking (/report).
     """
     lang = check_language(language)
-    blocks = ("caption_ff_fa_fs", "caption_so_l2", "caption_rows_loaded")
+    blocks = ("caption_ff_fa_fs", "caption_so_l2", "caption_rows_loaded", "caption_sales")
     captions = render_blocks("morning_report", blocks, lang, {"ctx": ctx})
     if cache is None:
         pngs = await asyncio.to_thread(_morning_pngs, ctx, lang)
@@ -331,7 +353,12 @@ async def render_charts(
         key = ChartKey("morning", "all", ctx.report_date, lang)
         pngs = await cache.get(key, fingerprint(_drawn_from(ctx)), _morning_pngs, ctx, lang)
     day = ctx.report_date.isoformat()
-    names = (f"ff_fa_fs_{day}.png", f"so_l2_selisih_{day}.png", f"rows_loaded_{day}.png")
+    names = (
+        f"ff_fa_fs_{day}.png",
+        f"so_l2_selisih_{day}.png",
+        f"rows_loaded_{day}.png",
+        f"penjualan_{day}.png",
+    )
     return [
         Chart(filename=name, caption=fit_caption(caption)[0], png=png)
         for name, caption, png in zip(names, captions, pngs, strict=True)

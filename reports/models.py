@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from reports.mart_models import Capacity, Replenishment, Sales, StockHealth, TierMix
+
 Language = Literal["id", "en"]
 Status = Literal["ok", "warning", "failed"]
 RunState = Literal["ok", "failed", "refused", "skipped", "running", "missing"]
@@ -84,6 +86,11 @@ class Pipeline(_Model):
     so_l2: JobStatus
     health: JobStatus
     rows_history: list[RowsPoint]
+    marts: list[JobStatus] = []  # the §9 jobs (DOMAIN.md §9.6), in chain order
+
+    def mart_job(self, job: str) -> JobStatus | None:
+        """The run of one §9 job (`sales_daily`, `control_stock` ...), or None."""
+        return next((run for run in self.marts if run.job == job), None)
 
 
 class BranchRatio(_Model):
@@ -236,6 +243,11 @@ class MorningContext(_Model):
     pipeline: Pipeline
     ff: FfFaFs
     so_l2: SoL2
+    sales: Sales
+    stock_health: StockHealth
+    replenishment: Replenishment
+    tier: TierMix
+    capacity: Capacity
     freshness: list[Freshness]
     alerts: Alerts
 

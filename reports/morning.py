@@ -14,6 +14,7 @@ from typing import Literal
 from ops.clock import utc_now, wib_now
 from ops.db import Conn
 from reports.charts import render_charts
+from reports.mart_models import BusinessTargets
 from reports.models import (
     Alerts,
     FfFaFs,
@@ -37,15 +38,36 @@ from reports.morning_data import (
     load_pipeline,
     load_so_l2,
 )
+from reports.morning_marts import (
+    load_capacity,
+    load_latest,
+    load_replenishment,
+    load_sales,
+    load_stock_health,
+    load_tier_mix,
+)
 from reports.render import check_language, render_blocks
 from reports.split import TELEGRAM_TEXT_LIMIT, split_html
 
 REPORT = "morning_report"
-SECTIONS = ("headline", "pipeline", "ff_fa_fs", "so_l2", "freshness", "alerts")
+SECTIONS = (
+    "headline",
+    "pipeline",
+    "ff_fa_fs",
+    "so_l2",
+    "sales",
+    "stock_health",
+    "replenishment",
+    "tier",
+    "capacity",
+    "freshness",
+    "alerts",
+)
 
 # Defaults until they become settings (DOMAIN.md §4, §6).
 DEFAULT_TARGETS = Targets()
 DEFAULT_SHRINKAGE = ShrinkageRule()
+DEFAULT_BUSINESS = BusinessTargets()
 
 
 def _run_issue(run: JobStatus | Pull, entity: str | None = None) -> Issue | None:
@@ -79,6 +101,21 @@ def _merge_entities(issues: Sequence[Issue]) -> list[Issue]:
     return merged
 
 
+def _mart_issues(runs: Sequence[JobStatus]) -> list[Issue | None]:
+    # The five §9 jobs in one headline line per outcome when several share it (the pipeline
+    # section names each): a chain that never ran them must not push everything else out.
+    issues = [_run_issue(run) for run in runs]
+    states = [issue.state for issue in issues if issue is not None]
+    merged: list[Issue | None] = []
+    for issue in issues:
+        if issue is not None and states.count(issue.state) > 1:
+            issue = issue.model_copy(update={"job": "business_marts"})
+            if issue in merged:
+                continue
+        merged.append(issue)
+    return merged
+
+
 def find_issues(
     pipeline: Pipeline, ff: FfFaFs, so_l2: SoL2, freshness: Sequence[Freshness]
 ) -> list[Issue]:
@@ -86,8 +123,10 @@ def find_issues(
     found: list[Issue | None] = [_run_issue(pipeline.backup)]
     for pull in [*pipeline.stock, *pipeline.transfers, *pipeline.sales]:
         found.append(_run_issue(pull, pull.entity))
-    for run in (pipeline.ff_fa_fs, pipeline.so_l2, pipeline.health):
+    for run in (pipeline.ff_fa_fs, pipeline.so_l2):
         found.append(_run_issue(run))
+    found += _mart_issues(pipeline.marts)
+    found.append(_run_issue(pipeline.health))
     # A calculation that says it succeeded but left no rows is its own problem.
     if not ff.available and pipeline.ff_fa_fs.state == "ok":
         found.append(Issue(level="warning", kind="no_data", job="ff_fa_fs", day=ff.data_date))
@@ -121,29 +160,43 @@ async def build_context(
     targets: Targets = DEFAULT_TARGETS,
     shrinkage: ShrinkageRule = DEFAULT_SHRINKAGE,
     unmapped_stores: Sequence[str] | None = None,
+    business: BusinessTargets = DEFAULT_BUSINESS,
 ) -> MorningContext:
     """Every figure of the morning report of `report_date` (WIB), read from the database.
 
     `now` (aware; default the current instant) is the report's clock: runs, loads and alerts
     started after it are ignored. `unmapped_stores` overrides the planogram stores with no
-    mapping row. Raises asyncpg errors as they come.
+    mapping row; `business` the §9 thresholds. Raises asyncpg errors as they come.
     """
     instant = utc_now() if now is None else now
     pipeline = await load_pipeline(conn, report_date, instant)
     ff = await load_ff_fa_fs(conn, report_date, targets, unmapped_stores)
     so_l2 = await load_so_l2(conn, report_date, shrinkage)
+    sales_date = report_date - timedelta(days=1)
+    latest = await load_latest(conn, report_date)
+    sales = await load_sales(conn, sales_date, latest["sales_daily"], business)
+    control_latest = latest["control_stock"]
+    stock_health = await load_stock_health(conn, report_date, control_latest, business)
+    replenishment = await load_replenishment(conn, report_date, control_latest)
+    tier = await load_tier_mix(conn, report_date, latest["tier_summary"], business)
+    capacity = await load_capacity(conn, report_date, latest["stock_vs_capacity"])
     freshness = await load_freshness(conn, report_date)
     alerts = await load_alerts(conn, instant)
     issues = find_issues(pipeline, ff, so_l2, freshness)
     return MorningContext(
         report_date=report_date,
-        sales_date=report_date - timedelta(days=1),
+        sales_date=sales_date,
         generated_at=wib_now(instant),
         status=overall_status(issues, alerts),
         issues=issues,
         pipeline=pipeline,
         ff=ff,
         so_l2=so_l2,
+        sales=sales,
+        stock_health=stock_health,
+        replenishment=replenishment,
+        tier=tier,
+        capacity=capacity,
         freshness=freshness,
         alerts=alerts,
     )
@@ -170,6 +223,7 @@ async def build_morning_report(
     targets: Targets = DEFAULT_TARGETS,
     shrinkage: ShrinkageRule = DEFAULT_SHRINKAGE,
     unmapped_stores: Sequence[str] | None = None,
+    business: BusinessTargets = DEFAULT_BUSINESS,
 ) -> MorningReport:
     """The morning report of `report_date`: messages, charts (PNG, captioned) and its context."""
     ctx = await build_context(
@@ -179,6 +233,7 @@ async def build_morning_report(
         targets=targets,
         shrinkage=shrinkage,
         unmapped_stores=unmapped_stores,
+        business=business,
     )
     messages = render_morning(ctx, language=language)
     charts = await render_charts(ctx, language=language)

@@ -49,6 +49,8 @@ LOW_ROWS_CHECKED = ("stock", "sales")  # a day without transfers is normal
 HISTORY_DAYS = 7
 WORST_STORES = 5
 ALERTS_LISTED = 10
+# The §9 jobs of the chain (jobs/chain.py), in the order they run (DOMAIN.md §9.6).
+MART_JOBS = ("tier_summary", "stock_vs_capacity", "sales_daily", "depth_alert", "control_stock")
 
 _RUN_STATES: dict[str | None, RunState] = {
     "success": "ok",
@@ -132,7 +134,7 @@ async def load_pipeline(conn: Conn, report_date: date, now: datetime) -> Pipelin
     columns = list(zip(*expected, strict=True))
     pull_rows = await conn.fetch(_sql("morning_pulls"), *columns, report_date, now)
     pulls = [_pull(row) for row in pull_rows]
-    jobs = ["backup", "ff_fa_fs", "so_l2", "health"]
+    jobs = ["backup", "ff_fa_fs", "so_l2", "health", *MART_JOBS]
     job_rows = await conn.fetch(_sql("morning_jobs"), jobs, report_date, now)
     runs = {row["job"]: _job(row, report_date) for row in job_rows}
     history = await conn.fetch(
@@ -153,6 +155,7 @@ async def load_pipeline(conn: Conn, report_date: date, now: datetime) -> Pipelin
         so_l2=runs["so_l2"],
         health=runs["health"],
         rows_history=[RowsPoint(**dict(row)) for row in history],
+        marts=[runs[job] for job in MART_JOBS],
     )
 
 

@@ -71,6 +71,28 @@ def format_ratio(value: Decimal | float | int, language: str, digits: int = 1) -
     return format_percent(Decimal(str(value)) * 100, language, digits)
 
 
+_RUPIAH_UNITS = {
+    "id": ((10**12, "T"), (10**9, "M"), (10**6, "jt"), (10**3, "rb")),
+    "en": ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "k")),
+}
+
+
+def format_rupiah(value: Decimal | float | int | None, language: str) -> str:
+    """Rupiah short enough for a phone: 12345678 -> 'Rp 12,3 jt' (id) / 'Rp 12.3M' (en);
+    None -> '–'. Three significant digits from a thousand up."""
+    if value is None:
+        return "–"
+    number = Decimal(str(value))
+    sign = "-" if number < 0 else ""
+    sep = " " if language == "id" else ""
+    for size, unit in _RUPIAH_UNITS["id" if language == "id" else "en"]:
+        if abs(number) >= size:
+            scaled = abs(number) / size
+            digits = 0 if scaled >= 100 else 1 if scaled >= 10 else 2
+            return f"Rp {sign}{format_number(scaled, language, digits)}{sep}{unit}"
+    return f"Rp {sign}{format_number(abs(number), language)}"
+
+
 def format_date(day: date, language: str, style: str = "medium") -> str:
     """A WIB date: 'short' 16 Feb, 'medium' 16 Feb 2026, 'long' Senin, 16 Februari 2026."""
     if style == "short":
@@ -101,6 +123,12 @@ def _filters(language: Language) -> dict[str, Any]:
         "num": lambda v, digits=0: format_number(v, language, digits),
         "signed": lambda v, digits=0: format_signed(v, language, digits),
         "pct": lambda v, digits=1: format_ratio(v, language, digits),
+        "pct_or": lambda v, digits=1: "–" if v is None else format_ratio(v, language, digits),
+        "rp": lambda v: format_rupiah(v, language),
+        "signed_pct": lambda v, digits=1: (
+            ("+" if v > 0 else "") + format_ratio(v, language, digits)
+        ),
+        "num_or": lambda v, digits=0: "–" if v is None else format_number(v, language, digits),
         "pct_value": lambda v, digits=1: format_percent(v, language, digits),
         "short_date": lambda d: format_date(d, language, "short"),
         "date": lambda d: format_date(d, language, "medium"),

@@ -133,4 +133,4 @@ def test_report_morning_writes_files_without_sending(cli, database, tmp_path):
     assert code == 0, output
     first = (out / "message_1.html").read_text()
     assert "Laporan Pagi" in first and "20 November 2026" in first
-    assert sorted(p.suffix for p in out.iterdir()).count(".png") == 3
+    assert sorted(p.suffix for p in out.iterdir()).count(".png") == 4  # the sales chart too

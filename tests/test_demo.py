@@ -47,14 +47,20 @@ async def check_report_built_from_data_that_travelled_over_http(outcome, truth, 
     transcript = outcome.transcript.read_text()
     assert "Laporan Pagi OPS Zuma" in transcript
     assert "FF / FA / FS" in transcript and "SO L2" in transcript
+    for section in ("💰 <b>Penjualan</b> · 19 Nov 2026", "🏬 <b>Kesehatan stok toko</b> · stok",
+                    "🔁 <b>Perlu RO</b> · stok", "🏷️ <b>Komposisi tier</b> · stok toko",
+                    "📐 <b>Kapasitas</b> · stok"):  # fmt: skip
+        assert section in transcript
+    assert "<b>Bulan berjalan per cabang</b>" in transcript and "T1-T3:" in transcript
+    assert "Belum ada data" not in transcript  # every business section has its data
     report = [m for m in outcome.transcript_messages if m.chat_id == DEMO_REPORT_CHAT]
     assert transcript.count("opsbot → laporan OPS (grup)") == len(report)
     report_charts = [m.photo.name for m in report if m.photo is not None]
     assert report_charts == [
         f"{name}_{REPORT_DAY.isoformat()}.png"
-        for name in ("ff_fa_fs", "so_l2_selisih", "rows_loaded")
+        for name in ("ff_fa_fs", "so_l2_selisih", "rows_loaded", "penjualan")
     ]
-    assert len(outcome.charts) == 4  # the report's three and the lead's /stock chart
+    assert len(outcome.charts) == 5  # the report's four and the lead's /stock chart
     for chart in outcome.charts:
         assert png_width(chart.read_bytes()) >= 1000
         assert f"![{chart.name}]({chart.name})" in transcript
@@ -166,21 +172,34 @@ async def check_the_conversation(outcome, conn):
     assert asks == [
         (lead.user_id, "/stock"),
         (lead.user_id, "/shrinkage"),
+        (lead.user_id, "/depth"),
+        (lead.user_id, "/sales"),
         (admin.user_id, "/health"),
     ]
     lead_said = [body for chat, from_bot, body in said if from_bot and chat == lead.user_id]
-    stock, chart, shrinkage = lead_said
+    stock, chart, shrinkage, depth, sales = lead_said
     assert stock.startswith(f"📦 {lead.about}")  # the lead's own store, without naming it
     assert "Stok · snapshot 20 Nov 2026" in stock and "FF / FA / FS" in stock
     assert f"Stok {lead.about} per gender" in chart
     assert shrinkage.startswith("📉 Selisih minus terbesar")
+    assert depth.startswith(f"🔁 Perlu RO · {lead.about} · stok 20 Nov 2026")
+    assert sales.startswith(f"💰 Penjualan · toko {lead.about} · 19 Nov 2026")
+    assert "Toko retail:" in sales and "pasang" in sales
+    assert "Prioritas " in depth and "&lt;" not in depth and "stok gudang" in depth
     [health] = [body for chat, from_bot, body in said if from_bot and chat == admin.user_id]
     assert health.startswith("🩺 Kesehatan opsbot") and "Tarik stok DDD: sukses" in health
-    for body in (stock, shrinkage, health):
+    assert "Kartu kontrol · stok 20 Nov 2026" in stock
+    for body in (stock, shrinkage, depth, sales, health):
         assert "Maaf" not in body and "gangguan" not in body and "Traceback" not in body
     # who said what, and to whom, reads in the transcript
     assert "## " in transcript and f"{lead.label} → opsbot" in transcript
     assert f"opsbot → {lead.label}" in transcript and f"{admin.label} → opsbot" in transcript
     assert "06:0" in transcript and "WIB" in transcript
     outcomes = await conn.fetch("select command, outcome from ops.audit_log order by id")
-    assert [tuple(r) for r in outcomes] == [("stock", "ok"), ("shrinkage", "ok"), ("health", "ok")]
+    assert [tuple(r) for r in outcomes] == [
+        ("stock", "ok"),
+        ("shrinkage", "ok"),
+        ("depth", "ok"),
+        ("sales", "ok"),
+        ("health", "ok"),
+    ]

@@ -24,6 +24,7 @@ from bot.readonly import read_only
 from bot.replies import sentence
 from ops.clock import wib_today
 from reports.charts import render_charts
+from reports.mart_models import BusinessTargets
 from reports.morning import build_context, render_morning
 from reports.render import format_date
 
@@ -135,7 +136,8 @@ async def report_command(update: Update, context: BotContext) -> Outcome:
         log.debug("chat action not shown", exc_info=True)  # cosmetic; the report matters
     # build_morning_report in its parts: the connection goes back before the charts render.
     async with read_only(context.db) as conn:
-        report = await build_context(conn, day, now=now)
+        business = BusinessTargets.from_settings(settings)
+        report = await build_context(conn, day, now=now, business=business)
     messages = render_morning(report, language=settings.report_language)
     charts = await render_charts(
         report, language=settings.report_language, cache=chart_cache(context)

@@ -58,6 +58,7 @@ class StockView:
     selisih: list[dict[str, Any]]
     history: list[dict[str, Any]] = field(default_factory=list)
     targets: Targets = field(default_factory=Targets)
+    control: dict[str, Any] | None = None  # latest mart.report_control_stock line (§9.1)
 
     @property
     def stock_total(self) -> Decimal:
@@ -94,6 +95,7 @@ async def build_view(pool: asyncpg.Pool, store: Store, today_yesterday: date) ->
             read_sql("queries/bot_store_sales.sql"), store.key, today_yesterday
         )
         selisih = await conn.fetch(read_sql("queries/bot_store_selisih.sql"), store.key)
+        control = await conn.fetchrow(read_sql("queries/bot_store_control.sql"), store.gudang_key)
     latest = {h["gender"]: h["qty"] for h in history if h["day"] == stock_date}
     return StockView(
         store=store,
@@ -111,6 +113,7 @@ async def build_view(pool: asyncpg.Pool, store: Store, today_yesterday: date) ->
             for r in selisih
         ],
         history=history,
+        control=dict(control) if control else None,
     )
 
 

@@ -20,6 +20,7 @@ VALUES = {
     "branches": ["Bali"],
     "names": ["Zuma <x>"],
     "iso": "2026-02-15",
+    "enabled": True,
 }
 
 

@@ -33,10 +33,10 @@ def split_reply(messages: list[StoredMessage]) -> tuple[list[StoredMessage], lis
     return texts, photos
 
 
-async def test_admin_gets_todays_report_with_its_three_charts(bot: BotHarness):
-    messages = await bot.ask(ADMIN, "/report", expect=4)
+async def test_admin_gets_todays_report_with_its_four_charts(bot: BotHarness):
+    messages = await bot.ask(ADMIN, "/report", expect=5)
     texts, photos = split_reply(messages)
-    assert len(texts) == 1 and len(photos) == 3
+    assert len(texts) == 1 and len(photos) == 4
     body = texts[0].body
     assert body.startswith("📋 Laporan Pagi OPS Zuma")
     assert "Senin, 16 Februari 2026" in body
@@ -50,6 +50,7 @@ async def test_admin_gets_todays_report_with_its_three_charts(bot: BotHarness):
         "ff_fa_fs_2026-02-16.png",
         "so_l2_selisih_2026-02-16.png",
         "rows_loaded_2026-02-16.png",
+        "penjualan_2026-02-16.png",
     ]
     assert all(p.photo and png_width(p.photo.data) >= 1000 for p in photos)
     assert all(len(p.caption or "") <= 1024 for p in photos)
@@ -59,13 +60,13 @@ async def test_admin_gets_todays_report_with_its_three_charts(bot: BotHarness):
 
 @pytest.mark.parametrize("when", ["2026-02-15", "15-02-2026", "15/2/26", "kemarin", "15 Feb"])
 async def test_a_past_date_in_any_usual_form(bot: BotHarness, when: str):
-    texts, photos = split_reply(await bot.ask(VIEWER, f"/report {when}", expect=4))
+    texts, photos = split_reply(await bot.ask(VIEWER, f"/report {when}", expect=5))
     assert "Minggu, 15 Februari 2026" in texts[0].body
     assert photos[0].photo and photos[0].photo.name == "ff_fa_fs_2026-02-15.png"
 
 
 async def test_in_the_report_group_it_goes_to_the_group(bot: BotHarness):
-    messages = await bot.ask(REPORT_CHAT, "/report@zuma_opsbot", user_id=ADMIN, expect=4)
+    messages = await bot.ask(REPORT_CHAT, "/report@zuma_opsbot", user_id=ADMIN, expect=5)
     assert messages[0].body.startswith("📋 Laporan Pagi")
     assert {m.chat_id for m in messages} == {REPORT_CHAT}
     assert not [m for m in bot.emu.messages(ADMIN) if m.from_bot]
@@ -145,16 +146,16 @@ async def test_a_report_longer_than_one_message_is_split_into_valid_messages(bot
     assert joined.index("Laporan Pagi") < joined.index("Peringatan terbuka")
     assert all(f"{n}. Tarik stok gagal" in joined for n in range(10))
     messages = [m for m in bot.emu.messages(ADMIN) if m.from_bot]
-    assert len(messages) == len(texts) + 3  # every text, then the three charts
+    assert len(messages) == len(texts) + 4  # every text, then the four charts
 
 
 async def test_a_429_on_send_is_waited_out_and_the_report_arrives_once(bot: BotHarness):
     bot.emu.add_fault("sendMessage", retry_after=0.2, match={"chat_id": ADMIN})
-    texts, photos = split_reply(await bot.ask(ADMIN, "/report", expect=4))
+    texts, photos = split_reply(await bot.ask(ADMIN, "/report", expect=5))
     calls = [c for c in bot.emu.calls("sendMessage") if c.params["chat_id"] == str(ADMIN)]
     assert [c.status for c in calls] == [429, 200]
     assert calls[0].params["text"] == calls[1].params["text"]
-    assert len(texts) == 1 and len(photos) == 3
+    assert len(texts) == 1 and len(photos) == 4
     assert (await bot.audit())[-1]["outcome"] == "ok"
     bot.emu.reset()  # the harness checks every recorded send succeeded; this 429 was planned
 

@@ -8,14 +8,18 @@ from decimal import Decimal
 
 import pytest
 
+from reports.chart_base import pair_label, pair_ticks
 from reports.charts import (
     ff_fa_fs_by_branch,
     no_data_chart,
     rows_loaded,
+    so_l2_figure,
     so_l2_selisih,
     store_stock_history,
 )
+from reports.mart_models import SalesPlace, SalesTotal
 from reports.models import BranchRatio, RowsPoint, ShrinkageRow, SoL2Branch, StockPoint, Targets
+from reports.sales_chart import sales_by_branch
 
 D = date(2026, 2, 16)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -73,7 +77,23 @@ def stock_points() -> list[StockPoint]:
     ]
 
 
+def sales_places() -> list[SalesPlace]:
+    day = SalesTotal(
+        pairs=Decimal(136),
+        revenue=Decimal(34_000_000),
+        pairs_last_week=Decimal(117),
+        revenue_last_week=Decimal(29_200_000),
+    )
+    return [
+        SalesPlace(name="Bali", branch="Bali", stores=3, day=day, mtd_revenue=Decimal(281_200_000),
+                   target_month=Decimal(500_000_000), achievement=Decimal("0.444"),
+                   pace=Decimal("0.829")),
+        SalesPlace(name=None, branch=None, stores=1, day=day, mtd_revenue=Decimal(9_000_000)),
+    ]  # fmt: skip
+
+
 CHARTS = {
+    "sales": lambda: sales_by_branch(sales_places(), sales_date=D - timedelta(days=1)),
     "ff_fa_fs": lambda: ff_fa_fs_by_branch(branches(), Targets(), data_date=D),
     "so_l2": lambda: so_l2_selisih(*so_rows(), data_date=D),
     "rows_loaded": lambda: rows_loaded(rows_points(), data_date=D),
@@ -127,3 +147,44 @@ def test_so_l2_without_negative_rows_still_draws_the_branches() -> None:
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="language"):
         rows_loaded(rows_points(), language="fr")
+
+
+def test_pair_ticks_every_two_and_a_half_pairs_are_printed_whole() -> None:
+    ticks = pair_ticks(-10, 10)
+    assert ticks == [-10, -7.5, -5, -2.5, 0, 2.5, 5, 7.5, 10]
+    assert [pair_label(t, "id") for t in ticks] == [
+        "-10",
+        "-8",
+        "-5",
+        "-3",
+        "0",
+        "3",
+        "5",
+        "8",
+        "10",
+    ]
+
+
+@pytest.mark.parametrize(("low", "high"), [(0, 3), (-1, 1), (-49.95, 49.95), (0, 1234.5)])
+def test_pair_ticks_are_never_finer_than_a_pair(low: float, high: float) -> None:
+    ticks = pair_ticks(low, high)
+    assert 2 <= len(ticks) <= 9
+    steps = {b - a for a, b in zip(ticks, ticks[1:], strict=False)}
+    assert len(steps) == 1 and steps.pop() >= 1
+    labels = [pair_label(t, "en") for t in ticks]
+    assert len(set(labels)) == len(labels)  # no two ticks print the same number
+
+
+def test_so_l2_chart_pair_axes_carry_whole_number_ticks() -> None:
+    by_branch, top = so_rows()
+    top = [top[0].model_copy(update={"selisih": Decimal(-6)})]
+    by_branch = [by_branch[0].model_copy(update={"shortfall": Decimal(-7), "surplus": Decimal(2)})]
+    fig = so_l2_figure(by_branch, top, data_date=D)
+    assert fig is not None
+    for ax in fig.axes:
+        labels = ax.xaxis.get_major_formatter().format_ticks(ax.get_xticks())
+        assert labels, "a pair axis without ticks"
+        assert all(label.lstrip("-").isdigit() for label in labels), labels
+    branch_ax = fig.axes[0]  # -7 x 1.35 = 9.45: ticks every 2.5 pairs, shown whole
+    labels = branch_ax.xaxis.get_major_formatter().format_ticks(branch_ax.get_xticks())
+    assert labels == ["-8", "-5", "-3", "0", "3", "5", "8"]

@@ -13,8 +13,17 @@ import pytest
 from ops.clock import WIB
 from reports.models import ShrinkageRule
 from reports.morning import build_context, build_morning_report, render_morning, render_sections
+from reports.render import render_blocks
 from reports.split import utf16_length
 from sandbox.telegram_emulator.html_check import check_html
+from tests.helpers.business_marts import (
+    add_capacity,
+    add_control,
+    add_depth,
+    add_sales,
+    add_target,
+    add_tier,
+)
 
 D = date(2026, 2, 16)  # a Monday; the stock snapshot of the report's morning
 YESTERDAY = D - timedelta(days=1)
@@ -118,6 +127,15 @@ async def add_load(
     )
 
 
+MART_RUNS = {  # the §9 jobs of the chain (DOMAIN.md §9.6), WIB
+    "tier_summary": (3, 45),
+    "stock_vs_capacity": (3, 46),
+    "sales_daily": (5, 3),
+    "depth_alert": (5, 14),
+    "control_stock": (5, 15),
+}
+
+
 async def seed_history(conn: asyncpg.Connection) -> None:
     """Seven earlier days of successful pulls: the usual day of each entity."""
     for back in range(1, 8):
@@ -153,6 +171,8 @@ async def seed_today(conn: asyncpg.Connection, *, failed_entity: str | None = No
         await add_run(conn, "sales", "success", entity=entity, at=(5, 0), rows=usual + 7)
     await add_run(conn, "ff_fa_fs", "success", at=(3, 40))
     await add_run(conn, "so_l2", "success", at=(5, 12))
+    for job, at in MART_RUNS.items():
+        await add_run(conn, job, "success", at=at)
     await add_run(conn, "health", "success", at=(5, 30))
 
 
@@ -215,6 +235,98 @@ async def seed_marts(conn: asyncpg.Connection, *, so_l2: bool = True) -> None:
         )
 
 
+TARGETS = {  # rupiah for February 2026; Zuma Seminyak has none
+    "Zuma Dalung": 300_000_000,
+    "Zuma Kuta Square": 200_000_000,
+    "Zuma Galaxy Mall": 150_000_000,
+    "Zuma Lippo Batu": 100_000_000,
+    "Zuma Mall of Indonesia (MOI)": 250_000_000,
+}
+DAILY = {  # rupiah a day from 1 Feb; pairs = rupiah / 250,000
+    "Zuma Dalung": 10_000_000,
+    "Zuma Kuta Square": 5_000_000,
+    "Zuma Seminyak": 4_000_000,
+    "Zuma Galaxy Mall": 6_000_000,
+    "Zuma Lippo Batu": 2_500_000,
+    "Zuma Mall of Indonesia (MOI)": 9_000_000,
+}
+
+
+async def seed_business(conn: asyncpg.Connection) -> None:
+    """The five §9 marts for the report's morning (stock of D, sales up to D-1)."""
+    for store, rupiah in TARGETS.items():
+        await add_target(conn, 2026, store, 2, rupiah)
+    await add_target(conn, 2026, "ZUMA KUTA SQ.", 2, 90_000_000)  # Finance's own spelling
+    for day in range(1, 16):
+        for name, *_ in STORES:
+            revenue = DAILY[name]
+            if name == "Zuma Lippo Batu" and day == 15:
+                revenue = 0  # no sales yesterday
+            if day == 8:
+                revenue = revenue * 4 // 5  # last Sunday was slower
+            await add_sales(conn, date(2026, 2, day), name, revenue // 250_000, revenue,
+                            branch=BRANCH[name.lower()])  # fmt: skip
+    await add_sales(
+        conn, YESTERDAY, "Zuma Online", 12, 3_000_000, channel="online", is_retail_store=False,
+        branch="Online",
+    )  # fmt: skip
+    await add_sales(
+        conn, YESTERDAY, "CV Grosir Sandal", 240, 24_000_000, channel="non_retail",
+        is_retail_store=False,
+    )  # fmt: skip
+    control = [  # store, status, ff, fb, fs, depth days, capacity, stock minus keys
+        ("Zuma Dalung", "green", "0.7250", "0.8500", "0.8820", "45.0", "0.7000", 0),
+        ("Zuma Kuta Square", "yellow", "0.6809", "0.7500", "0.7710", "30.2", "0.9000", 0),
+        ("Zuma Seminyak", "red", "0.5512", "0.4000", "0.6400", "9.5", "0.8000", 1),
+        ("Zuma Galaxy Mall", "yellow", "0.8100", "0.9000", "1.3240", "60.0", "1.0800", 0),
+        ("Zuma Lippo Batu", "red", "0.4200", "0.2000", "0.5100", None, None, 0),
+        ("Zuma Mall of Indonesia (MOI)", "no_plan", None, None, None, "20.0", None, 2),
+    ]
+    for store, status, ff, fb, fs, depth, capacity, minus in control:
+        await add_control(
+            conn, D, store, branch=BRANCH[store.lower()], status=status, ff=ff, fb=fb, fs=fs,
+            depth_days=depth, capacity_pct=capacity, stock_minus_keys=minus,
+            has_planogram=status != "no_plan",
+        )  # fmt: skip
+    depth = [  # store, article, ro type, priority
+        ("Zuma Seminyak", "MEN CLASSIC 1 BLACK", "RO_BOX", "high"),
+        ("Zuma Seminyak", "LADIES FLO 2 PINK", "RO_BOX", "high"),
+        ("Zuma Seminyak", "KIDS FUN 1 BLUE", "RO_BOX", "high"),
+        ("Zuma Seminyak", "MEN SLIDE 3 NAVY", "RO_PROTOL", "medium"),
+        ("Zuma Lippo Batu", "MEN CLASSIC 1 BLACK", "RO_BOX", "high"),
+        ("Zuma Lippo Batu", "LADIES FLO 2 PINK", "RO_PROTOL", "high"),
+        ("Zuma Lippo Batu", "KIDS FUN 1 BLUE", "RO_PROTOL", "high"),
+        ("Zuma Dalung", "MEN SLIDE 3 NAVY", "RO_PROTOL", "low"),
+        ("Zuma Dalung", "MEN OLD 4 GREY", "RO_BOX", "none"),
+    ]
+    for store, article, ro_type, priority in depth:
+        await add_depth(
+            conn, D, store.lower(), article, store_label=store, branch=BRANCH[store.lower()],
+            ro_type=ro_type, priority=priority,
+        )  # fmt: skip
+    tiers = {"1": 2000, "2": 1500, "3": 2500, "8": 500, "4": 800, "5": 700, "unmatched": 100}
+    for tier, pairs in tiers.items():
+        await add_tier(conn, D, "zuma dalung", tier, pairs)
+    await add_tier(conn, D, "warehouse pusat", "4", 3000, location_type="warehouse")
+    await add_tier(conn, D, "warehouse pusat", "5", 2000, location_type="warehouse")
+    await add_tier(conn, D, "warehouse pusat", "1", 9000, location_type="warehouse")
+    capacity = [  # store, status, stock, over, short
+        ("Zuma Dalung", "under", 880, None, 120),
+        ("Zuma Kuta Square", "ok", 1500, 0, 0),
+        ("Zuma Seminyak", "ok", 1200, 0, 0),
+        ("Zuma Galaxy Mall", "over", 3030, 230, 0),
+        ("Zuma Lippo Batu", "ok", 700, 0, 0),
+        ("Zuma Mall of Indonesia (MOI)", "no_capacity", 900, None, None),
+    ]
+    for store, status, stock, over, short in capacity:
+        await add_capacity(
+            conn, D, store, status, stock_pairs=stock, over_pairs=over, display_short_pairs=short,
+            branch=BRANCH[store.lower()],
+        )  # fmt: skip
+    await add_capacity(conn, D, "Warehouse Pusat", "over", location_type="warehouse",
+                       over_pairs=99999, store_name=None)  # fmt: skip
+
+
 async def seed_alerts(conn: asyncpg.Connection) -> None:
     rows = [
         ("so_l2:shrink:dalung", "warning", "Zuma Dalung: 9 pasang pria kurang dari perkiraan",
@@ -240,6 +352,7 @@ async def seed_all(conn: asyncpg.Connection, **kwargs: object) -> None:
     await seed_history(conn)
     await seed_today(conn, failed_entity=kwargs.get("failed_entity"))  # type: ignore[arg-type]
     await seed_marts(conn, so_l2=bool(kwargs.get("so_l2", True)))
+    await seed_business(conn)
     await seed_alerts(conn)
 
 
@@ -292,6 +405,34 @@ async def test_happy_path_every_section(conn: asyncpg.Connection) -> None:
     assert "• Zuma Kuta Square · wanita: -20 pasang (-2,7 %)" in text
     assert "• Zuma Mall of Indonesia (MOI) · pria: -11 pasang (-2,6 %)" in text
     assert "Zuma Dalung · pria" not in text  # -9 pairs but only -1,1 %: not flagged
+    # Sales of D-1 (retail vs the same weekday last week, other channels apart), MTD per branch
+    # against the Finance targets, pace, best and worst stores, stores without sales.
+    assert "💰 <b>Penjualan</b> · 15 Feb 2026" in text
+    assert "<b>Toko retail</b>: 136 pasang · Rp 34,0 jt" in text
+    assert "📈 +16,4 % vs 8 Feb (Rp 29,2 jt)" in text
+    assert "Online: 12 pasang · Rp 3,00 jt" in text
+    assert "Grosir &amp; konsinyasi: 240 pasang · Rp 24,0 jt" in text
+    # Bali: Dalung 148 jt + Kuta 74 jt against 500 jt (Seminyak has no target), 15 of 28 days
+    assert "🟡 Bali: Rp 281 jt · 44 % dari target Rp 500 jt · laju 83 %" in text
+    assert "⚠️ Laju di bawah 95 % dari target: Bali, Jatim" in text
+    assert "<b>Laju terendah</b>: Zuma Lippo Batu 64 %, Zuma Kuta Square 69 %" in text
+    assert "1 toko tanpa penjualan tercatat" in text and "Rupiah sebelum retur" in text
+    assert "⚠️ 1 nama toko di target Finance tidak cocok dengan toko mana pun: ZUMA KUTA SQ." in text
+    # Store stock health, RO, tiers and capacity of the snapshot date.
+    assert "🏬 <b>Kesehatan stok toko</b> · stok 16 Feb 2026" in text
+    assert "🔴 2 · 🟡 2 · 🟢 1 · ⚪ 1 tanpa planogram" in text
+    assert "1. 🔴 Zuma Lippo Batu: FF 42,0 % · FB 20,0 % · belum ada penjualan" in text
+    assert "2. 🔴 Zuma Seminyak: FF 55,1 % · FB 40,0 % · 9,5 hari" in text
+    assert "📦 Stok berlebih: Zuma Galaxy Mall (FS 132 %)" in text
+    assert "➖ Stok minus: Zuma Mall of Indonesia (MOI) (2 ukuran), Zuma Seminyak" in text
+    assert "Bali: RO Box 3 artikel di 1 toko · RO Protol 1 artikel di 1 toko" in text
+    assert "1. Zuma Seminyak (Bali): 3 artikel" in text
+    assert "T1 24,7 % · T2 18,5 % · T3 30,9 % · T8 6,2 %" in text
+    assert "⚠️ T1-T3: 74,1 % (target ≥ 75 %)" in text
+    assert "Stok mati di gudang: 5.000 pasang" in text
+    assert "• Zuma Galaxy Mall: lebih 230 pasang" in text
+    assert "Warehouse Pusat" not in text  # warehouses only on request
+    assert "ℹ️ 1 toko belum punya data kapasitas: Zuma Mall of Indonesia (MOI)" in text
     # Freshness and open alerts (resolved ones are not listed).
     assert "✅ Stok terakhir: 16 Feb 2026" in text
     assert "✅ Penjualan terakhir: 15 Feb 2026" in text
@@ -362,6 +503,10 @@ async def test_low_rows_and_missing_runs(conn: asyncpg.Connection) -> None:
     assert "❌ Tarik stok DDD, LJBB, MBB: tidak jalan\n" in text
     assert "❌ Tarik transfer DDD, LJBB, MBB, UBB: tidak jalan" in text
     assert "⚠️ Tarik stok UBB: baris jauh di bawah biasanya" in text
+    # the five §9 jobs that never ran: one headline line; each section names its own cause
+    assert text.count("❌ Hitung laporan bisnis: tidak jalan\n") == 1
+    assert "Penyebab: ❌ Hitung penjualan harian: tidak jalan (tidak ada catatan)" in text
+    assert "Penyebab: ❌ Hitung daftar RO: tidak jalan (tidak ada catatan)" in text
     assert "⚠️ Cek kesehatan: masih berjalan" in text
     assert "❌ DDD: tidak jalan (tidak ada catatan)" in text
     assert "❌ Backup database: tidak jalan (tidak ada catatan)" in text
@@ -456,11 +601,14 @@ async def test_build_morning_report_with_charts(conn: asyncpg.Connection) -> Non
         "ff_fa_fs_2026-02-16.png",
         "so_l2_selisih_2026-02-16.png",
         "rows_loaded_2026-02-16.png",
+        "penjualan_2026-02-16.png",
     ]
-    for chart in report.charts:
+    for chart in report.charts[:3]:
         assert chart.png.startswith(b"\x89PNG\r\n\x1a\n")
         assert utf16_length(chart.caption) <= 1024
         assert "16 Feb 2026" in chart.caption
+    sales = report.charts[3]  # yesterday's sales: its own data date
+    assert "15 Feb 2026 vs 8 Feb" in sales.caption and sales.png.startswith(b"\x89PNG")
     assert report.messages == render_morning(report.context)
 
 
@@ -492,10 +640,16 @@ async def test_empty_database_says_what_is_missing(conn: asyncpg.Connection) -> 
     assert "❌ DDD: did not run (no record)" in text
     assert "No FF/FA/FS results for 16 Feb 2026." in text
     assert "No SO L2 data for 16 Feb 2026." in text
+    # each business section says it has nothing, in one line, with its data date
+    assert "⚠️ No sales data for 15 Feb 2026. There has never been any data." in text
+    assert "⚠️ No stock health data for 16 Feb 2026." in text
+    assert "⚠️ No RO list data for 16 Feb 2026." in text
+    assert "⚠️ No tier mix data for 16 Feb 2026." in text
+    assert "⚠️ No capacity data for 16 Feb 2026." in text
     assert "⚠️ Stock: no data yet" in text
     assert "✅ No open alerts." in text
     assert " 0 pairs" not in text and "0.0%" not in text
-    assert len(report.charts) == 3  # "no data" images, not errors
+    assert len(report.charts) == 4  # "no data" images, not errors
     assert all(chart.png.startswith(b"\x89PNG") for chart in report.charts)
 
 
@@ -533,4 +687,24 @@ async def test_an_all_zero_so_l2_says_all_stores_match_and_sends_no_chart(
     assert [c.filename for c in report.charts] == [
         "ff_fa_fs_2026-02-16.png",
         "rows_loaded_2026-02-16.png",
+        "penjualan_2026-02-16.png",
     ]
+
+
+async def test_a_business_section_with_nothing_to_say_says_so_in_one_line(
+    conn: asyncpg.Connection,
+) -> None:
+    await add_control(conn, D, "Zuma Dalung", branch="Bali", status="green", ff="0.8")
+    await add_capacity(conn, D, "Zuma Dalung", "ok", branch="Bali", stock_pairs=900)
+    await add_depth(conn, D, "zuma dalung", "MEN OLD 4 GREY", priority="none", ro_type="RO_BOX")
+    await add_sales(conn, YESTERDAY, "Zuma Dalung", 4, 1_000_000, branch="Bali")
+    blocks = ("stock_health", "replenishment", "capacity", "sales")
+    ctx = await build_context(conn, D, now=NOW)
+    health, ro, capacity, sales = render_blocks("morning_report", blocks, "id", {"ctx": ctx})
+    assert health.splitlines()[1:] == ["🔴 0 · 🟡 0 · 🟢 1", "✅ Tidak ada toko merah atau kuning."]
+    assert ro.splitlines()[1:] == [
+        "✅ Tidak ada artikel prioritas tinggi atau sedang yang perlu RO."
+    ]
+    assert capacity.splitlines()[1:] == ["✅ Semua 1 toko dalam kapasitasnya."]
+    assert "Minggu lalu (8 Feb): tidak ada penjualan pembanding" in sales
+    assert "Online" not in sales and "Laju terbaik" not in sales  # nothing to compare
