@@ -68,7 +68,8 @@ async def unresolved_views(conn: Conn) -> list[AlertView]:
     """Every alert not resolved (muted ones too), most severe first, then most recent."""
     rows = await conn.fetch(
         f"select {VIEW_COLUMNS} from ops.alerts where state <> 'resolved'"
-        " order by case severity when 'critical' then 0 when 'warning' then 1 else 2 end,"
+        " order by case severity when 'critical' then 0 when 'high' then 1"
+        " when 'warning' then 2 else 3 end,"
         " last_seen desc, id desc"
     )
     return [AlertView(**dict(r)) for r in rows]
