@@ -97,6 +97,23 @@ class Settings(BaseSettings):
     health_sales_max_lag_days: int = Field(default=1, ge=0)
     health_backup_max_age_hours: float = Field(default=26, gt=0)
 
+    # Business marts (DOMAIN.md §9): thresholds of the five report_* marts, never literals.
+    mart_ff_target: Decimal = Field(default=Decimal("0.70"), ge=0)
+    mart_ff_red: Decimal = Field(default=Decimal("0.60"), ge=0)
+    mart_fa_target: Decimal = Field(default=Decimal("0.90"), ge=0)
+    mart_fs_target: Decimal = Field(default=Decimal("0.80"), ge=0)
+    mart_fs_overstock: Decimal = Field(default=Decimal("1.20"), gt=0)
+    mart_fb_alert: Decimal = Field(default=Decimal("0.80"), ge=0)
+    mart_depth_alert_days: Decimal = Field(default=Decimal(14), ge=0)
+    mart_ro_box_threshold: Decimal = Field(default=Decimal("0.50"), gt=0, le=1)
+    mart_wh_box_gudang: str = "warehouse pusat"
+    mart_wh_protol_gudang: str = "warehouse pusat protol"
+    mart_capacity_over_ratio: Decimal = Field(default=Decimal("1.00"), gt=0)
+    mart_capacity_under_ratio: Decimal = Field(default=Decimal("1.00"), ge=0)
+    mart_composition_t123_target: Decimal = Field(default=Decimal("0.75"), ge=0, le=1)
+    mart_dead_stock_target: Decimal = Field(default=Decimal("0.18"), ge=0, le=1)
+    mart_sales_pace_alert: Decimal = Field(default=Decimal("0.95"), ge=0)
+
     # Replicas, missed runs and catch-up (bot/leader.py, bot/watchdog.py, jobs/catchup.py).
     leader_retry_seconds: float = Field(default=5, gt=0)
     leader_heartbeat_seconds: float = Field(default=5, gt=0)
@@ -106,6 +123,14 @@ class Settings(BaseSettings):
     catchup_report_cutoff: time = time(12, 0)
     catchup_late_minutes: int = Field(default=5, ge=0)
     slot_limit_minutes: dict[str, int] = Field(default_factory=dict)
+
+    def mart_thresholds(self) -> dict[str, object]:
+        """The MART_* settings without their prefix, for jobs.business_marts.MartThresholds."""
+        return {
+            name.removeprefix("mart_"): getattr(self, name)
+            for name in type(self).model_fields
+            if name.startswith("mart_")
+        }
 
     def health_thresholds(self) -> dict[str, object]:
         """The HEALTH_* settings without their prefix, for jobs.health.HealthThresholds."""
