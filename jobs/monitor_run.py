@@ -10,8 +10,9 @@ A query that fails or times out is written to ops.monitor_runs and raises one wa
 `monitor_failed:<id>` (the next success resolves it); nothing is raised to the caller.
 
 Alert keys: when the first key column is `store_key` (a core.store_key), the key is
-`monitor:<id>:store:<store key>[|<other values>]`, so bot/alert_scope.py shows the alert (and
-its rows) only to the people who see that store.
+`monitor:<id>:store:<store key>[|<other values>]` (`branch` likewise: `monitor:<id>:branch:...`),
+so bot/alert_scope.py shows the alert (and its rows) only to the people who see that store or
+branch; any other monitor alert is for admins only.
 """
 
 from __future__ import annotations
@@ -83,8 +84,8 @@ def monitor_key(monitor: Monitor, values: tuple[str, ...]) -> str:
     if not values:
         return f"monitor:{monitor.id}"
     joined = "|".join(values)
-    if monitor.key_columns[:1] == ["store_key"]:
-        return f"monitor:{monitor.id}:store:{joined}"
+    if monitor.key_columns[:1] in (["store_key"], ["branch"]):
+        return f"monitor:{monitor.id}:{monitor.key_columns[0].removesuffix('_key')}:{joined}"
     return f"monitor:{monitor.id}:{joined}"
 
 
