@@ -37,7 +37,10 @@ Outcome = Literal["ok", "denied", "error"]
 # sees a store's alert only when the store is theirs.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
-        {"stock", "shrinkage", "health", "report", "reload", "alerts", "mute", "system_alerts"}
+        {
+            "stock", "shrinkage", "health", "report", "reload", "alerts", "mute",
+            "system_alerts", "monitors",
+        }
     ),
     # /report covers every branch: not for a lead
     "lead": frozenset({"stock", "shrinkage", "alerts", "system_alerts"}),

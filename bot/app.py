@@ -31,6 +31,7 @@ from bot.handlers.alerts import CALLBACK_PATTERN as ALERT_CALLBACKS
 from bot.handlers.alerts import alert_button, alerts_command, mute_command, unmute_command
 from bot.handlers.basic import help_command, other_text, start_command
 from bot.handlers.health import health_command
+from bot.handlers.monitors import monitor_command, monitors_command
 from bot.handlers.reload import reload_command
 from bot.handlers.report import report_command
 from bot.handlers.shrinkage import shrinkage_command
@@ -106,6 +107,8 @@ def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:
             CommandHandler("alerts", alerts_command),
             CommandHandler("mute", mute_command),
             CommandHandler("unmute", unmute_command),
+            CommandHandler("monitors", monitors_command),
+            CommandHandler("monitor", monitor_command),
             CallbackQueryHandler(alert_button, pattern=ALERT_CALLBACKS),
             MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, other_text),
         ]
