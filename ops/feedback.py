@@ -18,6 +18,7 @@ from ops.db import Conn
 Verdict = Literal["true_positive", "false_positive"]
 PRECISION_DAYS = 30
 MIN_ANSWERS = 5  # a monitor is named as noisy only with at least this many answers
+MONITOR_MIN_PRECISION = Decimal("0.5")  # the MONITOR_MIN_PRECISION setting's default
 
 
 def alert_rule(key: str) -> str:

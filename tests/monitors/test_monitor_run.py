@@ -132,3 +132,20 @@ async def test_a_change_is_a_new_version_with_its_reason(conn, table):
         (1, "first"),
     ]
     assert (await get_monitor(conn, "negatif")).after_job == "stock"
+
+
+async def test_a_files_reason_is_its_last_commit_message_or_changed_file(tmp_path):
+    import subprocess
+
+    from ops.monitor_files import change_reason
+
+    path = tmp_path / "m.sql"
+    path.write_text("-- name: M\n", encoding="utf-8")
+    assert await change_reason(path) == "changed file"  # not in git
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "m.sql"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "FF threshold 70 %"], cwd=tmp_path, check=True)
+    assert await change_reason(path) == "FF threshold 70 %"
+    path.write_text("-- name: M2\n", encoding="utf-8")
+    assert await change_reason(path) == "changed file"  # edited since its last commit
