@@ -38,8 +38,15 @@ Outcome = Literal["ok", "denied", "error"]
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
         {
-            "stock", "shrinkage", "health", "report", "reload", "alerts", "mute",
-            "system_alerts", "monitors",
+            "stock",
+            "shrinkage",
+            "health",
+            "report",
+            "reload",
+            "alerts",
+            "mute",
+            "system_alerts",
+            "monitors",
         }
     ),
     # /report covers every branch: not for a lead

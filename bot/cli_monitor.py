@@ -62,9 +62,12 @@ def register(app: typer.Typer) -> None:
         monitors, found = _with_pool(work)
         table = Table("id", "name", "on", "severity", "schedule", "v", "precision", box=None)
         for m in monitors:
-            table.add_row(str(m.id), m.name, "yes" if m.enabled else "no", m.severity,
-                          m.schedule, str(m.version), _precision_text(found, f"monitor:{m.id}"))  # fmt: skip
-        console.print(table if monitors else "No monitors yet: `opsbot monitor sync` loads monitors/.")
+            on = "yes" if m.enabled else "no"
+            precision = _precision_text(found, f"monitor:{m.id}")
+            table.add_row(str(m.id), m.name, on, m.severity, m.schedule, str(m.version), precision)
+        console.print(
+            table if monitors else "No monitors yet: `opsbot monitor sync` loads monitors/."
+        )
 
     @monitor_app.command("show")
     def show_command(monitor: Annotated[str, typer.Argument(help="Id or name")]) -> None:
@@ -93,7 +96,8 @@ def register(app: typer.Typer) -> None:
             console.print(f"v{v['version']} {v['created_at']:%Y-%m-%d %H:%M} {v['created_by']}:"
                           f" {escape(v['reason'])}", highlight=False)  # fmt: skip
         for r in runs:
-            console.print(f"run {r['started_at']:%Y-%m-%d %H:%M} {r['status']} {r['duration_ms']} ms,"
+            when = f"{r['started_at']:%Y-%m-%d %H:%M}"
+            console.print(f"run {when} {r['status']} {r['duration_ms']} ms,"
                           f" {r['rows_returned']} rows, {r['fired']} fired {r['error'] or ''}",
                           highlight=False)  # fmt: skip
 

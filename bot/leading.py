@@ -27,8 +27,8 @@ from bot.app import build_application
 from bot.catchup import CatchUp
 from bot.context import OpsApplication
 from bot.leader import Leadership
-from bot.outbox_worker import OutboxWorker
 from bot.monitor_jobs import MonitorJobs
+from bot.outbox_worker import OutboxWorker
 from bot.scheduler import build_scheduler
 from bot.slots import SlotRunner
 from bot.watchdog import Watchdog

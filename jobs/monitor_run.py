@@ -108,7 +108,11 @@ def fired_groups(monitor: Monitor, rows: list[dict[str, Any]]) -> list[Fired]:
             raise ValueError(f"key column {missing[0]} is not among the columns returned")
         groups.setdefault(tuple(_shown(row[c]) for c in monitor.key_columns), []).append(row)
     return [
-        Fired(monitor_key(monitor, key), f"{monitor.title}" + (f": {' · '.join(key)}" if key else ""), group)
+        Fired(
+            monitor_key(monitor, key),
+            f"{monitor.title}" + (f": {' · '.join(key)}" if key else ""),
+            group,
+        )
         for key, group in groups.items()
     ]
 
@@ -198,6 +202,6 @@ async def _alerts(conn: Any, monitor: Monitor, outcome: MonitorOutcome, now: dat
         f"monitor:{monitor.id}",
     )
     for row in open_keys:
-        if row["key"] not in keys:
-            if await resolve_alert(conn, row["key"], now, "baris monitor sudah hilang"):
-                outcome.resolved += 1
+        gone = row["key"] not in keys
+        if gone and await resolve_alert(conn, row["key"], now, "baris monitor sudah hilang"):
+            outcome.resolved += 1

@@ -72,7 +72,9 @@ def parse_monitor_file(path: Path) -> MonitorSpec:
             continue
         key, value = found.groups()
         if key not in _KNOWN:
-            raise MonitorFileError(path, f"unknown header {key!r} (known: {', '.join(sorted(_KNOWN))})")
+            raise MonitorFileError(
+                path, f"unknown header {key!r} (known: {', '.join(sorted(_KNOWN))})"
+            )
         header.setdefault(key, []).append(value)
     for required in ("name", "severity", "schedule"):
         if not header.get(required):
@@ -87,10 +89,10 @@ def parse_monitor_file(path: Path) -> MonitorSpec:
         severity=header["severity"][0].lower(),
         schedule=header["schedule"][0],
         sql=sql,
-        condition=(header.get("condition") or [None])[0] or None,
+        condition=(header.get("condition") or [""])[0] or None,
         key_columns=tuple(k.strip() for k in keys.split(",") if k.strip()),
         description=" ".join(header.get("description", [])) or None,
-        category=(header.get("category") or [None])[0] or None,
+        category=(header.get("category") or [""])[0] or None,
         source=f"monitors/{path.name}",
     )
 
@@ -125,7 +127,8 @@ async def sync_files(conn: Conn, directory: Path, *, by: str, now: datetime) -> 
             are saved; each save is its own transaction).
     """
     results = []
-    for path in sorted(directory.glob("*.sql")):
+    paths = await asyncio.to_thread(lambda: sorted(directory.glob("*.sql")))
+    for path in paths:
         spec = parse_monitor_file(path)
         try:
             monitor, changed = await save_monitor(

@@ -26,15 +26,16 @@ ALLOWED_TABLES = frozenset({("raw", "load_history")})
 # admin and volatile ones (pg_sleep, set_config, dblink, lo_import, pg_read_file...) included.
 ALLOWED_FUNCTIONS = frozenset(
     """
-    abs age array_agg array_length avg bool_and bool_or btrim ceil ceiling char_length coalesce
-    concat concat_ws count cume_dist current_date date date_part date_trunc dense_rank every
-    exp extract first_value floor generate_series greatest initcap lag last_value lead least
-    left length ln log lower lpad ltrim make_date make_interval max md5 min mod now nth_value
-    ntile nullif percent_rank percentile_cont percentile_disc position power rank regexp_replace
-    repeat replace reverse right round row_number rpad rtrim sign split_part sqrt stddev
-    stddev_pop stddev_samp string_agg string_to_array strpos substr substring sum timezone
-    to_char to_date to_number trim trunc unnest upper var_pop var_samp variance
-    """.split()
+    abs age array_agg array_length avg bool_and bool_or btrim ceil ceiling char_length
+    coalesce concat concat_ws count cume_dist current_date date date_part date_trunc
+    dense_rank every exp extract first_value floor generate_series greatest initcap lag
+    last_value lead least left length ln log lower lpad ltrim make_date make_interval max
+    md5 min mod now nth_value ntile nullif percent_rank percentile_cont percentile_disc
+    position power rank regexp_replace repeat replace reverse right round row_number rpad
+    rtrim sign split_part sqrt stddev stddev_pop stddev_samp string_agg string_to_array
+    strpos substr substring sum timezone to_char to_date to_number trim trunc unnest upper
+    var_pop var_samp variance
+    """.split()  # noqa: SIM905
 )
 ALLOWED_QUALIFIED_FUNCTIONS = frozenset({("core", "store_key")})
 _WRITES = (

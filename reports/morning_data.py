@@ -266,13 +266,12 @@ async def load_alerts(
     monitors whose precision over 30 days is below `min_precision` with >= 5 answers."""
     rows = await conn.fetch(_sql("morning_alerts"), ALERTS_LISTED, now)
     noisy = noisy_monitors(await precisions(conn, now), min_precision)
-    titles = dict(
-        await conn.fetch(
-            "select 'monitor:' || id, '#' || id || ' ' || title from ops.monitors"
-            " where 'monitor:' || id = any($1::text[])",
-            [p.rule for p in noisy],
-        )
+    named = await conn.fetch(
+        "select 'monitor:' || id as rule, '#' || id || ' ' || title as name from ops.monitors"
+        " where 'monitor:' || id = any($1::text[])",
+        [p.rule for p in noisy],
     )
+    titles: dict[str, str] = {r["rule"]: r["name"] for r in named}
     items = [
         AlertItem(
             severity=row["severity"],

@@ -40,7 +40,7 @@ from bot.handlers.common import answer, clock_of
 from bot.replies import sentence
 from ops.alerts import AlertNotFound, acknowledge, mute, unmute
 from ops.db import Conn
-from ops.feedback import record_feedback
+from ops.feedback import Verdict, record_feedback
 
 log = logging.getLogger(__name__)
 
@@ -148,10 +148,11 @@ async def _act(
 ) -> None:
     """Change the alert as the button says and answer the tap."""
     if button.action in ("real", "false"):
-        verdict = "true_positive" if button.action == "real" else "false_positive"
+        real = button.action == "real"
+        verdict: Verdict = "true_positive" if real else "false_positive"
         await record_feedback(conn, view.id, view.incident, view.key, verdict, person.name, now)
-        await _toast(query, f"feedback_{button.action == 'real'}".lower(), id=view.id,
-                     name=person.name)  # fmt: skip
+        said = "feedback_true" if real else "feedback_false"
+        await _toast(query, said, id=view.id, name=person.name)
     elif button.action == "ack":
         change = await acknowledge(conn, view.id, person.name, now)
         if change.changed:

@@ -81,7 +81,10 @@ async def test_acknowledge_from_the_list_edits_the_list_and_the_card(alerting: A
     assert "terima kasih, Bu Made" in answer
     [page, listing] = alerting.bot_messages(ALERT_CHAT)
     assert "Di-acknowledge oleh Bu Made" in listing.body
-    assert [b["text"] for b in listing.buttons] == [f"Benar #{alert_id}", f"Alarm palsu #{alert_id}"]
+    assert [b["text"] for b in listing.buttons] == [
+        f"Benar #{alert_id}",
+        f"Alarm palsu #{alert_id}",
+    ]
     await alerting.deliver()
     [page, listing] = alerting.bot_messages(ALERT_CHAT)
     assert "Di-acknowledge oleh Bu Made" in page.body

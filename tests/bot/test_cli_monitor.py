@@ -45,9 +45,15 @@ def count(database, sql: str) -> int:
 @pytest.mark.parametrize(
     ("sql", "why"),
     [
-        ("update mart.ff_fa_fs_daily set ff = 1", "may only read (select/with); this statement is: update"),
+        (
+            "update mart.ff_fa_fs_daily set ff = 1",
+            "may only read (select/with); this statement is: update",
+        ),
         ("select pg_sleep(60)", "may not call pg_sleep()"),
-        ("select * from ops.bot_users", "may only read mart, core and raw.load_history, not ops.bot_users"),
+        (
+            "select * from ops.bot_users",
+            "may only read mart, core and raw.load_history, not ops.bot_users",
+        ),
     ],
 )
 def test_a_refused_monitor_is_one_sentence_and_nothing_is_saved(

@@ -68,7 +68,9 @@ async def test_synced_scheduled_fired_carded_acknowledged_false_alarm_resolved(
     assert "terima kasih" in await alerting.tap(ALERT_CHAT, card, "Acknowledge", user_id=ADMIN)
     said = await alerting.tap(ALERT_CHAT, card, "Alarm palsu", user_id=ADMIN)
     assert said.startswith("👌 Tercatat: alert") and "alarm palsu" in said
-    feedback = await alerting.pool.fetchrow("select rule, verdict, given_by from ops.alert_feedback")
+    feedback = await alerting.pool.fetchrow(
+        "select rule, verdict, given_by from ops.alert_feedback"
+    )
     assert tuple(feedback) == (f"monitor:{monitor_id}", "false_positive", "Wayan")
     listing = await alerting.ask(ADMIN, "/monitors")
     assert f"#{monitor_id}</b>" not in listing.body  # HTML is rendered, not shown
@@ -104,7 +106,8 @@ async def test_a_timeout_is_recorded_and_warned_once_while_the_schedule_goes_on(
     await alerting.deliver()
     assert alerting.bot_messages(ALERT_CHAT) == []  # a warning: /alerts and the morning report
     warnings = await alerting.pool.fetch(
-        "select severity, count, state from ops.alerts where key = $1", f"monitor_failed:{monitor_id}"
+        "select severity, count, state from ops.alerts where key = $1",
+        f"monitor_failed:{monitor_id}",
     )
     assert [tuple(w) for w in warnings] == [("warning", 3, "open")]
     statuses = await alerting.pool.fetch("select status from ops.monitor_runs order by id")
@@ -123,7 +126,9 @@ async def test_a_lead_never_sees_a_monitors_rows_outside_their_scope(
         " values ($1, 'Pak Tomo', 'lead', null, array['Zuma TP'])",
         TP_LEAD,
     )
-    monitor_id = await _synced(alerting, tmp_path, "stok_minus", MONITOR.replace("critical", "medium"))
+    monitor_id = await _synced(
+        alerting, tmp_path, "stok_minus", MONITOR.replace("critical", "medium")
+    )
     await alerting.pool.execute(
         "insert into mart.t_e2e values ('zuma tp', -3), ('zuma galaxy mall', -12)"
     )

@@ -18,8 +18,9 @@ def test_rules_of_keys():
 
 
 async def test_precision_and_the_noisy_monitor_in_the_morning_report(conn):
+    sql = "select 1 as n from mart.ff_fa_fs_daily"
     spec = MonitorSpec(name="noisy", title="Stok minus", severity="medium",
-                       schedule="0 7 * * *", sql="select 1 as n from mart.ff_fa_fs_daily")  # fmt: skip
+                       schedule="0 7 * * *", sql=sql)  # fmt: skip
     monitor, _ = await save_monitor(conn, spec, reason="x", by="t", now=AT)
     for n, verdict in enumerate(["true_positive"] + ["false_positive"] * 4):
         change = await raise_alert(conn, f"monitor:{monitor.id}:{n}", "warning", "t", None, AT)

@@ -17,7 +17,8 @@ SQL = "select store_key, qty from mart.t_monitor where qty < 0 order by store_ke
 
 async def _monitor(conn, sql=SQL, **extra):
     spec = MonitorSpec(name="negatif", title="Stok negatif", severity="high",
-                       schedule="0 7 * * *", sql=sql, key_columns=("store_key",), **extra)  # fmt: skip
+                       schedule="0 7 * * *", sql=sql, key_columns=("store_key",),
+                       **extra)  # fmt: skip
     monitor, changed = await save_monitor(conn, spec, reason="first", by="test", now=AT)
     assert changed
     return await set_enabled(conn, str(monitor.id), True, AT)
@@ -69,7 +70,10 @@ async def test_a_condition_on_one_number(pool, table):
 
 
 async def test_a_timeout_or_failure_is_recorded_and_warned_once(pool, table):
-    slow = "select count(*) as n, 'x' as store_key from mart.t_monitor, generate_series(1, 300000000) as g"
+    slow = (
+        "select count(*) as n, 'x' as store_key"
+        " from mart.t_monitor, generate_series(1, 300000000) as g"
+    )
     async with pool.acquire() as conn:
         monitor = await _monitor(conn, slow)
     first = await run_monitor(pool, monitor, AT, timeout_seconds=0.2, trigger="cron")
@@ -135,6 +139,7 @@ async def test_a_change_is_a_new_version_with_its_reason(conn, table):
 
 
 async def test_a_files_reason_is_its_last_commit_message_or_changed_file(tmp_path):
+    import asyncio
     import subprocess
 
     from ops.monitor_files import change_reason
@@ -143,9 +148,9 @@ async def test_a_files_reason_is_its_last_commit_message_or_changed_file(tmp_pat
     path.write_text("-- name: M\n", encoding="utf-8")
     assert await change_reason(path) == "changed file"  # not in git
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
-    subprocess.run([*git, "add", "m.sql"], cwd=tmp_path, check=True)
-    subprocess.run([*git, "commit", "-qm", "FF threshold 70 %"], cwd=tmp_path, check=True)
+    for command in (["git", "init", "-q"], [*git, "add", "m.sql"],
+                    [*git, "commit", "-qm", "FF threshold 70 %"]):  # fmt: skip
+        await asyncio.to_thread(subprocess.run, command, cwd=tmp_path, check=True)
     assert await change_reason(path) == "FF threshold 70 %"
     path.write_text("-- name: M2\n", encoding="utf-8")
     assert await change_reason(path) == "changed file"  # edited since its last commit

@@ -44,7 +44,8 @@ async def _ff(conn, bad: bool):
 
 async def _stock_minus(conn, bad: bool):
     await plant(conn, "mart.report_control_stock", snapshot_date=D - timedelta(days=1),
-                gudang_key="wh tp", store_name="Zuma TP", stock_minus_keys=3, status="green")  # fmt: skip
+                gudang_key="wh tp", store_name="Zuma TP", stock_minus_keys=3,
+                status="green")  # fmt: skip
     await plant(conn, "mart.report_control_stock", snapshot_date=D, gudang_key="wh tp",
                 store_name="Zuma TP", stock_minus_keys=2 if bad else 0, status="green")  # fmt: skip
 
@@ -131,7 +132,7 @@ CASES = {
 
 
 def test_there_are_ten_templates_each_tested():
-    assert TEMPLATES == sorted(CASES)
+    assert sorted(CASES) == TEMPLATES
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
