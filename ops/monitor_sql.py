@@ -37,7 +37,9 @@ ALLOWED_FUNCTIONS = frozenset(
     var_pop var_samp variance
     """.split()  # noqa: SIM905
 )
-ALLOWED_QUALIFIED_FUNCTIONS = frozenset({("core", "store_key")})
+ALLOWED_QUALIFIED_FUNCTIONS = frozenset(
+    {("core", "store_key"), ("core", "unmapped_planogram_stores")}
+)
 _WRITES = (
     "InsertStmt",
     "UpdateStmt",

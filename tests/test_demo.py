@@ -163,10 +163,15 @@ async def check_the_conversation(outcome, conn):
         if m.chat_id in (lead.user_id, admin.user_id)
     ]
     asks = [(chat, body) for chat, from_bot, body in said if not from_bot]
+    monitors = {r["name"]: r["id"] for r in await conn.fetch("select name, id from ops.monitors")}
     assert asks == [
         (lead.user_id, "/stock"),
         (lead.user_id, "/shrinkage"),
         (admin.user_id, "/health"),
+        (admin.user_id, f"/monitor on {monitors['unmapped_planogram_store']}"),
+        (admin.user_id, f"/monitor on {monitors['ff_below_70']}"),
+        (admin.user_id, "/alerts"),
+        (admin.user_id, "/monitors"),
     ]
     lead_said = [body for chat, from_bot, body in said if from_bot and chat == lead.user_id]
     stock, chart, shrinkage = lead_said
@@ -174,7 +179,15 @@ async def check_the_conversation(outcome, conn):
     assert "Stok · snapshot 20 Nov 2026" in stock and "FF / FA / FS" in stock
     assert f"Stok {lead.about} per gender" in chart
     assert shrinkage.startswith("📉 Selisih minus terbesar")
-    [health] = [body for chat, from_bot, body in said if from_bot and chat == admin.user_id]
+    admin_said = [body for chat, from_bot, body in said if from_bot and chat == admin.user_id]
+    health, _on, _on2, alerts, precision = admin_said
+    # the unmapped planogram store the world plants fires its monitor; the admin calls it a
+    # false alarm and /monitors shows the precision (DOMAIN.md §12)
+    assert "Toko planogram belum dipetakan" in alerts
+    feedback = await conn.fetch("select rule, verdict, given_by from ops.alert_feedback")
+    unmapped = monitors["unmapped_planogram_store"]
+    assert [tuple(f) for f in feedback] == [(f"monitor:{unmapped}", "false_positive", "Wayan")]
+    assert "presisi 0% (0 benar, 1 palsu)" in precision
     assert health.startswith("🩺 Kesehatan opsbot") and "Tarik stok DDD: sukses" in health
     for body in (stock, shrinkage, health):
         assert "Maaf" not in body and "gangguan" not in body and "Traceback" not in body

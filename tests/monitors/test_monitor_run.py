@@ -154,3 +154,28 @@ async def test_a_files_reason_is_its_last_commit_message_or_changed_file(tmp_pat
     assert await change_reason(path) == "FF threshold 70 %"
     path.write_text("-- name: M2\n", encoding="utf-8")
     assert await change_reason(path) == "changed file"  # edited since its last commit
+
+
+async def test_after_a_job_the_monitors_that_follow_it_run_once_it_succeeded(pool, table):
+    from bot.monitor_jobs import MonitorJobs
+    from jobs.runs import recorded_run
+    from jobs.schedule import DAILY_SCHEDULE
+    from ops.settings import Settings
+
+    async with pool.acquire() as conn:
+        monitor = await _monitor(conn)
+        spec = MonitorSpec(name="negatif", title="Stok negatif", severity="high",
+                           schedule="after stock", sql=SQL, key_columns=("store_key",))  # fmt: skip
+        await save_monitor(conn, spec, reason="after the pull", by="t", now=AT)
+    jobs = MonitorJobs(pool, Settings(_env_file=None), clock=lambda: AT)
+    stock = next(s for s in DAILY_SCHEDULE if s.job == "stock")
+    sales = next(s for s in DAILY_SCHEDULE if s.job == "sales")
+    day = AT.date()
+    assert await jobs.after_slot(stock, day) == []  # the pull has not succeeded yet
+    async with recorded_run(pool, "stock", day, entity="DDD", clock=lambda: AT):
+        pass
+    assert await jobs.after_slot(sales, day) == []  # not the job it follows
+    [outcome] = await jobs.after_slot(stock, day)
+    assert outcome.monitor.id == monitor.id and len(outcome.fired) == 2
+    trigger = await pool.fetchval("select trigger from ops.monitor_runs")
+    assert trigger == "after:stock"
