@@ -164,13 +164,13 @@ def db_status() -> None:
 
 @import_app.command("portal")
 def import_portal_command(
-    directory: Annotated[Path, typer.Argument(help="Folder with the six portal CSV exports")],
+    directory: Annotated[Path, typer.Argument(help="Folder with the seven portal CSV exports")],
     force: Annotated[
         bool, typer.Option("--force", help="Accept files a data contract refused, on purpose")
     ] = False,
 ) -> None:
-    """Replace the six portal tables from their CSV exports (all or nothing)."""
-    from jobs.portal_import import import_portal
+    """Replace the seven portal tables from their CSV exports (all or nothing)."""
+    from jobs.portal_import import import_portal, unmatched_targets
     from ops.db import connected
     from ops.migrations import migrate
     from ops.settings import load_settings
@@ -182,10 +182,16 @@ def import_portal_command(
             tables = await import_portal(
                 conn, directory, min_ratio=settings.portal_min_ratio, force=force
             )
+            unmatched = await unmatched_targets(conn)
         for t in tables:
             ignored = ", ".join(t.ignored_columns)
             extra = f" (ignored columns: {ignored})" if ignored else ""
             console.print(f"portal.{t.table}: {t.rows} rows{extra}")
+        if unmatched:
+            console.print(
+                f"warning: {len(unmatched)} target store names match no store exactly"
+                f" (fix the name in the target sheet or portal.store): {', '.join(unmatched)}"
+            )
 
     run(main)
 

@@ -44,6 +44,11 @@ ENGLISH_NAMES = {
     "transfers": "item transfer pull",
     "sales": "sales pull",
     "so_l2": "SO L2 calculation",
+    "tier_summary": "tier summary",
+    "stock_vs_capacity": "stock vs capacity",
+    "sales_daily": "daily sales",
+    "depth_alert": "depth alert (RO list)",
+    "control_stock": "control stock",
     "health": "health check",
     "report": "morning report",
 }

@@ -20,6 +20,13 @@ import asyncpg
 from jobs.accurate.client import AccurateClient
 from jobs.backup import run_backup
 from jobs.health import HealthThresholds, run_health_check
+from jobs.mart_steps import (
+    run_control_stock,
+    run_depth_alert,
+    run_sales_daily,
+    run_stock_vs_capacity,
+    run_tier_summary,
+)
 from jobs.marts import build_ff_fa_fs, build_so_l2
 from jobs.run_dates import DayAfterToday, StockDayNotToday
 from jobs.runs import (
@@ -339,21 +346,33 @@ STEPS: dict[str, Callable[[ChainContext, date], Awaitable[StepOutcome]]] = {
     "stock": run_stock,
     "ff_fa_fs": run_ff_fa_fs,
     "store_stock": run_store_stock,
+    "tier_summary": run_tier_summary,
+    "stock_vs_capacity": run_stock_vs_capacity,
     "transfers": run_transfers,
     "sales": run_sales,
     "so_l2": run_so_l2,
+    "sales_daily": run_sales_daily,
+    "depth_alert": run_depth_alert,
+    "control_stock": run_control_stock,
     "health": run_health_step,
 }
 # What must follow a step when it is rerun by hand (`opsbot job run`, /reload): DOMAIN.md §3,
 # "after" means chained. Its keys are the steps people may rerun, in the order of the day.
 FOLLOWERS: dict[str, tuple[str, ...]] = {
     "backup": (),
-    "stock": ("ff_fa_fs", "store_stock"),
+    # depth_alert and control_stock also read FF/FA/FS and the sales pull: they follow `sales`
+    # (the day's last input), or are rerun by name after a stock rerun
+    "stock": ("ff_fa_fs", "store_stock", "tier_summary", "stock_vs_capacity"),
     "ff_fa_fs": (),
     "store_stock": (),
+    "tier_summary": (),
+    "stock_vs_capacity": (),
     "transfers": (),
-    "sales": ("so_l2",),
+    "sales": ("so_l2", "sales_daily", "depth_alert", "control_stock"),
     "so_l2": (),
+    "sales_daily": (),
+    "depth_alert": ("control_stock",),
+    "control_stock": (),
     "health": (),
 }
 

@@ -56,7 +56,19 @@ FAILURE_STATUSES = frozenset({"failed"})
 # Accurate's answer to a revoked token, or a bare 401 (jobs/accurate/session.py, AuthRejected).
 TOKEN_REJECTED = re.compile(r"invalid or revoked api token|\bhttp 401\b|\b401 unauthorized\b", re.I)
 # `opsbot job run` knows these
-RERUNNABLE = ("stock", "ff_fa_fs", "store_stock", "transfers", "sales", "so_l2")
+RERUNNABLE = (
+    "stock",
+    "ff_fa_fs",
+    "store_stock",
+    "tier_summary",
+    "stock_vs_capacity",
+    "transfers",
+    "sales",
+    "so_l2",
+    "sales_daily",
+    "depth_alert",
+    "control_stock",
+)
 
 
 class HealthThresholds(BaseModel):

@@ -75,8 +75,8 @@ async def _require_snapshot(conn: Conn, mart: str, day: date) -> None:
         raise StockSnapshotMissing(mart, day)
 
 
-async def ff_fa_fs_sql(conn: Conn) -> str:
-    """sql/marts/ff_fa_fs_daily.sql with a VALUES row per size column portal.planogram has.
+async def with_size_cells(conn: Conn, name: str) -> str:
+    """sql/<name> with a VALUES row per size column portal.planogram has, at its SIZE CELLS mark.
 
     The names are the catalog's and match SIZE_COLUMN, so splicing them (quoted) is safe.
     """
@@ -86,9 +86,14 @@ async def ff_fa_fs_sql(conn: Conn) -> str:
         if SIZE_COLUMN.match(c):
             value = f'p."{c}", null' if column["is_numeric"] else f'null, p."{c}"::text'
             cells += f"('{c}', {value}), "
-    sql = read_sql("marts/ff_fa_fs_daily.sql")
+    sql = read_sql(name)
     assert _SIZE_CELLS_MARK in sql
     return sql.replace(_SIZE_CELLS_MARK, cells)
+
+
+async def ff_fa_fs_sql(conn: Conn) -> str:
+    """sql/marts/ff_fa_fs_daily.sql with a VALUES row per size column portal.planogram has."""
+    return await with_size_cells(conn, "marts/ff_fa_fs_daily.sql")
 
 
 async def build_ff_fa_fs(conn: Conn, report_date: date) -> FfFaFsResult:

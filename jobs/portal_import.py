@@ -1,4 +1,8 @@
-"""`opsbot import portal DIR`: the six portal tables from their Google Sheets CSV exports.
+"""`opsbot import portal DIR`: the seven portal tables from their Google Sheets CSV exports.
+
+The seventh, `store_monthly_target`, is Finance's "RINCIAN TARGET" sheet (DOMAIN.md §9.4): one
+row per year and store, rupiah per month. Its store names are matched to stores only exactly
+(core.store_key); `unmatched_targets` lists the rows that match no store, never fuzzy-matched.
 
 Every file is validated before anything is written; then all tables are replaced in one
 transaction, so a bad file changes nothing. Column types come from the database itself;
@@ -32,8 +36,17 @@ from jobs.refusals import (
     refused_alert,
 )
 from ops.db import Conn
+from ops.paths import read_sql
 
-PORTAL_TABLES = ("store", "kodemix", "hpprsp", "stock_capacity", "planogram", "store_name_map")
+PORTAL_TABLES = (
+    "store",
+    "kodemix",
+    "hpprsp",
+    "stock_capacity",
+    "planogram",
+    "store_name_map",
+    "store_monthly_target",
+)
 SIZE_COLUMN = re.compile(r"^size_\d+(_\d+)?$")
 PLANOGRAM_BASE = ("store_name", "article_mix", "area", "gender", "series", "article", "tier")
 
@@ -127,6 +140,8 @@ def _prepare(
         records.append(tuple(record))
     if table == "store_name_map":
         problems += _check_store_name_map(csv_file, columns, records)
+    if table == "store_monthly_target":
+        problems += _check_targets(csv_file, columns, records)
     if problems:
         raise InputRefused(csv_file.path, problems, forceable=False)
     return _Prepared(table, columns, types, records, ignored, csv_file.path)
@@ -150,6 +165,38 @@ def _check_store_name_map(
     return problems
 
 
+def _check_targets(
+    csv_file: CsvFile, columns: list[str], records: list[tuple[Any, ...]]
+) -> list[str]:
+    """Year and store name are required; one row per (year, store key); no negative target."""
+    problems, seen = [], set()
+    year_at, name_at = columns.index("year"), columns.index("store_name")
+    months = [i for i, c in enumerate(columns) if c in MONTHS]
+    for (line, _), record in zip(csv_file.rows, records, strict=True):
+        year, name = record[year_at], record[name_at]
+        if year is None or not name:
+            problems.append(f"line {line}: year and store_name are required")
+            continue
+        key = (year, " ".join(name.lower().split()))
+        if key in seen:
+            problems.append(f"line {line}: {name!r} has a second target row for {year}")
+        seen.add(key)
+        if any(record[i] is not None and record[i] < 0 for i in months):
+            problems.append(f"line {line}: a monthly target is negative")
+    return problems
+
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_UNMATCHED_TARGETS = "queries/targets_unmatched.sql"
+
+
+async def unmatched_targets(conn: Conn, year: int | None = None) -> list[str]:
+    """Target store names (as Finance spells them) matching no portal.store `nama_accurate`
+    through core.store_key, of `year` (all years when None), sorted. Never fuzzy-matched."""
+    rows = await conn.fetch(read_sql(_UNMATCHED_TARGETS), year)
+    return [r["store_name"] for r in rows]
+
+
 def find_portal_files(directory: Path) -> dict[str, Path]:
     """Map each portal table to its CSV in `directory` (or `directory/portal`).
 
@@ -171,7 +218,7 @@ async def import_portal(
     min_ratio: Decimal = DEFAULT_MIN_RATIO,
     force: bool = False,
 ) -> list[ImportedTable]:
-    """Validate the six portal CSVs of `directory`, then replace all six tables at once.
+    """Validate the seven portal CSVs of `directory`, then replace all seven tables at once.
 
     Data contracts (DOMAIN.md §10), checked on every file before anything is written: no data
     rows, or fewer than `min_ratio` (PORTAL_MIN_RATIO) of the rows the previous accepted import

@@ -25,6 +25,11 @@ JOB_NAMES = {
     "transfers": "tarik transfer",
     "sales": "tarik penjualan",
     "so_l2": "hitung SO L2",
+    "tier_summary": "hitung komposisi tier",
+    "stock_vs_capacity": "hitung kapasitas",
+    "sales_daily": "hitung penjualan",
+    "depth_alert": "hitung daftar RO",
+    "control_stock": "hitung kesehatan stok",
     "health": "cek kesehatan",
     "report": "laporan pagi",
 }

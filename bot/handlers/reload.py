@@ -48,6 +48,13 @@ ALIASES = {
     "penjualan": "sales",
     "ff": "ff_fa_fs",
     "so": "so_l2",
+    "tier": "tier_summary",
+    "kapasitas": "stock_vs_capacity",
+    "capacity": "stock_vs_capacity",
+    "penjualan_harian": "sales_daily",
+    "depth": "depth_alert",
+    "ro": "depth_alert",
+    "control": "control_stock",
     "cek": "health",
     "kesehatan": "health",
 }

@@ -20,6 +20,7 @@ from sandbox.dataset.stores import (
     capacity_rows,
     store_rows,
 )
+from sandbox.dataset.targets import TARGET_HEADER, target_rows
 from sandbox.dataset.transfer_kinds import vary_transfers
 from sandbox.dataset.truth import ff_expected, so_l2_expected, store_map
 from sandbox.world import ENTITIES, LEGAL_NAMES, EntityWorld, World
@@ -75,6 +76,7 @@ def generate(
             invoices=sim.docs.invoices.get(code, []),
             transfers=sim.docs.transfers[code],
         )
+    targets, targets_truth = target_rows(locations, seed, end)
     portal = {
         "store": (list(STORE_HEADER), store_rows(locations)),
         "kodemix": (list(KODEMIX_HEADER), catalog.kodemix),
@@ -82,6 +84,7 @@ def generate(
         "stock_capacity": (list(CAPACITY_HEADER), capacity_rows(locations, seed)),
         "planogram": (planogram_header, planogram_rows),
         "store_name_map": (list(MAP_HEADER), store_map_rows(locations)),
+        "store_monthly_target": (list(TARGET_HEADER), targets),
     }
     world = World(seed=seed, days=day_list, entities=entities, portal=portal)
     params: dict[str, object] = {
@@ -111,5 +114,6 @@ def generate(
         "expected": so_l2_expected(world),
         "expected_ff": ff_expected(world),
         "iseller": [f.summary() for f in build_exports(world)],
+        "targets": targets_truth,
     }
     return world

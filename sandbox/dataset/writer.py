@@ -20,7 +20,15 @@ from sandbox.dataset.iseller import build_exports
 from sandbox.world import World
 
 log = logging.getLogger(__name__)
-PORTAL_TABLES = ("store", "kodemix", "hpprsp", "stock_capacity", "planogram", "store_name_map")
+PORTAL_TABLES = (
+    "store",
+    "kodemix",
+    "hpprsp",
+    "stock_capacity",
+    "planogram",
+    "store_name_map",
+    "store_monthly_target",
+)
 FORMAT = 1
 
 

@@ -104,9 +104,32 @@ select
     nullif(p.harga_beli, 0)             as harga_beli,   -- 0 or NULL: no price (§9.8 point 5)
     nullif(p.price_taq, 0)              as price_taq,
     nullif(p.rsp, 0)                    as rsp,
-    core.is_product(k.article, null, k.kode_besar) as is_product
+    core.is_product(k.article, null, k.kode_besar) as is_product,
+    k.no_urut
 from core.kodemix_dedup as k
 left join core.hpprsp_dedup as p on p.kode_key = lower(k.kode);
+
+-- One row per article (kode_mix_key): its representative version, the lowest no_urut over its
+-- sizes, supplies the names and the tier, so that every size of an article is in one tier.
+create or replace view core.dim_article as
+select distinct on (kode_mix_key)
+    kode_mix_key, kode_mix, article, gender, gender_group, series, color, tier
+from core.dim_product
+where kode_mix_key is not null
+order by kode_mix_key, no_urut nulls last, kode_besar_key;
+
+-- One row per matched stock key (kode_mix_key, size_key): the representative version of the
+-- key (lowest no_urut) supplies the prices (§9.8 point 5).
+create or replace view core.dim_product_key as
+select distinct on (kode_mix_key, coalesce(regexp_replace(size, '\s+', '', 'g'), ''))
+    kode_mix_key                                        as article_key,
+    coalesce(regexp_replace(size, '\s+', '', 'g'), '')  as size_key,
+    rsp,
+    harga_beli
+from core.dim_product
+where kode_mix_key is not null
+order by kode_mix_key, coalesce(regexp_replace(size, '\s+', '', 'g'), ''), no_urut nulls last,
+         kode_besar_key;
 
 -- The portal attributes of a location key (a store's nama_department_old, else a capacity row):
 -- what dim_warehouse and the stock marts join on, so a day's keys need not scan every snapshot.
@@ -184,10 +207,9 @@ select
     c.max_display,
     c.max_stock,
     c.storage,
-    (p.planogram_name is not null and exists (
-        select from portal.planogram as g
-        where core.store_key(g.store_name) = core.store_key(p.planogram_name)
-    ))                                             as has_planogram,
+    -- a mapped planogram name (the import recreates portal.planogram, so no view reads it;
+    -- the marts read the planogram itself through sql/marts/report_planogram_cells.sql)
+    (p.planogram_name is not null)                 as has_planogram,
     (c.gudang_key is not null)                     as has_capacity
 from core.store_by_accurate as s
 left join planogram_name as p on p.gudang_key = s.gudang_key
@@ -273,7 +295,7 @@ create or replace view core.fact_sales as
 select
     w.*,
     core.is_product(w.article, w.nama_barang, w.kode_besar)   as is_product,
-    case when w.kode_mix is null then 'unmatched' else core.tier_class(w.tier) end as tier_class,
+    case when w.kode_mix is null then 'unmatched' else a.tier end as tier_class,
     case
         when w.nama_accurate is null then 'unmatched'
         when lower(w.branch) = 'online' then 'online'
@@ -282,7 +304,8 @@ select
         else 'non_retail'
     end                                                       as channel,
     core.is_retail_store(w.store_category, w.matched_store_name) as is_retail_store
-from core.sales_with_product as w;
+from core.sales_with_product as w
+left join core.dim_article as a on a.kode_mix_key = w.kode_mix_key;
 
 -- Kept stock snapshots with the product rule and the §9.0 store stock key: (gudang_key,
 -- article_key, size_key) = (warehouse, kode_mix, size) for kodemix-matched codes with a kode_mix,
@@ -296,13 +319,15 @@ select
     coalesce(lower(trim(h.kode_mix)), lower(trim(h.kode_besar))) as article_key,
     case when h.kode_mix is not null
         then coalesce(regexp_replace(h.size, '\s+', '', 'g'), '') else '' end as size_key,
-    case when h.kode_mix is null then 'unmatched' else core.tier_class(h.tier) end as tier_class
-from core.stock_history as h;
+    case when h.kode_mix is null then 'unmatched' else a.tier end as tier_class
+from core.stock_history as h
+left join core.dim_article as a on a.kode_mix_key = lower(trim(h.kode_mix));
 
 do $$
 begin
     if exists (select from pg_roles where rolname = 'opsbot_reader') then
-        grant select on core.stock_capacity_dedup, core.dim_product, core.location_by_key,
+        grant select on core.stock_capacity_dedup, core.dim_product, core.dim_article,
+            core.dim_product_key, core.location_by_key,
             core.dim_warehouse, core.dim_store, core.dim_date, core.fact_sales, core.fact_stock
             to opsbot_reader;
     end if;

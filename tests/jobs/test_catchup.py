@@ -16,12 +16,14 @@ from jobs.catchup import (
     slot_of,
 )
 from jobs.health_rules import missed_finding
+from jobs.mart_steps import MART_STEPS
 from jobs.schedule import DAILY_SCHEDULE
 from ops.clock import WIB
 
 D = date(2026, 11, 20)
 SLOTS = {s.job: s for s in DAILY_SCHEDULE}
 SINCE = datetime(2026, 11, 1, tzinfo=WIB)
+SALES_MARTS = ("sales_daily", "depth_alert", "control_stock")
 
 
 def wib(day: date, hour: int, minute: int = 0) -> datetime:
@@ -35,6 +37,7 @@ def ok(job: str, day: date = D, entity: str | None = None, at: datetime | None =
 def whole_day(day: date) -> list[RunState]:
     """Every step of every slot of `day` finished."""
     runs = [ok("backup", day), ok("ff_fa_fs", day), ok("store_stock", day), ok("so_l2", day)]
+    runs += [ok(job, day) for job in MART_STEPS]
     runs += [ok("health", day)]
     runs += [ok("stock", day, e) for e in ("DDD", "LJBB", "MBB", "UBB")]
     runs += [ok("transfers", day, e) for e in ("DDD", "LJBB", "MBB", "UBB")]
@@ -44,7 +47,8 @@ def whole_day(day: date) -> list[RunState]:
 
 def up_to_sales(day: date = D) -> list[RunState]:
     """Yesterday complete; today's chain finished up to the 04:50 transfers."""
-    keep = {"backup", "stock", "ff_fa_fs", "store_stock", "transfers"}
+    keep = {"backup", "stock", "ff_fa_fs", "store_stock", "tier_summary", "stock_vs_capacity"}
+    keep |= {"transfers"}
     return whole_day(day - timedelta(days=1)) + [r for r in whole_day(day) if r.job in keep]
 
 
@@ -59,7 +63,7 @@ def test_killed_during_the_sales_pull_and_restarted_at_0610():
     ]
     plan = plan_catchup(wib(D, 6, 10), runs, since=SINCE)
     assert planned(plan) == [
-        ("sales", D, ("sales", "so_l2"), True),
+        ("sales", D, ("sales", "so_l2", *SALES_MARTS), True),
         ("health", D, ("health",), True),
         ("report", D, ("report",), True),
     ]
@@ -110,7 +114,8 @@ def test_cutoffs_are_settings():
 
 
 def test_report_a_few_minutes_late_is_not_marked_late():
-    runs = up_to_sales() + [r for r in whole_day(D) if r.job in ("sales", "so_l2", "health")]
+    done = ("sales", "so_l2", *SALES_MARTS, "health")
+    runs = up_to_sales() + [r for r in whole_day(D) if r.job in done]
     assert planned(plan_catchup(wib(D, 6, 3), runs, since=SINCE)) == [
         ("report", D, ("report",), False)
     ]
@@ -151,10 +156,11 @@ def test_slots_due_before_opsbot_first_ran_are_owed_nothing():
 def test_a_step_is_pending_until_every_entity_has_finished():
     stock = SLOTS["stock"]
     two = [ok("stock", D, "DDD"), ok("stock", D, "LJBB")]
-    assert pending_steps(stock, D, two) == ("stock", "ff_fa_fs", "store_stock")
+    stock_marts = ("tier_summary", "stock_vs_capacity")
+    assert pending_steps(stock, D, two) == ("stock", "ff_fa_fs", "store_stock", *stock_marts)
     all_four = [ok("stock", D, e) for e in ("DDD", "LJBB", "MBB", "UBB")]
     failed = [RunState("ff_fa_fs", D, None, "failed", wib(D, 3, 20))]
-    summed = [ok("store_stock", D)]
+    summed = [ok("store_stock", D), *(ok(job, D) for job in stock_marts)]
     assert pending_steps(stock, D, all_four + failed + summed) == ()  # a failure is finished
     assert pending_steps(stock, D, all_four + summed) == ("ff_fa_fs",)
 

@@ -1,9 +1,10 @@
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from jobs.csv_values import CsvRejected, parse_decimal
-from jobs.portal_import import import_portal
+from jobs.portal_import import import_portal, unmatched_targets
 
 HEADERS = {
     "store": "Nama Accurate,Nama Department Old,Branch,Area,Category,Stock Filter,AS Name,BM Name",
@@ -14,6 +15,8 @@ HEADERS = {
     "planogram": "store_name,article_mix,area,gender,series,article,tier,"
     "size_39_40,size_41,size_42",
     "store_name_map": "planogram_name,stock_nama_gudang,branch,match_method,updated_at",
+    "store_monthly_target": "year,store_name,store_name_norm,branch,jan,feb,mar,apr,may,jun,jul,"
+    "aug,sep,oct,nov,dec",
 }
 ROWS = {
     "store": ["Zuma Dalung,ZUMA Dalung,Bali,Bali 1,RETAIL,,Made,Wayan"],
@@ -25,6 +28,9 @@ ROWS = {
     "stock_capacity": ["Zuma Dalung,Bali,Bali 1,RETAIL,1.200,2400,300"],
     "planogram": ['Zuma Dalung,M1CA32Z,Bali 1,Men,Classic,Classic 32,1,"1,5",2,0.5'],
     "store_name_map": ["Zuma Dalung,ZUMA Dalung,Bali,manual,"],
+    "store_monthly_target": [
+        '2026,ZUMA  DALUNG,zuma dalung,Bali,"150.000.000",,,,,,,,,,"160.000.000",'
+    ],
 }
 
 
@@ -36,7 +42,7 @@ def write_portal(directory: Path, **overrides: str) -> Path:
     return directory
 
 
-async def test_imports_all_six_tables_with_indonesian_numbers_and_bom(conn, tmp_path):
+async def test_imports_all_seven_tables_with_indonesian_numbers_and_bom(conn, tmp_path):
     tables = await import_portal(conn, write_portal(tmp_path))
     assert {t.table: t.rows for t in tables} == dict.fromkeys(HEADERS, 1)
     hpp = await conn.fetchrow("select harga_beli, price_taq from portal.hpprsp")
@@ -110,3 +116,38 @@ def test_parse_decimal_reads_indonesian_and_plain_numbers(text, value):
 def test_parse_decimal_rejects_text():
     with pytest.raises(ValueError, match="is not a number"):
         parse_decimal("dua")
+
+
+async def test_targets_match_stores_exactly_and_list_the_names_that_do_not(conn, tmp_path):
+    header = HEADERS["store_monthly_target"]
+    targets = "\n".join(
+        [
+            header,
+            '2026,ZUMA  DALUNG,zuma dalung,Bali,"150.000.000",,,,,,,,,,"160.000.000",',
+            "2026,Zuma Dalung Bali,zuma dalung bali,Bali,1,,,,,,,,,,,",  # not fuzzy-matched
+            "2025,Dalung (lama),dalung,Bali,1,,,,,,,,,,,",
+        ]
+    )
+    await import_portal(conn, write_portal(tmp_path, store_monthly_target=targets + "\n"))
+    assert await unmatched_targets(conn, 2026) == ["Zuma Dalung Bali"]
+    assert await unmatched_targets(conn) == ["Dalung (lama)", "Zuma Dalung Bali"]
+    nov = await conn.fetchval(
+        "select nov from portal.store_monthly_target where core.store_key(store_name) = $1",
+        "zuma dalung",
+    )
+    assert nov == Decimal("160000000")
+
+
+async def test_a_target_sheet_with_a_store_twice_or_no_year_is_refused(conn, tmp_path):
+    header = HEADERS["store_monthly_target"]
+    twice = "\n".join(
+        [header, "2026,Zuma Dalung,,Bali,1,,,,,,,,,,,", "2026,zuma  dalung,,Bali,2,,,,,,,,,,,"]
+    )
+    with pytest.raises(CsvRejected) as refused:
+        await import_portal(conn, write_portal(tmp_path / "a", store_monthly_target=twice + "\n"))
+    assert "line 3" in str(refused.value) and "second target row" in str(refused.value)
+    no_year = "\n".join([header, ",Zuma Dalung,,Bali,1,,,,,,,,,,,"])
+    with pytest.raises(CsvRejected) as refused:
+        await import_portal(conn, write_portal(tmp_path / "b", store_monthly_target=no_year + "\n"))
+    assert "year and store_name are required" in str(refused.value)
+    assert await conn.fetchval("select count(*) from portal.store_monthly_target") == 0

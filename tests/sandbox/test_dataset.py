@@ -46,6 +46,10 @@ HEADERS = {
     "store_name_map": [
         "planogram_name", "stock_nama_gudang", "branch", "match_method", "updated_at",
     ],
+    "store_monthly_target": [
+        "year", "store_name", "store_name_norm", "branch", "jan", "feb", "mar", "apr", "may",
+        "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ],
 }  # fmt: skip
 PLANOGRAM_BASE = ["store_name", "article_mix", "area", "gender", "series", "article", "tier"]
 

@@ -1,0 +1,174 @@
+"""The five business marts of DOMAIN.md §9, built by sql/marts/report_*.sql.
+
+Each build is one transaction holding the mart's advisory lock and rewrites one date's rows in
+place (upsert on the primary key, rows no longer produced deleted): a rerun on the same inputs
+gives the same rows, and any kept day can be recomputed. The stock marts refuse to build on a
+missing snapshot (it would read as zero stock everywhere, DOMAIN.md §3). Thresholds come from
+the MART_* settings (ops/settings.py), never from literals.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from jobs.marts import StockSnapshotMissing, with_size_cells
+from ops.db import Conn
+from ops.paths import read_sql
+
+log = logging.getLogger(__name__)
+
+_SNAPSHOT_PRESENT = "select exists (select from core.stock_snapshot where snapshot_date = $1)"
+_LOCK = "select pg_advisory_xact_lock(hashtext($1))"
+_WORK_MEM = "set local work_mem = '64MB'"
+_PLAN_CELLS = "marts/report_planogram_cells.sql"
+
+
+class MartThresholds(BaseModel):
+    """The MART_* settings (DOMAIN.md §9 names in capitals; ratios as decimals, days as days)."""
+
+    ff_target: Decimal = Decimal("0.70")
+    ff_red: Decimal = Decimal("0.60")
+    fa_target: Decimal = Decimal("0.90")
+    fs_target: Decimal = Decimal("0.80")
+    fs_overstock: Decimal = Decimal("1.20")
+    fb_alert: Decimal = Decimal("0.80")
+    depth_alert_days: Decimal = Decimal(14)
+    ro_box_threshold: Decimal = Decimal("0.50")
+    wh_box_gudang: str = "warehouse pusat"
+    wh_protol_gudang: str = "warehouse pusat protol"
+    capacity_over_ratio: Decimal = Decimal("1.00")
+    capacity_under_ratio: Decimal = Decimal("1.00")
+    composition_t123_target: Decimal = Decimal("0.75")
+    dead_stock_target: Decimal = Decimal("0.18")
+    sales_pace_alert: Decimal = Decimal("0.95")
+
+
+@dataclass(frozen=True)
+class MartBuild:
+    """One build of one mart for one date: rows written and rows removed (no longer produced)."""
+
+    mart: str
+    day: date
+    rows: int
+    removed: int
+
+
+async def _require_snapshot(conn: Conn, mart: str, day: date) -> None:
+    if not await conn.fetchval(_SNAPSHOT_PRESENT, day):
+        raise StockSnapshotMissing(mart, day)
+
+
+async def _build(
+    conn: Conn,
+    table: str,
+    day: date,
+    *args: object,
+    snapshot: bool = True,
+    plan: bool = False,
+) -> MartBuild:
+    """Run sql/marts/<table>.sql for `day` under the table's lock, in one transaction."""
+    async with conn.transaction():
+        await conn.execute(_LOCK, f"mart.{table}")
+        await conn.execute(_WORK_MEM)
+        if snapshot:
+            await _require_snapshot(conn, table, day)
+        if plan:
+            await conn.execute(await with_size_cells(conn, _PLAN_CELLS))
+        row = await conn.fetchrow(read_sql(f"marts/{table}.sql"), day, *args)
+    assert row is not None
+    log.info("%s %s: %d rows, %d removed", table, day, row["rows"], row["removed"])
+    return MartBuild(table, day, row["rows"], row["removed"])
+
+
+async def build_tier_summary(conn: Conn, day: date) -> MartBuild:
+    """Rebuild mart.report_tier_summary for snapshot date `day` (WIB), DOMAIN.md §9.2.
+
+    Raises:
+        StockSnapshotMissing: no stock snapshot for `day` (nothing changed).
+    """
+    return await _build(conn, "report_tier_summary", day, plan=True)
+
+
+async def build_stock_vs_capacity(conn: Conn, day: date, th: MartThresholds) -> MartBuild:
+    """Rebuild mart.report_stock_vs_capacity for snapshot date `day` (WIB), DOMAIN.md §9.5.
+
+    Raises:
+        StockSnapshotMissing: no stock snapshot for `day` (nothing changed).
+    """
+    return await _build(
+        conn,
+        "report_stock_vs_capacity",
+        day,
+        th.capacity_over_ratio,
+        th.capacity_under_ratio,
+        plan=True,
+    )
+
+
+async def build_sales_daily(conn: Conn, sales_date: date) -> MartBuild:
+    """Rebuild mart.report_sales_daily for invoice date `sales_date` (WIB), DOMAIN.md §9.4.
+
+    Needs no snapshot: a date without sales gets the §5 stores' zero rows.
+    """
+    return await _build(conn, "report_sales_daily", sales_date, snapshot=False)
+
+
+async def build_depth_alert(conn: Conn, day: date, th: MartThresholds) -> MartBuild:
+    """Rebuild mart.report_depth_alert for snapshot date `day` (WIB), DOMAIN.md §9.3.
+
+    Raises:
+        StockSnapshotMissing: no stock snapshot for `day` (nothing changed).
+    """
+    return await _build(
+        conn,
+        "report_depth_alert",
+        day,
+        th.ro_box_threshold,
+        th.depth_alert_days,
+        th.wh_box_gudang,
+        th.wh_protol_gudang,
+        plan=True,
+    )
+
+
+async def build_control_stock(conn: Conn, day: date, th: MartThresholds) -> MartBuild:
+    """Rebuild mart.report_control_stock for snapshot date `day` (WIB), DOMAIN.md §9.1.
+
+    Copies FF/FA/FS of `day` and counts the depth alert rows of `day`: build those first.
+
+    Raises:
+        StockSnapshotMissing: no stock snapshot for `day` (nothing changed).
+    """
+    return await _build(
+        conn,
+        "report_control_stock",
+        day,
+        th.ff_red,
+        th.ff_target,
+        th.fa_target,
+        th.fs_target,
+        th.fb_alert,
+        th.fs_overstock,
+        th.depth_alert_days,
+        plan=True,
+    )
+
+
+async def build_all(conn: Conn, day: date, th: MartThresholds, sales_dates: list[date]) -> None:
+    """All five marts of snapshot date `day` in chain order, sales for `sales_dates` (tests,
+    bench, demo). The chain runs them as separate steps (jobs/mart_steps.py).
+
+    Raises:
+        StockSnapshotMissing: no stock snapshot for `day`.
+    """
+    await build_tier_summary(conn, day)
+    await build_stock_vs_capacity(conn, day, th)
+    for sales_date in sales_dates:
+        await build_sales_daily(conn, sales_date)
+    await build_depth_alert(conn, day, th)
+    await build_control_stock(conn, day, th)

@@ -1,0 +1,123 @@
+"""The chain steps of the five business marts (DOMAIN.md §9.6), recorded like every step.
+
+| step | runs after | needs (else skipped, with the reason) |
+|---|---|---|
+| `tier_summary`, `stock_vs_capacity` | stock | every entity's stock pull of the day |
+| `sales_daily` | sales | DDD, MBB and UBB sales pulls; rebuilds the pull's window dates |
+| `depth_alert` | FF/FA/FS, sales | stock, FF/FA/FS and the sales pulls of the day |
+| `control_stock` | depth_alert | the same, and depth_alert of the day |
+
+A rerun of a day (`opsbot job run <step> --date D`, /reload) recomputes it from the kept
+snapshots and sales (jobs/business_marts.py); a missing snapshot skips the step, never fails it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from jobs.business_marts import (
+    MartBuild,
+    MartThresholds,
+    build_control_stock,
+    build_depth_alert,
+    build_sales_daily,
+    build_stock_vs_capacity,
+    build_tier_summary,
+)
+from jobs.marts import StockSnapshotMissing
+from jobs.runs import JobSkipped, last_status
+from jobs.sales import SALES_ENTITIES, sales_window
+from jobs.wording import and_list, day_text, job_name
+from ops.db import Conn
+from ops.settings import ENTITY_CODES
+
+if TYPE_CHECKING:
+    from jobs.chain import ChainContext, StepOutcome
+
+MART_STEPS = ("tier_summary", "stock_vs_capacity", "sales_daily", "depth_alert", "control_stock")
+Build = Callable[[Conn, date, MartThresholds], Awaitable[MartBuild]]
+
+
+def thresholds(ctx: ChainContext) -> MartThresholds:
+    """The MART_* settings of the chain's settings."""
+    return MartThresholds.model_validate(ctx.settings.mart_thresholds())
+
+
+async def _require(ctx: ChainContext, day: date, job: str, entities: tuple[str | None, ...]) -> None:
+    failed = [e for e in entities if await last_status(ctx.pool, job, day, e) != "success"]
+    if failed:
+        what = " ".join(x for x in (job_name(job), and_list([e for e in failed if e])) if x)
+        raise JobSkipped(f"{what} untuk {day_text(day)} belum berhasil")
+
+
+async def _stock_step(
+    ctx: ChainContext, job: str, day: date, needs: tuple[tuple[str, tuple[str | None, ...]], ...], build: Build
+) -> StepOutcome:
+    from jobs.chain import StepOutcome  # jobs.chain lists these steps: import it at run time
+
+    summary = ""
+    async with ctx.record(job, day) as run:
+        for need, entities in needs:
+            await _require(ctx, day, need, entities)
+        async with ctx.pool.acquire() as conn:
+            try:
+                result = await build(conn, day, thresholds(ctx))
+            except StockSnapshotMissing as exc:
+                raise JobSkipped(f"belum ada snapshot stok untuk {day_text(day)}") from exc
+        run.rows = result.rows
+        summary = f"{result.rows} rows, {result.removed} removed"
+    line = summary if run.status == "success" else f"{run.status}: {run.error}"
+    return StepOutcome(job, day, {"all": run.status}, line)
+
+
+_STOCK = ("stock", ENTITY_CODES)
+_SALES = ("sales", SALES_ENTITIES)
+
+
+async def run_tier_summary(ctx: ChainContext, day: date) -> StepOutcome:
+    """After stock: mart.report_tier_summary of `day` (§9.2)."""
+
+    async def build(conn: Conn, d: date, th: MartThresholds) -> MartBuild:
+        return await build_tier_summary(conn, d)
+
+    return await _stock_step(ctx, "tier_summary", day, (_STOCK,), build)
+
+
+async def run_stock_vs_capacity(ctx: ChainContext, day: date) -> StepOutcome:
+    """After stock: mart.report_stock_vs_capacity of `day` (§9.5)."""
+    return await _stock_step(ctx, "stock_vs_capacity", day, (_STOCK,), build_stock_vs_capacity)
+
+
+async def run_depth_alert(ctx: ChainContext, day: date) -> StepOutcome:
+    """After FF/FA/FS and sales: mart.report_depth_alert of `day` (§9.3)."""
+    needs = (_STOCK, ("ff_fa_fs", (None,)), _SALES)
+    return await _stock_step(ctx, "depth_alert", day, needs, build_depth_alert)
+
+
+async def run_control_stock(ctx: ChainContext, day: date) -> StepOutcome:
+    """After depth_alert: mart.report_control_stock of `day` (§9.1)."""
+    needs = (_STOCK, ("ff_fa_fs", (None,)), _SALES, ("depth_alert", (None,)))
+    return await _stock_step(ctx, "control_stock", day, needs, build_control_stock)
+
+
+async def run_sales_daily(ctx: ChainContext, day: date) -> StepOutcome:
+    """After sales: mart.report_sales_daily of every date of the pull's window (§9.4: late
+    lines land in the last 3 dates), newest last."""
+    from jobs.chain import StepOutcome
+
+    summary = ""
+    async with ctx.record("sales_daily", day) as run:
+        await _require(ctx, day, *_SALES)
+        first, last = sales_window(day, ctx.settings.sales_window_days)
+        rows = 0
+        async with ctx.pool.acquire() as conn:
+            sales_date = first
+            while sales_date <= last:
+                rows += (await build_sales_daily(conn, sales_date)).rows
+                sales_date += timedelta(days=1)
+        run.rows = rows
+        summary = f"{rows} rows for {first} .. {last}"
+    line = summary if run.status == "success" else f"{run.status}: {run.error}"
+    return StepOutcome("sales_daily", day, {"all": run.status}, line)

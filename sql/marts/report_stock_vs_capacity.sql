@@ -1,0 +1,119 @@
+-- mart.report_stock_vs_capacity for one snapshot date (DOMAIN.md §9.5): every portal.stock_capacity
+-- location (one per key, the largest max_stock wins) and every §5 retail store without one.
+-- Reads plan_cell (sql/marts/report_planogram_cells.sql, same transaction) for plan_pairs.
+-- $1 = snapshot date (WIB); $2 = CAPACITY_OVER_RATIO; $3 = CAPACITY_UNDER_RATIO.
+-- Rewrites the date's rows. Returns one row: rows (written), removed.
+
+with
+
+locations as (
+    select c.gudang_key, c.stock_location, c.max_display, c.max_stock, c.storage
+    from core.stock_capacity_dedup as c
+    union all
+    (
+        select distinct on (s.gudang_key)
+            s.gudang_key, s.nama_department_old, null::integer, null::integer, null::integer
+        from core.store_by_accurate as s
+        where core.is_retail_store(s.category, s.store_key)
+          and s.gudang_key is not null
+          and not exists (
+              select from core.stock_capacity_dedup as c where c.gudang_key = s.gudang_key)
+        order by s.gudang_key, s.store_key
+    )
+),
+
+located as (
+    select
+        l.*,
+        g.store_key, g.nama_accurate,
+        core.location_type(l.gudang_key, coalesce(lk.is_retail, false), lk.branch) as location_type,
+        lk.is_retail, lk.branch, lk.area, lk.category
+    from locations as l
+    left join core.location_by_key as lk on lk.gudang_key = l.gudang_key
+    left join core.store_by_gudang as g on g.gudang_key = l.gudang_key
+),
+
+key_stock as (
+    select f.gudang_key, f.article_key, f.size_key, sum(f.quantity) as total
+    from core.fact_stock as f
+    where f.snapshot_date = $1::date
+      and f.gudang_key = any (array(select gudang_key from locations))
+      and f.quantity <> 0
+      and f.is_product
+    group by f.gudang_key, f.article_key, f.size_key, f.is_matched
+),
+
+stock as (
+    select gudang_key, sum(greatest(total, 0)) as pairs
+    from key_stock
+    group by gudang_key
+),
+
+plan as (
+    select gudang_key, coalesce(sum(plan_qty), 0) as plan_pairs
+    from plan_cell
+    group by gudang_key
+),
+
+final as (
+    select
+        l.gudang_key, l.stock_location,
+        case when l.is_retail then l.nama_accurate end        as store_name,
+        l.location_type, l.branch, l.area, l.category,
+        l.max_display, l.max_stock, l.storage,
+        coalesce(s.pairs, 0)                                  as stock_pairs,
+        p.plan_pairs
+    from located as l
+    left join stock as s on s.gudang_key = l.gudang_key
+    left join plan as p on p.gudang_key = l.gudang_key
+),
+
+rows as (
+    select f.*,
+        case when f.max_stock > 0 then round(f.stock_pairs / f.max_stock, 4) end       as capacity_pct,
+        case when f.max_stock > 0 then greatest(f.stock_pairs - f.max_stock, 0) end     as over_pairs,
+        case when f.max_display > 0 then greatest(f.max_display - f.stock_pairs, 0) end as display_short_pairs,
+        case when f.max_display > 0 then round(f.plan_pairs / f.max_display, 4) end     as plan_display_pct,
+        case
+            when coalesce(f.max_stock, 0) = 0 then 'no_capacity'
+            when f.stock_pairs > f.max_stock * $2::numeric then 'over'
+            when f.stock_pairs < f.max_display * $3::numeric then 'under'
+            else 'ok'
+        end as status
+    from final as f
+),
+
+written as (
+    insert into mart.report_stock_vs_capacity as m (
+        snapshot_date, gudang_key, stock_location, store_name, location_type, branch, area,
+        category, max_display, max_stock, storage, stock_pairs, plan_pairs, capacity_pct,
+        over_pairs, display_short_pairs, plan_display_pct, status, calculated_at
+    )
+    select
+        $1::date, gudang_key, stock_location, store_name, location_type, branch, area,
+        category, max_display, max_stock, storage, stock_pairs, plan_pairs, capacity_pct,
+        over_pairs, display_short_pairs, plan_display_pct, status, now()
+    from rows
+    on conflict (snapshot_date, gudang_key) do update set
+        stock_location = excluded.stock_location, store_name = excluded.store_name,
+        location_type = excluded.location_type, branch = excluded.branch,
+        area = excluded.area, category = excluded.category,
+        max_display = excluded.max_display, max_stock = excluded.max_stock,
+        storage = excluded.storage, stock_pairs = excluded.stock_pairs,
+        plan_pairs = excluded.plan_pairs, capacity_pct = excluded.capacity_pct,
+        over_pairs = excluded.over_pairs, display_short_pairs = excluded.display_short_pairs,
+        plan_display_pct = excluded.plan_display_pct, status = excluded.status,
+        calculated_at = excluded.calculated_at
+    returning m.gudang_key
+),
+
+removed as (
+    delete from mart.report_stock_vs_capacity as m
+    where m.snapshot_date = $1::date
+      and not exists (select from rows as r where r.gudang_key = m.gudang_key)
+    returning m.gudang_key
+)
+
+select
+    (select count(*) from written)::integer  as rows,
+    (select count(*) from removed)::integer  as removed

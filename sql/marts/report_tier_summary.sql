@@ -1,0 +1,171 @@
+-- mart.report_tier_summary for one snapshot date (DOMAIN.md §9.2): stock per location and tier,
+-- with the planogram's tier mix at planogram stores. Reads plan_cell
+-- (sql/marts/report_planogram_cells.sql, same transaction). $1 = snapshot date (WIB).
+-- Rows: tiers with stock at a location, and tiers with planned articles at a planogram store.
+-- Rewrites the date's rows. Returns one row: rows (written), locations, removed.
+
+with
+
+key_stock as (
+    -- the whole day (~1.65 M rows): one pass, product items, per §9.0 stock key
+    select f.gudang_key, f.article_key, f.size_key, f.is_matched, f.tier_class,
+           sum(f.quantity) as total
+    from core.fact_stock as f
+    where f.snapshot_date = $1::date
+      and f.quantity <> 0
+      and f.is_product
+    group by f.gudang_key, f.article_key, f.size_key, f.is_matched, f.tier_class
+),
+
+spelling as (
+    select distinct on (core.store_key(s.nama_gudang))
+        core.store_key(s.nama_gudang) as gudang_key, trim(s.nama_gudang) as nama_gudang
+    from core.stock_snapshot as s
+    where s.snapshot_date = $1::date
+    group by core.store_key(s.nama_gudang), trim(s.nama_gudang)
+    order by core.store_key(s.nama_gudang), count(*) desc, trim(s.nama_gudang) collate "C"
+),
+
+stocked as (
+    select
+        k.gudang_key, k.tier_class as tier,
+        sum(greatest(k.total, 0))                                        as pairs,
+        count(distinct k.article_key) filter (where k.total > 0)         as articles,
+        coalesce(sum(greatest(k.total, 0) * p.rsp), 0)                   as value_rsp,
+        coalesce(sum(greatest(k.total, 0) * p.harga_beli), 0)            as value_cost
+    from key_stock as k
+    left join core.dim_product_key as p
+        on k.is_matched and p.article_key = k.article_key and p.size_key = k.size_key
+    group by k.gudang_key, k.tier_class
+    having sum(greatest(k.total, 0)) > 0
+),
+
+location_totals as (
+    select k.gudang_key,
+           sum(greatest(k.total, 0))                                     as pairs,
+           count(distinct k.article_key) filter (where k.total > 0)      as articles
+    from key_stock as k
+    group by k.gudang_key
+),
+
+planned as (
+    -- planned articles of each planogram store by tier (kodemix tier, else planogram tier)
+    select pc.gudang_key,
+        coalesce(d.tier, case when min(pc.plan_tier) is not null
+                              then core.tier_class(min(pc.plan_tier)) end, 'unmatched') as tier,
+        pc.article_key
+    from plan_cell as pc
+    left join core.dim_article as d on d.kode_mix_key = pc.article_key
+    where pc.size_column is not null
+    group by pc.gudang_key, pc.article_key, d.tier
+),
+
+plan_tiers as (
+    select gudang_key, tier, count(*) as plan_articles,
+           sum(count(*)) over (partition by gudang_key) as store_plan_articles
+    from planned
+    group by gudang_key, tier
+),
+
+plan_stores as (
+    select distinct gudang_key from plan_cell
+),
+
+retail as (
+    select distinct on (gudang_key) gudang_key, store_key
+    from core.store_by_accurate
+    where core.is_retail_store(category, store_key) and gudang_key is not null
+    order by gudang_key, store_key
+),
+
+sales as (
+    select s.matched_store_name as store_key, s.tier_class as tier, sum(s.quantity) as pairs
+    from core.fact_sales as s
+    where s.transaction_date between $1::date - 30 and $1::date - 1
+      and s.matched_store_name in (select store_key from retail)
+      and s.is_product and not s.is_intercompany
+    group by s.matched_store_name, s.tier_class
+),
+
+grid as (
+    select gudang_key, tier from stocked
+    union
+    select gudang_key, tier from plan_tiers
+),
+
+final as (
+    select
+        g.gudang_key,
+        coalesce(sp.nama_gudang, lk.nama_gudang, g.gudang_key)            as nama_gudang,
+        core.location_type(g.gudang_key, coalesce(lk.is_retail, false), lk.branch) as location_type,
+        core.warehouse_role(g.gudang_key)                                 as warehouse_role,
+        lk.branch, lk.area,
+        g.tier,
+        coalesce(st.pairs, 0)                                             as stock_pairs,
+        case when lt.pairs > 0 then round(coalesce(st.pairs, 0) / lt.pairs, 4) end as stock_share,
+        coalesce(st.articles, 0)                                          as articles_in_stock,
+        coalesce(st.value_rsp, 0)                                         as stock_value_rsp,
+        coalesce(st.value_cost, 0)                                        as stock_value_cost,
+        case when r.gudang_key is not null then coalesce(sa.pairs, 0) end as sales_pairs_30d,
+        case when ps.gudang_key is not null then coalesce(pt.plan_articles, 0) end as plan_articles,
+        case when ps.gudang_key is not null then
+            case when pt.store_plan_articles > 0
+                 then round(coalesce(pt.plan_articles, 0)::numeric / pt.store_plan_articles, 4)
+                 when (select max(store_plan_articles) from plan_tiers as x
+                       where x.gudang_key = g.gudang_key) > 0 then 0
+            end
+        end                                                               as plan_article_share,
+        case when r.gudang_key is not null and lt.articles > 0
+             then round(coalesce(st.articles, 0)::numeric / lt.articles, 4) end as stocked_article_share,
+        case when ps.gudang_key is not null and g.tier in ('1', '2', '3')
+             then coalesce(st.articles, 0) - coalesce(pt.plan_articles, 0) end  as tier_gap_articles
+    from grid as g
+    left join stocked as st on st.gudang_key = g.gudang_key and st.tier = g.tier
+    left join location_totals as lt on lt.gudang_key = g.gudang_key
+    left join spelling as sp on sp.gudang_key = g.gudang_key
+    left join core.location_by_key as lk on lk.gudang_key = g.gudang_key
+    left join retail as r on r.gudang_key = g.gudang_key
+    left join sales as sa on sa.store_key = r.store_key and sa.tier = g.tier
+    left join plan_stores as ps on ps.gudang_key = g.gudang_key
+    left join plan_tiers as pt on pt.gudang_key = g.gudang_key and pt.tier = g.tier
+),
+
+written as (
+    insert into mart.report_tier_summary as m (
+        snapshot_date, gudang_key, nama_gudang, location_type, warehouse_role, branch, area,
+        tier, stock_pairs, stock_share, articles_in_stock, stock_value_rsp, stock_value_cost,
+        sales_pairs_30d, plan_articles, plan_article_share, stocked_article_share,
+        tier_gap_articles, calculated_at
+    )
+    select
+        $1::date, gudang_key, nama_gudang, location_type, warehouse_role, branch, area,
+        tier, stock_pairs, stock_share, articles_in_stock, stock_value_rsp, stock_value_cost,
+        sales_pairs_30d, plan_articles, plan_article_share, stocked_article_share,
+        tier_gap_articles, now()
+    from final
+    on conflict (snapshot_date, gudang_key, tier) do update set
+        nama_gudang = excluded.nama_gudang, location_type = excluded.location_type,
+        warehouse_role = excluded.warehouse_role, branch = excluded.branch,
+        area = excluded.area, stock_pairs = excluded.stock_pairs,
+        stock_share = excluded.stock_share, articles_in_stock = excluded.articles_in_stock,
+        stock_value_rsp = excluded.stock_value_rsp,
+        stock_value_cost = excluded.stock_value_cost,
+        sales_pairs_30d = excluded.sales_pairs_30d, plan_articles = excluded.plan_articles,
+        plan_article_share = excluded.plan_article_share,
+        stocked_article_share = excluded.stocked_article_share,
+        tier_gap_articles = excluded.tier_gap_articles, calculated_at = excluded.calculated_at
+    returning m.gudang_key
+),
+
+removed as (
+    delete from mart.report_tier_summary as m
+    where m.snapshot_date = $1::date
+      and not exists (
+          select from final as f where f.gudang_key = m.gudang_key and f.tier = m.tier)
+    returning m.gudang_key
+)
+
+select
+    (select count(*) from written)::integer                   as rows,
+    (select count(distinct gudang_key) from written)::integer  as locations,
+    (select count(*) from removed)::integer                   as removed
