@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time as monotonic_time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -47,9 +48,10 @@ REPORT_AT = time(6, 0)  # WIB: the demo's clock starts at the report and runs fr
 SPEAKER_GAP = timedelta(minutes=4)
 # A line of the demo's script: (who, what they send, how many messages answer), or a step.
 Step = tuple["Persona", str, int] | Callable[[], Awaitable[None]]
-# Templates the demo enables: the world plants an unmapped planogram store (fires); the FF one
-# reads mart.ff_fa_fs_daily (DOMAIN.md §12).
-DEMO_MONITORS = ("unmapped_planogram_store", "ff_below_70")
+# Templates the demo enables (DOMAIN.md §12): the world plants an unmapped planogram store (it
+# fires); its intercompany customers are spelled as the list has them (it stays quiet).
+DEMO_MONITORS = ("unmapped_planogram_store", "intercompany_near_match")
+DEMO_FALSE_ALARM = "Toko planogram belum dipetakan"  # the alert the admin calls a false alarm
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
                     *[(ADMIN, f"/monitor on {m}", 1) for m in monitors.values()],
                     lambda: _run_monitors(pool, settings, clock, monitors),
                     (ADMIN, "/alerts", 1),
-                    (ADMIN, f"tap:{FALSE_LABEL} #", 0),
+                    (ADMIN, f"tap:{FALSE_LABEL}@{DEMO_FALSE_ALARM}", 0),
                     (ADMIN, "/monitors", 1),
                 ]  # fmt: skip
                 await _play(application, telegram, handled, script, clock)
@@ -386,9 +388,14 @@ async def _tap(
     person: Persona,
     label: str,
 ) -> None:
-    """Tap the first button whose label starts with `label` on the bot's last message."""
+    """Tap `<label> #<id>` on the bot's last message (an /alerts list), the id being that of
+    the line `label` names after an `@` (`Alarm palsu@Toko planogram`)."""
+    label, _, about = label.partition("@")
     [*_, last] = [m for m in telegram.messages(person.user_id) if m.from_bot]
-    shown = next(b["text"] for b in last.buttons if b["text"].startswith(label))
+    found = re.search(rf"#(\d+) [^\n]*{re.escape(about)}", last.body)
+    if found is None:
+        raise OpsError(f"The demo found no alert about {about!r} to tap.")
+    shown = f"{label} #{found.group(1)}"
     expected = application.bot_data["demo_handled"] + 1
     telegram.tap_button(person.user_id, last.message_id, shown, user_id=person.user_id,
                         first_name=person.name)  # fmt: skip

@@ -45,7 +45,9 @@ def thresholds(ctx: ChainContext) -> MartThresholds:
     return MartThresholds.model_validate(ctx.settings.mart_thresholds())
 
 
-async def _require(ctx: ChainContext, day: date, job: str, entities: tuple[str | None, ...]) -> None:
+async def _require(
+    ctx: ChainContext, day: date, job: str, entities: tuple[str | None, ...]
+) -> None:
     failed = [e for e in entities if await last_status(ctx.pool, job, day, e) != "success"]
     if failed:
         what = " ".join(x for x in (job_name(job), and_list([e for e in failed if e])) if x)
@@ -53,7 +55,11 @@ async def _require(ctx: ChainContext, day: date, job: str, entities: tuple[str |
 
 
 async def _stock_step(
-    ctx: ChainContext, job: str, day: date, needs: tuple[tuple[str, tuple[str | None, ...]], ...], build: Build
+    ctx: ChainContext,
+    job: str,
+    day: date,
+    needs: tuple[tuple[str, tuple[str | None, ...]], ...],
+    build: Build,
 ) -> StepOutcome:
     from jobs.chain import StepOutcome  # jobs.chain lists these steps: import it at run time
 

@@ -169,7 +169,7 @@ async def check_the_conversation(outcome, conn):
         (lead.user_id, "/shrinkage"),
         (admin.user_id, "/health"),
         (admin.user_id, f"/monitor on {monitors['unmapped_planogram_store']}"),
-        (admin.user_id, f"/monitor on {monitors['ff_below_70']}"),
+        (admin.user_id, f"/monitor on {monitors['intercompany_near_match']}"),
         (admin.user_id, "/alerts"),
         (admin.user_id, "/monitors"),
     ]
@@ -196,4 +196,8 @@ async def check_the_conversation(outcome, conn):
     assert f"opsbot → {lead.label}" in transcript and f"{admin.label} → opsbot" in transcript
     assert "06:0" in transcript and "WIB" in transcript
     outcomes = await conn.fetch("select command, outcome from ops.audit_log order by id")
-    assert [tuple(r) for r in outcomes] == [("stock", "ok"), ("shrinkage", "ok"), ("health", "ok")]
+    assert [tuple(r) for r in outcomes] == [
+        ("stock", "ok"), ("shrinkage", "ok"), ("health", "ok"),
+        ("monitor", "ok"), ("monitor", "ok"), ("alerts", "ok"), ("button:alerts", "ok"),
+        ("monitors", "ok"),
+    ]  # fmt: skip

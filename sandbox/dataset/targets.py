@@ -42,7 +42,11 @@ def target_rows(
         months = [base + rng.randrange(0, 20) * 1_000_000 for _ in range(12)]
         name = FINANCE_SPELLING.get(loc.key)
         if name is None:
-            name = "  ".join(loc.nama_accurate.upper().split()) if rng.random() < 0.3 else loc.nama_accurate
+            name = (
+                "  ".join(loc.nama_accurate.upper().split())
+                if rng.random() < 0.3
+                else loc.nama_accurate
+            )
             monthly[loc.key] = {str(i + 1): m for i, m in enumerate(months)}
         else:
             unmatched.append(name)
