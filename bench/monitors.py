@@ -14,7 +14,8 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import replace
-from datetime import UTC, datetime, time as wall
+from datetime import UTC, datetime
+from datetime import time as wall
 
 import asyncpg
 

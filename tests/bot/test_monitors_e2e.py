@@ -143,3 +143,23 @@ async def test_a_lead_never_sees_a_monitors_rows_outside_their_scope(
     assert "galaxy" not in lead.body.lower() and "-12" not in lead.body
     refused = await alerting.ask(TP_LEAD, "/monitors")
     assert "Stok minus" not in refused.body
+
+
+async def test_a_high_monitor_alert_is_one_card_without_reminders_or_escalation(
+    alerting: AlertHarness, tmp_path: Path
+) -> None:
+    monitor_id = await _synced(
+        alerting, tmp_path, "stok_minus", MONITOR.replace("critical", "high")
+    )
+    await alerting.pool.execute("insert into mart.t_e2e values ('zuma tp', -3)")
+    await alerting.ask(ADMIN, f"/monitor on {monitor_id}")
+    jobs = MonitorJobs(alerting.pool, alerting.app.bot_data["settings"], clock=alerting.clock)
+    await jobs.run_one(monitor_id, "cron")
+    await alerting.deliver()
+    [card] = alerting.bot_messages(ALERT_CHAT)
+    assert "Alert penting" in card.body and "Stok minus di toko: zuma tp" in card.body
+    alerting.clock.advance(hours=9)  # past the reminder (4 h) and the escalation (30 min)
+    await jobs.run_one(monitor_id, "cron")
+    await alerting.deliver()
+    assert len(alerting.bot_messages(ALERT_CHAT)) == 1
+    assert not [m for m in alerting.emu.messages(ADMIN) if m.from_bot and "Eskalasi" in m.body]
