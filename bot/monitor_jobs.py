@@ -3,8 +3,10 @@
 `MonitorJobs` keeps one APScheduler job per enabled cron monitor in the leader's scheduler
 (bot/scheduler.py, the same AsyncIOScheduler as the daily slots: it runs only while leading),
 re-read every RELOAD_SECONDS so an `enable`, `disable` or new version takes effect without a
-restart. `after_slot` runs the monitors that follow a slot once that slot's job succeeded for
-the day (SlotRunner calls it after every run, the catch-up's included). Each monitor run is a
+restart. When a monitor's job is (re)added, e.g. by a new leader, and its last cron fire of
+the past CATCH_UP_HOURS went by with no run, it runs once at once (the catch-up).
+`after_slot` runs the monitors that follow a slot once that slot's job succeeded for the day
+(SlotRunner calls it after every run, the catch-up's included). Each monitor run is a
 recorded run of job `monitor` with the monitor id as its entity (jobs/runs.py): the same slot
 lock across replicas and a row in ops.job_runs, beside its own ops.monitor_runs row.
 """
@@ -16,6 +18,7 @@ from datetime import date, timedelta
 
 import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.scheduler import ShiftedTrigger
 from jobs.monitor_run import MonitorOutcome, run_monitor
@@ -30,6 +33,7 @@ log = logging.getLogger(__name__)
 RELOAD_SECONDS = 60
 JOB_PREFIX = "monitor:"
 MONITOR_GRACE_SECONDS = 600
+CATCH_UP_HOURS = 24  # a cron fire missed longer ago than this is not caught up
 
 
 class MonitorJobs:
@@ -108,6 +112,7 @@ class MonitorJobs:
             if job_id in present:
                 continue
             cron = cron_trigger(monitor.schedule)
+            missed = await self._missed(monitor, cron)
             scheduler.add_job(
                 self.run_one,
                 cron if not shift else ShiftedTrigger(cron, shift),
@@ -118,7 +123,32 @@ class MonitorJobs:
                 coalesce=True,
                 max_instances=1,
             )
+            if missed:  # catch-up: the last fire passed without a run (leader down, restart)
+                log.warning("monitor %s missed its run; running it now", monitor.id)
+                scheduler.add_job(self.run_one, args=(monitor.id, "catch-up"),
+                                  id=f"{job_id}:catch-up", replace_existing=True)  # fmt: skip
         return len(wanted)
+
+    async def _missed(self, monitor: Monitor, cron: CronTrigger) -> bool:
+        """True when the cron's last fire within CATCH_UP_HOURS passed after the monitor was
+        last changed (enabled) and no run of it started since."""
+        now = self.clock()
+        fire = cron.get_next_fire_time(None, now - timedelta(hours=CATCH_UP_HOURS))
+        last = None
+        while fire is not None and fire <= now:
+            last = fire
+            fire = cron.get_next_fire_time(fire, fire + timedelta(seconds=1))
+        if last is None:
+            return False
+        row = await self.pool.fetchrow(
+            "select m.updated_at, (select max(r.started_at) from ops.monitor_runs as r"
+            " where r.monitor_id = m.id and r.trigger <> 'test') as ran"
+            " from ops.monitors as m where m.id = $1",
+            monitor.id,
+        )
+        if row is None or row["updated_at"] > last:
+            return False
+        return row["ran"] is None or row["ran"] < last
 
     def install(self, scheduler: AsyncIOScheduler, shift: timedelta = timedelta(0)) -> None:
         """Add the reload job (now, then every RELOAD_SECONDS) to the leader's scheduler."""

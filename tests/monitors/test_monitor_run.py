@@ -179,3 +179,33 @@ async def test_after_a_job_the_monitors_that_follow_it_run_once_it_succeeded(poo
     assert outcome.monitor.id == monitor.id and len(outcome.fired) == 2
     trigger = await pool.fetchval("select trigger from ops.monitor_runs")
     assert trigger == "after:stock"
+
+
+async def test_a_cron_monitor_whose_last_fire_passed_unrun_is_caught_up_once(pool, table):
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.monitor_jobs import MonitorJobs
+    from ops.settings import Settings
+
+    async with pool.acquire() as conn:
+        monitor = await _monitor(conn)  # cron 0 7 * * * WIB, changed at AT (08:00 WIB)
+    scheduler = AsyncIOScheduler()
+    at_nine = MonitorJobs(pool, Settings(_env_file=None), clock=lambda: AT + timedelta(hours=1))
+    assert await at_nine.reload(scheduler) == 1
+    assert [j.id for j in scheduler.get_jobs()] == [f"monitor:{monitor.id}:v1:0 7 * * *"]
+    next_day = AT + timedelta(days=1, hours=1)  # 07:00 WIB went by with no leader
+    fresh = AsyncIOScheduler()
+    await MonitorJobs(pool, Settings(_env_file=None), clock=lambda: next_day).reload(fresh)
+    assert sorted(j.id for j in fresh.get_jobs()) == [
+        f"monitor:{monitor.id}:v1:0 7 * * *",
+        f"monitor:{monitor.id}:v1:0 7 * * *:catch-up",
+    ]
+    await pool.execute(
+        "insert into ops.monitor_runs (monitor_id, version, started_at, status, trigger)"
+        " values ($1, 1, $2, 'success', 'cron')",
+        monitor.id,
+        next_day - timedelta(minutes=30),
+    )
+    ran = AsyncIOScheduler()
+    await MonitorJobs(pool, Settings(_env_file=None), clock=lambda: next_day).reload(ran)
+    assert len(ran.get_jobs()) == 1  # it ran at 07:00: nothing to catch up
