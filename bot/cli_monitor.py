@@ -181,8 +181,15 @@ def register(app: typer.Typer) -> None:
             async with pool.acquire() as conn:
                 return await sync_files(conn, directory or MONITORS_DIR, by="sync", now=utc_now())
 
+        from jobs.schedule import DAILY_SCHEDULE
+
+        known = {name for slot in DAILY_SCHEDULE for name in (slot.job, *slot.steps)}
         for result in _with_pool(work):
             m = result.monitor
             said = f"v{m.version} saved" if result.changed else "unchanged"
             console.print(f"#{m.id} {escape(m.name)}: {said}"
                           f"{'' if m.enabled else ' (disabled)'}", highlight=False)  # fmt: skip
+            if m.after_job is not None and m.after_job not in known:
+                console.print(f"[yellow]![/yellow] {escape(m.name)}: no job is called"
+                              f" {escape(m.after_job)}; it will never run"
+                              f" (jobs: {', '.join(sorted(known))})", highlight=False)  # fmt: skip

@@ -47,6 +47,10 @@ async def test_synced_scheduled_fired_carded_acknowledged_false_alarm_resolved(
     jobs = MonitorJobs(alerting.pool, alerting.app.bot_data["settings"], clock=alerting.clock)
     scheduler = AsyncIOScheduler()
     assert await jobs.reload(scheduler) == 0  # disabled: not scheduled
+    tried = await alerting.ask(ADMIN, f"/monitor test {monitor_id}")
+    assert "Uji coba" in tried.body and "akan menaikkan 1 alert" in tried.body
+    assert "Stok minus di toko: zuma tp" in tried.body
+    assert await alerting.pool.fetchval("select count(*) from ops.alerts") == 0  # raised nothing
 
     on = await alerting.ask(ADMIN, f"/monitor on {monitor_id}")
     assert f"Monitor #{monitor_id} Stok minus di toko dinyalakan" in on.body
