@@ -146,7 +146,7 @@ class MonitorJobs:
             " from ops.monitors as m where m.id = $1",
             monitor.id,
         )
-        if row is None or row["updated_at"] > last:
+        if row is None or row["updated_at"] >= last:
             return False
         return row["ran"] is None or row["ran"] < last
 
