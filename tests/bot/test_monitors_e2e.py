@@ -87,8 +87,14 @@ async def test_synced_scheduled_fired_carded_acknowledged_false_alarm_resolved(
     await alerting.deliver()
     card = alerting.bot_messages(ALERT_CHAT)[0]
     assert card.buttons == []  # resolved: no buttons left
-    runs = await alerting.pool.fetch("select status, fired, resolved from ops.monitor_runs")
-    assert [tuple(r) for r in runs] == [("success", 1, 0), ("success", 0, 1)]
+    runs = await alerting.pool.fetch(
+        "select trigger, status, fired, resolved from ops.monitor_runs order by id"
+    )
+    assert [tuple(r) for r in runs] == [
+        ("test", "success", 1, 0),  # /monitor test: recorded, raised nothing
+        ("cron", "success", 1, 0),
+        ("cron", "success", 0, 1),
+    ]
     job_runs = await alerting.pool.fetchval(
         "select count(*) from ops.job_runs where job = 'monitor' and status = 'success'"
     )
