@@ -9,7 +9,7 @@ select
     a.count,
     count(*) over () as total,
     count(*) filter (where a.severity = 'critical' and a.state <> 'muted') over () as critical,
-    count(*) filter (where a.severity = 'warning' and a.state <> 'muted') over () as warning
+    count(*) filter (where a.severity in ('high', 'warning') and a.state <> 'muted') over () as warning
 from ops.alerts as a
 where a.state <> 'resolved'
     and a.first_seen <= $2
