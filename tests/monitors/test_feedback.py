@@ -41,3 +41,19 @@ async def test_precision_and_the_noisy_monitor_in_the_morning_report(conn):
     later = await precisions(conn, AT + timedelta(days=31))
     assert later == {}  # answers older than 30 days no longer count
     assert (await load_alerts(conn, AT + timedelta(days=31))).noisy_monitors == []
+
+
+async def test_the_morning_report_names_the_noisy_monitor(conn):
+    from reports.morning import build_context, render_morning
+
+    spec = MonitorSpec(name="noisy", title="Stok minus", severity="low", schedule="0 7 * * *",
+                       sql="select 1 as n from mart.ff_fa_fs_daily")  # fmt: skip
+    monitor, _ = await save_monitor(conn, spec, reason="x", by="t", now=AT)
+    for n in range(5):
+        change = await raise_alert(conn, f"monitor:{monitor.id}:{n}", "info", "t", None, AT)
+        await record_feedback(conn, change.alert_id, 1, f"monitor:{monitor.id}:{n}",
+                              "false_positive", "Wayan", AT)  # fmt: skip
+    ctx = await build_context(conn, AT.date(), now=AT + timedelta(hours=1))
+    for language, heading in (("id", "sering alarm palsu"), ("en", "many false alarms")):
+        text = "\n".join(render_morning(ctx, language=language))
+        assert heading in text and f"#{monitor.id} Stok minus (0%, 0/5)" in text
