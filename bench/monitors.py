@@ -4,7 +4,8 @@ The full-scale world (bench/full_world.py: four entities' stock snapshots, porta
 and FF/FA/FS history from bench/health.py when it ran first) gets the ten templates of
 monitors/ five times over (50 monitors, all enabled), half of them turned into heavier reads of
 the stock snapshot itself. One cycle runs every monitor once, one after another, each as
-opsbot_monitor under MONITOR_TIMEOUT_SECONDS (jobs/monitor_run.py); the figure is the cycle's
+opsbot_monitor under MONITOR_TIMEOUT_SECONDS, through the leader's path (bot/monitor_jobs.py:
+run lock, run record, alerts); the figure is the cycle's
 wall time, the slowest monitor is checked against the timeout, and the baseline is the 05:30
 health check on the same database.
 """
@@ -21,8 +22,8 @@ import asyncpg
 
 from bench.common import Result, Timer
 from bench.full_world import load_full_world
+from bot.monitor_jobs import MonitorJobs
 from jobs.health import HealthThresholds, run_health_check
-from jobs.monitor_run import run_monitor
 from ops.clock import wib_at
 from ops.monitor_files import parse_monitor_file
 from ops.monitors import save_monitor, set_enabled
@@ -60,7 +61,8 @@ async def run(dsn: str) -> list[Result]:
     world = await load_full_world(dsn)
     day = world.days[-1]
     now = wib_at(day, wall(7, 0)).astimezone(UTC)
-    timeout = Settings(_env_file=None).monitor_timeout_seconds
+    settings = Settings(_env_file=None)
+    timeout = settings.monitor_timeout_seconds
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
     assert pool is not None
     try:
@@ -69,12 +71,13 @@ async def run(dsn: str) -> list[Result]:
             with Timer() as health:
                 await run_health_check(conn, day, wib_at(day, wall(5, 35)), HealthThresholds())
         each = []
+        jobs = MonitorJobs(pool, settings, clock=lambda: now)
         with Timer() as cycle:
-            for monitor in monitors:
+            for monitor in monitors:  # as the leader runs them: lock, run record, alerts
                 started = time.perf_counter()
-                outcome = await run_monitor(pool, monitor, now, timeout_seconds=timeout)
+                outcome = await jobs.run_one(monitor.id, "bench")
                 each.append(time.perf_counter() - started)
-                assert outcome.status == "success", (monitor.name, outcome.error)
+                assert outcome is not None and outcome.status == "success", monitor.name
     finally:
         await pool.close()
     assert len(monitors) == 50 and max(each) < timeout
