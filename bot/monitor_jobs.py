@@ -25,7 +25,7 @@ from jobs.monitor_run import MonitorOutcome, run_monitor
 from jobs.runs import RunNotStarted, recorded_run
 from jobs.schedule import Slot
 from ops.clock import Clock, utc_now, wib_today
-from ops.monitors import Monitor, cron_trigger, get_monitor, list_monitors
+from ops.monitors import Monitor, MonitorNotFound, cron_trigger, get_monitor, list_monitors
 from ops.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class MonitorJobs:
         async with self.pool.acquire() as conn:
             try:
                 monitor = await get_monitor(conn, str(monitor_id))
-            except Exception:
+            except MonitorNotFound:
                 return None
         if not monitor.enabled:
             return None
