@@ -209,3 +209,19 @@ async def test_a_cron_monitor_whose_last_fire_passed_unrun_is_caught_up_once(poo
     ran = AsyncIOScheduler()
     await MonitorJobs(pool, Settings(_env_file=None), clock=lambda: next_day).reload(ran)
     assert len(ran.get_jobs()) == 1  # it ran at 07:00: nothing to catch up
+
+
+async def test_role_rights(conn):
+    async def may(role: str, table: str) -> bool:
+        return bool(
+            await conn.fetchval("select has_table_privilege($1, $2, 'select')", role, table)
+        )
+
+    # the report reads feedback and monitors as the reader (the morning report's noisy monitors)
+    for table in ("ops.monitors", "ops.monitor_runs", "ops.alert_feedback"):
+        assert await may("opsbot_reader", table)
+    assert await may("opsbot_monitor", "mart.ff_fa_fs_daily")
+    assert await may("opsbot_monitor", "mart.report_control_stock")
+    assert await may("opsbot_monitor", "raw.load_history")
+    for table in ("ops.alerts", "ops.monitors", "portal.store", "raw.accurate_stock_ddd"):
+        assert not await may("opsbot_monitor", table)
