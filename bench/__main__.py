@@ -7,6 +7,7 @@ import asyncio
 from bench import (
     alert_latency,
     bot,
+    business_marts,
     delivery,
     failure_latency,
     ff_fa_fs,
@@ -28,6 +29,7 @@ async def main() -> list[Result]:
         results += await delivery.run(db.dsn)
         results += await ff_fa_fs.run(db.dsn)
         results += await so_l2.run(db.dsn)
+        results += await business_marts.run(db.dsn)
         results += await health.run(db.dsn)
         results += await monitors.run(db.dsn)
         results += await alert_latency.run(db.dsn)

@@ -35,8 +35,8 @@ def register(app: typer.Typer, report_app: typer.Typer) -> None:
         name: Annotated[
             str,
             typer.Argument(
-                help="backup, stock, ff_fa_fs, store_stock, tier_summary, stock_vs_capacity,"
-                " transfers, sales, so_l2, sales_daily, depth_alert, control_stock, health"
+                help="backup, stock, ff_fa_fs, store_stock, stock_vs_capacity, transfers, sales, "
+                "so_l2, sales_daily, tier_summary, depth_alert, control_stock, health"
             ),
         ],
         day: Annotated[str | None, typer.Option("--date", help="WIB date (default today)")] = None,

@@ -346,12 +346,12 @@ STEPS: dict[str, Callable[[ChainContext, date], Awaitable[StepOutcome]]] = {
     "stock": run_stock,
     "ff_fa_fs": run_ff_fa_fs,
     "store_stock": run_store_stock,
-    "tier_summary": run_tier_summary,
     "stock_vs_capacity": run_stock_vs_capacity,
     "transfers": run_transfers,
     "sales": run_sales,
     "so_l2": run_so_l2,
     "sales_daily": run_sales_daily,
+    "tier_summary": run_tier_summary,
     "depth_alert": run_depth_alert,
     "control_stock": run_control_stock,
     "health": run_health_step,
@@ -360,17 +360,17 @@ STEPS: dict[str, Callable[[ChainContext, date], Awaitable[StepOutcome]]] = {
 # "after" means chained. Its keys are the steps people may rerun, in the order of the day.
 FOLLOWERS: dict[str, tuple[str, ...]] = {
     "backup": (),
-    # depth_alert and control_stock also read FF/FA/FS and the sales pull: they follow `sales`
-    # (the day's last input), or are rerun by name after a stock rerun
-    "stock": ("ff_fa_fs", "store_stock", "tier_summary", "stock_vs_capacity"),
+    # tier_summary, depth_alert and control_stock also read the sales pull (and FF/FA/FS):
+    # they follow `sales` (the day's last input), or are rerun by name after a stock rerun
+    "stock": ("ff_fa_fs", "store_stock", "stock_vs_capacity"),
     "ff_fa_fs": (),
     "store_stock": (),
-    "tier_summary": (),
     "stock_vs_capacity": (),
     "transfers": (),
-    "sales": ("so_l2", "sales_daily", "depth_alert", "control_stock"),
+    "sales": ("so_l2", "sales_daily", "tier_summary", "depth_alert", "control_stock"),
     "so_l2": (),
     "sales_daily": (),
+    "tier_summary": (),
     "depth_alert": ("control_stock",),
     "control_stock": (),
     "health": (),

@@ -2,8 +2,9 @@
 
 | step | runs after | needs (else skipped, with the reason) |
 |---|---|---|
-| `tier_summary`, `stock_vs_capacity` | stock | every entity's stock pull of the day |
+| `stock_vs_capacity` | stock | every entity's stock pull of the day |
 | `sales_daily` | sales | DDD, MBB and UBB sales pulls; rebuilds the pull's window dates |
+| `tier_summary` | sales | stock and the sales pulls (its `sales_pairs_30d` ends on D-1) |
 | `depth_alert` | FF/FA/FS, sales | stock, FF/FA/FS and the sales pulls of the day |
 | `control_stock` | depth_alert | the same, and depth_alert of the day |
 
@@ -83,12 +84,14 @@ _SALES = ("sales", SALES_ENTITIES)
 
 
 async def run_tier_summary(ctx: ChainContext, day: date) -> StepOutcome:
-    """After stock: mart.report_tier_summary of `day` (§9.2)."""
+    """After sales: mart.report_tier_summary of `day` (§9.2). Not right after stock, as §9.6's
+    table has it: its sales_pairs_30d ends on D-1, pulled at 05:00, and a build before that
+    would change when the day is rerun."""
 
     async def build(conn: Conn, d: date, th: MartThresholds) -> MartBuild:
         return await build_tier_summary(conn, d)
 
-    return await _stock_step(ctx, "tier_summary", day, (_STOCK,), build)
+    return await _stock_step(ctx, "tier_summary", day, (_STOCK, _SALES), build)
 
 
 async def run_stock_vs_capacity(ctx: ChainContext, day: date) -> StepOutcome:

@@ -29,11 +29,15 @@ DAILY_SCHEDULE: tuple[Slot, ...] = (
     Slot(
         "stock",
         time(3, 0),
-        ("stock", "ff_fa_fs", "store_stock", "tier_summary", "stock_vs_capacity"),
+        ("stock", "ff_fa_fs", "store_stock", "stock_vs_capacity"),
         grace=timedelta(minutes=45),
     ),
     Slot("transfers", time(4, 50), ("transfers",)),
-    Slot("sales", time(5, 0), ("sales", "so_l2", "sales_daily", "depth_alert", "control_stock")),
+    Slot(
+        "sales",
+        time(5, 0),
+        ("sales", "so_l2", "sales_daily", "tier_summary", "depth_alert", "control_stock"),
+    ),
     Slot("health", time(5, 30), ("health",), grace=timedelta(minutes=20)),
     Slot("report", time(6, 0), (), grace=timedelta(minutes=60)),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sandbox.dataset.business import plant_business, plant_protol
 from sandbox.dataset.common import DEFAULT_END, SCALES, Scale, norm
 from sandbox.dataset.entities import TRANSIT, build_items, build_setup
 from sandbox.dataset.iseller import build_exports
@@ -63,6 +64,11 @@ def generate(
     sim.run()
     stores = {norm(loc.warehouse) for loc in locations if loc.kind == "store"}
     vary_transfers(sim.docs, "DDD", stores, setup.warehouses["DDD"].get(TRANSIT))
+    protol_mixes = plant_protol(ledger, setup.warehouses["DDD"], catalog.skus)
+    pusat = [(s.kode_besar, s.rsp) for s in catalog.skus[:2]]
+    capacity, business_truth = plant_business(
+        sim.docs, sim.mdays, locations, capacity_rows(locations, seed), pusat, seed
+    )
     order = [s.kode_besar for s in catalog.skus] + [UNKNOWN_ITEM[0]]
     entities = {}
     for code in ENTITIES:
@@ -81,7 +87,7 @@ def generate(
         "store": (list(STORE_HEADER), store_rows(locations)),
         "kodemix": (list(KODEMIX_HEADER), catalog.kodemix),
         "hpprsp": (list(HPPRSP_HEADER), catalog.hpprsp),
-        "stock_capacity": (list(CAPACITY_HEADER), capacity_rows(locations, seed)),
+        "stock_capacity": (list(CAPACITY_HEADER), capacity),
         "planogram": (planogram_header, planogram_rows),
         "store_name_map": (list(MAP_HEADER), store_map_rows(locations)),
         "store_monthly_target": (list(TARGET_HEADER), targets),
@@ -115,5 +121,6 @@ def generate(
         "expected_ff": ff_expected(world),
         "iseller": [f.summary() for f in build_exports(world)],
         "targets": targets_truth,
+        "business": business_truth | {"protol_articles": protol_mixes},
     }
     return world

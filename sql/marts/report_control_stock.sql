@@ -56,16 +56,20 @@ stock as (
 -- ---------------------------------------------------------------- planogram (§4 slots)
 
 slots as (
+    -- a planned slot is filled when one of its keys holds stock (§4); keys joined, not looked
+    -- up per slot
     select
-        pc.gudang_key, pc.article_key, pc.plan_qty,
-        exists (
-            select from key_stock as k
-            where k.gudang_key = pc.gudang_key and k.is_matched
-              and k.article_key = pc.article_key and k.size_key = any (pc.size_keys)
-              and k.total > 0
-        ) as filled
-    from plan_cell as pc
-    where pc.size_column is not null
+        ck.gudang_key, ck.article_key, ck.size_column, min(ck.plan_qty) as plan_qty,
+        coalesce(bool_or(k.total > 0), false) as filled
+    from (
+        select gudang_key, article_key, size_column, plan_qty, unnest(size_keys) as size_key
+        from plan_cell
+        where size_column is not null
+    ) as ck
+    left join key_stock as k
+        on k.is_matched and k.gudang_key = ck.gudang_key and k.article_key = ck.article_key
+       and k.size_key = ck.size_key
+    group by ck.gudang_key, ck.article_key, ck.size_column
 ),
 
 article_stock as (
@@ -159,8 +163,7 @@ final as (
         case when pl.gudang_key is not null then coalesce(ro.low_cover, 0) end as low_cover_articles,
         coalesce(sa.pairs_7d, 0)                                       as sales_pairs_7d,
         coalesce(sa.pairs_90d, 0)                                      as sales_pairs_90d,
-        case when fs.first_day is null then 0
-             else coalesce(sa.pairs_90d, 0) / least(90, $1::date - fs.first_day) end as avg_daily,
+        least(90, $1::date - fs.first_day)                             as window_days,
         case when st.max_stock > 0 then coalesce(k.stock_pairs, 0) / st.max_stock end as capacity_raw
     from stores as st
     left join spelling as sp on sp.gudang_key = st.gudang_key
@@ -175,7 +178,10 @@ final as (
 
 judged as (
     select f.*,
-        case when f.avg_daily > 0 then f.stock_pairs / f.avg_daily end as depth_raw
+        case when f.window_days > 0 then f.sales_pairs_90d / f.window_days else 0 end as avg_daily,
+        -- stock / (sales / window) as one exact division (no rounding of the average first)
+        case when f.sales_pairs_90d > 0
+             then f.stock_pairs * f.window_days / f.sales_pairs_90d end as depth_raw
     from final as f
 ),
 

@@ -59,18 +59,33 @@ protol as (
     where gudang_key = core.store_key($5::text)
 ),
 
+cell_stock as (
+    -- each planned slot's keys (a paired column has three), joined, not looked up per slot
+    select
+        ck.gudang_key, ck.article_key, ck.size_column,
+        coalesce(sum(k.qty), 0)    as stock_qty,
+        coalesce(sum(w.pairs), 0)  as protol_qty
+    from (
+        select gudang_key, article_key, size_column, unnest(size_keys) as size_key
+        from plan_cell
+        where size_column is not null
+    ) as ck
+    left join store_keys as k
+        on k.gudang_key = ck.gudang_key and k.article_key = ck.article_key
+       and k.size_key = ck.size_key
+    left join protol as w on w.article_key = ck.article_key and w.size_key = ck.size_key
+    group by ck.gudang_key, ck.article_key, ck.size_column
+),
+
 columns as (
     -- each planned slot with its stock (a paired column sums its three keys) and its gap
     select
         pc.gudang_key, pc.article_key, pc.size_column, pc.size_label, pc.size_order, pc.plan_qty,
-        coalesce((select sum(k.qty) from store_keys as k
-                  where k.gudang_key = pc.gudang_key and k.article_key = pc.article_key
-                    and k.size_key = any (pc.size_keys)), 0)                 as stock_qty,
-        coalesce((select sum(w.pairs) from protol as w
-                  where w.article_key = pc.article_key and w.size_key = any (pc.size_keys)), 0)
-                                                                             as protol_qty
+        cs.stock_qty, cs.protol_qty
     from plan_cell as pc
-    where pc.size_column is not null
+    inner join cell_stock as cs
+        on cs.gudang_key = pc.gudang_key and cs.article_key = pc.article_key
+       and cs.size_column = pc.size_column
 ),
 
 covered as (
@@ -148,8 +163,7 @@ final as (
         coalesce(b.pairs, 0)                                           as wh_box_pairs,
         coalesce(a.protol_fill, 0)                                     as wh_protol_fill_pairs,
         coalesce(sl.pairs, 0)                                          as sales_pairs_90d,
-        case when fs.first_day is null then 0
-             else coalesce(sl.pairs, 0) / least(90, $1::date - fs.first_day) end as avg_daily
+        least(90, $1::date - fs.first_day)                             as window_days
     from articles as a
     inner join stores as st on st.gudang_key = a.gudang_key
     inner join lateral (
@@ -167,7 +181,11 @@ rows as (
     select f.*,
         case when f.ro_type = 'RO_BOX' then f.wh_box_pairs > 0
              when f.ro_type = 'RO_PROTOL' then f.wh_protol_fill_pairs > 0 end as source_available,
-        case when f.avg_daily > 0 then f.stock_pairs / f.avg_daily end       as cover,
+        -- stock / (sales / window) as one exact division (no rounding of the average first)
+        case when f.sales_pairs_90d > 0
+             then f.stock_pairs * f.window_days / f.sales_pairs_90d end       as cover,
+        case when f.window_days > 0
+             then f.sales_pairs_90d / f.window_days else 0 end                as avg_daily,
         case when f.tier in ('1', '8') then 'high' when f.tier = '2' then 'medium'
              when f.tier = '3' then 'low' else 'none' end                    as priority
     from final as f

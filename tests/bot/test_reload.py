@@ -16,8 +16,8 @@ from sandbox.telegram_emulator import StoredMessage, check_html
 from tests.bot.conftest import ADMIN, LEAD_BALI, TODAY, VIEWER, BotHarness
 
 JOBS = (
-    "backup, stock, ff_fa_fs, store_stock, tier_summary, stock_vs_capacity, transfers, sales,"
-    " so_l2, sales_daily, depth_alert, control_stock, health"
+    "backup, stock, ff_fa_fs, store_stock, stock_vs_capacity, transfers, sales, so_l2,"
+    " sales_daily, tier_summary, depth_alert, control_stock, health"
 )
 
 
@@ -78,15 +78,14 @@ async def test_reload_pulls_over_http_and_edits_one_message(
 
 
 async def test_a_job_runs_with_what_follows_it(bot: BotHarness, accurate: AccurateEmulator):
-    shown = await reload(bot, "/reload stok 2026-02-16", steps=5)
+    shown = await reload(bot, "/reload stok 2026-02-16", steps=4)
     body = shown.body
     assert body.startswith("🔄 Reload Tarik stok · 16 Feb 2026")
     assert body.index("Tarik stok: sukses") < body.index("Hitung FF/FA/FS:")
     assert body.index("Hitung FF/FA/FS:") < body.index("Ringkas stok toko: sukses")
     assert "Selesai" in body
-    assert body.index("Ringkas stok toko: sukses") < body.index("Hitung komposisi tier: sukses")
-    assert "Hitung kapasitas: sukses" in body
-    assert shown.edit_count == 5  # after each of the first four steps, then with the outcome
+    assert body.index("Ringkas stok toko: sukses") < body.index("Hitung kapasitas: sukses")
+    assert shown.edit_count == 4  # after each of the first three steps, then with the outcome
     assert [r[1] for r in await runs(bot.pool, "stock")] == ["success"] * 4
     assert len(await runs(bot.pool, "ff_fa_fs")) == 1
     assert await runs(bot.pool, "store_stock") == [(None, "success", f"bot:{ADMIN}")]
@@ -112,7 +111,7 @@ async def test_a_failing_entity_is_named_plainly(bot: BotHarness, accurate: Accu
 async def test_without_accurate_credentials_every_entity_fails_and_followers_are_skipped(
     bot: BotHarness,
 ):
-    shown = await reload(bot, "/reload sales", steps=5)
+    shown = await reload(bot, "/reload sales", steps=6)
     body = shown.body
     assert "❌ Tarik penjualan: gagal" in body
     assert "⚠️ Hitung SO L2: dilewati" in body

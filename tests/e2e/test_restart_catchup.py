@@ -44,7 +44,9 @@ async def test_killed_during_the_chain_and_restarted_at_0610(bots, pool, accurat
         pool, Settings(_env_file=None), open_client=client_factory(accurate),
         clock=lambda: wib(D, 3),
     )  # fmt: skip
-    await run_chain(ctx, D, steps=("stock", "ff_fa_fs", "store_stock", "transfers"))
+    await run_chain(
+        ctx, D, steps=("stock", "ff_fa_fs", "store_stock", "stock_vs_capacity", "transfers")
+    )
     assert await status(pool, f"stock:{D}:DDD") == "success"
 
     # 05:00: the sales pull of MBB hangs; the process is killed in the middle of it.

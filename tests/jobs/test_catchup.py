@@ -23,7 +23,7 @@ from ops.clock import WIB
 D = date(2026, 11, 20)
 SLOTS = {s.job: s for s in DAILY_SCHEDULE}
 SINCE = datetime(2026, 11, 1, tzinfo=WIB)
-SALES_MARTS = ("sales_daily", "depth_alert", "control_stock")
+SALES_MARTS = ("sales_daily", "tier_summary", "depth_alert", "control_stock")
 
 
 def wib(day: date, hour: int, minute: int = 0) -> datetime:
@@ -47,7 +47,7 @@ def whole_day(day: date) -> list[RunState]:
 
 def up_to_sales(day: date = D) -> list[RunState]:
     """Yesterday complete; today's chain finished up to the 04:50 transfers."""
-    keep = {"backup", "stock", "ff_fa_fs", "store_stock", "tier_summary", "stock_vs_capacity"}
+    keep = {"backup", "stock", "ff_fa_fs", "store_stock", "stock_vs_capacity"}
     keep |= {"transfers"}
     return whole_day(day - timedelta(days=1)) + [r for r in whole_day(day) if r.job in keep]
 
@@ -156,7 +156,7 @@ def test_slots_due_before_opsbot_first_ran_are_owed_nothing():
 def test_a_step_is_pending_until_every_entity_has_finished():
     stock = SLOTS["stock"]
     two = [ok("stock", D, "DDD"), ok("stock", D, "LJBB")]
-    stock_marts = ("tier_summary", "stock_vs_capacity")
+    stock_marts = ("stock_vs_capacity",)
     assert pending_steps(stock, D, two) == ("stock", "ff_fa_fs", "store_stock", *stock_marts)
     all_four = [ok("stock", D, e) for e in ("DDD", "LJBB", "MBB", "UBB")]
     failed = [RunState("ff_fa_fs", D, None, "failed", wib(D, 3, 20))]

@@ -1,0 +1,132 @@
+"""The five business marts (DOMAIN.md §9) of one day at full scale, each beside a per-store
+Python reading of the same rules (sandbox/mart_reference.py), measured in the same run.
+
+The world is bench/full_world.py's (54 retail stores, 50 planogram stores x 200 articles,
+~1.69 M snapshot rows a day, two days of sales). Each build is timed RUNS times (median, target
+< 1 s); the baseline reads the same inputs one store at a time and must give the same rows
+(tier summary: compared by the invariants only, no Python reading of it yet).
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+
+from bench.common import Result, Timer
+from bench.full_world import load_full_world
+from jobs.business_marts import (
+    MartThresholds,
+    build_control_stock,
+    build_depth_alert,
+    build_sales_daily,
+    build_stock_vs_capacity,
+    build_tier_summary,
+)
+from jobs.marts import build_ff_fa_fs
+from ops.paths import read_sql
+from sandbox import mart_reference as ref
+
+RUNS = 3
+
+
+def _same(got: dict[Any, asyncpg.Record], expected: dict[Any, dict[str, Any]], mart: str) -> None:
+    assert set(got) == set(expected), f"{mart}: the mart and the per-store loop disagree on rows"
+    for k, row in expected.items():
+        assert {c: got[k][c] for c in row} == row, f"{mart}: {k} differs"
+
+
+async def _rows(
+    conn: asyncpg.Connection, table: str, column: str, day: date, *key: str
+) -> dict[Any, asyncpg.Record]:
+    rows = await conn.fetch(f"select * from mart.{table} where {column} = $1", day)
+    return {(r[key[0]] if len(key) == 1 else tuple(r[k] for k in key)): r for r in rows}
+
+
+async def _median(build: Any) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(RUNS):
+        with Timer() as t:
+            result = await build()
+        times.append(t.seconds)
+    return statistics.median(times), result
+
+
+async def run(dsn: str) -> list[Result]:
+    """Each mart's build (median of RUNS) and its per-store baseline, on the same database."""
+    world = await load_full_world(dsn)
+    day = world.days[-1]
+    th = MartThresholds()
+    conn = await asyncpg.connect(dsn)
+    results = []
+    try:
+        await build_ff_fa_fs(conn, day)  # control_stock copies FF/FA/FS
+        inputs = await ref.load_inputs(conn)
+        timed = {
+            "stock_vs_capacity": await _median(lambda: build_stock_vs_capacity(conn, day, th)),
+            "sales_daily": await _median(lambda: build_sales_daily(conn, day - timedelta(days=1))),
+            "tier_summary": await _median(lambda: build_tier_summary(conn, day)),
+            "depth_alert": await _median(lambda: build_depth_alert(conn, day, th)),
+            "control_stock": await _median(lambda: build_control_stock(conn, day, th)),
+        }
+        baselines = {}
+        with Timer() as t:
+            expected = await ref.capacity_rows(conn, inputs, day, th)
+        baselines["stock_vs_capacity"] = t.seconds
+        got = await _rows(conn, "report_stock_vs_capacity", "snapshot_date", day, "gudang_key")
+        _same(got, expected, "stock_vs_capacity")
+        with Timer() as t:
+            sales = await ref.sales_rows(conn, inputs, day - timedelta(days=1))
+        baselines["sales_daily"] = t.seconds
+        got = await _rows(
+            conn,
+            "report_sales_daily",
+            "sales_date",
+            day - timedelta(days=1),
+            "source_entity",
+            "store_key",
+        )
+        _same(got, sales, "sales_daily")
+        with Timer() as t:
+            depth = await ref.depth_rows(conn, inputs, day, th)
+        baselines["depth_alert"] = t.seconds
+        got = await _rows(
+            conn, "report_depth_alert", "snapshot_date", day, "gudang_key", "kode_mix_key"
+        )
+        _same(got, depth, "depth_alert")
+        with Timer() as t:
+            control = await ref.control_rows(conn, inputs, day, th, depth)
+        baselines["control_stock"] = t.seconds
+        got = await _rows(conn, "report_control_stock", "snapshot_date", day, "gudang_key")
+        _same(got, control, "control_stock")
+        problems = await conn.fetch(read_sql("queries/invariants_report_tier_summary.sql"), day)
+        assert problems == [], problems
+    finally:
+        await conn.close()
+    for name, (seconds, build) in timed.items():
+        results.append(
+            Result(
+                f"§9 {name} build, one day ({build.rows:,} rows)",
+                seconds,
+                "s",
+                baselines.get(name),
+                "per-store Python loop" if name in baselines else "",
+                "< 1 s",
+            )
+        )
+    return results
+
+
+if __name__ == "__main__":  # `python -m bench.business_marts`: this bench alone
+    import asyncio
+
+    from bench.common import scratch_database
+
+    async def _alone() -> None:
+        async with scratch_database() as db:
+            for r in await run(db.dsn):
+                print(f"{r.name}: {r.value:.3f} s (baseline {r.baseline or 0:.3f} s)")
+
+    asyncio.run(_alone())

@@ -1,0 +1,93 @@
+"""What the business marts (DOMAIN.md §9) must find, planted after the simulation.
+
+Added after everything else is drawn, from its own random stream, so no earlier number of the
+world moves: documents the marts must leave out, and capacity rows that make every status show.
+
+- Non-product lines: each movement day, an MBB online invoice with a shopping bag and hangers
+  (codes missing from kodemix, names the §9.0 rule knows). Never in pairs or rupiah.
+- An intercompany sale to `CV. UNTUNG BESAR BERSAMA` (with the dot), the day before the last:
+  DDD's own list catches it, core.entity's legal names alone would not (§9.0, §9.8 point 1).
+  Audit columns only.
+- RO Protol's source: DDD's `Warehouse Pusat Protol`, holding 3 loose pairs of every size of
+  the catalog's first articles from the first snapshot on (an opening balance: nothing else
+  moves), so some RO Protol lines find their sizes there and others do not.
+- Capacity: one store's row says it holds more than its max_stock (`over`), one store's
+  display is small enough to be filled (`ok`), one store has no capacity row (`no_capacity`);
+  the others stay `under` (they cannot fill their display).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from sandbox.dataset.documents import Documents
+from sandbox.dataset.ledger import EMPTY, Ledger
+from sandbox.dataset.products import Sku
+from sandbox.dataset.stores import Location
+from sandbox.world import Warehouse
+
+NON_PRODUCTS = {"SHOPBAG-M": "SHOPPING BAG ZUMA M", "HGR-SANDAL": "HANGER SANDAL ZUMA"}
+LISTED_INTERCOMPANY = "CV. UNTUNG BESAR BERSAMA"
+PROTOL = "Warehouse Pusat Protol"
+PROTOL_ARTICLES = 12  # the catalog's first articles, every size, 3 loose pairs each
+OVER_STORE, OK_STORE, NO_CAPACITY_STORE = "zuma galaxy mall", "zuma dalung", "zuma kedonganan"
+
+
+def plant_business(
+    docs: Documents,
+    days: list[date],
+    locations: list[Location],
+    capacity: list[list[str]],
+    pusat_items: list[tuple[str, int]],
+    seed: int,
+) -> tuple[list[list[str]], dict[str, object]]:
+    """Append the §9 documents to `docs`; return the new capacity rows and their truth:
+    `{"non_product_invoices": [{entity, number}], "intercompany_listed": [{entity, number,
+    customer}], "capacity": {store key: expected status or "no_capacity"}}`."""
+    rng = random.Random(f"{seed}:business")
+    docs.names.update(NON_PRODUCTS)
+    non_product = []
+    for day in days:
+        specs = [(no, rng.randint(1, 5), 2000) for no in NON_PRODUCTS]
+        inv = docs.invoice("MBB", day, ("C.00099", "Pembeli Online"), specs, "Online MBB", "Online")
+        non_product.append({"entity": "MBB", "number": inv.number})
+    listed = []
+    if pusat_items:
+        specs = [(no, 12, price) for no, price in pusat_items[:2]]
+        inv = docs.invoice(
+            "DDD", days[-2], ("C.00088", LISTED_INTERCOMPANY), specs, "Warehouse Pusat", None
+        )
+        listed.append({"entity": "DDD", "number": inv.number, "customer": LISTED_INTERCOMPANY})
+    by_warehouse = {loc.warehouse: loc.key for loc in locations if loc.kind == "store"}
+    rows, statuses = [], {}
+    for row in capacity:
+        store = by_warehouse.get(row[0])
+        if store == NO_CAPACITY_STORE:
+            statuses[store] = "no_capacity"
+            continue
+        if store == OVER_STORE:
+            row = [*row[:4], "150", "200", "50"]
+        elif store == OK_STORE:
+            row = [*row[:4], "100", "5000", "4900"]
+        rows.append(row)
+    truth: dict[str, object] = {
+        "non_product_invoices": non_product,
+        "intercompany_listed": listed,
+        "capacity": {OVER_STORE: "over", OK_STORE: "ok", **statuses},
+    }
+    return rows, truth
+
+
+def plant_protol(ledger: Ledger, warehouses: dict[str, Warehouse], skus: list[Sku]) -> list[str]:
+    """Open DDD's protol warehouse with loose pairs; returns the kode mix it holds."""
+    ledger.register("DDD", PROTOL, EMPTY)
+    mixes: list[str] = []
+    for sku in skus:
+        if sku.kode_mix not in mixes:
+            if len(mixes) == PROTOL_ARTICLES:
+                continue
+            mixes.append(sku.kode_mix)
+        ledger.add_base("DDD", PROTOL, sku.kode_besar, 3)
+    warehouses[PROTOL] = Warehouse(max(w.id for w in warehouses.values()) + 1, PROTOL)
+    return mixes
