@@ -17,6 +17,7 @@ from bench import (
     failure_latency,
     ff_fa_fs,
     health,
+    monitors,
     so_l2,
     stock_crowd,
     stock_latency,
@@ -38,6 +39,7 @@ async def main() -> list[Result]:
         results += await so_l2.run(db.dsn)
         results += await business_marts.run(db.dsn)
         results += await health.run(db.dsn)
+        results += await monitors.run(db.dsn)
         results += await alert_latency.run(db.dsn)
         results += await failure_latency.failure_to_card(db.dsn)
         results += await takeover.run(db.dsn)

@@ -38,7 +38,17 @@ Outcome = Literal["ok", "denied", "error"]
 BUSINESS = frozenset({"sales", "depth", "tier", "capacity"})  # the §9 marts on command
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
-        {"stock", "shrinkage", "health", "report", "reload", "alerts", "mute", "system_alerts"}
+        {
+            "stock",
+            "shrinkage",
+            "health",
+            "report",
+            "reload",
+            "alerts",
+            "mute",
+            "system_alerts",
+            "monitors",
+        }
     )
     | BUSINESS,
     # /report covers every branch: not for a lead; /digest is a lead's digest of their scope

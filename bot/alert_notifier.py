@@ -7,7 +7,8 @@ the unprocessed ones and then looks for what is due by the clock:
   incident gets a card in the alert chat with **Acknowledge** and **Mute 24 h**; when the
   alert chat is unset or marked broken the card goes to each admin privately instead (also
   right after a page found the chat broken).
-  Warnings and info never page: they wait for the morning report and /alerts.
+  A `high` alert (a monitor's, DOMAIN.md §12) gets the same card once: no reminder, no
+  escalation. Warnings and info never page: they wait for the morning report and /alerts.
 - Still open and unanswered `alert_repeat_minutes` after the last notice: a reminder replied to
   the card (or a new card, when the chat it went to has broken since).
 - Unacknowledged `alert_escalate_minutes` after it opened: a card to every admin, once.
@@ -50,16 +51,19 @@ from ops.settings import Settings
 log = logging.getLogger(__name__)
 
 BATCH = 100  # alerts handled per pass; the rest wait for the next one
+PAGED = ("critical", "high")  # severities that get a card in the alert chat
 _DUE = """
 select a.id from ops.alerts as a
-where a.severity = 'critical' and a.incident > 0
+where a.severity in ('critical', 'high') and a.incident > 0
   and (a.state = 'open' or (a.state = 'muted' and a.acknowledged_by is null
                             and (a.muted_until is null or a.muted_until <= $1)))
   and (a.paged_at is null
        or (a.chat_id in (select b.chat_id from ops.broken_chats as b)
            and not exists (select from unnest(a.page_keys) as k where k like '%:direct:%'))
-       or ($2 > 0 and a.last_notified_at <= $1 - make_interval(mins => $2))
-       or ($3 > 0 and a.escalated_at is null and a.first_seen <= $1 - make_interval(mins => $3)))
+       or (a.severity = 'critical' and $2 > 0
+           and a.last_notified_at <= $1 - make_interval(mins => $2))
+       or (a.severity = 'critical' and $3 > 0 and a.escalated_at is null
+           and a.first_seen <= $1 - make_interval(mins => $3)))
   and not exists (select from ops.alert_transitions as t
                   where t.alert_id = a.id and t.processed_at is null)
 order by a.id limit $4
@@ -221,13 +225,15 @@ class AlertNotifier:
 
     async def _due(self, conn: Conn, alert_id: int, now: datetime) -> int:
         view = await load_view(conn, alert_id, lock=True)
-        if view is None or view.severity != "critical" or view.incident == 0:
+        if view is None or view.severity not in PAGED or view.incident == 0:
             return 0
         if view.effective_state(now) != "open":
             return 0
         done = 0
-        repeat = timedelta(minutes=self.settings.alert_repeat_minutes)
-        escalate = timedelta(minutes=self.settings.alert_escalate_minutes)
+        # `high` (a monitor's): one card, no reminders, no escalation (DOMAIN.md §12)
+        reminds = view.severity == "critical"
+        repeat = timedelta(minutes=self.settings.alert_repeat_minutes if reminds else 0)
+        escalate = timedelta(minutes=self.settings.alert_escalate_minutes if reminds else 0)
         if view.paged_at is None or await self._stranded(conn, view):
             view = await self._page(conn, view, view.repeats, now)
             done += 1

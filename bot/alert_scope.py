@@ -5,6 +5,10 @@ nama_accurate as in mart.stock_opname_l2_daily) belongs to that store and its br
 sees it, and may acknowledge it, only when the store is theirs (bot/access.py `Person.sees`).
 Every other alert (failed jobs, rejected tokens, stale data ...) is a system alert: shown to
 roles with the `system_alerts` permission (bot/access.py PERMISSIONS). Admins see everything.
+
+A monitor's alert (jobs/monitor_run.py) carries its query's rows: `monitor:<id>:store:<store
+key>|...` belongs to that store, `monitor:<id>:branch:<branch>|...` to that branch; any other
+monitor alert may hold rows of every store, so only unscoped people (admins) see it.
 """
 
 from __future__ import annotations
@@ -49,10 +53,25 @@ class AlertScope:
 
     def sees(self, key: str) -> bool:
         """True when the alert with this key is within the person's scope."""
+        rule, _, rest = key.partition(":")
+        if rule == "monitor":
+            return self._sees_monitor(rest)
         store = alert_store(key)
         if store is None:
             return self.person.may("system_alerts")
         return self.person.sees(store, self.branches.get(store))
+
+    def _sees_monitor(self, rest: str) -> bool:
+        if not self.person.scoped:
+            return True
+        _id, _, scoped = rest.partition(":")
+        kind, _, values = scoped.partition(":")
+        first = values.split("|", 1)[0]
+        if kind == "store" and first:
+            return self.person.sees(first, self.branches.get(first))
+        if kind == "branch" and first and self.person.branch:
+            return self.person.branch.strip().lower() == first.strip().lower()
+        return False
 
     def visible(self, alerts: Sequence[T], key_of: str = "key") -> list[T]:
         """The alerts (anything with a `key` attribute) within scope, in their order."""

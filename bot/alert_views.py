@@ -28,13 +28,15 @@ LIST_PREFIX = "alerts"
 ACK_LABEL = "Acknowledge"
 MUTE_LABEL = "Mute 24 h"
 UNMUTE_LABEL = "Unmute"
+TRUE_LABEL = "Benar"  # a real problem (DOMAIN.md §12 feedback, ops/feedback.py)
+FALSE_LABEL = "Alarm palsu"
 BUTTON_MUTE = timedelta(hours=24)  # what the Mute 24 h button does
 DETAIL_CHARS = 1500  # of an alert's detail on a card; the card must stay one message
 TITLE_CHARS = 300
 LIST_BUTTONS = 8  # alerts with button rows under a /alerts list
-Action = Literal["ack", "mute", "unmute"]
+Action = Literal["ack", "mute", "unmute", "real", "false"]
 CardKind = Literal["group", "direct", "escalate"]
-_DATA = re.compile(r"^(alerts?):(ack|mute|unmute):(\d{1,18}):(\d{1,9})$")
+_DATA = re.compile(r"^(alerts?):(ack|mute|unmute|real|false):(\d{1,18}):(\d{1,9})$")
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ async def unresolved_views(conn: Conn) -> list[AlertView]:
     """Every alert not resolved (muted ones too), most severe first, then most recent."""
     rows = await conn.fetch(
         f"select {VIEW_COLUMNS} from ops.alerts where state <> 'resolved'"
-        " order by case severity when 'critical' then 0 when 'warning' then 1 else 2 end,"
+        " order by case severity when 'critical' then 0 when 'high' then 1"
+        " when 'warning' then 2 else 3 end,"
         " last_seen desc, id desc"
     )
     return [AlertView(**dict(r)) for r in rows]
@@ -118,11 +121,28 @@ def _buttons(
     return row
 
 
+def feedback_buttons(view: AlertView, prefix: str, suffix: str) -> list[InlineKeyboardButton]:
+    """[Benar][Alarm palsu] for an unresolved alert (every rule, monitors and built-in)."""
+    if view.state == "resolved":
+        return []
+    return [
+        InlineKeyboardButton(
+            TRUE_LABEL + suffix, callback_data=button_data(prefix, "real", view.id, view.incident)
+        ),
+        InlineKeyboardButton(
+            FALSE_LABEL + suffix,
+            callback_data=button_data(prefix, "false", view.id, view.incident),
+        ),
+    ]
+
+
 def card_markup(view: AlertView, now: datetime) -> InlineKeyboardMarkup | None:
     """A card's buttons for the alert's state: open [Acknowledge][Mute 24 h], acknowledged
-    [Mute 24 h], muted [Acknowledge][Unmute], resolved none."""
-    row = _buttons(view, now, CARD_PREFIX, "", can_mute=True)
-    return InlineKeyboardMarkup([row]) if row else None
+    [Mute 24 h], muted [Acknowledge][Unmute], then [Benar][Alarm palsu]; resolved none."""
+    rows = [_buttons(view, now, CARD_PREFIX, "", can_mute=True)]
+    rows.append(feedback_buttons(view, CARD_PREFIX, ""))
+    rows = [r for r in rows if r]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def card_kind(key: str) -> CardKind:
@@ -191,6 +211,8 @@ def render_list(
             row = [b for b in row if not str(b.callback_data).startswith(f"{LIST_PREFIX}:ack")]
         if row:
             rows.append(row)
+        if can_ack:  # who may acknowledge may also say whether it was real
+            rows.append(feedback_buttons(view, LIST_PREFIX, f" #{view.id}"))
     return text, InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -34,6 +34,7 @@ from bot.handlers.depth import depth_command
 from bot.handlers.digest import digest_command
 from bot.handlers.health import health_command
 from bot.handlers.marts import capacity_command, sales_command, tier_command
+from bot.handlers.monitors import monitor_command, monitors_command
 from bot.handlers.reload import reload_command
 from bot.handlers.report import report_command
 from bot.handlers.shrinkage import shrinkage_command
@@ -119,6 +120,8 @@ def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:
             CommandHandler("alerts", alerts_command),
             CommandHandler("mute", mute_command),
             CommandHandler("unmute", unmute_command),
+            CommandHandler("monitors", monitors_command),
+            CommandHandler("monitor", monitor_command),
             CallbackQueryHandler(alert_button, pattern=ALERT_CALLBACKS),
             MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, other_text),
         ]

@@ -256,6 +256,9 @@ def full_app() -> typer.Typer:
         from bot import cli_outbox
 
         cli_outbox.register(app)
+        from bot import cli_monitor
+
+        cli_monitor.register(app)
         _registered.append(True)
     return app
 

@@ -4,7 +4,8 @@ Embedded PostgreSQL, the synthetic Zuma world, the Accurate emulator and the Tel
 emulator; the real jobs pull over signed HTTP day by day, the real PTB Application posts the
 06:00 report with its four charts (through the outbox, as in production), then polls the
 emulator while a store lead asks `/stock`, `/shrinkage`, `/depth` (what to reorder) and
-`/sales`, and the admin asks `/health`.
+`/sales`, and the admin asks `/health`, turns on two monitor templates, marks the alert one
+fires a false alarm (Alarm palsu) and reads the precision in `/monitors`.
 Every message, with its sender, is printed and written to `DIR/transcript.md`, the charts
 beside it.
 """
@@ -13,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time as monotonic_time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -25,6 +27,7 @@ from pydantic import SecretStr
 from rich.panel import Panel
 from rich.text import Text
 
+from bot.alert_views import FALSE_LABEL
 from bot.cli import console, run
 from jobs.runs import JobSkipped, recorded_run
 from ops.clock import WIB, wib_at
@@ -43,6 +46,12 @@ DEMO_TOKEN = "7000000001:DEMO-opsbot-token"  # noqa: S105 - the emulator's, not 
 ANSWER_TIMEOUT = 60.0  # seconds for the bot to finish answering one message
 REPORT_AT = time(6, 0)  # WIB: the demo's clock starts at the report and runs from there
 SPEAKER_GAP = timedelta(minutes=4)
+# A line of the demo's script: (who, what they send, how many messages answer), or a step.
+Step = tuple["Persona", str, int] | Callable[[], Awaitable[None]]
+# Templates the demo enables (DOMAIN.md §12): the world plants an unmapped planogram store (it
+# fires); its intercompany customers are spelled as the list has them (it stays quiet).
+DEMO_MONITORS = ("unmapped_planogram_store", "intercompany_near_match")
+DEMO_FALSE_ALARM = "Toko planogram belum dipetakan"  # the alert the admin calls a false alarm
 
 
 @dataclass(frozen=True)
@@ -182,14 +191,19 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
             await application.start()
             try:
                 await _deliver_report(application, pool, settings, report_date, clock)
+                monitors = await _sync_monitors(pool, clock)
                 # (who, what, how many messages the answer has: /stock's chart follows its text)
-                script = [
-                    (lead, "/stock", 2),
-                    (lead, "/shrinkage", 1),
-                    (lead, "/depth", 1),
-                    (lead, "/sales", 1),
-                    (ADMIN, "/health", 1),
-                ]
+                script: list[Step] = [
+                    (lead, "/stock", 2), (lead, "/shrinkage", 1), (lead, "/depth", 1),
+                    (lead, "/sales", 1), (ADMIN, "/health", 1),
+                    # monitors (DOMAIN.md §12): the admin turns two templates on, they run, one
+                    # fires, the admin calls it a false alarm, /monitors shows the precision
+                    *[(ADMIN, f"/monitor on {m}", 1) for m in monitors.values()],
+                    lambda: _run_monitors(pool, settings, clock, monitors),
+                    (ADMIN, "/alerts", 1),
+                    (ADMIN, f"tap:{FALSE_LABEL}@{DEMO_FALSE_ALARM}", 0),
+                    (ADMIN, "/monitors", 1),
+                ]  # fmt: skip
                 await _play(application, telegram, handled, script, clock)
             finally:
                 await application.stop()
@@ -298,16 +312,42 @@ def _count_handled(application: OpsApplication) -> asyncio.Condition:
     return done
 
 
+async def _sync_monitors(pool: asyncpg.Pool, clock: DemoClock) -> dict[str, int]:
+    """Load monitors/*.sql (all disabled); the ids of the two the demo turns on."""
+    from ops.monitor_files import sync_files
+    from ops.paths import MONITORS_DIR
+
+    async with pool.acquire() as conn:
+        results = await sync_files(conn, MONITORS_DIR, by="demo", now=clock())
+    ids = {r.monitor.name: r.monitor.id for r in results}
+    return {name: ids[name] for name in DEMO_MONITORS}
+
+
+async def _run_monitors(
+    pool: asyncpg.Pool, settings: Any, clock: DemoClock, monitors: dict[str, int]
+) -> None:
+    """What the leader's schedule does after the chain: run the enabled monitors once."""
+    from bot.monitor_jobs import MonitorJobs
+
+    jobs = MonitorJobs(pool, settings, clock=clock)
+    for name, monitor_id in monitors.items():
+        outcome = await jobs.run_one(monitor_id, "demo")
+        fired = len(outcome.fired) if outcome else 0
+        console.print(f"monitor {name}: {fired} alert(s)")
+
+
 async def _play(
     application: OpsApplication,
     telegram: TelegramEmulator,
     handled: asyncio.Condition,
-    script: list[tuple[Persona, str, int]],
+    script: list[Step],
     clock: DemoClock,
 ) -> None:
     """Poll the emulator while each person sends their message; each waits for its answer.
 
-    A new speaker comes a few minutes after the previous one (the clock jumps).
+    A new speaker comes a few minutes after the previous one (the clock jumps). A step may
+    be a coroutine function (run in place) or `tap:<label start>`: the person taps the first
+    button so labelled on the bot's last message to them.
 
     Raises:
         OpsError: the bot did not finish answering within ANSWER_TIMEOUT (it failed).
@@ -316,7 +356,14 @@ async def _play(
     await application.updater.start_polling(poll_interval=0, timeout=1)
     try:
         speaker = None
-        for person, text, replies in script:
+        for step in script:
+            if callable(step):
+                await step()
+                continue
+            person, text, replies = step
+            if text.startswith("tap:"):
+                await _tap(application, telegram, handled, person, text.removeprefix("tap:"))
+                continue
             if person != speaker:
                 clock.advance(SPEAKER_GAP)
                 speaker = person
@@ -333,6 +380,27 @@ async def _play(
                 ) from None
     finally:
         await application.updater.stop()
+
+
+async def _tap(
+    application: OpsApplication,
+    telegram: TelegramEmulator,
+    handled: asyncio.Condition,
+    person: Persona,
+    label: str,
+) -> None:
+    """Tap `<label> #<id>` on the bot's last message (an /alerts list), the id being that of
+    the line `label` names after an `@` (`Alarm palsu@Toko planogram`)."""
+    label, _, about = label.partition("@")
+    [*_, last] = [m for m in telegram.messages(person.user_id) if m.from_bot]
+    found = re.search(rf"#(\d+) [^\n]*{re.escape(about)}", last.body)
+    if found is None:
+        raise OpsError(f"The demo found no alert about {about!r} to tap.")
+    shown = f"{label} #{found.group(1)}"
+    expected = application.bot_data["demo_handled"] + 1
+    telegram.tap_button(person.user_id, last.message_id, shown, user_id=person.user_id,
+                        first_name=person.name)  # fmt: skip
+    await _handled(application, handled, expected)
 
 
 async def _handled(application: OpsApplication, handled: asyncio.Condition, count: int) -> None:

@@ -27,6 +27,7 @@ from bot.app import build_application
 from bot.catchup import CatchUp
 from bot.context import OpsApplication
 from bot.leader import Leadership
+from bot.monitor_jobs import MonitorJobs
 from bot.outbox_worker import OutboxWorker
 from bot.scheduler import build_scheduler
 from bot.slots import SlotRunner
@@ -78,7 +79,10 @@ async def lead(svc: Services, leadership: Leadership, stop: asyncio.Event) -> No
     settings, pool = svc.settings, svc.pool
     term_over = asyncio.Event()
     watcher = asyncio.create_task(_first_of(leadership.not_leader, stop, then=term_over))
-    runner = SlotRunner(pool, settings, clock=svc.clock, dsn=svc.dsn)
+    monitors = MonitorJobs(pool, settings, clock=svc.clock)
+    runner = SlotRunner(
+        pool, settings, clock=svc.clock, dsn=svc.dsn, after_slot=monitors.after_slot
+    )
     application = build_application(settings, pool)
     notifier = AlertNotifier(pool, settings, clock=svc.clock)
     application.bot_data.update(dsn=svc.dsn, clock=svc.clock, alert_notifier=notifier)
@@ -103,6 +107,7 @@ async def lead(svc: Services, leadership: Leadership, stop: asyncio.Event) -> No
 
                 # From the plan's instant, not the start's: no slot falls between the two.
                 scheduler = build_scheduler(scheduled, shift=svc.shift, after=plan.at)
+                monitors.install(scheduler, svc.shift)  # cron monitors, re-read every minute
                 scheduler.start()
                 log.warning(
                     "leading; next runs %s", [str(j.next_run_time) for j in scheduler.get_jobs()]

@@ -11,9 +11,10 @@ second enqueue of the same date and chat a no-op.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import asyncpg
 
@@ -42,6 +43,8 @@ class SlotRunner:
     dsn: str | None = None  # for the backup's pg_dump
     open_client: ClientFactory | None = None  # None: Accurate from the settings
     on_step: Callable[[StepOutcome], None] | None = None
+    # Called after every run of a slot (the catch-up's too): the `after <job>` monitors.
+    after_slot: Callable[[Slot, date], Awaitable[Any]] | None = None
 
     async def run(
         self,
@@ -64,6 +67,7 @@ class SlotRunner:
                  ", late" if late else "")  # fmt: skip
         if not slot.steps:
             await self._report(slot, business_date, late=late, triggered_by=triggered_by)
+            await self._after(slot, business_date)
             return []
         outcomes: list[StepOutcome] = []
         for step in steps or slot.steps:
@@ -82,7 +86,16 @@ class SlotRunner:
                 skip_if_succeeded=True,  # _to_do looked before the lock: look again under it
             )
             outcomes += await run_chain(ctx, business_date, steps=(step,), on_step=self.on_step)
+        await self._after(slot, business_date)
         return outcomes
+
+    async def _after(self, slot: Slot, day: date) -> None:
+        if self.after_slot is None:
+            return
+        try:
+            await self.after_slot(slot, day)
+        except Exception:
+            log.exception("monitors after %s of %s failed", slot.job, day)
 
     async def _to_do(self, step: str, day: date) -> tuple[str, ...] | None:
         """Entities of `step` still to run on `day`; None: the whole (entity-less) step."""

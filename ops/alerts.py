@@ -20,9 +20,10 @@ from ops.errors import OpsError
 
 log = logging.getLogger(__name__)
 
-Severity = Literal["critical", "warning", "info"]
+Severity = Literal["critical", "high", "warning", "info"]
 State = Literal["open", "acknowledged", "muted", "resolved"]
-SEVERITIES: tuple[str, ...] = ("critical", "warning", "info")
+# `high` comes from monitors (DOMAIN.md §12): one card in the alert chat, no reminders.
+SEVERITIES: tuple[str, ...] = ("critical", "high", "warning", "info")
 # A change to write (new state, reason, extra `col = $n` sets from $3, their args), or why not.
 Decision = str | tuple[str, str, str, tuple[Any, ...]]
 _CLAIM_ATTEMPTS = 5  # re-reads after losing a race; more than two replicas never contend
@@ -359,7 +360,8 @@ async def open_alerts(conn: Conn, now: datetime) -> list[Alert]:
         f"select {_COLUMNS} from ops.alerts"
         " where first_seen <= $1 and (state in ('open', 'acknowledged')"
         " or (state = 'muted' and (muted_until is null or muted_until <= $1)))"
-        " order by case severity when 'critical' then 0 when 'warning' then 1 else 2 end,"
+        " order by case severity when 'critical' then 0 when 'high' then 1"
+        " when 'warning' then 2 else 3 end,"
         " last_seen desc, id desc",
         now,
     )

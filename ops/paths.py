@@ -8,6 +8,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = PROJECT_ROOT / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
+MONITORS_DIR = PROJECT_ROOT / "monitors"  # monitor files (DOMAIN.md §12, ops/monitor_files.py)
 
 
 def read_sql(relative: str) -> str:

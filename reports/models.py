@@ -204,7 +204,7 @@ class Freshness(_Model):
 class AlertItem(_Model):
     """One unresolved alert from ops.alerts."""
 
-    severity: Literal["critical", "warning", "info"]
+    severity: Literal["critical", "high", "warning", "info"]
     title: str
     state: Literal["open", "acknowledged", "muted"]
     first_seen: datetime
@@ -218,6 +218,8 @@ class Alerts(_Model):
     total: int
     critical: int
     warning: int
+    # Monitors to fix (DOMAIN.md §12): "#3 Stok minus di toko (20 %, 1/5)", worst first.
+    noisy_monitors: list[str] = []
 
 
 class Issue(_Model):

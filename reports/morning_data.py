@@ -17,6 +17,8 @@ from typing import Any
 import asyncpg
 
 from ops.db import Conn
+from ops.feedback import MONITOR_MIN_PRECISION, precisions
+from ops.feedback import noisy as noisy_monitors
 from ops.paths import read_sql
 from ops.settings import ENTITY_CODES
 from reports.models import (
@@ -260,9 +262,19 @@ async def load_freshness(conn: Conn, report_date: date) -> list[Freshness]:
     return result
 
 
-async def load_alerts(conn: Conn, now: datetime) -> Alerts:
-    """Unresolved alerts as of `now` (critical first), at most ALERTS_LISTED listed."""
+async def load_alerts(
+    conn: Conn, now: datetime, min_precision: Decimal = MONITOR_MIN_PRECISION
+) -> Alerts:
+    """Unresolved alerts as of `now` (critical first), at most ALERTS_LISTED listed, and the
+    monitors whose precision over 30 days is below `min_precision` with >= 5 answers."""
     rows = await conn.fetch(_sql("morning_alerts"), ALERTS_LISTED, now)
+    noisy = noisy_monitors(await precisions(conn, now), min_precision)
+    named = await conn.fetch(
+        "select 'monitor:' || id as rule, '#' || id || ' ' || title as name from ops.monitors"
+        " where 'monitor:' || id = any($1::text[])",
+        [p.rule for p in noisy],
+    )
+    titles: dict[str, str] = {r["rule"]: r["name"] for r in named}
     items = [
         AlertItem(
             severity=row["severity"],
@@ -279,4 +291,7 @@ async def load_alerts(conn: Conn, now: datetime) -> Alerts:
         total=first["total"] if first else 0,
         critical=first["critical"] if first else 0,
         warning=first["warning"] if first else 0,
+        noisy_monitors=[
+            f"{titles.get(p.rule, p.rule)} ({p.value:.0%}, {p.true}/{p.answers})" for p in noisy
+        ],
     )

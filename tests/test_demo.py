@@ -169,12 +169,17 @@ async def check_the_conversation(outcome, conn):
         if m.chat_id in (lead.user_id, admin.user_id)
     ]
     asks = [(chat, body) for chat, from_bot, body in said if not from_bot]
+    monitors = {r["name"]: r["id"] for r in await conn.fetch("select name, id from ops.monitors")}
     assert asks == [
         (lead.user_id, "/stock"),
         (lead.user_id, "/shrinkage"),
         (lead.user_id, "/depth"),
         (lead.user_id, "/sales"),
         (admin.user_id, "/health"),
+        (admin.user_id, f"/monitor on {monitors['unmapped_planogram_store']}"),
+        (admin.user_id, f"/monitor on {monitors['intercompany_near_match']}"),
+        (admin.user_id, "/alerts"),
+        (admin.user_id, "/monitors"),
     ]
     lead_said = [body for chat, from_bot, body in said if from_bot and chat == lead.user_id]
     stock, chart, shrinkage, depth, sales = lead_said
@@ -186,7 +191,15 @@ async def check_the_conversation(outcome, conn):
     assert sales.startswith(f"💰 Penjualan · toko {lead.about} · 19 Nov 2026")
     assert "Toko retail:" in sales and "pasang" in sales
     assert "Prioritas " in depth and "&lt;" not in depth and "stok gudang" in depth
-    [health] = [body for chat, from_bot, body in said if from_bot and chat == admin.user_id]
+    admin_said = [body for chat, from_bot, body in said if from_bot and chat == admin.user_id]
+    health, _on, _on2, alerts, precision = admin_said
+    # the unmapped planogram store the world plants fires its monitor; the admin calls it a
+    # false alarm and /monitors shows the precision (DOMAIN.md §12)
+    assert "Toko planogram belum dipetakan" in alerts
+    feedback = await conn.fetch("select rule, verdict, given_by from ops.alert_feedback")
+    unmapped = monitors["unmapped_planogram_store"]
+    assert [tuple(f) for f in feedback] == [(f"monitor:{unmapped}", "false_positive", "Wayan")]
+    assert "presisi 0% (0 benar, 1 palsu)" in precision
     assert health.startswith("🩺 Kesehatan opsbot") and "Tarik stok DDD: sukses" in health
     assert "Kartu kontrol · stok 20 Nov 2026" in stock
     for body in (stock, shrinkage, depth, sales, health):
@@ -197,9 +210,7 @@ async def check_the_conversation(outcome, conn):
     assert "06:0" in transcript and "WIB" in transcript
     outcomes = await conn.fetch("select command, outcome from ops.audit_log order by id")
     assert [tuple(r) for r in outcomes] == [
-        ("stock", "ok"),
-        ("shrinkage", "ok"),
-        ("depth", "ok"),
-        ("sales", "ok"),
-        ("health", "ok"),
-    ]
+        ("stock", "ok"), ("shrinkage", "ok"), ("depth", "ok"), ("sales", "ok"),
+        ("health", "ok"), ("monitor", "ok"), ("monitor", "ok"), ("alerts", "ok"),
+        ("button:alerts", "ok"), ("monitors", "ok"),
+    ]  # fmt: skip

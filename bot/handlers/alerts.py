@@ -1,4 +1,6 @@
-"""Alert buttons and commands: Acknowledge / Mute 24 h / Unmute taps, `/alerts`, `/mute`, `/unmute`.
+"""Alert buttons and commands: Acknowledge / Mute 24 h / Unmute / Benar / Alarm palsu taps,
+`/alerts`, `/mute`, `/unmute`. Benar / Alarm palsu (DOMAIN.md §12) store the answer with who
+gave it (ops/feedback.py); admins and leads may answer, within their alert scope.
 
 Who may do what (bot/access.py roles): admins and leads may list (/alerts) and acknowledge;
 only admins mute and unmute (a mute silences the alert for everyone); viewers are refused
@@ -38,6 +40,7 @@ from bot.handlers.common import answer, clock_of
 from bot.replies import sentence
 from ops.alerts import AlertNotFound, acknowledge, mute, unmute
 from ops.db import Conn
+from ops.feedback import Verdict, record_feedback
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +110,11 @@ async def alert_button(update: Update, context: BotContext) -> Outcome | None:
         await _toast(query, "expired")
         return "ok"
     person = context.person
-    allowed = ACK_ROLES if button.action == "ack" else MUTE_ROLES
+    allowed = ACK_ROLES if button.action in ("ack", "real", "false") else MUTE_ROLES
     if person.role not in allowed:
-        await _toast(query, "ack_not_allowed" if button.action == "ack" else "mute_not_allowed")
+        refusal = {"ack": "ack_not_allowed", "real": "feedback_not_allowed"}
+        refusal["false"] = refusal["real"]
+        await _toast(query, refusal.get(button.action, "mute_not_allowed"))
         return "denied"
     now = clock_of(context)()
     scope = await AlertScope.for_person(context.db, person)
@@ -142,7 +147,13 @@ async def _act(
     now: datetime,
 ) -> None:
     """Change the alert as the button says and answer the tap."""
-    if button.action == "ack":
+    if button.action in ("real", "false"):
+        real = button.action == "real"
+        verdict: Verdict = "true_positive" if real else "false_positive"
+        await record_feedback(conn, view.id, view.incident, view.key, verdict, person.name, now)
+        said = "feedback_true" if real else "feedback_false"
+        await _toast(query, said, id=view.id, name=person.name)
+    elif button.action == "ack":
         change = await acknowledge(conn, view.id, person.name, now)
         if change.changed:
             await _toast(query, "acked", name=person.name)

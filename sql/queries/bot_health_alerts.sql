@@ -10,7 +10,7 @@ select
 from ops.alerts as a
 where a.state in ('open', 'acknowledged')
 order by
-    case a.severity when 'critical' then 0 when 'warning' then 1 else 2 end,
+    case a.severity when 'critical' then 0 when 'high' then 1 when 'warning' then 2 else 3 end,
     a.last_seen desc,
     a.id desc
 limit $1

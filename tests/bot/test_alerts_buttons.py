@@ -26,8 +26,14 @@ async def _paged(alerting: AlertHarness) -> tuple[int, object]:
     return alert_id, page
 
 
+FEEDBACK = ["Benar", "Alarm palsu"]  # under every unresolved card (DOMAIN.md §12)
+
+
 def _labels(message) -> list[str]:
-    return [b["text"] for b in message.buttons]
+    """The state buttons of a card; the feedback row under them must be there too."""
+    labels = [b["text"] for b in message.buttons]
+    assert labels[-2:] == FEEDBACK, labels
+    return labels[:-2]
 
 
 async def test_acknowledge_edits_the_card_with_who_and_when(alerting: AlertHarness):

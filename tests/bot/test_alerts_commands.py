@@ -53,13 +53,21 @@ async def test_alerts_lists_unresolved_alerts_with_buttons_by_role(alerting: Ale
     assert [b["text"] for b in admin.buttons] == [
         f"Acknowledge #{critical}",
         f"Mute 24 h #{critical}",
+        f"Benar #{critical}",
+        f"Alarm palsu #{critical}",
         f"Acknowledge #{warning}",
         f"Mute 24 h #{warning}",
+        f"Benar #{warning}",
+        f"Alarm palsu #{warning}",
     ]
     lead = await alerting.ask(ALERT_CHAT, "/alerts", user_id=LEAD)
     assert [b["text"] for b in lead.buttons] == [
         f"Acknowledge #{critical}",
+        f"Benar #{critical}",
+        f"Alarm palsu #{critical}",
         f"Acknowledge #{warning}",
+        f"Benar #{warning}",
+        f"Alarm palsu #{warning}",
     ]
     viewer = await alerting.ask(VIEWER, "/alerts")
     assert "tidak tersedia untuk peran Anda" in viewer.body and viewer.buttons == []
@@ -72,11 +80,15 @@ async def test_acknowledge_from_the_list_edits_the_list_and_the_card(alerting: A
     answer = await alerting.tap(ALERT_CHAT, listing, f"Acknowledge #{alert_id}", user_id=LEAD)
     assert "terima kasih, Bu Made" in answer
     [page, listing] = alerting.bot_messages(ALERT_CHAT)
-    assert "Di-acknowledge oleh Bu Made" in listing.body and listing.buttons == []
+    assert "Di-acknowledge oleh Bu Made" in listing.body
+    assert [b["text"] for b in listing.buttons] == [
+        f"Benar #{alert_id}",
+        f"Alarm palsu #{alert_id}",
+    ]
     await alerting.deliver()
     [page, listing] = alerting.bot_messages(ALERT_CHAT)
     assert "Di-acknowledge oleh Bu Made" in page.body
-    assert [b["text"] for b in page.buttons] == ["Mute 24 h"]
+    assert [b["text"] for b in page.buttons] == ["Mute 24 h", "Benar", "Alarm palsu"]
 
 
 async def test_mute_and_unmute_commands(alerting: AlertHarness):

@@ -22,8 +22,14 @@ from tests.bot.alert_harness import (
 __all__ = ["alerting"]  # the fixture, imported for the tests below
 
 
+FEEDBACK = ["Benar", "Alarm palsu"]  # under every unresolved card (DOMAIN.md §12)
+
+
 def _labels(message) -> list[str]:
-    return [b["text"] for b in message.buttons]
+    """The state buttons of a card; the feedback row under them must be there too."""
+    labels = [b["text"] for b in message.buttons]
+    assert labels[-2:] == FEEDBACK, labels
+    return labels[:-2]
 
 
 async def test_a_failed_job_pages_the_group_once_with_two_buttons(alerting: AlertHarness):

@@ -36,7 +36,11 @@ async def test_a_lead_neither_reads_nor_acknowledges_another_stores_alert(
     assert "Galaxy" not in listing.body and f"#{theirs}" not in listing.body
     assert [b["text"] for b in listing.buttons] == [
         f"Acknowledge #{system}",
+        f"Benar #{system}",
+        f"Alarm palsu #{system}",
         f"Acknowledge #{ours}",
+        f"Benar #{ours}",
+        f"Alarm palsu #{ours}",
     ]
 
     # the admin's list in the group shows every alert, with its buttons ...

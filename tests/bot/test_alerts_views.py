@@ -44,9 +44,9 @@ def test_every_sentence_is_valid_html_and_fits_a_button_answer(key: str):
 @pytest.mark.parametrize(
     ("state", "labels"),
     [
-        ("open", ["Acknowledge", "Mute 24 h"]),
-        ("acknowledged", ["Mute 24 h"]),
-        ("muted", ["Acknowledge", "Unmute"]),
+        ("open", ["Acknowledge", "Mute 24 h", "Benar", "Alarm palsu"]),
+        ("acknowledged", ["Mute 24 h", "Benar", "Alarm palsu"]),
+        ("muted", ["Acknowledge", "Unmute", "Benar", "Alarm palsu"]),
         ("resolved", []),
     ],
 )
@@ -81,7 +81,9 @@ def test_long_details_and_long_lists_still_fit_one_message():
     views = [replace(long, id=n) for n in range(40)]
     text, markup = render_list(views, NOW, can_ack=True, can_mute=False)
     assert len(text) <= 4096 and "lagi." in text
-    assert markup is not None and len(markup.inline_keyboard) == 8
+    # 8 alerts with buttons: each a state row ([Acknowledge #n]) and a feedback row
+    assert markup is not None and len(markup.inline_keyboard) == 16
+    assert [b.text for b in markup.inline_keyboard[1]] == ["Benar #0", "Alarm palsu #0"]
 
 
 def test_button_data_round_trips_and_rejects_junk():

@@ -72,7 +72,7 @@ async def test_a_revoked_token_pages_when_the_0300_stock_slot_ends_and_the_rerun
     [card] = await alerting.emu.wait_for_messages(ALERT_CHAT, 1, timeout=30)
     assert "Alert kritis" in card.body and "Token API Accurate UBB ditolak" in card.body
     assert "saat tarik stok" in card.body and "ACCURATE_UBB_API_TOKEN" in card.body
-    assert [b["text"] for b in card.buttons] == ["Acknowledge", "Mute 24 h"]
+    assert [b["text"] for b in card.buttons] == ["Acknowledge", "Mute 24 h", "Benar", "Alarm palsu"]
     health = await alerting.pool.fetchval("select count(*) from ops.job_runs where job = 'health'")
     assert health == 0
 

@@ -673,7 +673,7 @@ async def test_the_revoked_token_reaches_the_alert_group_as_one_message_with_but
     [page] = group()  # nothing else pages
     assert title in page.body and "Alert kritis" in page.body
     assert "buat token API baru untuk MBB" in page.body and "ACCURATE_MBB_API_TOKEN" in page.body
-    assert [b["text"] for b in page.buttons] == ["Acknowledge", "Mute 24 h"]
+    assert [b["text"] for b in page.buttons] == ["Acknowledge", "Mute 24 h", "Benar", "Alarm palsu"]
     assert token_sends() == 1
 
     # the token still refused at a rerun: the same alert seen again, no second message

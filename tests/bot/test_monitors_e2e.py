@@ -1,0 +1,175 @@
+"""Monitors end to end through the Telegram emulator (DOMAIN.md §12, issue 14): a monitor file
+synced, scheduled, fired, carded, acknowledged, marked a false alarm, resolved; a monitor that
+times out recorded and warned once while its schedule goes on; a lead sees only their stores."""
+
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.monitor_jobs import MonitorJobs
+from ops.monitor_files import sync_files
+from tests.bot.alert_harness import ADMIN, ALERT_CHAT, AlertHarness, alerting
+
+__all__ = ["alerting"]  # the fixture, imported for the tests below
+
+TP_LEAD = 2005
+MONITOR = """\
+-- name: Stok minus di toko
+-- severity: critical
+-- schedule: */30 * * * *
+-- keys: store_key
+-- description: A store with negative stock.
+select store_key, qty from mart.t_e2e where qty < 0 order by store_key
+"""
+SLOW = """\
+-- name: Kueri lambat
+-- severity: high
+-- schedule: 0 * * * *
+select count(*) as n from mart.t_e2e, generate_series(1, 300000000) as g
+"""
+
+
+async def _synced(alerting: AlertHarness, tmp_path: Path, name: str, text: str) -> int:
+    await alerting.pool.execute("create table if not exists mart.t_e2e (store_key text, qty int)")
+    (tmp_path / f"{name}.sql").write_text(text, encoding="utf-8")
+    async with alerting.pool.acquire() as conn:
+        [result] = [r for r in await sync_files(conn, tmp_path, by="test", now=alerting.clock())
+                    if r.monitor.name == name]  # fmt: skip
+    assert result.changed and not result.monitor.enabled and result.monitor.version == 1
+    return result.monitor.id
+
+
+async def test_synced_scheduled_fired_carded_acknowledged_false_alarm_resolved(
+    alerting: AlertHarness, tmp_path: Path
+) -> None:
+    monitor_id = await _synced(alerting, tmp_path, "stok_minus", MONITOR)
+    await alerting.pool.execute("insert into mart.t_e2e values ('zuma tp', -3), ('zuma gm', 5)")
+    jobs = MonitorJobs(alerting.pool, alerting.app.bot_data["settings"], clock=alerting.clock)
+    scheduler = AsyncIOScheduler()
+    assert await jobs.reload(scheduler) == 0  # disabled: not scheduled
+    tried = await alerting.ask(ADMIN, f"/monitor test {monitor_id}")
+    assert "Uji coba" in tried.body and "akan menaikkan 1 alert" in tried.body
+    assert "Stok minus di toko: zuma tp" in tried.body
+    assert await alerting.pool.fetchval("select count(*) from ops.alerts") == 0  # raised nothing
+
+    on = await alerting.ask(ADMIN, f"/monitor on {monitor_id}")
+    assert f"Monitor #{monitor_id} Stok minus di toko dinyalakan" in on.body
+    assert await jobs.reload(scheduler) == 1
+    [job] = [j for j in scheduler.get_jobs() if j.id.startswith("monitor:")]
+    assert job.id == f"monitor:{monitor_id}:v1:*/30 * * * *"
+
+    outcome = await jobs.run_one(monitor_id, "cron")  # what the job calls when it fires
+    assert outcome is not None and [f.key for f in outcome.fired] == [
+        f"monitor:{monitor_id}:store:zuma tp"
+    ]
+    await alerting.deliver()
+    [card] = alerting.bot_messages(ALERT_CHAT)
+    assert "Stok minus di toko: zuma tp" in card.body and "qty: -3" in card.body
+    labels = [b["text"] for b in card.buttons]
+    assert labels == ["Acknowledge", "Mute 24 h", "Benar", "Alarm palsu"]
+
+    alerting.clock.advance(minutes=5)
+    assert "terima kasih" in await alerting.tap(ALERT_CHAT, card, "Acknowledge", user_id=ADMIN)
+    said = await alerting.tap(ALERT_CHAT, card, "Alarm palsu", user_id=ADMIN)
+    assert said.startswith("👌 Tercatat: alert") and "alarm palsu" in said
+    feedback = await alerting.pool.fetchrow(
+        "select rule, verdict, given_by from ops.alert_feedback"
+    )
+    assert tuple(feedback) == (f"monitor:{monitor_id}", "false_positive", "Wayan")
+    listing = await alerting.ask(ADMIN, "/monitors")
+    assert f"#{monitor_id}</b>" not in listing.body  # HTML is rendered, not shown
+    assert "presisi 0% (0 benar, 1 palsu)" in listing.body
+
+    await alerting.pool.execute("update mart.t_e2e set qty = 1")
+    alerting.clock.advance(minutes=30)
+    outcome = await jobs.run_one(monitor_id, "cron")
+    assert outcome is not None and (outcome.fired, outcome.resolved) == ([], 1)
+    await alerting.deliver()
+    card = alerting.bot_messages(ALERT_CHAT)[0]
+    assert card.buttons == []  # resolved: no buttons left
+    runs = await alerting.pool.fetch(
+        "select trigger, status, fired, resolved from ops.monitor_runs order by id"
+    )
+    assert [tuple(r) for r in runs] == [
+        ("test", "success", 1, 0),  # /monitor test: recorded, raised nothing
+        ("cron", "success", 1, 0),
+        ("cron", "success", 0, 1),
+    ]
+    job_runs = await alerting.pool.fetchval(
+        "select count(*) from ops.job_runs where job = 'monitor' and status = 'success'"
+    )
+    assert job_runs == 1  # one slot per monitor and WIB day; the second run is attempt 2
+
+
+async def test_a_timeout_is_recorded_and_warned_once_while_the_schedule_goes_on(
+    alerting: AlertHarness, tmp_path: Path
+) -> None:
+    monitor_id = await _synced(alerting, tmp_path, "lambat", SLOW)
+    await alerting.pool.execute("insert into mart.t_e2e values ('zuma tp', 1)")
+    await alerting.ask(ADMIN, f"/monitor on {monitor_id}")
+    settings = alerting.app.bot_data["settings"].model_copy(update={"monitor_timeout_seconds": 0.2})
+    jobs = MonitorJobs(alerting.pool, settings, clock=alerting.clock)
+    for _ in range(3):
+        outcome = await jobs.run_one(monitor_id, "cron")
+        assert outcome is not None and outcome.status == "timeout"
+        alerting.clock.advance(hours=1)
+    await alerting.deliver()
+    assert alerting.bot_messages(ALERT_CHAT) == []  # a warning: /alerts and the morning report
+    warnings = await alerting.pool.fetch(
+        "select severity, count, state from ops.alerts where key = $1",
+        f"monitor_failed:{monitor_id}",
+    )
+    assert [tuple(w) for w in warnings] == [("warning", 3, "open")]
+    statuses = await alerting.pool.fetch("select status from ops.monitor_runs order by id")
+    assert [r["status"] for r in statuses] == ["timeout"] * 3
+    listing = await alerting.ask(ADMIN, "/alerts")
+    assert f"Monitor #{monitor_id} lambat gagal jalan" in listing.body
+    shown = await alerting.ask(ADMIN, f"/monitor {monitor_id}")
+    assert shown.body.count("⏱️") == 3
+
+
+async def test_a_lead_never_sees_a_monitors_rows_outside_their_scope(
+    alerting: AlertHarness, tmp_path: Path
+) -> None:
+    await alerting.pool.execute(
+        "insert into ops.bot_users (user_id, name, role, branch, stores)"
+        " values ($1, 'Pak Tomo', 'lead', null, array['Zuma TP'])",
+        TP_LEAD,
+    )
+    monitor_id = await _synced(
+        alerting, tmp_path, "stok_minus", MONITOR.replace("critical", "medium")
+    )
+    await alerting.pool.execute(
+        "insert into mart.t_e2e values ('zuma tp', -3), ('zuma galaxy mall', -12)"
+    )
+    await alerting.ask(ADMIN, f"/monitor on {monitor_id}")
+    jobs = MonitorJobs(alerting.pool, alerting.app.bot_data["settings"], clock=alerting.clock)
+    outcome = await jobs.run_one(monitor_id, "cron")
+    assert outcome is not None and len(outcome.fired) == 2
+    admin = await alerting.ask(ADMIN, "/alerts")
+    assert "zuma galaxy mall" in admin.body and "zuma tp" in admin.body
+    lead = await alerting.ask(TP_LEAD, "/alerts")
+    assert "zuma tp" in lead.body
+    assert "galaxy" not in lead.body.lower() and "-12" not in lead.body
+    refused = await alerting.ask(TP_LEAD, "/monitors")
+    assert "Stok minus" not in refused.body
+
+
+async def test_a_high_monitor_alert_is_one_card_without_reminders_or_escalation(
+    alerting: AlertHarness, tmp_path: Path
+) -> None:
+    monitor_id = await _synced(
+        alerting, tmp_path, "stok_minus", MONITOR.replace("critical", "high")
+    )
+    await alerting.pool.execute("insert into mart.t_e2e values ('zuma tp', -3)")
+    await alerting.ask(ADMIN, f"/monitor on {monitor_id}")
+    jobs = MonitorJobs(alerting.pool, alerting.app.bot_data["settings"], clock=alerting.clock)
+    await jobs.run_one(monitor_id, "cron")
+    await alerting.deliver()
+    [card] = alerting.bot_messages(ALERT_CHAT)
+    assert "Alert penting" in card.body and "Stok minus di toko: zuma tp" in card.body
+    alerting.clock.advance(hours=9)  # past the reminder (4 h) and the escalation (30 min)
+    await jobs.run_one(monitor_id, "cron")
+    await alerting.deliver()
+    assert len(alerting.bot_messages(ALERT_CHAT)) == 1
+    assert not [m for m in alerting.emu.messages(ADMIN) if m.from_bot and "Eskalasi" in m.body]
