@@ -51,7 +51,7 @@ async def render_digest(
     sales_rows = [
         dict(r)
         for r in await conn.fetch(
-            read_sql("queries/bot_sales.sql"), sales_date, None, [s.key for s in mine]
+            read_sql("queries/sales_by_department.sql"), sales_date, None, [s.key for s in mine]
         )
     ]
     retail = [r for r in sales_rows if r["channel"] == "retail" and r["is_retail_store"]]

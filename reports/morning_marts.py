@@ -91,7 +91,7 @@ async def load_sales(
 ) -> Sales:
     """The Penjualan section of `sales_date` (DOMAIN.md §9.4): retail vs last week, other
     channels, per-branch MTD against target, best/worst stores by pace, stores without sales."""
-    rows = [dict(r) for r in await conn.fetch(_sql("morning_sales"), sales_date)]
+    rows = [dict(r) for r in await conn.fetch(_sql("sales_by_department"), sales_date, None, None)]
     if not any(r["day_rows"] for r in rows):
         return Sales(sales_date=sales_date, available=False, latest_date=latest, targets=targets)
     retail = [r for r in rows if r["channel"] == "retail" and r["is_retail_store"]]

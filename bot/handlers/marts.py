@@ -102,7 +102,7 @@ async def sales_command(update: Update, context: BotContext) -> Outcome:
         rows = [
             dict(r)
             for r in await conn.fetch(
-                read_sql("queries/bot_sales.sql"), day, scope.branch, scope.stores
+                read_sql("queries/sales_by_department.sql"), day, scope.branch, scope.stores
             )
         ]
         latest = await conn.fetchval(read_sql("queries/bot_sales_latest.sql"), day)

@@ -1,6 +1,8 @@
--- Sales per department and channel for the report (DOMAIN.md §9.4): the day, the same weekday a
--- week before, month to date, and the store's Finance target of the month (retail stores only).
--- $1 date: sales date (D-1). Rupiah are total_amount as invoiced (before returns); pairs.
+-- Sales of one day per department and channel (DOMAIN.md §9.4), retail stores only: the day,
+-- the same weekday a week before, month to date and the store's Finance target of the month.
+-- Read by the morning report (whole company), /sales and the digest (a scope).
+-- $1 date: sales date (D-1 in the report), $2 text: branch (lower) or null, $3 text[]: store
+-- keys or null. Rupiah are total_amount as invoiced (before returns); pairs.
 
 with
 
@@ -21,6 +23,8 @@ days as (
         ) as mtd_revenue
     from mart.report_sales_daily as s
     where s.sales_date between least($1 - 7, date_trunc('month', $1)::date) and $1
+        and ($2::text is null or lower(trim(s.branch)) = $2)
+        and ($3::text[] is null or s.store_key = any($3))
     group by s.store_key
 ),
 
