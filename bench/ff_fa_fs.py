@@ -22,7 +22,7 @@ import asyncpg
 
 from bench.common import Result, Timer
 from bench.full_world import load_full_world
-from bench.raw_reads import ENTITIES, products, stock_at
+from bench.raw_reads import ENTITIES, NAME_KEY, name_key, products, stock_at
 from jobs.marts import build_ff_fa_fs
 from jobs.store_mapping import auto_map_stores
 
@@ -50,13 +50,15 @@ async def per_store_loop(conn: asyncpg.Connection, day: date) -> dict[str, tuple
     for r in await conn.fetch(
         "select planogram_name, stock_nama_gudang from portal.store_name_map order by 1"
     ):
-        key = r["stock_nama_gudang"].strip().lower()
-        mapping[key].append(r["planogram_name"].strip().lower())
+        key = name_key(r["stock_nama_gudang"])  # §11: one key per spelling of a warehouse
+        mapping[key].append(name_key(r["planogram_name"]))
         names.setdefault(key, r["stock_nama_gudang"].strip())
     out: dict[str, tuple[Decimal, ...]] = {}
     for gudang, planogram_names in mapping.items():
         rows = await conn.fetch(
-            "select * from portal.planogram where lower(trim(store_name)) = any($1::text[])",
+            "select * from portal.planogram where "
+            + NAME_KEY.format("store_name")
+            + " = any($1::text[])",
             planogram_names,
         )
         columns = [c for c in (rows[0].keys() if rows else []) if SIZE_COLUMN.match(c)]

@@ -15,6 +15,9 @@ from decimal import Decimal
 import asyncpg
 
 ENTITIES = ("ddd", "ljbb", "mbb", "ubb")
+# The §11 store key written out again (the product's is core.store_key): lower, trimmed, inner
+# runs of whitespace collapsed.
+NAME_KEY = "lower(btrim(regexp_replace({}, '\\s+', ' ', 'g')))"
 GROUP_OF = {
     "MEN": "MEN",
     "LADIES": "LADIES",
@@ -58,7 +61,7 @@ async def stock_at(conn: asyncpg.Connection, day: date, gudang_key: str) -> dict
         for r in await conn.fetch(
             f"select lower(trim(kode_barang)) as key, sum(kuantitas) as qty"
             f" from raw.accurate_stock_{entity}"
-            " where snapshot_date = $1 and lower(trim(nama_gudang)) = $2 group by 1",
+            " where snapshot_date = $1 and " + NAME_KEY.format("nama_gudang") + " = $2 group by 1",
             day,
             gudang_key,
         ):
@@ -86,24 +89,50 @@ async def ddd_sales(conn: asyncpg.Connection, day: date, store_key: str) -> dict
         "  kode_produk, kuantitas, nama_departemen from raw.accurate_sales_ddd"
         "  where tanggal = $1"
         "  order by nomor_invoice, kode_produk, tanggal, line_number, snapshot_date desc"
-        ") as newest where lower(trim(nama_departemen)) = $2 group by 1",
+        ") as newest where " + NAME_KEY.format("nama_departemen") + " = $2 group by 1",
         day,
         store_key,
     )
     return {r["key"]: r["qty"] for r in rows}
 
 
-async def transfers_in(conn: asyncpg.Connection, day: date, gudang_key: str) -> dict[str, Decimal]:
-    """lower(trim(item_code)) -> pairs moved from a central warehouse to `gudang_key` on `day`."""
-    out: dict[str, Decimal] = {}
+def name_key(name: str) -> str:
+    """The §11 store key of `name` in Python: lower, trimmed, inner whitespace collapsed."""
+    return " ".join(name.split()).lower()
+
+
+async def transfers_in(conn: asyncpg.Connection, day: date) -> dict[str, dict[str, Decimal]]:
+    """Store gudang key -> lower(trim(item_code)) -> pairs moved in from a warehouse on `day`.
+
+    DOMAIN.md §11, read again from the raw tables: only final documents (approved, or without
+    approval) of type TRANSFER_OUT, quantity x unit ratio in pairs, and a movement booked by
+    several entities (same warehouses, item and pairs; the n-th such line of each) counted
+    once. Which entity's booking is kept does not change the pairs.
+    """
+    lines: list[tuple[str, str, str, str, Decimal, str]] = []
     for entity in ENTITIES:
         for r in await conn.fetch(
-            f"select lower(trim(item_code)) as key, sum(quantity) as qty"
-            f" from raw.accurate_item_transfer_{entity}"
-            " where trans_date = $1 and lower(trim(to_warehouse)) = $2"
-            " and lower(trim(from_warehouse)) like 'warehouse%' group by 1",
+            "select from_warehouse, to_warehouse, lower(trim(item_code)) as item,"
+            " quantity * coalesce(unit_ratio, 1) as pairs, transfer_number"
+            f" from raw.accurate_item_transfer_{entity} where trans_date = $1"
+            " and coalesce(upper(trim(approval_status)), 'APPROVED') = 'APPROVED'"
+            " and coalesce(upper(trim(item_transfer_type)), 'TRANSFER_OUT') = 'TRANSFER_OUT'",
             day,
-            gudang_key,
         ):
-            out[r["key"]] = out.get(r["key"], Decimal(0)) + r["qty"]
+            source = name_key(r["from_warehouse"])
+            if source.startswith("warehouse"):
+                target = name_key(r["to_warehouse"])
+                number = r["transfer_number"] or ""
+                lines.append((entity, source, target, r["item"], r["pairs"], number))
+    seen: dict[tuple[str, str, str, str, Decimal], int] = {}
+    movements: set[tuple[str, str, str, Decimal, int]] = set()
+    for entity, source, target, item, pairs, _number in sorted(lines, key=lambda x: x[5]):
+        n = seen[(entity, source, target, item, pairs)] = (
+            seen.get((entity, source, target, item, pairs), 0) + 1
+        )
+        movements.add((source, target, item, pairs, n))
+    out: dict[str, dict[str, Decimal]] = {}
+    for _source, target, item, pairs, _n in movements:
+        store = out.setdefault(target, {})
+        store[item] = store.get(item, Decimal(0)) + pairs
     return out

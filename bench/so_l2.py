@@ -19,6 +19,7 @@ from bench.common import Result, Timer
 from bench.full_world import load_full_world
 from bench.raw_reads import (
     ENTITIES,
+    NAME_KEY,
     Product,
     any_stock,
     ddd_sales,
@@ -31,12 +32,13 @@ from jobs.marts import build_so_l2
 RUNS = 3
 GROUPS = ("MEN", "LADIES", "BABY & KIDS")
 
-_STORES = """
-select distinct on (lower(trim(nama_accurate)))
-    lower(trim(nama_accurate)) as store_name, lower(trim(nama_department_old)) as gudang_key
+_K = NAME_KEY
+_STORES = f"""
+select distinct on ({_K.format("nama_accurate")})
+    {_K.format("nama_accurate")} as store_name, {_K.format("nama_department_old")} as gudang_key
 from portal.store
-where upper(trim(category)) = 'RETAIL' and lower(trim(nama_accurate)) like 'zuma%'
-order by lower(trim(nama_accurate)), (nullif(trim(nama_department_old), '') is null),
+where upper(trim(category)) = 'RETAIL' and {_K.format("nama_accurate")} like 'zuma%'
+order by {_K.format("nama_accurate")}, (nullif(trim(nama_department_old), '') is null),
          (nullif(trim(branch), '') is null), nama_department_old, branch
 """
 Row = tuple[Decimal, Decimal, Decimal, Decimal | None, Decimal | None]
@@ -58,13 +60,14 @@ async def per_store_loop(conn: asyncpg.Connection, day: date) -> dict[tuple[str,
     yesterday = day - timedelta(days=1)
     product = await products(conn)
     has_prev = await any_stock(conn, yesterday)
+    moves_of_day = await transfers_in(conn, yesterday)
     out: dict[tuple[str, str], Row] = {}
     for store in await conn.fetch(_STORES):
         name, gudang = store["store_name"], store["gudang_key"]
         today = _by_group(await stock_at(conn, day, gudang), product)
         prev = _by_group(await stock_at(conn, yesterday, gudang), product) if has_prev else None
         sold = _by_group(await ddd_sales(conn, yesterday, name), product)
-        moved = _by_group(await transfers_in(conn, yesterday, gudang), product)
+        moved = _by_group(moves_of_day.get(gudang, {}), product)
         for g in GROUPS:
             qty, s, m = today.get(g, Decimal(0)), sold.get(g, Decimal(0)), moved.get(g, Decimal(0))
             p = None if prev is None else prev.get(g, Decimal(0))

@@ -15,6 +15,8 @@ import asyncpg
 import pytest
 from pydantic import SecretStr
 
+from bench.ff_fa_fs import per_store_loop as ff_per_store_loop
+from bench.so_l2 import per_store_loop
 from jobs.chain import ChainContext, run_chain
 from jobs.portal_import import import_portal
 from ops.clock import wib_at
@@ -123,6 +125,27 @@ async def test_the_chain_finds_the_planted_losses_and_reruns_idempotently(databa
                 assert open_after[day] == expected, day
             for day in clean_days:
                 assert open_after[day] == []
+
+            # the SO L2 and FF/FA/FS benches' baselines (raw and portal read again,
+            # bench/raw_reads.py) agree with the marts on every day: `make bench` is fair
+            for day in world.days:
+                baseline = await per_store_loop(conn, day)
+                rows = await conn.fetch(
+                    "select store_name, gender_group, stock_qty, sales_qty, mutasi_in,"
+                    " prev_stock_qty, selisih from mart.stock_opname_l2_daily"
+                    " where snapshot_date = $1",
+                    day,
+                )
+                assert len(rows) > 0
+                assert {(r[0], r[1]): tuple(r[2:]) for r in rows} == baseline, day
+                ff_rows = await conn.fetch(
+                    "select store_db_name, ff, fa, fs from mart.ff_fa_fs_daily"
+                    " where report_date = $1",
+                    day,
+                )
+                assert len(ff_rows) > 0
+                ff_baseline = await ff_per_store_loop(conn, day)
+                assert {r[0]: tuple(r[1:]) for r in ff_rows} == ff_baseline, day
 
             # the whole chain again for the last date: same marts, same runs
             marts_before, runs_before = await _marts(conn), await _runs(conn)
