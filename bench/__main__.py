@@ -1,12 +1,17 @@
 """`make bench`: every figure beside its baseline (measured in the same run, or a published
 limit said to be one); writes bench/results.json, which `python -m bench.readme` puts in the
-README."""
+README.
+
+`python -m bench stock_pull so_l2` runs only the named modules and prints their figures without
+touching bench/results.json (the README table always comes from one whole run)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from bench import (
@@ -25,26 +30,37 @@ from bench import (
     stock_write,
     takeover,
 )
-from bench.common import Result, save, scratch_database
+from bench.common import Result, print_table, save, scratch_database
+
+# In run order: each takes the scratch database's DSN and returns its figures.
+MODULES: dict[str, Callable[[str], Awaitable[list[Result]]]] = {
+    "stock_write": stock_write.run,
+    "stock_pull": stock_pull.run,
+    "stock_latency": stock_latency.run,
+    "delivery": delivery.run,
+    "ff_fa_fs": ff_fa_fs.run,
+    "so_l2": so_l2.run,
+    "business_marts": business_marts.run,
+    "health": health.run,
+    "monitors": monitors.run,
+    "alert_latency": alert_latency.run,
+    "failure_latency": failure_latency.failure_to_card,
+    "takeover": takeover.run,
+    "bot": bot.run,
+    "stock_crowd": stock_crowd.run,
+}
 
 
-async def main() -> list[Result]:
+async def main(names: list[str]) -> list[Result]:
+    """Run the named bench modules (all of them when `names` is empty), in MODULES order."""
+    unknown = sorted(set(names) - MODULES.keys())
+    if unknown:
+        raise SystemExit(f"unknown bench module(s) {unknown}; known: {', '.join(MODULES)}")
     results: list[Result] = []
     async with scratch_database() as db:
-        results += await stock_write.run(db.dsn)
-        results += await stock_pull.run(db.dsn)
-        results += await stock_latency.run(db.dsn)
-        results += await delivery.run(db.dsn)
-        results += await ff_fa_fs.run(db.dsn)
-        results += await so_l2.run(db.dsn)
-        results += await business_marts.run(db.dsn)
-        results += await health.run(db.dsn)
-        results += await monitors.run(db.dsn)
-        results += await alert_latency.run(db.dsn)
-        results += await failure_latency.failure_to_card(db.dsn)
-        results += await takeover.run(db.dsn)
-        results += await bot.run(db.dsn)
-        results += await stock_crowd.run(db.dsn)
+        for name, run in MODULES.items():
+            if not names or name in names:
+                results += await run(db.dsn)
     return results
 
 
@@ -62,5 +78,9 @@ def _run_info(
 
 if __name__ == "__main__":
     load, started, clock = os.getloadavg(), datetime.now(UTC), time.perf_counter()
-    figures = asyncio.run(main())
-    save(figures, _run_info(started, time.perf_counter() - clock, load))
+    only = sys.argv[1:]
+    figures = asyncio.run(main(only))
+    if only:
+        print_table(figures)
+    else:
+        save(figures, _run_info(started, time.perf_counter() - clock, load))

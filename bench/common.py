@@ -109,6 +109,11 @@ def save(results: list[Result], run: dict[str, object]) -> None:
     turns the file into the README's table."""
     rows = [asdict(r) | {"ratio": r.ratio} for r in results]
     RESULTS.write_text(json.dumps({"run": run, "figures": rows}, indent=2) + "\n", encoding="utf-8")
+    print_table(results)
+
+
+def print_table(results: list[Result]) -> None:
+    """Print one line per figure: value, baseline, yardstick, ratio and target."""
     width = max(len(r.name) for r in results)
     for r in results:
         base = f"{r.baseline:,.2f} ({r.baseline_label}; {r.yardstick})"
