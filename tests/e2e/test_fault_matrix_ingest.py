@@ -64,7 +64,15 @@ class ObservedClient(AccurateClient):
     """The real client; a test may await `page_hook` before it hands on each stock page."""
 
     page_hook: PageHook | None = None
+    warehouses_hook: Callable[[ObservedClient], None] | None = None
     pages = 0
+
+    async def warehouses(self) -> list[Any]:
+        """The real warehouse list, then the hook (the host is known by now)."""
+        found = await super().warehouses()
+        if self.warehouses_hook is not None:
+            self.warehouses_hook(self)
+        return found
 
     async def iter_stock(self, warehouse: Any) -> AsyncIterator[list[Any]]:
         """The real pages, each announced to the hook first."""
@@ -87,6 +95,7 @@ class Rig:
     settings: Settings
     clients: list[ObservedClient] = field(default_factory=list)
     page_hook: PageHook | None = None
+    warehouses_hook: Callable[[ObservedClient], None] | None = None
     hung: HungCalls = field(default_factory=HungCalls)
 
     @asynccontextmanager
@@ -107,6 +116,7 @@ class Rig:
             transport=self.hung.transport(entity),
         ) as client:
             client.page_hook = self.page_hook
+            client.warehouses_hook = self.warehouses_hook
             self.clients.append(client)
             yield client
 
@@ -490,13 +500,15 @@ async def test_transient_accurate_faults_are_ridden_out_through_the_whole_chain(
         if fault["kind"] == "timeout":
             rig.hung.arm(fault["endpoint"], fault["times"], entity="MBB")
 
-    async def move_midway(client: ObservedClient, pages: int) -> None:
-        # the host moves under a running pull, after the client has found it
-        if client.entity == "MBB" and pages == 1:
+    def move_midway(client: ObservedClient) -> None:
+        # the host moves under a running pull, after the client has found it and read the
+        # warehouse list: its item and stock calls are still to come, whatever their concurrency
+        if client.entity == "MBB" and not client.stats.redirects:
             for fault in moves:
                 rig.emu.inject_fault(**fault)
+            rig.warehouses_hook = None
 
-    rig.page_hook = move_midway
+    rig.warehouses_hook = move_midway
     _, report = await rig.morning(DAY)
 
     seen = sum(getattr(c.stats, counter) for c in rig.of("MBB"))
