@@ -7,6 +7,7 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.monitor_jobs import MonitorJobs
+from bot.watchdog import Watchdog
 from ops.monitor_files import sync_files
 from tests.bot.alert_harness import ADMIN, ALERT_CHAT, AlertHarness, alerting
 
@@ -173,3 +174,49 @@ async def test_a_high_monitor_alert_is_one_card_without_reminders_or_escalation(
     await alerting.deliver()
     assert len(alerting.bot_messages(ALERT_CHAT)) == 1
     assert not [m for m in alerting.emu.messages(ADMIN) if m.from_bot and "Eskalasi" in m.body]
+
+
+async def test_a_missed_cron_slot_is_flagged_by_the_watchdog_and_caught_up_on_start(
+    alerting: AlertHarness, tmp_path: Path
+) -> None:
+    daily = MONITOR.replace("*/30 * * * *", "0 7 * * *").replace("critical", "medium")
+    monitor_id = await _synced(alerting, tmp_path, "stok_minus", daily)
+    await alerting.pool.execute("insert into mart.t_e2e values ('zuma tp', -3)")
+    await alerting.ask(ADMIN, f"/monitor on {monitor_id}")  # 06:30 WIB
+    leader = MonitorJobs(alerting.pool, alerting.app.bot_data["settings"], clock=alerting.clock)
+    assert await leader.reload(AsyncIOScheduler()) == 1
+    watchdog = Watchdog(alerting.pool, clock=alerting.clock, schedule=())
+    key = f"monitor_missed:{monitor_id}"
+
+    alerting.clock.advance(minutes=35)  # 07:05 WIB: the bot went down before 07:00
+    assert key not in (await watchdog.check_once()).raised  # within the grace: not yet
+    alerting.clock.advance(minutes=25)  # 07:30 WIB, still down
+    assert (await watchdog.check_once()).raised == [key]
+    assert (await watchdog.check_once()).raised == []  # one warning, not one a minute
+    await alerting.deliver()
+    assert alerting.bot_messages(ALERT_CHAT) == []  # a warning: /alerts and the morning report
+    listing = await alerting.ask(ADMIN, "/alerts")
+    assert f"Monitor #{monitor_id} stok_minus terlewat" in listing.body
+
+    # a new leader starts: the slot is caught up once, and the warning resolves
+    fresh = AsyncIOScheduler()
+    starting = MonitorJobs(alerting.pool, alerting.app.bot_data["settings"], clock=alerting.clock)
+    await starting.reload(fresh)
+    catch_up = fresh.get_job(f"monitor:{monitor_id}:v1:0 7 * * *:catch-up")
+    assert catch_up is not None
+    outcome = await catch_up.func(*catch_up.args)
+    assert outcome is not None and [f.key for f in outcome.fired] == [
+        f"monitor:{monitor_id}:store:zuma tp"
+    ]
+    assert (await watchdog.check_once()).resolved == [key]
+    runs = await alerting.pool.fetch("select trigger from ops.monitor_runs order by id")
+    assert [r["trigger"] for r in runs] == ["catch-up"]
+    again = AsyncIOScheduler()
+    await starting.reload(again)
+    assert [j.id for j in again.get_jobs()] == [f"monitor:{monitor_id}:v1:0 7 * * *"]
+
+    # the next day's 07:00 runs on time: nothing to flag
+    alerting.clock.advance(hours=23, minutes=31)  # 07:01 WIB
+    await starting.run_one(monitor_id, "cron")
+    alerting.clock.advance(minutes=30)
+    assert (await watchdog.check_once()).raised == []
