@@ -61,8 +61,10 @@ async def test_synced_scheduled_fired_carded_acknowledged_false_alarm_resolved(
     assert await jobs.reload(scheduler) == 1
     [job] = [j for j in scheduler.get_jobs() if j.id.startswith("monitor:")]
     assert job.id == f"monitor:{monitor_id}:v1:*/30 * * * *"
+    due = job.trigger.get_next_fire_time(None, alerting.clock())
+    assert due is not None and (due - alerting.clock()).total_seconds() == 0  # 06:30 WIB
 
-    outcome = await jobs.run_one(monitor_id, "cron")  # what the job calls when it fires
+    outcome = await job.func(*job.args)  # the scheduled job, fired at its time
     assert outcome is not None and [f.key for f in outcome.fired] == [
         f"monitor:{monitor_id}:store:zuma tp"
     ]
