@@ -4,7 +4,8 @@
 (bot/scheduler.py, the same AsyncIOScheduler as the daily slots: it runs only while leading),
 re-read every RELOAD_SECONDS so an `enable`, `disable` or new version takes effect without a
 restart. When a monitor's job is (re)added, e.g. by a new leader, and its last cron fire of
-the past CATCH_UP_HOURS went by with no run, it runs once at once (the catch-up).
+the past CATCH_UP_HOURS went by with no run (jobs/monitor_slots.py), it runs once at once
+(the catch-up); a slot still unrun after MISSED_GRACE is the watchdog's to flag.
 `after_slot` runs the monitors that follow a slot once that slot's job succeeded for the day
 (SlotRunner calls it after every run, the catch-up's included). Each monitor run is a
 recorded run of job `monitor` with the monitor id as its entity (jobs/runs.py): the same slot
@@ -18,10 +19,10 @@ from datetime import date, timedelta
 
 import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 
 from bot.scheduler import ShiftedTrigger
 from jobs.monitor_run import MonitorOutcome, run_monitor
+from jobs.monitor_slots import MISSED_GRACE, missed_monitor_slots
 from jobs.runs import RunNotStarted, recorded_run
 from jobs.schedule import Slot
 from ops.clock import Clock, utc_now, wib_today
@@ -32,8 +33,7 @@ log = logging.getLogger(__name__)
 
 RELOAD_SECONDS = 60
 JOB_PREFIX = "monitor:"
-MONITOR_GRACE_SECONDS = 600
-CATCH_UP_HOURS = 24  # a cron fire missed longer ago than this is not caught up
+MONITOR_GRACE_SECONDS = int(MISSED_GRACE.total_seconds())
 
 
 class MonitorJobs:
@@ -112,7 +112,8 @@ class MonitorJobs:
             if job_id in present:
                 continue
             cron = cron_trigger(monitor.schedule)
-            missed = await self._missed(monitor, cron)
+            async with self.pool.acquire() as conn:
+                missed = await missed_monitor_slots(conn, self.clock(), monitor_id=monitor.id)
             scheduler.add_job(
                 self.run_one,
                 cron if not shift else ShiftedTrigger(cron, shift),
@@ -128,27 +129,6 @@ class MonitorJobs:
                 scheduler.add_job(self.run_one, args=(monitor.id, "catch-up"),
                                   id=f"{job_id}:catch-up", replace_existing=True)  # fmt: skip
         return len(wanted)
-
-    async def _missed(self, monitor: Monitor, cron: CronTrigger) -> bool:
-        """True when the cron's last fire within CATCH_UP_HOURS passed after the monitor was
-        last changed (enabled) and no run of it started since."""
-        now = self.clock()
-        fire = cron.get_next_fire_time(None, now - timedelta(hours=CATCH_UP_HOURS))
-        last = None
-        while fire is not None and fire <= now:
-            last = fire
-            fire = cron.get_next_fire_time(fire, fire + timedelta(seconds=1))
-        if last is None:
-            return False
-        row = await self.pool.fetchrow(
-            "select m.updated_at, (select max(r.started_at) from ops.monitor_runs as r"
-            " where r.monitor_id = m.id and r.trigger <> 'test') as ran"
-            " from ops.monitors as m where m.id = $1",
-            monitor.id,
-        )
-        if row is None or row["updated_at"] >= last:
-            return False
-        return row["ran"] is None or row["ran"] < last
 
     def install(self, scheduler: AsyncIOScheduler, shift: timedelta = timedelta(0)) -> None:
         """Add the reload job (now, then every RELOAD_SECONDS) to the leader's scheduler."""

@@ -4,7 +4,9 @@ It reads ops.job_runs, not the scheduler, so it catches a slot the bot was down 
 slot a stalled scheduler dropped alike. Each finding is a critical alert under the health
 check's keys (`job_missed:<job>`, `job_failed:<job>[:<entity>]`) or `job_overrun:<job>`, and
 is resolved here once the condition clears; an alert already open is not raised again (its
-count means incidents, not minutes). Catching up is the start-up's business (bot/catchup.py).
+count means incidents, not minutes). A cron monitor's slot still unrun MISSED_GRACE after its
+fire (jobs/monitor_slots.py) is one warning `monitor_missed:<id>`, resolved once it has run.
+Catching up is the start-up's business (bot/catchup.py; monitors: bot/monitor_jobs.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from jobs.catchup import (
 )
 from jobs.health_rules import rerun_text
 from jobs.load_history import close_dead_loads
+from jobs.monitor_slots import MISSED_GRACE, missed_monitor_slots, missed_slot_alert
 from jobs.runs import run_key
 from jobs.schedule import DAILY_SCHEDULE, Slot
 from jobs.wording import day_text, job_name, moment_text
@@ -40,6 +43,7 @@ log = logging.getLogger(__name__)
 # Why a missed / overrun alert was resolved (ops.alert_transitions), in the alerts' language.
 STARTED = "job sudah mulai berjalan"
 ENDED = "job sudah selesai berjalan"
+MONITOR_RAN = "monitor sudah jalan lagi (atau dimatikan)"
 
 
 @dataclass
@@ -126,6 +130,7 @@ class Watchdog:
         async with self.pool.acquire() as conn:
             await self._missed(conn, runs, since, now, report)
             await self._overruns(conn, runs, now, report)
+            await self._missed_monitors(conn, now, report)
         if report.raised or report.resolved or report.reaped:
             log.warning("watchdog: %s", report)
         return report
@@ -164,3 +169,21 @@ class Watchdog:
             key = f"job_overrun:{slot.job}"
             if slot.job not in over_jobs and await resolve_alert(conn, key, now, ENDED):
                 report.resolved.append(key)
+
+    async def _missed_monitors(self, conn: Conn, now: datetime, report: WatchdogReport) -> None:
+        missed = {
+            m.monitor_id: m for m in await missed_monitor_slots(conn, now, grace=MISSED_GRACE)
+        }
+        for slot in missed.values():
+            key, title, detail = missed_slot_alert(slot)
+            existing = await alert_by_key(conn, key)
+            if existing is None or existing.state == "resolved":
+                await raise_alert(conn, key, "warning", title, detail, now)
+                report.raised.append(key)
+        open_keys = await conn.fetch(
+            "select key from ops.alerts where key like 'monitor_missed:%' and state <> 'resolved'"
+        )
+        for row in open_keys:
+            monitor_id = int(row["key"].partition(":")[2])
+            if monitor_id not in missed and await resolve_alert(conn, row["key"], now, MONITOR_RAN):
+                report.resolved.append(row["key"])

@@ -17,7 +17,7 @@ from ops.db import Conn
 
 Verdict = Literal["true_positive", "false_positive"]
 PRECISION_DAYS = 30
-MIN_ANSWERS = 5  # a monitor is named as noisy only with at least this many answers
+MIN_ANSWERS = 5  # the MONITOR_MIN_ANSWERS setting's default: fewer answers, never named
 MONITOR_MIN_PRECISION = Decimal("0.5")  # the MONITOR_MIN_PRECISION setting's default
 
 
@@ -81,13 +81,15 @@ async def precisions(conn: Conn, now: datetime, days: int = PRECISION_DAYS) -> d
     return {r["rule"]: Precision(r["rule"], r["t"], r["f"]) for r in rows}
 
 
-def noisy(found: dict[str, Precision], minimum: Decimal) -> list[Precision]:
-    """Monitors below `minimum` precision with at least MIN_ANSWERS answers, worst first."""
+def noisy(
+    found: dict[str, Precision], minimum: Decimal, min_answers: int = MIN_ANSWERS
+) -> list[Precision]:
+    """Monitors below `minimum` precision with at least `min_answers` answers, worst first."""
     low = [
         p
         for p in found.values()
         if p.rule.startswith("monitor:")
-        and p.answers >= MIN_ANSWERS
+        and p.answers >= min_answers
         and p.value is not None
         and p.value < minimum
     ]

@@ -74,9 +74,11 @@ class Settings(BaseSettings):
     alert_repeat_minutes: int = Field(default=240, ge=0)
     alert_escalate_minutes: int = Field(default=30, ge=0)
     # Monitors (DOMAIN.md §12): each query's statement timeout; a monitor whose precision over
-    # 30 days is below the minimum with at least 5 answers is named in the morning report.
+    # 30 days is below the minimum with at least MONITOR_MIN_ANSWERS answers is named in the
+    # morning report (reports/morning_data.py load_alerts, via BusinessTargets).
     monitor_timeout_seconds: float = Field(default=10, gt=0, le=300)
     monitor_min_precision: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
+    monitor_min_answers: int = Field(default=5, ge=1)
 
     # Data contracts (DOMAIN.md §10): a portal file with fewer rows than this share of its
     # previous accepted import is refused.

@@ -32,15 +32,21 @@ class BusinessTargets(_Model):
     fs_overstock: Decimal = Decimal("1.20")  # FS_OVERSTOCK
     composition_t123: Decimal = Decimal("0.75")  # COMPOSITION_T123_TARGET (at least)
     dead_stock: Decimal = Decimal("0.18")  # DEAD_STOCK_TARGET (at most)
+    # §12: a monitor below this precision over 30 days with at least this many answers is
+    # named in the morning report (MONITOR_MIN_PRECISION, MONITOR_MIN_ANSWERS).
+    monitor_min_precision: Decimal = Decimal("0.5")
+    monitor_min_answers: int = 5
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BusinessTargets:
-        """The thresholds of the MART_* settings (.env.example)."""
+        """The thresholds of the MART_* and MONITOR_MIN_* settings (.env.example)."""
         return cls(
             sales_pace_alert=settings.mart_sales_pace_alert,
             fs_overstock=settings.mart_fs_overstock,
             composition_t123=settings.mart_composition_t123_target,
             dead_stock=settings.mart_dead_stock_target,
+            monitor_min_precision=settings.monitor_min_precision,
+            monitor_min_answers=settings.monitor_min_answers,
         )
 
 

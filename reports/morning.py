@@ -181,7 +181,9 @@ async def build_context(
     tier = await load_tier_mix(conn, report_date, latest["tier_summary"], business)
     capacity = await load_capacity(conn, report_date, latest["stock_vs_capacity"])
     freshness = await load_freshness(conn, report_date)
-    alerts = await load_alerts(conn, instant)
+    alerts = await load_alerts(
+        conn, instant, business.monitor_min_precision, business.monitor_min_answers
+    )
     issues = find_issues(pipeline, ff, so_l2, freshness)
     return MorningContext(
         report_date=report_date,

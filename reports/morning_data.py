@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 
 from ops.db import Conn
-from ops.feedback import MONITOR_MIN_PRECISION, precisions
+from ops.feedback import MIN_ANSWERS, MONITOR_MIN_PRECISION, precisions
 from ops.feedback import noisy as noisy_monitors
 from ops.paths import read_sql
 from ops.settings import ENTITY_CODES
@@ -263,12 +263,16 @@ async def load_freshness(conn: Conn, report_date: date) -> list[Freshness]:
 
 
 async def load_alerts(
-    conn: Conn, now: datetime, min_precision: Decimal = MONITOR_MIN_PRECISION
+    conn: Conn,
+    now: datetime,
+    min_precision: Decimal = MONITOR_MIN_PRECISION,
+    min_answers: int = MIN_ANSWERS,
 ) -> Alerts:
     """Unresolved alerts as of `now` (critical first), at most ALERTS_LISTED listed, and the
-    monitors whose precision over 30 days is below `min_precision` with >= 5 answers."""
+    monitors whose precision over 30 days is below `min_precision` with at least
+    `min_answers` answers (MONITOR_MIN_PRECISION, MONITOR_MIN_ANSWERS; DOMAIN.md §12)."""
     rows = await conn.fetch(_sql("morning_alerts"), ALERTS_LISTED, now)
-    noisy = noisy_monitors(await precisions(conn, now), min_precision)
+    noisy = noisy_monitors(await precisions(conn, now), min_precision, min_answers)
     named = await conn.fetch(
         "select 'monitor:' || id as rule, '#' || id || ' ' || title as name from ops.monitors"
         " where 'monitor:' || id = any($1::text[])",

@@ -11,9 +11,9 @@ world moves: documents the marts must leave out, and capacity rows that make eve
 - RO Protol's source: DDD's `Warehouse Pusat Protol`, holding 3 loose pairs of every size of
   the catalog's first articles from the first snapshot on (an opening balance: nothing else
   moves), so some RO Protol lines find their sizes there and others do not.
-- Capacity: one store's row says it holds more than its max_stock (`over`), one store's
-  display is small enough to be filled (`ok`), one store has no capacity row (`no_capacity`);
-  the others stay `under` (they cannot fill their display).
+- Capacity: one store's row says it holds more than its max_stock (`over`; only when planting
+  anomalies), one store's display is small enough to be filled (`ok`), one store has no
+  capacity row (`no_capacity`); the others stay `under` (they cannot fill their display).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ def plant_business(
     capacity: list[list[str]],
     pusat_items: list[tuple[str, int]],
     seed: int,
+    plant: bool = True,
 ) -> tuple[list[list[str]], dict[str, object]]:
     """Append the §9 documents to `docs`; return the new capacity rows and their truth:
     `{"non_product_invoices": [{entity, number}], "intercompany_listed": [{entity, number,
@@ -66,7 +67,7 @@ def plant_business(
         if store == NO_CAPACITY_STORE:
             statuses[store] = "no_capacity"
             continue
-        if store == OVER_STORE:
+        if store == OVER_STORE and plant:
             row = [*row[:4], "150", "200", "50"]
         elif store == OK_STORE:
             row = [*row[:4], "100", "5000", "4900"]
@@ -74,7 +75,7 @@ def plant_business(
     truth: dict[str, object] = {
         "non_product_invoices": non_product,
         "intercompany_listed": listed,
-        "capacity": {OVER_STORE: "over", OK_STORE: "ok", **statuses},
+        "capacity": {**({OVER_STORE: "over"} if plant else {}), OK_STORE: "ok", **statuses},
     }
     return rows, truth
 

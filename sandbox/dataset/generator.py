@@ -40,7 +40,8 @@ def generate(
 
     Sales and transfers exist for every snapshot day and the day before the first. `plant`
     adds the anomalies of the ground truth (shrinkage, unrecorded transfers out, a negative
-    stock row, an unknown product, an unmapped planogram store); `revoke` = (entity, day)
+    stock row, an unknown product, an unmapped planogram store, a store over its max_stock);
+    `revoke` = (entity, day)
     records that the entity's API token is revoked from that day (for the emulator).
     Same arguments, same world.
 
@@ -67,7 +68,7 @@ def generate(
     protol_mixes = plant_protol(ledger, setup.warehouses["DDD"], catalog.skus)
     pusat = [(s.kode_besar, s.rsp) for s in catalog.skus[:2]]
     capacity, business_truth = plant_business(
-        sim.docs, sim.mdays, locations, capacity_rows(locations, seed), pusat, seed
+        sim.docs, sim.mdays, locations, capacity_rows(locations, seed), pusat, seed, plant
     )
     order = [s.kode_besar for s in catalog.skus] + [UNKNOWN_ITEM[0]]
     entities = {}

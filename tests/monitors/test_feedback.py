@@ -2,6 +2,7 @@
 monitor below MONITOR_MIN_PRECISION with at least 5 answers (DOMAIN.md §12)."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from ops.alerts import raise_alert
 from ops.feedback import alert_rule, precisions, record_feedback
@@ -57,3 +58,38 @@ async def test_the_morning_report_names_the_noisy_monitor(conn):
     for language, heading in (("id", "sering alarm palsu"), ("en", "many false alarms")):
         text = "\n".join(render_morning(ctx, language=language))
         assert heading in text and f"#{monitor.id} Stok minus (0%, 0/5)" in text
+
+
+async def test_the_min_precision_and_min_answers_settings_decide_who_is_named(conn):
+    from ops.settings import Settings
+    from reports.mart_models import BusinessTargets
+    from reports.morning import build_context, render_morning
+
+    spec = MonitorSpec(name="ragu", title="Toko sepi", severity="low", schedule="0 7 * * *",
+                       sql="select 1 as n from mart.ff_fa_fs_daily")  # fmt: skip
+    monitor, _ = await save_monitor(conn, spec, reason="x", by="t", now=AT)
+    for n, verdict in enumerate(["true_positive", "true_positive", "false_positive"]):
+        change = await raise_alert(conn, f"monitor:{monitor.id}:{n}", "info", "t", None, AT)
+        await record_feedback(conn, change.alert_id, 1, f"monitor:{monitor.id}:{n}", verdict,
+                              "Wayan", AT)  # fmt: skip
+    line = f"#{monitor.id} Toko sepi (67%, 2/3)"
+    now = AT + timedelta(hours=1)
+
+    async def named(settings: Settings, language: str) -> bool:
+        business = BusinessTargets.from_settings(settings)
+        ctx = await build_context(conn, AT.date(), now=now, business=business)
+        return line in "\n".join(render_morning(ctx, language=language))
+
+    # the defaults (0.5, 5 answers): 67 % on 3 answers is neither low nor answered enough
+    assert not await named(Settings(_env_file=None), "id")
+    strict = Settings(_env_file=None, monitor_min_precision=Decimal("0.8"), monitor_min_answers=3)
+    for language, heading in (("id", "sering alarm palsu"), ("en", "many false alarms")):
+        assert await named(strict, language)
+        ctx = await build_context(conn, AT.date(), now=now,
+                                  business=BusinessTargets.from_settings(strict))  # fmt: skip
+        assert heading in "\n".join(render_morning(ctx, language=language))
+    # enough answers but precise enough, or low but too few answers: not named
+    assert not await named(
+        strict.model_copy(update={"monitor_min_precision": Decimal("0.6")}), "id"
+    )
+    assert not await named(strict.model_copy(update={"monitor_min_answers": 4}), "en")
