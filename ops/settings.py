@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ops import entities
 from ops.dsn import remember
 from ops.errors import ConfigError
 
-ENTITY_CODES = ("DDD", "LJBB", "MBB", "UBB")
+ENTITY_CODES = entities.ENTITY_CODES  # the entity registry's (ops/entities.py)
 
 
 class Settings(BaseSettings):
