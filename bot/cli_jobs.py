@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from bot import cli_job_list
-from bot.cli import console, errors, parse_day, run
+from bot.cli_base import console, errors, parse_day, run
 from ops import registry
 
 if TYPE_CHECKING:

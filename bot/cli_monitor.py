@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bot.cli import console, run
+from bot.cli_base import console, run
 
 T = TypeVar("T")
 
