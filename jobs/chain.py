@@ -58,16 +58,25 @@ log = logging.getLogger(__name__)
 Loaded = tuple[int, str | None]  # (rows, a warning or None)
 
 
+def step_entities(job: str, only: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The entities per-entity step `job` runs for, in order: the job registry's parts
+    (ops/registry.py, ops/entities.py), narrowed to `only` (`--entity`) when given.
+
+    Raises:
+        UnknownJob: `job` is not in the registry.
+    """
+    entities = registry.parts_of(job)
+    return entities if only is None else tuple(e for e in entities if e in only)
+
+
 async def _per_entity(
     ctx: ChainContext,
     job: str,
     day: date,
-    entities: tuple[str, ...],
     load: Callable[[AccurateClient, str], Awaitable[Loaded]],
 ) -> StepOutcome:
     statuses, parts, warnings = {}, [], []
-    if ctx.entities is not None:
-        entities = tuple(e for e in entities if e in ctx.entities)
+    entities = step_entities(job, ctx.entities)
     for entity in entities:
         try:
             async with (
@@ -126,7 +135,7 @@ async def run_stock(ctx: ChainContext, day: date) -> StepOutcome:
         await drop_old_snapshots(ctx.pool, entity, keep_from)
         return result.rows, result.warning
 
-    return await _per_entity(ctx, "stock", day, registry.parts_of("stock"), load)
+    return await _per_entity(ctx, "stock", day, load)
 
 
 async def run_transfers(ctx: ChainContext, day: date) -> StepOutcome:
@@ -144,11 +153,11 @@ async def run_transfers(ctx: ChainContext, day: date) -> StepOutcome:
         )
         return result.rows, result.warning
 
-    return await _per_entity(ctx, "transfers", day, registry.parts_of("transfers"), load)
+    return await _per_entity(ctx, "transfers", day, load)
 
 
 async def run_sales(ctx: ChainContext, day: date) -> StepOutcome:
-    """05:00: DDD, MBB and UBB invoices of the last days (sales_window_days)."""
+    """05:00: the selling entities' invoices (DDD, MBB, UBB) of the last days (sales_window_days)."""
 
     async def load(client: AccurateClient, entity: str) -> Loaded:
         result = await load_sales(
@@ -162,7 +171,7 @@ async def run_sales(ctx: ChainContext, day: date) -> StepOutcome:
         )
         return result.rows, result.warning
 
-    return await _per_entity(ctx, "sales", day, registry.parts_of("sales"), load)
+    return await _per_entity(ctx, "sales", day, load)
 
 
 def input_missing(job: str, day: date, entities: list[str]) -> str:
