@@ -157,7 +157,7 @@ async def run_transfers(ctx: ChainContext, day: date) -> StepOutcome:
 
 
 async def run_sales(ctx: ChainContext, day: date) -> StepOutcome:
-    """05:00: the selling entities' invoices (DDD, MBB, UBB) of the last days (sales_window_days)."""
+    """05:00: the selling entities' invoices (DDD, MBB, UBB) of the last sales_window_days."""
 
     async def load(client: AccurateClient, entity: str) -> Loaded:
         result = await load_sales(
