@@ -159,7 +159,11 @@ def test_add_a_job(tmp_path: Path) -> None:
     # step 2: the registry entry, as the page writes it, after stock_vs_capacity; and the
     # follower of `stock`, so that a stock rerun redoes it
     entry = page_code("add-job.md", r"(?s)```python\n(.*?)```")
-    edit(copy / "ops/registry.py", '        report_en="capacity calculation",\n    ),\n', entry)
+    edit(
+        copy / "ops/registry.py",
+        '        report_en="capacity calculation",\n    ),\n',
+        f"{entry.rstrip()},\n",
+    )
     edit(copy / "ops/registry.py", '"store_stock", "stock_vs_capacity"', ', "stock_age"')
     seen = ask(
         copy,
