@@ -72,14 +72,7 @@ def test_add_an_entity(tmp_path: Path) -> None:
         '    Entity("UBB", "CV Untung Besar Bersama"),\n',
         f"    {entity},\n",
     )
-    # step 2: the two credential settings
-    token = page_code("add-entity.md", r"`(accurate_xyz_api_token: SecretStr \| None = None)`")
-    secret = page_code("add-entity.md", r"`(accurate_xyz_signature_secret: [^`]+)`")
-    edit(
-        copy / "ops/settings.py",
-        "    accurate_ubb_signature_secret: SecretStr | None = None\n",
-        f"    {token}\n    {secret}\n",
-    )
+    # step 2: the credential settings exist by themselves; .env.example documents them
     seen = ask(
         copy,
         """
@@ -115,6 +108,7 @@ def test_add_an_entity(tmp_path: Path) -> None:
             "sandbox": [ENTITIES, SALES_ENTITIES, LEGAL_NAMES["XYZ"]],
             "credentials": [s.get_secret_value()
                             for s in Settings().accurate_credentials("XYZ")],
+            "documented": sorted(n.upper() for n in Settings.model_fields if "xyz" in n),
         }))
         """,
         env={"ACCURATE_XYZ_API_TOKEN": "tok-xyz", "ACCURATE_XYZ_SIGNATURE_SECRET": "sec-xyz"},
@@ -134,6 +128,7 @@ def test_add_an_entity(tmp_path: Path) -> None:
     assert seen["mapping"] is True
     assert seen["sandbox"] == [five, ["DDD", "MBB", "UBB", "XYZ"], "PT Contoh Kelima"]
     assert seen["credentials"] == ["tok-xyz", "sec-xyz"]
+    assert seen["documented"] == ["ACCURATE_XYZ_API_TOKEN", "ACCURATE_XYZ_SIGNATURE_SECRET"]
 
 
 STEP_MODULE = '''

@@ -74,7 +74,7 @@ def test_reload_reads_the_registry_s_names_and_aliases(typed: str, job: str) -> 
 
 
 def test_every_entity_has_its_credential_settings() -> None:
-    # docs/howto/add-entity.md step 2: without them the pull fails with "credentials missing"
+    # generated from the registry (ops/settings.py _EntityCredentials): no entity is forgotten
     fields = Settings.model_fields
     for code in entities.ENTITY_CODES:
         for kind in ("api_token", "signature_secret"):
