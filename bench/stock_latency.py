@@ -39,6 +39,7 @@ import httpx
 from bench.common import Result
 from jobs.accurate.client import AccurateClient
 from jobs.accurate.throttle import SlidingWindowLimiter, Ticket
+from jobs.catchup import DEFAULT_LIMITS
 from jobs.stock import TRANSIT_WAREHOUSE, load_stock_snapshot
 from ops.settings import ENTITY_CODES
 
@@ -48,7 +49,8 @@ LATENCIES = {  # name: (fixed ms, ms per row, jitter ms): 100 rows = the named l
     "300 ms": (240.0, 0.6, 50.0),
     "1.5 s": (1200.0, 3.0, 50.0),
 }
-RUN_LIMIT_MINUTES = 60  # the stock slot's run limit (jobs/catchup.py DEFAULT_LIMITS)
+# the stock slot's run limit (ops/registry.py)
+RUN_LIMIT_MINUTES = int(DEFAULT_LIMITS["stock"].total_seconds() // 60)
 
 
 @dataclass(frozen=True)

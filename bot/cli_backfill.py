@@ -21,7 +21,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from bot.cli import console, parse_day, run
+from bot.cli_base import console, parse_day, run
 
 if TYPE_CHECKING:
     from jobs.backfill import BackfillProgress, BackfillResult

@@ -28,7 +28,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.alert_views import FALSE_LABEL
-from bot.cli import console, run
+from bot.cli_base import console, run
 from jobs.runs import JobSkipped, recorded_run
 from ops.clock import WIB, wib_at
 from ops.errors import OpsError

@@ -185,7 +185,7 @@ async def _load() -> list[JobLine]:
 
 def register(job_app: typer.Typer) -> None:
     """Add `job list` to the `job` command group."""
-    from bot.cli import console, run
+    from bot.cli_base import console, run
 
     @job_app.command("list")
     def job_list_command() -> None:

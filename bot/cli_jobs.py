@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from bot import cli_job_list
-from bot.cli import console, errors, parse_day, run
+from bot.cli_base import console, errors, parse_day, run
+from ops import registry
 
 if TYPE_CHECKING:
     from jobs.chain import StepOutcome
@@ -32,17 +33,12 @@ def register(app: typer.Typer, report_app: typer.Typer) -> None:
 
     @job_app.command("run")
     def job_run(
-        name: Annotated[
-            str,
-            typer.Argument(
-                help="backup, stock, ff_fa_fs, store_stock, stock_vs_capacity, transfers, sales, "
-                "so_l2, sales_daily, tier_summary, depth_alert, control_stock, health"
-            ),
-        ],
+        name: Annotated[str, typer.Argument(help=", ".join(registry.followers()))],
         day: Annotated[str | None, typer.Option("--date", help="WIB date (default today)")] = None,
         only: Annotated[bool, typer.Option(help="Do not run what follows the job")] = False,
         entity: Annotated[
-            str | None, typer.Option(help="stock, transfers, sales: only this entity (e.g. DDD)")
+            str | None,
+            typer.Option(help=f"{', '.join(registry.step_parts())}: only this entity (e.g. DDD)"),
         ] = None,
         force: Annotated[
             bool,
@@ -52,13 +48,13 @@ def register(app: typer.Typer, report_app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Run a job for a WIB date, then what must follow it (unless --only)."""
-        from jobs.chain import FOLLOWERS
         from jobs.run_dates import DayRefused, check_run_day
         from ops.clock import wib_today
 
-        if name not in FOLLOWERS:
-            raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(FOLLOWERS)}")
-        steps = (name,) if only else (name, *FOLLOWERS[name])
+        followers = registry.followers()
+        if name not in followers:
+            raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(followers)}")
+        steps = (name,) if only else (name, *followers[name])
         entities = _entities(name, entity)
         if force and (name != "stock" or entities is None):
             errors.print(
@@ -102,21 +98,28 @@ def _entities(job: str, entity: str | None) -> tuple[str, ...] | None:
     """`--entity` checked against the job: None for every entity; a bad one exits 1."""
     if entity is None:
         return None
-    from jobs.sales import SALES_ENTITIES
-    from ops.settings import ENTITY_CODES
+    from ops.entities import ENTITY_CODES
 
     code = entity.strip().upper()
-    allowed = SALES_ENTITIES if job == "sales" else ENTITY_CODES
-    if job not in ("stock", "transfers", "sales"):
-        problem = f"--entity applies to stock, transfers and sales, not to {job}."
+    parts = registry.step_parts()
+    allowed = parts.get(job, ())
+    if job not in parts:
+        problem = f"--entity applies to {_and(list(parts))}, not to {job}."
     elif code not in ENTITY_CODES:
         problem = f"Unknown entity {entity!r}: use one of {', '.join(ENTITY_CODES)}."
-    elif code not in allowed:
+    elif code not in allowed and registry.job(job).parts == "sells":
         problem = f"{code} has no sales in Accurate; sales are pulled for {', '.join(allowed)}."
+    elif code not in allowed:
+        problem = f"{code} has no {job} in Accurate; {job} is pulled for {', '.join(allowed)}."
     else:
         return (code,)
     errors.print(f"[red]✗[/red] {problem}")
     raise typer.Exit(1)
+
+
+def _and(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 async def _run_steps(
@@ -179,5 +182,9 @@ async def _build_report(day: date | None, language: Literal["id", "en"]) -> Morn
     business = BusinessTargets.from_settings(settings)
     async with connected(settings) as (_db, conn):
         return await build_morning_report(
-            conn, day or wib_today(), language=language, business=business
+            conn,
+            day or wib_today(),
+            language=language,
+            business=business,
+            sales_window_days=settings.sales_window_days,
         )

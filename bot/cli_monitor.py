@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bot.cli import console, run
+from bot.cli_base import console, run
 
 T = TypeVar("T")
 
@@ -181,9 +181,8 @@ def register(app: typer.Typer) -> None:
             async with pool.acquire() as conn:
                 return await sync_files(conn, directory or MONITORS_DIR, by="sync", now=utc_now())
 
-        from jobs.schedule import DAILY_SCHEDULE
+        from ops.monitors import AFTER_JOBS as known
 
-        known = {name for slot in DAILY_SCHEDULE for name in (slot.job, *slot.steps)}
         for result in _with_pool(work):
             m = result.monitor
             said = f"v{m.version} saved" if result.changed else "unchanged"

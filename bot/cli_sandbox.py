@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from bot.cli import console, parse_day, run
+from bot.cli_base import console, parse_day, run
 from bot.stop_signals import stop_on_signals
 from ops.errors import OpsError
 

@@ -20,7 +20,7 @@ import asyncpg
 import typer
 from rich.table import Table
 
-from bot.cli import console, run
+from bot.cli_base import console, run
 from ops.clock import utc_now, wib_now
 from ops.db import Conn
 from ops.errors import DatabaseUnavailable

@@ -133,6 +133,7 @@ class SlotRunner:
                         language=settings.report_language,
                         now=self.clock(),
                         business=business,
+                        sales_window_days=settings.sales_window_days,
                     )
                     ids = await enqueue_morning_report(
                         conn,

@@ -20,52 +20,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from jobs.health_rules import missed_finding
-from jobs.sales import SALES_ENTITIES
 from jobs.schedule import DAILY_SCHEDULE, Slot, missing_runs, slot_instant
 from jobs.wording import day_text, job_name, moment_text
+from ops import registry
 from ops.clock import wib_now, wib_today
-from ops.settings import ENTITY_CODES
 
 FINISHED = frozenset({"success", "failed", "refused", "skipped"})
-# Steps recorded once per entity: a step is complete only when every entity has finished.
-STEP_PARTS: dict[str, tuple[str, ...]] = {
-    "stock": ENTITY_CODES,
-    "transfers": ENTITY_CODES,
-    "sales": SALES_ENTITIES,
-}
-PULLS = frozenset({"stock", "transfers", "sales"})
-# English job names for the English CLI (`opsbot status`) and the English catch-up summary;
-# what the operators read (alerts, the Indonesian summary) names jobs with jobs.wording.job_name.
-ENGLISH_NAMES = {
-    "backup": "database backup",
-    "stock": "stock pull",
-    "ff_fa_fs": "FF/FA/FS calculation",
-    "store_stock": "store stock summary",
-    "transfers": "item transfer pull",
-    "sales": "sales pull",
-    "so_l2": "SO L2 calculation",
-    "tier_summary": "tier summary",
-    "stock_vs_capacity": "stock vs capacity",
-    "sales_daily": "daily sales",
-    "depth_alert": "depth alert (RO list)",
-    "control_stock": "control stock",
-    "health": "health check",
-    "report": "morning report",
-}
+# The job registry's (ops/registry.py) per-entity steps: a step is complete only when every
+# entity has finished; the Accurate pulls among them; the English names of the English CLI
+# (`opsbot status`) and catch-up summary (what the operators read names jobs with
+# jobs.wording.job_name).
+STEP_PARTS: dict[str, tuple[str, ...]] = registry.step_parts()
+PULLS = frozenset(STEP_PARTS)
+ENGLISH_NAMES = registry.names("en")
 # What the alert of a missed slot advises: the bot catches up by itself (bot/catchup.py).
 MISSED_ADVICE = (
     "Cek apakah opsbot berjalan (penjadwalnya mungkin sempat mati atau macet); opsbot "
     "menyusulkan yang masih berguna"
 )
 # How long one run of a slot's steps (one entity's pull, a mart build) may take: then an alert.
-DEFAULT_LIMITS: dict[str, timedelta] = {
-    "backup": timedelta(minutes=60),
-    "stock": timedelta(minutes=60),
-    "transfers": timedelta(minutes=30),
-    "sales": timedelta(minutes=45),
-    "health": timedelta(minutes=15),
-    "report": timedelta(minutes=15),
-}
+DEFAULT_LIMITS: dict[str, timedelta] = registry.limits()
 
 
 @dataclass(frozen=True)

@@ -9,170 +9,74 @@ shown in the morning report) instead of running on stale data. A run the slot lo
 
 from __future__ import annotations
 
+import importlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-
-import asyncpg
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 
 from jobs.accurate.client import AccurateClient
 from jobs.backup import run_backup
 from jobs.health import HealthThresholds, run_health_check
-from jobs.mart_steps import (
-    run_control_stock,
-    run_depth_alert,
-    run_sales_daily,
-    run_stock_vs_capacity,
-    run_tier_summary,
-)
 from jobs.marts import build_ff_fa_fs, build_so_l2
 from jobs.run_dates import DayAfterToday, StockDayNotToday
-from jobs.runs import (
-    AlreadySucceeded,
-    JobSkipped,
-    RunInProgress,
-    RunNotStarted,
-    RunRecord,
-    last_status,
-    recorded_run,
+from jobs.runs import JobSkipped, RunNotStarted, last_status
+from jobs.sales import load_sales
+from jobs.steps import (
+    ALREADY_DONE,
+    RUNNING_ELSEWHERE,
+    ChainContext,
+    ClientFactory,
+    StepOutcome,
+    accurate_client_factory,
+    not_started_status,
+    single_outcome,
 )
-from jobs.sales import SALES_ENTITIES, load_sales
 from jobs.stock import drop_old_snapshots, load_stock_snapshot, retention_start
 from jobs.stock_strategy import choose_strategy
-from jobs.store_stock import run_store_stock
 from jobs.transfers import load_transfers
 from jobs.wording import and_list, day_text, job_name
-from ops.clock import utc_now, wib_today
-from ops.settings import ENTITY_CODES, Settings
+from ops import registry
+from ops.clock import wib_today
+
+# Re-exported: callers and tests take the chain's shared types from here.
+__all__ = [
+    "ALREADY_DONE",
+    "FOLLOWERS",
+    "RUNNING_ELSEWHERE",
+    "STEPS",
+    "ChainContext",
+    "ClientFactory",
+    "StepOutcome",
+    "accurate_client_factory",
+    "input_missing",
+    "not_started_status",
+    "run_chain",
+]
 
 log = logging.getLogger(__name__)
 
-ClientFactory = Callable[[str], AbstractAsyncContextManager[AccurateClient]]
-
-# Statuses of a part whose run did not start (jobs/runs.py RunNotStarted): not failures.
-RUNNING_ELSEWHERE = "running_elsewhere"  # RunInProgress: another run holds the slot
-ALREADY_DONE = "already_done"  # AlreadySucceeded: the slot succeeded before, not run again
-
-
-@dataclass(frozen=True)
-class StepOutcome:
-    """What one step did for a date: status per entity (or `"all"`), a line, and warnings.
-
-    A status is a run's (`success`, `failed`, `refused`, `skipped`) or, for a run the slot lock
-    refused, RUNNING_ELSEWHERE or ALREADY_DONE. `warnings` name what succeeded but looks wrong
-    (a sales window far below the usual pull, a refused input accepted with --force): never a
-    silent ✓.
-    """
-
-    job: str
-    business_date: date
-    statuses: dict[str, str]
-    summary: str
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """True when every part succeeded, now or in an earlier run (already done)."""
-        return all(s in ("success", ALREADY_DONE) for s in self.statuses.values())
-
-    @property
-    def failed(self) -> bool:
-        """True when a part failed or its input was refused (a skipped part is not)."""
-        return bool({"failed", "refused"} & set(self.statuses.values()))
-
-    @property
-    def busy(self) -> bool:
-        """True when another run was doing a part (here or on another replica)."""
-        return RUNNING_ELSEWHERE in self.statuses.values()
-
-
-def not_started_status(exc: RunNotStarted) -> str:
-    """RUNNING_ELSEWHERE for RunInProgress, ALREADY_DONE for AlreadySucceeded."""
-    if isinstance(exc, AlreadySucceeded):
-        return ALREADY_DONE
-    assert isinstance(exc, RunInProgress), exc  # the two kinds jobs/runs.py raises
-    return RUNNING_ELSEWHERE
-
-
-@dataclass
-class ChainContext:
-    """What the steps need: the pool, the settings, how to open an Accurate client.
-
-    `skip_if_succeeded` (the scheduler's runs): a slot whose run already succeeded is not run
-    again, checked under its lock (ALREADY_DONE); a rerun by hand (/reload, the CLI) leaves it
-    False. `force` (`opsbot job run --force`) accepts an input the data contracts refuse
-    (jobs/contracts.py), written to ops.audit_log.
-    """
-
-    pool: asyncpg.Pool
-    settings: Settings
-    open_client: ClientFactory = field(default=None)  # type: ignore[assignment]
-    triggered_by: str = "schedule"
-    dsn: str | None = None  # for pg_dump; the pool does not expose it
-    clock: Callable[[], datetime] = utc_now
-    entities: tuple[str, ...] | None = None  # per-entity steps run only these (None: all)
-    skip_if_succeeded: bool = False
-    force: bool = False
-
-    def __post_init__(self) -> None:
-        if self.open_client is None:
-            self.open_client = accurate_client_factory(self.settings)
-
-    def record(
-        self, job: str, day: date, *, entity: str | None = None
-    ) -> AbstractAsyncContextManager[RunRecord]:
-        """Record a run of `job` for `day` in ops.job_runs, stamped with this chain's clock.
-
-        Raises (on entry):
-            RunInProgress, AlreadySucceeded (with `skip_if_succeeded`): see recorded_run.
-        """
-        return recorded_run(
-            self.pool,
-            job,
-            day,
-            entity=entity,
-            triggered_by=self.triggered_by,
-            clock=self.clock,
-            skip_if_succeeded=self.skip_if_succeeded,
-        )
-
-
-def accurate_client_factory(settings: Settings) -> ClientFactory:
-    """Open an AccurateClient per entity from the settings (credentials, limits, page size)."""
-
-    @asynccontextmanager
-    async def open_client(entity: str) -> AsyncIterator[AccurateClient]:
-        token, secret = settings.accurate_credentials(entity)
-        async with AccurateClient(
-            entity=entity,
-            account_url=settings.accurate_account_url,
-            api_token=token,
-            signature_secret=secret,
-            calls_per_second=settings.accurate_calls_per_second,
-            max_in_flight=settings.accurate_max_in_flight,
-            page_size=settings.accurate_page_size,
-            timeout=settings.accurate_timeout_seconds,
-        ) as client:
-            yield client
-
-    return open_client
-
-
 Loaded = tuple[int, str | None]  # (rows, a warning or None)
+
+
+def step_entities(job: str, only: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The entities per-entity step `job` runs for, in order: the job registry's parts
+    (ops/registry.py, ops/entities.py), narrowed to `only` (`--entity`) when given.
+
+    Raises:
+        UnknownJob: `job` is not in the registry.
+    """
+    entities = registry.parts_of(job)
+    return entities if only is None else tuple(e for e in entities if e in only)
 
 
 async def _per_entity(
     ctx: ChainContext,
     job: str,
     day: date,
-    entities: tuple[str, ...],
     load: Callable[[AccurateClient, str], Awaitable[Loaded]],
 ) -> StepOutcome:
     statuses, parts, warnings = {}, [], []
-    if ctx.entities is not None:
-        entities = tuple(e for e in entities if e in ctx.entities)
+    entities = step_entities(job, ctx.entities)
     for entity in entities:
         try:
             async with (
@@ -231,7 +135,7 @@ async def run_stock(ctx: ChainContext, day: date) -> StepOutcome:
         await drop_old_snapshots(ctx.pool, entity, keep_from)
         return result.rows, result.warning
 
-    return await _per_entity(ctx, "stock", day, ENTITY_CODES, load)
+    return await _per_entity(ctx, "stock", day, load)
 
 
 async def run_transfers(ctx: ChainContext, day: date) -> StepOutcome:
@@ -249,11 +153,11 @@ async def run_transfers(ctx: ChainContext, day: date) -> StepOutcome:
         )
         return result.rows, result.warning
 
-    return await _per_entity(ctx, "transfers", day, ENTITY_CODES, load)
+    return await _per_entity(ctx, "transfers", day, load)
 
 
 async def run_sales(ctx: ChainContext, day: date) -> StepOutcome:
-    """05:00: DDD, MBB and UBB invoices of the last days (sales_window_days)."""
+    """05:00: the selling entities' invoices (DDD, MBB, UBB) of the last sales_window_days."""
 
     async def load(client: AccurateClient, entity: str) -> Loaded:
         result = await load_sales(
@@ -267,13 +171,7 @@ async def run_sales(ctx: ChainContext, day: date) -> StepOutcome:
         )
         return result.rows, result.warning
 
-    return await _per_entity(ctx, "sales", day, SALES_ENTITIES, load)
-
-
-def _outcome(job: str, day: date, run: RunRecord, summary: str) -> StepOutcome:
-    """A finished single run as a step outcome; a skipped run says why (failures raise)."""
-    line = summary if run.status == "success" else f"{run.status}: {run.error}"
-    return StepOutcome(job, day, {"all": run.status}, line)
+    return await _per_entity(ctx, "sales", day, load)
 
 
 def input_missing(job: str, day: date, entities: list[str]) -> str:
@@ -291,28 +189,28 @@ async def run_ff_fa_fs(ctx: ChainContext, day: date) -> StepOutcome:
     """After stock: FF/FA/FS of `day` (DOMAIN.md §4), skipped when a stock pull failed."""
     summary = ""
     async with ctx.record("ff_fa_fs", day) as run:
-        await _require(ctx, day, "stock", ENTITY_CODES)
+        await _require(ctx, day, "stock", registry.parts_of("stock"))
         async with ctx.pool.acquire() as conn:
             result = await build_ff_fa_fs(conn, day)
         run.rows = result.stores
         summary = f"{result.stores} stores"
         if result.unmapped:
             summary += f", unmapped: {', '.join(result.unmapped)}"
-    return _outcome("ff_fa_fs", day, run, summary)
+    return single_outcome("ff_fa_fs", day, run, summary)
 
 
 async def run_so_l2(ctx: ChainContext, day: date) -> StepOutcome:
     """After sales: SO L2 of `day` (DOMAIN.md §5), skipped when an input failed."""
     summary = ""
     async with ctx.record("so_l2", day) as run:
-        await _require(ctx, day, "stock", ENTITY_CODES)
+        await _require(ctx, day, "stock", registry.parts_of("stock"))
         await _require(ctx, day, "sales", ("DDD",))
-        await _require(ctx, day, "transfers", ENTITY_CODES)
+        await _require(ctx, day, "transfers", registry.parts_of("transfers"))
         async with ctx.pool.acquire() as conn:
             result = await build_so_l2(conn, day)
         run.rows = result.rows
         summary = f"{result.stores} stores, {result.rows} rows"
-    return _outcome("so_l2", day, run, summary)
+    return single_outcome("so_l2", day, run, summary)
 
 
 async def run_backup_step(ctx: ChainContext, day: date) -> StepOutcome:
@@ -330,7 +228,7 @@ async def run_backup_step(ctx: ChainContext, day: date) -> StepOutcome:
             limit_seconds=ctx.settings.backup_timeout_seconds,
         )
         summary = f"{result.path.name}, {result.size_bytes:,} bytes, pruned {len(result.pruned)}"
-    return _outcome("backup", day, run, summary)
+    return single_outcome("backup", day, run, summary)
 
 
 async def run_health_step(ctx: ChainContext, day: date) -> StepOutcome:
@@ -344,43 +242,30 @@ async def run_health_step(ctx: ChainContext, day: date) -> StepOutcome:
         run.rows = len(result.findings)
     summary = f"{len(result.findings)} findings, {len(result.raised)} raised"
     summary += f", {len(result.resolved)} resolved"
-    return _outcome("health", day, run, summary)
+    return single_outcome("health", day, run, summary)
 
 
-STEPS: dict[str, Callable[[ChainContext, date], Awaitable[StepOutcome]]] = {
-    "backup": run_backup_step,
-    "stock": run_stock,
-    "ff_fa_fs": run_ff_fa_fs,
-    "store_stock": run_store_stock,
-    "stock_vs_capacity": run_stock_vs_capacity,
-    "transfers": run_transfers,
-    "sales": run_sales,
-    "so_l2": run_so_l2,
-    "sales_daily": run_sales_daily,
-    "tier_summary": run_tier_summary,
-    "depth_alert": run_depth_alert,
-    "control_stock": run_control_stock,
-    "health": run_health_step,
+Step = Callable[[ChainContext, date], Awaitable[StepOutcome]]
+
+
+def step_runner(target: str) -> Step:
+    """The step coroutine a registry runner names: `"jobs.mart_steps:run_tier_summary"`.
+
+    Raises:
+        ImportError, AttributeError: the module or the function does not exist.
+    """
+    module, _, function = target.partition(":")
+    step: Step = getattr(importlib.import_module(module), function)
+    return step
+
+
+# The steps of the job registry (ops/registry.py), in the order of the day.
+STEPS: dict[str, Step] = {
+    j.name: step_runner(j.runner) for j in registry.steps() if j.runner is not None
 }
 # What must follow a step when it is rerun by hand (`opsbot job run`, /reload): DOMAIN.md §3,
 # "after" means chained. Its keys are the steps people may rerun, in the order of the day.
-FOLLOWERS: dict[str, tuple[str, ...]] = {
-    "backup": (),
-    # tier_summary, depth_alert and control_stock also read the sales pull (and FF/FA/FS):
-    # they follow `sales` (the day's last input), or are rerun by name after a stock rerun
-    "stock": ("ff_fa_fs", "store_stock", "stock_vs_capacity"),
-    "ff_fa_fs": (),
-    "store_stock": (),
-    "stock_vs_capacity": (),
-    "transfers": (),
-    "sales": ("so_l2", "sales_daily", "tier_summary", "depth_alert", "control_stock"),
-    "so_l2": (),
-    "sales_daily": (),
-    "tier_summary": (),
-    "depth_alert": ("control_stock",),
-    "control_stock": (),
-    "health": (),
-}
+FOLLOWERS: dict[str, tuple[str, ...]] = registry.followers()
 
 
 async def run_chain(

@@ -32,6 +32,7 @@ from jobs.wording import (
     percent_text,
     ratio_text,
 )
+from ops import registry
 from ops.alerts import Severity
 
 # The rule of an alert key is its first part: "job_failed:stock:DDD" -> "job_failed".
@@ -55,20 +56,8 @@ HEALTH_RULES = (
 FAILURE_STATUSES = frozenset({"failed"})
 # Accurate's answer to a revoked token, or a bare 401 (jobs/accurate/session.py, AuthRejected).
 TOKEN_REJECTED = re.compile(r"invalid or revoked api token|\bhttp 401\b|\b401 unauthorized\b", re.I)
-# `opsbot job run` knows these
-RERUNNABLE = (
-    "stock",
-    "ff_fa_fs",
-    "store_stock",
-    "tier_summary",
-    "stock_vs_capacity",
-    "transfers",
-    "sales",
-    "so_l2",
-    "sales_daily",
-    "depth_alert",
-    "control_stock",
-)
+# `opsbot job run` knows these: every step of the job registry (ops/registry.py)
+RERUNNABLE = frozenset(registry.followers())
 
 
 class HealthThresholds(BaseModel):

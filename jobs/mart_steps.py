@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from jobs.business_marts import (
     MartBuild,
@@ -29,15 +28,13 @@ from jobs.business_marts import (
 )
 from jobs.marts import StockSnapshotMissing
 from jobs.runs import JobSkipped, last_status
-from jobs.sales import SALES_ENTITIES, sales_window
+from jobs.sales import sales_window
+from jobs.steps import ChainContext, StepOutcome
 from jobs.wording import and_list, day_text, job_name
+from ops import registry
 from ops.db import Conn
-from ops.settings import ENTITY_CODES
 
-if TYPE_CHECKING:
-    from jobs.chain import ChainContext, StepOutcome
-
-MART_STEPS = ("tier_summary", "stock_vs_capacity", "sales_daily", "depth_alert", "control_stock")
+MART_STEPS = registry.group_jobs("business_marts")  # the job registry's, §9.6 order
 Build = Callable[[Conn, date, MartThresholds], Awaitable[MartBuild]]
 
 
@@ -62,8 +59,6 @@ async def _stock_step(
     needs: tuple[tuple[str, tuple[str | None, ...]], ...],
     build: Build,
 ) -> StepOutcome:
-    from jobs.chain import StepOutcome  # jobs.chain lists these steps: import it at run time
-
     summary = ""
     async with ctx.record(job, day) as run:
         for need, entities in needs:
@@ -79,8 +74,8 @@ async def _stock_step(
     return StepOutcome(job, day, {"all": run.status}, line)
 
 
-_STOCK = ("stock", ENTITY_CODES)
-_SALES = ("sales", SALES_ENTITIES)
+_STOCK = ("stock", registry.parts_of("stock"))
+_SALES = ("sales", registry.parts_of("sales"))
 
 
 async def run_tier_summary(ctx: ChainContext, day: date) -> StepOutcome:
@@ -114,8 +109,6 @@ async def run_control_stock(ctx: ChainContext, day: date) -> StepOutcome:
 async def run_sales_daily(ctx: ChainContext, day: date) -> StepOutcome:
     """After sales: mart.report_sales_daily of every date of the pull's window (§9.4: late
     lines land in the last 3 dates), newest last."""
-    from jobs.chain import StepOutcome
-
     summary = ""
     async with ctx.record("sales_daily", day) as run:
         await _require(ctx, day, *_SALES)

@@ -18,8 +18,9 @@ import asyncpg
 
 from jobs.accurate.models import InvoiceDetail
 from jobs.upsert import load_documents
+from ops import entities
 
-SALES_ENTITIES = ("DDD", "MBB", "UBB")
+SALES_ENTITIES = entities.SALES_ENTITIES  # the entity registry's (ops/entities.py)
 SALES_COLUMNS = (
     "tanggal",
     "nama_departemen",

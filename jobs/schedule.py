@@ -1,5 +1,7 @@
 """The daily chain as data (DOMAIN.md §3): what runs when, in WIB, and what follows what.
 
+The slots come from the job registry (ops/registry.py).
+
 Pure functions only: given the schedule and an instant, which slots are due or missed. The bot
 wires them to APScheduler; the health check and the bot's catch-up use `missing_runs`; tests
 call them with any instant (a UTC server clock included, DOMAIN.md §8).
@@ -11,7 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from ops import registry
 from ops.clock import wib_at, wib_now
+from ops.registry import Job
 
 
 @dataclass(frozen=True)
@@ -24,23 +28,16 @@ class Slot:
     grace: timedelta = timedelta(minutes=30)
 
 
-DAILY_SCHEDULE: tuple[Slot, ...] = (
-    Slot("backup", time(2, 0), ("backup",), grace=timedelta(minutes=60)),
-    Slot(
-        "stock",
-        time(3, 0),
-        ("stock", "ff_fa_fs", "store_stock", "stock_vs_capacity"),
-        grace=timedelta(minutes=45),
-    ),
-    Slot("transfers", time(4, 50), ("transfers",)),
-    Slot(
-        "sales",
-        time(5, 0),
-        ("sales", "so_l2", "sales_daily", "tier_summary", "depth_alert", "control_stock"),
-    ),
-    Slot("health", time(5, 30), ("health",), grace=timedelta(minutes=20)),
-    Slot("report", time(6, 0), (), grace=timedelta(minutes=60)),
-)
+def schedule_of(jobs: tuple[Job, ...] = registry.JOBS) -> tuple[Slot, ...]:
+    """The slots of the job registry (ops/registry.py), in its order."""
+    return tuple(
+        Slot(j.name, j.at, registry.slot_steps(j.name, jobs), grace=j.grace)
+        for j in registry.slots(jobs)
+        if j.at is not None
+    )
+
+
+DAILY_SCHEDULE: tuple[Slot, ...] = schedule_of()
 
 # A run is named by its run key "<job>:<date>[:<entity>]" (jobs/runs.py) or a (job, date) pair.
 RunRef = str | tuple[str, date]

@@ -14,16 +14,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from jobs.marts import StockSnapshotMissing, build_store_stock
 from jobs.runs import JobSkipped
+from jobs.steps import ChainContext, StepOutcome
 from jobs.stock import retention_start
 from ops.db import Conn
-from reports.render import format_date
-
-if TYPE_CHECKING:
-    from jobs.chain import ChainContext, StepOutcome
+from ops.formats import format_date
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +83,6 @@ async def build_with_backfill(conn: Conn, day: date, keep_days: int) -> StoreSto
 async def run_store_stock(ctx: ChainContext, day: date) -> StepOutcome:
     """After stock: mart.store_stock_daily of `day` plus missing kept days; skipped (not
     failed) when `day` has no stock snapshot at all."""
-    from jobs.chain import StepOutcome  # jobs.chain lists this step: import it at run time
-
     summary = ""
     async with ctx.record(JOB, day) as run:
         async with ctx.pool.acquire() as conn:

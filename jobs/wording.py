@@ -13,26 +13,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
+from ops import registry
 from ops.clock import wib_now
-from reports.render import format_date, format_number, format_percent, format_ratio
+from ops.formats import format_date, format_number, format_percent, format_ratio
 
-# What the morning report calls each job (templates/_morning_labels.id.html.j2), lower case.
-JOB_NAMES = {
-    "backup": "backup database",
-    "stock": "tarik stok",
-    "ff_fa_fs": "hitung FF/FA/FS",
-    "store_stock": "ringkas stok toko",
-    "transfers": "tarik transfer",
-    "sales": "tarik penjualan",
-    "so_l2": "hitung SO L2",
-    "tier_summary": "hitung komposisi tier",
-    "stock_vs_capacity": "hitung kapasitas",
-    "sales_daily": "hitung penjualan",
-    "depth_alert": "hitung daftar RO",
-    "control_stock": "hitung kesehatan stok",
-    "health": "cek kesehatan",
-    "report": "laporan pagi",
-}
+# What the morning report calls each job, lower case: the job registry's Indonesian names.
+JOB_NAMES = registry.names("id")
 GENDERS = {"MEN": "pria", "LADIES": "wanita", "BABY & KIDS": "bayi & anak"}
 LISTED = 15  # names listed in one sentence before "dan N lainnya"
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 
+from ops import registry
 from ops.clock import WIB
 from ops.db import Conn
 from ops.errors import OpsError
@@ -32,6 +33,8 @@ ALERT_SEVERITY = {"critical": "critical", "high": "high", "medium": "warning", "
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,62}$")
 _COLUMN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _CONDITION = re.compile(r"^\s*value\s*(>=|<=|<>|!=|=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
+# The jobs a monitor may follow (`after <job>`): every job of the registry (ops/registry.py).
+AFTER_JOBS = frozenset(j.name for j in registry.JOBS)
 _AFTER = re.compile(r"^after\s+([a-z_][a-z0-9_]*)$")
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
@@ -99,7 +102,8 @@ class Monitor:
 
     @property
     def after_job(self) -> str | None:
-        """The job this monitor follows (`after stock` -> "stock"), or None for a cron."""
+        """The job this monitor follows (`after stock` -> "stock"), or None for a cron; a job
+        outside AFTER_JOBS never comes, so the monitor never runs (`opsbot monitor sync` warns)."""
         found = _AFTER.match(self.schedule)
         return found.group(1) if found else None
 

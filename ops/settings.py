@@ -12,16 +12,30 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, create_model, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ops import entities
 from ops.dsn import remember
 from ops.errors import ConfigError
 
-ENTITY_CODES = ("DDD", "LJBB", "MBB", "UBB")
+ENTITY_CODES = entities.ENTITY_CODES  # the entity registry's (ops/entities.py)
 
 
-class Settings(BaseSettings):
+# The credentials of every entity of the registry (ops/entities.py), as settings
+# ACCURATE_<CODE>_API_TOKEN and ACCURATE_<CODE>_SIGNATURE_SECRET (SecretStr, unset: None).
+_EntityCredentials: type[BaseSettings] = create_model(
+    "_EntityCredentials",
+    __base__=BaseSettings,
+    **{  # type: ignore[call-overload]
+        f"accurate_{code.lower()}_{kind}": (SecretStr | None, None)
+        for code in entities.ENTITY_CODES
+        for kind in ("api_token", "signature_secret")
+    },
+)
+
+
+class Settings(_EntityCredentials):  # type: ignore[misc,valid-type]
     """All of opsbot's configuration (see `.env.example` for what each setting means)."""
 
     model_config = SettingsConfigDict(
@@ -39,14 +53,8 @@ class Settings(BaseSettings):
 
     # Accurate Online (ACCURATE_API.md §2).
     accurate_account_url: str = "https://account.accurate.id"
-    accurate_ddd_api_token: SecretStr | None = None
-    accurate_ddd_signature_secret: SecretStr | None = None
-    accurate_ljbb_api_token: SecretStr | None = None
-    accurate_ljbb_signature_secret: SecretStr | None = None
-    accurate_mbb_api_token: SecretStr | None = None
-    accurate_mbb_signature_secret: SecretStr | None = None
-    accurate_ubb_api_token: SecretStr | None = None
-    accurate_ubb_signature_secret: SecretStr | None = None
+    # accurate_<code>_api_token, accurate_<code>_signature_secret: one pair per entity of the
+    # registry, from _EntityCredentials
     accurate_calls_per_second: float = Field(default=8, gt=0, le=8)
     accurate_max_in_flight: int = Field(default=8, ge=1, le=8)
     # Rows per list page asked (ACCURATE_API.md §11.6: clients ask 1,000); the echoed size is
@@ -216,7 +224,7 @@ def load_settings(**overrides: object) -> Settings:
     if isinstance(env_file, (str, Path)):
         check_env_file(Path(env_file))
     try:
-        settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)
     except SettingsError as exc:
         # a list or dict setting whose text is not JSON (e.g. ADMIN_USER_IDS=not-json)
         field = str(exc).split('"')[1] if str(exc).count('"') >= 2 else "a setting"

@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from ops.entities import ENTITY_CODES
 from reports.chart_base import (
     LABEL,
     LEGEND,
@@ -63,7 +64,7 @@ __all__ = [
 ]
 
 GENDER_COLORS = {"MEN": "#1f77b4", "LADIES": "#d62728", "BABY & KIDS": "#ff7f0e"}
-ENTITY_ORDER = ("DDD", "LJBB", "MBB", "UBB")
+ENTITY_ORDER = ENTITY_CODES  # the entity registry's order (ops/entities.py)
 TOP_STORES = 10
 
 

@@ -32,6 +32,7 @@ from reports.models import (
     Targets,
 )
 from reports.morning_data import (
+    SALES_WINDOW_DAYS,
     load_alerts,
     load_ff_fa_fs,
     load_freshness,
@@ -161,15 +162,17 @@ async def build_context(
     shrinkage: ShrinkageRule = DEFAULT_SHRINKAGE,
     unmapped_stores: Sequence[str] | None = None,
     business: BusinessTargets = DEFAULT_BUSINESS,
+    sales_window_days: int = SALES_WINDOW_DAYS,
 ) -> MorningContext:
     """Every figure of the morning report of `report_date` (WIB), read from the database.
 
     `now` (aware; default the current instant) is the report's clock: runs, loads and alerts
     started after it are ignored. `unmapped_stores` overrides the planogram stores with no
-    mapping row; `business` the §9 thresholds. Raises asyncpg errors as they come.
+    mapping row; `business` the §9 thresholds; `sales_window_days` the SALES_WINDOW_DAYS setting
+    (the days the sales pull covers). Raises asyncpg errors as they come.
     """
     instant = utc_now() if now is None else now
-    pipeline = await load_pipeline(conn, report_date, instant)
+    pipeline = await load_pipeline(conn, report_date, instant, sales_window_days=sales_window_days)
     ff = await load_ff_fa_fs(conn, report_date, targets, unmapped_stores)
     so_l2 = await load_so_l2(conn, report_date, shrinkage)
     sales_date = report_date - timedelta(days=1)
@@ -226,6 +229,7 @@ async def build_morning_report(
     shrinkage: ShrinkageRule = DEFAULT_SHRINKAGE,
     unmapped_stores: Sequence[str] | None = None,
     business: BusinessTargets = DEFAULT_BUSINESS,
+    sales_window_days: int = SALES_WINDOW_DAYS,
 ) -> MorningReport:
     """The morning report of `report_date`: messages, charts (PNG, captioned) and its context."""
     ctx = await build_context(
@@ -236,6 +240,7 @@ async def build_morning_report(
         shrinkage=shrinkage,
         unmapped_stores=unmapped_stores,
         business=business,
+        sales_window_days=sales_window_days,
     )
     messages = render_morning(ctx, language=language)
     charts = await render_charts(ctx, language=language)

@@ -16,11 +16,12 @@ from typing import Any
 
 import asyncpg
 
+from ops import registry
 from ops.db import Conn
 from ops.feedback import MIN_ANSWERS, MONITOR_MIN_PRECISION, precisions
 from ops.feedback import noisy as noisy_monitors
 from ops.paths import read_sql
-from ops.settings import ENTITY_CODES
+from ops.settings import Settings
 from reports.models import (
     AlertItem,
     Alerts,
@@ -41,8 +42,9 @@ from reports.models import (
     Targets,
 )
 
-SALES_ENTITIES = ("DDD", "MBB", "UBB")  # LJBB has no sales (DOMAIN.md §1)
-SALES_WINDOW_DAYS = 3
+# The chain's entities and business-mart jobs, from the registries (ops/entities.py,
+# ops/registry.py); the sales window is the SALES_WINDOW_DAYS setting (build_context).
+SALES_WINDOW_DAYS: int = Settings.model_fields["sales_window_days"].default
 LOW_ROWS_RATIO = Decimal("0.5")  # a pull below half its usual day is worth a look
 # ... when its usual day has at least this many rows: an entity that usually sells nothing
 # (UBB some days) or a handful is not "far below" with 0, and with no history nothing is usual.
@@ -51,8 +53,8 @@ LOW_ROWS_CHECKED = ("stock", "sales")  # a day without transfers is normal
 HISTORY_DAYS = 7
 WORST_STORES = 5
 ALERTS_LISTED = 10
-# The §9 jobs of the chain (jobs/chain.py), in the order they run (DOMAIN.md §9.6).
-MART_JOBS = ("tier_summary", "stock_vs_capacity", "sales_daily", "depth_alert", "control_stock")
+# The §9 jobs of the chain (jobs/chain.py), in DOMAIN.md §9.6's order.
+MART_JOBS = registry.group_jobs("business_marts")
 
 _RUN_STATES: dict[str | None, RunState] = {
     "success": "ok",
@@ -72,9 +74,9 @@ def _sql(name: str) -> str:
 def expected_pulls(report_date: date) -> list[tuple[str, str, str, date]]:
     """(data type, job, entity, data date) of every pull the chain of `report_date` makes."""
     yesterday = report_date - timedelta(days=1)
-    pulls = [("stock", "stock", entity, report_date) for entity in ENTITY_CODES]
-    pulls += [("transfers", "transfers", entity, yesterday) for entity in ENTITY_CODES]
-    pulls += [("sales", "sales", entity, yesterday) for entity in SALES_ENTITIES]
+    pulls = [("stock", "stock", e, report_date) for e in registry.parts_of("stock")]
+    pulls += [("transfers", "transfers", e, yesterday) for e in registry.parts_of("transfers")]
+    pulls += [("sales", "sales", e, yesterday) for e in registry.parts_of("sales")]
     return pulls
 
 
@@ -130,8 +132,13 @@ def _job(row: asyncpg.Record, business_date: date) -> JobStatus:
     )
 
 
-async def load_pipeline(conn: Conn, report_date: date, now: datetime) -> Pipeline:
-    """Backup, every pull (per entity, rows vs the usual day), and the calculation jobs."""
+async def load_pipeline(
+    conn: Conn, report_date: date, now: datetime, *, sales_window_days: int = SALES_WINDOW_DAYS
+) -> Pipeline:
+    """Backup, every pull (per entity, rows vs the usual day), and the calculation jobs.
+
+    `sales_window_days`: the SALES_WINDOW_DAYS setting (the sales pull's dates end yesterday).
+    """
     expected = expected_pulls(report_date)
     columns = list(zip(*expected, strict=True))
     pull_rows = await conn.fetch(_sql("morning_pulls"), *columns, report_date, now)
@@ -151,7 +158,7 @@ async def load_pipeline(conn: Conn, report_date: date, now: datetime) -> Pipelin
         stock=[p for p in pulls if p.data_type == "stock"],
         transfers=[p for p in pulls if p.data_type == "transfers"],
         sales=[p for p in pulls if p.data_type == "sales"],
-        sales_from=report_date - timedelta(days=SALES_WINDOW_DAYS),
+        sales_from=report_date - timedelta(days=sales_window_days),
         sales_to=report_date - timedelta(days=1),
         ff_fa_fs=runs["ff_fa_fs"],
         so_l2=runs["so_l2"],
@@ -244,9 +251,9 @@ async def load_freshness(conn: Conn, report_date: date) -> list[Freshness]:
     }
     yesterday = report_date - timedelta(days=1)
     kinds = (
-        ("stock", ENTITY_CODES, report_date),
-        ("sales", SALES_ENTITIES, yesterday),
-        ("transfers", ENTITY_CODES, yesterday),
+        ("stock", registry.parts_of("stock"), report_date),
+        ("sales", registry.parts_of("sales"), yesterday),
+        ("transfers", registry.parts_of("transfers"), yesterday),
     )
     result = []
     for data_type, entities, expected in kinds:

@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-ENTITIES = ("DDD", "LJBB", "MBB", "UBB")
-SALES_ENTITIES = ("DDD", "MBB", "UBB")
-LEGAL_NAMES = {
-    "DDD": "PT Dream Dare Discover",
-    "LJBB": "CV Lancar Jaya Besar Bersama",
-    "MBB": "CV Makmur Besar Bersama",
-    "UBB": "CV Untung Besar Bersama",
-}
+from ops import entities
+
+# The entity registry's (ops/entities.py): the synthetic world has every real entity.
+ENTITIES = entities.ENTITY_CODES
+SALES_ENTITIES = entities.SALES_ENTITIES
+LEGAL_NAMES = entities.LEGAL_NAMES
 
 
 @dataclass(frozen=True)

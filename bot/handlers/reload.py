@@ -33,6 +33,7 @@ from jobs.chain import FOLLOWERS, ChainContext, StepOutcome, run_chain
 from jobs.health_rules import TOKEN_REJECTED
 from jobs.runs import slot_running
 from jobs.wording import day_text
+from ops import registry
 from ops.clock import wib_today
 from ops.paths import read_sql
 
@@ -40,24 +41,9 @@ log = logging.getLogger(__name__)
 
 GUARD_KEY = "reloads"  # bot_data: the (job, date) slots being reloaded by this process
 JOBS = tuple(FOLLOWERS)
-# What people type for a job, beyond its own name with or without underscores.
-ALIASES = {
-    "stok": "stock",
-    "transfer": "transfers",
-    "mutasi": "transfers",
-    "penjualan": "sales",
-    "ff": "ff_fa_fs",
-    "so": "so_l2",
-    "tier": "tier_summary",
-    "kapasitas": "stock_vs_capacity",
-    "capacity": "stock_vs_capacity",
-    "penjualan_harian": "sales_daily",
-    "depth": "depth_alert",
-    "ro": "depth_alert",
-    "control": "control_stock",
-    "cek": "health",
-    "kesehatan": "health",
-}
+# What people type for a job, beyond its own name with or without underscores (the job
+# registry's aliases, ops/registry.py).
+ALIASES = registry.aliases()
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
 
 StepState = Literal["waiting", "running", "success", "failed", "skipped", "partial", "busy"]
