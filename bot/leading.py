@@ -5,7 +5,7 @@ plan, the APScheduler schedule, the watchdog, the outbox worker and the alert no
 the term ends because leadership was lost, polling stops first and nothing new starts; slot
 runs already going are left to finish (their slot locks keep a new leader from running them
 twice). At shutdown they get `drain_seconds` to finish, then are cancelled (recorded as
-failed, read as interrupted: the next start catches them up); bot/runtime.py drains them
+interrupted: the next start catches them up); bot/runtime.py drains them
 however the last term ended.
 """
 

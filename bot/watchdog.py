@@ -26,11 +26,10 @@ from jobs.catchup import (
     overrun_alert,
     overruns,
 )
-from jobs.health_rules import rerun_text
+from jobs.health_rules import interrupted_finding
 from jobs.load_history import close_dead_loads
 from jobs.runs import run_key
 from jobs.schedule import DAILY_SCHEDULE, Slot
-from jobs.wording import day_text, job_name, moment_text
 from ops.alerts import alert_by_key, raise_alert, resolve_alert
 from ops.clock import Clock, utc_now
 from ops.db import Conn
@@ -54,19 +53,11 @@ class WatchdogReport:
 def interrupted_alert(run: RunState) -> tuple[str, str, str]:
     """(key, title, detail) of the critical alert for a run whose process died (Indonesian).
 
-    The key is the health check's for a failed run, so its title reads like that finding's.
+    The health check's finding for an `interrupted` run (jobs/health_rules.py), so the two
+    raise one alert with one wording.
     """
-    name = job_name(run.job, capital=True) + (f" {run.entity}" if run.entity else "")
-    key = f"job_failed:{run.job}:{run.entity}" if run.entity else f"job_failed:{run.job}"
-    title = f"{name} gagal: terputus"
-    detail = (
-        f"{name} untuk {day_text(run.business_date)} dimulai {moment_text(run.started_at)} "
-        "dan tidak pernah selesai: proses opsbot yang menjalankannya berhenti (dimatikan, "
-        "crash, atau servernya hilang). Kalau masih diperlukan, "
-        f"{rerun_text(run.job, run.business_date)} (opsbot yang dijalankan lagi menyusulkan "
-        "rantai hari ini sendiri)."
-    )
-    return key, title, detail
+    found = interrupted_finding(run.job, run.entity, run.business_date, run.started_at)
+    return found.key, found.title, found.detail
 
 
 async def raise_once(conn: Conn, key: str, title: str, detail: str, now: datetime) -> bool:

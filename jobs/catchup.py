@@ -2,8 +2,8 @@
 
 Pure functions over the schedule, what ops.job_runs holds and an instant; the bot carries the
 plan out (bot/catchup.py) and the watchdog turns `missed_slots` and `overruns` into alerts
-(bot/watchdog.py). A run whose process died is `interrupted` (the caller finds those: a
-`running` row whose slot lock nobody holds).
+(bot/watchdog.py). A run whose process died is `interrupted` (recorded so, or a `running` row
+whose slot lock nobody holds): not finished, so it is caught up like a missing one.
 
 Policy, per slot of today that is due and not complete: backup and the health check are caught
 up any time of the day; the Accurate pulls (stock, transfers, sales) only before the chain
@@ -26,7 +26,7 @@ from jobs.wording import day_text, job_name, moment_text
 from ops.clock import wib_now, wib_today
 from ops.settings import ENTITY_CODES
 
-FINISHED = frozenset({"success", "failed", "refused", "skipped"})
+FINISHED = frozenset({"success", "failed", "refused", "skipped"})  # not `interrupted`
 # Steps recorded once per entity: a step is complete only when every entity has finished.
 STEP_PARTS: dict[str, tuple[str, ...]] = {
     "stock": ENTITY_CODES,
@@ -75,7 +75,7 @@ class RunState:
     job: str
     business_date: date
     entity: str | None
-    status: str  # running | success | failed | skipped | interrupted
+    status: str  # running | success | failed | refused | skipped | interrupted
     started_at: datetime
 
 

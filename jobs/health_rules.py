@@ -49,10 +49,11 @@ HEALTH_RULES = (
     "backup_missing",
 )
 # The run statuses the health check and the run-end alerts page as `job_failed`: a run that
-# raised. A run whose input a data contract refused (`refused`) already paged, once, with the
-# `contract:<data type>:<entity>` alert that names the rule (jobs/contracts.py); a second card
-# for the same event would only be noise.
-FAILURE_STATUSES = frozenset({"failed"})
+# raised, or one whose process stopped before it finished (`interrupted`: the watchdog raises
+# the same key with the same words when it reaps it, so it pages once). A run whose input a
+# data contract refused (`refused`) already paged, once, with the `contract:<data type>:
+# <entity>` alert that names the rule (jobs/contracts.py); a second card would only be noise.
+FAILURE_STATUSES = frozenset({"failed", "interrupted"})
 # Accurate's answer to a revoked token, or a bare 401 (jobs/accurate/session.py, AuthRejected).
 TOKEN_REJECTED = re.compile(r"invalid or revoked api token|\bhttp 401\b|\b401 unauthorized\b", re.I)
 # `opsbot job run` knows these
@@ -120,6 +121,22 @@ def _schedule_order(job: str) -> int:
     return steps.index(job) if job in steps else len(steps)
 
 
+def interrupted_finding(job: str, entity: str | None, day: date, started_at: datetime) -> Finding:
+    """The critical `job_failed:<job>[:<entity>]` finding of a run of WIB `day` started at
+    `started_at` whose process stopped before it finished (status `interrupted`)."""
+    name = job_name(job, capital=True) + (f" {entity}" if entity else "")
+    return Finding(
+        f"job_failed:{job}:{entity}" if entity else f"job_failed:{job}",
+        "critical",
+        f"{name} gagal: terputus",
+        f"{name} untuk {day_text(day)} dimulai {moment_text(started_at)} "
+        "dan tidak pernah selesai: proses opsbot yang menjalankannya berhenti (dimatikan, "
+        "crash, atau servernya hilang). Kalau masih diperlukan, "
+        f"{rerun_text(job, day)} (opsbot yang dijalankan lagi menyusulkan "
+        "rantai hari ini sendiri).",
+    )
+
+
 def job_findings(runs: list[asyncpg.Record], day: date) -> list[Finding]:
     """Failed runs (FAILURE_STATUSES) of `day` (DOMAIN.md §6 rows 1-2, 4-5), named per entity;
     a partial failure says which entities succeeded. Rejected tokens are left to
@@ -134,6 +151,9 @@ def job_findings(runs: list[asyncpg.Record], day: date) -> list[Finding]:
         if r["status"] not in FAILURE_STATUSES or TOKEN_REJECTED.search(r["error"] or ""):
             continue
         job, entity = r["job"], r["entity"]
+        if r["status"] == "interrupted":
+            findings.append(interrupted_finding(job, entity, day, r["started_at"]))
+            continue
         name = job_name(job, capital=True) + (f" {entity}" if entity else "")
         detail = f"{name} untuk {day_text(day)} gagal ({moment_text(r['started_at'])}): "
         detail += _first_line(r["error"]) + "."

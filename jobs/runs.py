@@ -11,6 +11,7 @@ connection; if the process dies the server drops the lock with the connection.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import logging
@@ -35,6 +36,9 @@ RUN_LOCK_CLASS = 0x0B5B_0A11
 CURRENT_RUN_KEY: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "opsbot_current_run_key", default=None
 )
+# The error (log text) of a run whose process stopped before it finished: cancelled at
+# shutdown here, or reaped after the process died (bot/run_state.py). Status `interrupted`.
+INTERRUPTED = "Interrupted: the opsbot process running it stopped before it finished."
 # What a statement on a connection that died under it raises (a pooled one detaches: Interface).
 _CONNECTION_LOST = (
     asyncpg.InterfaceError,
@@ -179,7 +183,8 @@ async def recorded_run(
     skip_if_succeeded: bool = False,
 ) -> AsyncIterator[RunRecord]:
     """Record a run as running, then success, skipped (JobSkipped), refused (an exception with
-    `run_status = "refused"`, re-raised) or failed (re-raised).
+    `run_status = "refused"`, re-raised), interrupted (cancelled, re-raised) or failed
+    (re-raised).
 
     Holds the slot's advisory lock throughout, on one pooled connection that also writes the
     row (a body that queries needs a pool of at least two). `wait`: False refuses at once when
@@ -283,6 +288,9 @@ async def _recorded(
         yield record
     except JobSkipped as skipped:
         await finish("skipped", skipped.reason)
+    except asyncio.CancelledError:  # stopped at shutdown: the next start catches it up
+        await finish("interrupted", INTERRUPTED)
+        raise
     except BaseException as exc:
         # a refused input (jobs/contracts.py LoadRefused) carries run_status "refused"
         await finish(getattr(exc, "run_status", "failed"), str(exc) or type(exc).__name__)

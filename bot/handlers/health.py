@@ -42,8 +42,8 @@ async def health_command(update: Update, context: BotContext) -> Outcome:
         return "denied"
     today = wib_today(clock_of(context)())
     jobs = [dict(r) for r in await context.db.fetch(read_sql("queries/bot_health_jobs.sql"))]
-    for job in jobs:
-        job["error"] = plain_error(job["error"])
+    for job in jobs:  # an interrupted run's status says it all; its error is the log's
+        job["error"] = None if job["status"] == "interrupted" else plain_error(job["error"])
     jobs.sort(key=lambda j: (j["status"] == "success", j["job"], j["entity"] or ""))
     fresh = await context.db.fetchrow(
         read_sql("queries/bot_health_freshness.sql"), today - timedelta(days=SALES_LOOKBACK_DAYS)

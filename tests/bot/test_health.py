@@ -26,3 +26,15 @@ async def test_health_names_the_morning_report_run_in_indonesian(bot: BotHarness
     [reply] = await bot.ask(ADMIN, "/health")
     assert "✅ Laporan pagi: sukses" in reply.body
     assert "report:" not in reply.body and "✅ report" not in reply.body
+
+
+async def test_health_says_an_interrupted_run_in_indonesian(bot: BotHarness):
+    await bot.pool.execute(
+        "insert into ops.job_runs (run_key, job, entity, business_date, started_at, finished_at,"
+        " status, error) values ('transfers:2026-02-16:UBB', 'transfers', 'UBB', '2026-02-16',"
+        " now(), now(), 'interrupted',"
+        " 'Interrupted: the opsbot process running it stopped before it finished.')"
+    )
+    [reply] = await bot.ask(ADMIN, "/health")
+    assert "❌ Tarik transfer UBB: terputus (prosesnya berhenti sebelum selesai)" in reply.body
+    assert "Interrupted" not in reply.body  # the log's English sentence stays in the log
