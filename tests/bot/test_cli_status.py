@@ -102,12 +102,12 @@ def status_cli(tmp_path, monkeypatch):
     return invoke
 
 
-def test_the_command_exits_0_when_healthy_and_1_when_not(status_cli, database):
+def test_the_command_exits_0_when_healthy_and_1_when_not(status_cli, database, cli_clock):
     async def arrange(sql: str | None = None) -> None:
         conn = await asyncpg.connect(database.dsn)
         try:
             if sql is None:
-                await healthy(conn, utc_now())
+                await healthy(conn, cli_clock.now())  # the CLI's clock
             else:
                 await conn.execute(sql)
         finally:
