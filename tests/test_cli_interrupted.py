@@ -15,7 +15,7 @@ import pytest
 
 from ops.clock import WIB
 from ops.paths import PROJECT_ROOT
-from tests.helpers.cli import invoke, query
+from tests.helpers.cli import every_table, invoke, query
 
 # A process that starts a stock run of DDD with a load inside it, says so, then waits.
 _WORKER = textwrap.dedent(
@@ -68,8 +68,11 @@ def test_a_killed_process_leaves_nothing_running(database, tmp_path, monkeypatch
         dead.send_signal(signal.SIGKILL)
         dead.wait()
         dead.stdout.close()
+        closed = ("ops.job_runs", "raw.load_history")
+        before = every_table(database.dsn, but=closed)
         code, output = invoke(*command, env={"DATABASE_URL": database.dsn})
         assert "Traceback" not in output
+        assert every_table(database.dsn, but=closed) == before  # only the two rows closed
         runs = {
             r["run_key"]: (r["status"], r["error"])
             for r in query(database.dsn, "select run_key, status, error from ops.job_runs")
