@@ -141,7 +141,8 @@ async def lead(svc: Services, leadership: Leadership, stop: asyncio.Event) -> No
 def _watchdog(svc: Services) -> Watchdog:
     limits = {k: timedelta(minutes=v) for k, v in svc.settings.slot_limit_minutes.items()}
     interval = svc.settings.watchdog_interval_seconds
-    return Watchdog(svc.pool, clock=svc.clock, interval=interval, limits=limits)
+    language = svc.settings.report_language
+    return Watchdog(svc.pool, clock=svc.clock, interval=interval, limits=limits, language=language)
 
 
 async def _start_polling(application: OpsApplication) -> None:

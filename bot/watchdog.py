@@ -31,6 +31,7 @@ from jobs.load_history import close_dead_loads
 from jobs.runs import run_key
 from jobs.schedule import DAILY_SCHEDULE, Slot
 from ops.alerts import alert_by_key, raise_alert, resolve_alert
+from ops.catalogue import say
 from ops.clock import Clock, utc_now
 from ops.db import Conn
 
@@ -50,13 +51,13 @@ class WatchdogReport:
     reaped: list[str] = field(default_factory=list)
 
 
-def interrupted_alert(run: RunState) -> tuple[str, str, str]:
+def interrupted_alert(run: RunState, language: str = "id") -> tuple[str, str, str]:
     """(key, title, detail) of the critical alert for a run whose process died (Indonesian).
 
     The health check's finding for an `interrupted` run (jobs/health_rules.py), so the two
     raise one alert with one wording.
     """
-    found = interrupted_finding(run.job, run.entity, run.business_date, run.started_at)
+    found = interrupted_finding(run.job, run.entity, run.business_date, run.started_at, language)
     return found.key, found.title, found.detail
 
 
@@ -80,8 +81,10 @@ class Watchdog:
         interval: float = 60.0,
         limits: Mapping[str, timedelta] | None = None,
         schedule: tuple[Slot, ...] = DAILY_SCHEDULE,
+        language: str = "id",
     ) -> None:
         self.pool = pool
+        self.language = language  # the alerts' words (REPORT_LANGUAGE)
         self.clock = clock
         self.interval = interval
         self.limits = dict(limits or {})
@@ -111,7 +114,7 @@ class Watchdog:
             if await reap(self.pool, run, now):
                 report.reaped.append(run_key(run.job, run.business_date, run.entity))
                 async with self.pool.acquire() as conn:
-                    key, title, detail = interrupted_alert(run)
+                    key, title, detail = interrupted_alert(run, self.language)
                     if await raise_once(conn, key, title, detail, now):
                         report.raised.append(key)
         async with self.pool.acquire() as conn:
@@ -133,13 +136,14 @@ class Watchdog:
         for slot, day in missed_slots(now, runs, since=since, schedule=self.schedule):
             missed.setdefault(slot, []).append(day)
         for slot, days in missed.items():
-            key, title, detail = missed_alert(slot, days)
+            key, title, detail = missed_alert(slot, days, self.language)
             if await raise_once(conn, key, title, detail, now):
                 report.raised.append(key)
         # Slots due before opsbot first ran here are owed nothing, whoever raised them.
         for slot in self.schedule:
             key = f"job_missed:{slot.job}"
-            if slot not in missed and await resolve_alert(conn, key, now, STARTED):
+            started = STARTED if self.language == "id" else say("run.started", self.language)
+            if slot not in missed and await resolve_alert(conn, key, now, started):
                 report.resolved.append(key)
 
     async def _overruns(
@@ -153,5 +157,6 @@ class Watchdog:
         over_jobs = {o.slot.job for o in found}
         for slot in self.schedule:
             key = f"job_overrun:{slot.job}"
-            if slot.job not in over_jobs and await resolve_alert(conn, key, now, ENDED):
+            ended = ENDED if self.language == "id" else say("run.ended", self.language)
+            if slot.job not in over_jobs and await resolve_alert(conn, key, now, ended):
                 report.resolved.append(key)

@@ -23,6 +23,7 @@ from jobs.health_rules import missed_finding
 from jobs.sales import SALES_ENTITIES
 from jobs.schedule import DAILY_SCHEDULE, Slot, missing_runs, slot_instant
 from jobs.wording import day_text, job_name, moment_text
+from ops.catalogue import say
 from ops.clock import wib_now, wib_today
 from ops.settings import ENTITY_CODES
 
@@ -213,8 +214,11 @@ def plan_catchup(
     policy: CatchupPolicy | None = None,
     since: datetime | None = None,
     schedule: tuple[Slot, ...] = DAILY_SCHEDULE,
+    language: str = "id",
 ) -> CatchupPlan:
     """What to do at `now` (leader start): slots to run late, to skip, missed, interrupted.
+
+    The reasons of the skips are in `language` (REPORT_LANGUAGE; ops/catalogue.py).
 
     Raises:
         ValueError: `now` is naive.
@@ -232,11 +236,9 @@ def plan_catchup(
                 continue
             cutoff = policy.cutoff(slot)
             if day != today:
-                skipped.append(
-                    Skipped(slot, day, "sudah lewat sehari; jadwal hari ini menggantikannya")
-                )
+                skipped.append(Skipped(slot, day, say("skip.day_old", language)))
             elif cutoff is not None and wib_now(now).time() >= cutoff:
-                reason = f"sudah lewat batas menyusul pukul {cutoff:%H:%M} WIB"
+                reason = say("skip.past_cutoff", language, cutoff=f"{cutoff:%H:%M}")
                 skipped.append(Skipped(slot, day, reason))
             else:
                 late = now > slot_instant(slot, day) + policy.late_after
@@ -273,13 +275,14 @@ def overruns(
     return list(worst.values())
 
 
-def missed_alert(slot: Slot, days: list[date]) -> tuple[str, str, str]:
+def missed_alert(slot: Slot, days: list[date], language: str = "id") -> tuple[str, str, str]:
     """(key, title, detail) of the critical alert for `slot` missed on `days` (DOMAIN.md §6).
 
     The health check's finding (`job_missed:<job>`, jobs/health_rules.py `missed_finding`) with
     the bot's advice, so either may raise or resolve it and the card keeps its language.
     """
-    finding = missed_finding(slot, days, advice=MISSED_ADVICE)
+    advice = MISSED_ADVICE if language == "id" else say("run.missed_advice_catchup", language)
+    finding = missed_finding(slot, days, advice=advice, language=language)
     return finding.key, finding.title, finding.detail
 
 
