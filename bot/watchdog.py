@@ -151,7 +151,7 @@ class Watchdog:
     ) -> None:
         found = overruns(now, runs, self.limits, self.schedule)
         for over in found:
-            key, title, detail = overrun_alert(over)
+            key, title, detail = overrun_alert(over, self.language)
             if await raise_once(conn, key, title, detail, now):
                 report.raised.append(key)
         over_jobs = {o.slot.job for o in found}

@@ -286,15 +286,19 @@ def missed_alert(slot: Slot, days: list[date], language: str = "id") -> tuple[st
     return finding.key, finding.title, finding.detail
 
 
-def overrun_alert(over: Overrun) -> tuple[str, str, str]:
-    """(key, title, detail) of the critical alert for a slot running past its limit (Indonesian)."""
-    name = job_name(over.slot.job, capital=True)
+def overrun_alert(over: Overrun, language: str = "id") -> tuple[str, str, str]:
+    """(key, title, detail) of the critical alert for a slot running past its limit."""
+    name = job_name(over.slot.job, capital=True, language=language)
     minutes = int(over.elapsed.total_seconds() // 60)
     limit = int(over.limit.total_seconds() // 60)
-    title = f"{name} sudah berjalan {minutes} menit"
-    detail = (
-        f"{name} untuk {day_text(over.day)} dimulai {moment_text(over.started_at)} dan masih "
-        f"berjalan setelah {minutes} menit (batas {limit} menit). Mungkin tertahan API yang "
-        "lambat atau menunggu lock; cek log. Langkah berikutnya menunggu sampai selesai."
+    title = say("run.overrun_title", language, name=name, minutes=minutes)
+    detail = say(
+        "run.overrun_detail",
+        language,
+        name=name,
+        day=day_text(over.day, language),
+        moment=moment_text(over.started_at, language),
+        minutes=minutes,
+        limit=limit,
     )
     return f"job_overrun:{over.slot.job}", title, detail

@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime, time
 
 from bot.watchdog import Watchdog
-from jobs.catchup import plan_catchup
+from jobs.catchup import Overrun, overrun_alert, plan_catchup, slot_of
 from jobs.chain import ChainContext, run_chain
 from jobs.run_alerts import alert_run_end
 from ops.catalogue import catalogue
@@ -77,6 +77,13 @@ async def test_alerts_skip_reasons_and_the_report_are_english(pool, conn):
     assert titles["job_missed:backup"] == "Database backup at 02:00 did not run"
     for a in alerts:  # what an alert card shows: its title and detail
         assert_english(f"{a['title']} {a['detail']}", banned)
+    # a slot running past its limit (the watchdog's overrun alert)
+    slot = slot_of("sales")
+    assert slot is not None
+    over = Overrun(slot, DAY, at(5), at(5, 50) - at(5), at(5, 45) - at(5))
+    _key, title, detail = overrun_alert(over, "en")
+    assert title == "Sales pull has been running for 50 minutes"
+    assert_english(f"{title} {detail}", banned)
     # the catch-up's skip reasons
     runs = []
     plan = plan_catchup(at(10), runs, language="en")
