@@ -16,9 +16,9 @@ COPY templates templates
 RUN pip install --no-deps -e . && pip check && chown -R opsbot /app
 USER opsbot
 
-# `opsbot status`: database, migrations, a fresh leader heartbeat (any replica), no missed run,
-# no open critical alert; exit 0 or 1. An orchestrator that restarts unhealthy containers
-# should use `opsbot status --liveness` instead (bad data is not cured by a restart).
+# `opsbot status`: database, migrations, a fresh leader heartbeat (any replica), no missed or
+# interrupted run, no open critical alert; exit 0 or 1. An orchestrator that restarts unhealthy
+# containers should use `opsbot status --liveness` instead (bad data is not cured by a restart).
 HEALTHCHECK --interval=60s --timeout=20s --start-period=60s --retries=3 \
     CMD ["opsbot", "status"]
 CMD ["opsbot", "run"]

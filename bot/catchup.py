@@ -92,21 +92,24 @@ class CatchUp:
         async with self.pool.acquire() as conn:
             runs = await load_runs(conn, now)
             since = await first_start(conn, now)
-        plan = plan_catchup(now, runs, policy=policy_from(self.settings), since=since)
+        language = self.settings.report_language
+        plan = plan_catchup(
+            now, runs, policy=policy_from(self.settings), since=since, language=language
+        )
         rerun = {(p.slot.job, p.day) for p in plan.run}
         async with self.pool.acquire() as conn:
             for run in plan.interrupted:
                 await reap(self.pool, run, now)
                 slot = slot_of(run.job)
                 if slot is None or (slot.job, run.business_date) not in rerun:
-                    await raise_once(conn, *interrupted_alert(run), now)
+                    await raise_once(conn, *interrupted_alert(run, language), now)
             # older runs and every load a dead process left running: closed, no alert
             await close_interrupted(conn, now)
             missed: dict[Slot, list[date]] = {}
             for slot, day in plan.missed:
                 missed.setdefault(slot, []).append(day)
             for slot, days in missed.items():
-                await raise_once(conn, *missed_alert(slot, days), now)
+                await raise_once(conn, *missed_alert(slot, days, language), now)
             new_skips = await self._record(conn, plan, now)
             if plan.run or new_skips or plan.interrupted:
                 await self._post(conn, plan, new_skips, now)

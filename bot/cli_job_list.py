@@ -27,7 +27,6 @@ inner join (
 order by r.job, r.entity nulls first
 """
 # a job's status is its worst part's
-INTERRUPTED_TEXT = "the opsbot process running it stopped before it finished"
 _ORDER = ("failed", "refused", "interrupted", "running", "skipped", "success")
 
 
@@ -168,7 +167,7 @@ def job_table(lines: list[JobLine]) -> Table:
 
 
 async def _load() -> list[JobLine]:
-    from bot.run_state import CUT_SHORT, close_interrupted
+    from bot.run_state import close_interrupted
     from ops.db import connected
     from ops.migrations import migrate
     from ops.settings import load_settings
@@ -177,9 +176,6 @@ async def _load() -> list[JobLine]:
         await migrate(conn)
         await close_interrupted(conn, utc_now())  # dead processes' runs are not "running"
         runs = [dict(r) for r in await conn.fetch(LAST_RUNS)]
-    for r in runs:  # reaped (recorded failed with the interrupted sentence): say so
-        if r["status"] == "failed" and r["error"] in CUT_SHORT:
-            r["status"], r["error"] = "interrupted", INTERRUPTED_TEXT
     return job_list(runs, utc_now())
 
 

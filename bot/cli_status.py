@@ -2,7 +2,8 @@
 
 For Docker's HEALTHCHECK and cron-based monitors. Checks, in order: the database answers,
 every migration is applied, a leader heartbeat is fresh (LEADER_STALE_SECONDS, the database's
-clock), no slot of yesterday or today missed its time + grace, no critical alert is open
+clock), no slot of yesterday or today missed its time + grace or was interrupted (its
+process stopped before it finished, and it was not run again since), no critical alert is open
 (acknowledged and muted ones are being handled), no chat refuses the bot and no message has
 waited in the outbox for over 10 minutes. `--liveness` keeps only the first three:
 whether the service runs, not whether its data is good (what an orchestrator should restart
@@ -57,6 +58,7 @@ async def check_status(
     checks.append(await _leader(conn, settings))
     if not liveness:
         checks.append(await _missed(conn, now))
+        checks.append(await _interrupted(conn, now))
         checks.append(await _alerts(conn, now))
         checks.append(await _delivery(conn, now))
     return checks
@@ -86,6 +88,19 @@ async def _missed(conn: Conn, now: datetime) -> Check:
     names = [f"{label(slot.job)} {day} {slot.at:%H:%M}" for slot, day in missed]
     detail = ", ".join(names) if names else f"none at {wib_now(now):%Y-%m-%d %H:%M} WIB"
     return Check("missed runs", not missed, detail)
+
+
+async def _interrupted(conn: Conn, now: datetime) -> Check:
+    from bot.run_state import load_runs
+    from jobs.catchup import label
+
+    cut = [r for r in await load_runs(conn, now) if r.status == "interrupted"]
+    names = [
+        " ".join(p for p in (label(r.job), str(r.business_date), r.entity) if p)
+        + f" (started {wib_now(r.started_at):%H:%M} WIB)"
+        for r in cut
+    ]
+    return Check("interrupted runs", not cut, ", ".join(names) or "none")
 
 
 async def _alerts(conn: Conn, now: datetime) -> Check:

@@ -5,7 +5,7 @@ plan, the APScheduler schedule, the watchdog, the outbox worker and the alert no
 the term ends because leadership was lost, polling stops first and nothing new starts; slot
 runs already going are left to finish (their slot locks keep a new leader from running them
 twice). At shutdown they get `drain_seconds` to finish, then are cancelled (recorded as
-failed, read as interrupted: the next start catches them up); bot/runtime.py drains them
+interrupted: the next start catches them up); bot/runtime.py drains them
 however the last term ended.
 """
 
@@ -141,7 +141,8 @@ async def lead(svc: Services, leadership: Leadership, stop: asyncio.Event) -> No
 def _watchdog(svc: Services) -> Watchdog:
     limits = {k: timedelta(minutes=v) for k, v in svc.settings.slot_limit_minutes.items()}
     interval = svc.settings.watchdog_interval_seconds
-    return Watchdog(svc.pool, clock=svc.clock, interval=interval, limits=limits)
+    language = svc.settings.report_language
+    return Watchdog(svc.pool, clock=svc.clock, interval=interval, limits=limits, language=language)
 
 
 async def _start_polling(application: OpsApplication) -> None:

@@ -1,10 +1,10 @@
-"""Run history as the catch-up and the watchdog see it: dead runs found and marked failed.
+"""Run history as the catch-up and the watchdog see it: dead runs found and closed as interrupted.
 
 A run holds its slot's advisory lock (jobs/runs.py) from before its row is written until it
 is finished, so a `running` row whose lock nobody holds belongs to a process that died: it is
-`interrupted`. `reap` records such a run as failed, under the slot's lock so that no new run
-of the slot can start in between; a reaped run, or one cancelled at shutdown, still reads as
-`interrupted`, so the next start catches it up.
+`interrupted`. `reap` records it so (status `interrupted`), under the slot's lock so that no
+new run of the slot can start in between; a run cancelled at shutdown is recorded
+`interrupted` by jobs/runs.py. Interrupted is not finished: the next start catches it up.
 """
 
 from __future__ import annotations
@@ -16,22 +16,13 @@ import asyncpg
 
 from jobs.catchup import RunState
 from jobs.load_history import close_dead_loads
-from jobs.runs import RUN_LOCK_CLASS, run_key
+from jobs.runs import INTERRUPTED, RUN_LOCK_CLASS, run_key
 from ops.clock import wib_today
 from ops.db import Conn
 from ops.paths import read_sql
 
 log = logging.getLogger(__name__)
 
-# The error of a reaped run: the health check quotes it to the operators, so Indonesian.
-INTERRUPTED = "Terputus: proses opsbot yang menjalankannya berhenti sebelum selesai."
-# A run cancelled at shutdown is recorded failed with its exception's name (jobs/runs.py);
-# the English sentence is what runs reaped by earlier versions hold.
-CUT_SHORT = [
-    INTERRUPTED,
-    "Interrupted: the opsbot process running it stopped before it finished.",
-    "CancelledError",
-]
 
 _RUNS = """
 select r.id, r.run_key, r.job, r.business_date, r.entity, r.started_at,
@@ -41,7 +32,6 @@ select r.id, r.run_key, r.job, r.business_date, r.entity, r.started_at,
                   and l.database = (select oid from pg_database where datname = current_database())
                   and l.classid = $2::bigint::oid and l.objid = hashtext(r.run_key)::oid)
             then 'interrupted'
-            when r.status = 'failed' and r.error = any($3::text[]) then 'interrupted'
             else r.status end as status
 from ops.job_runs as r
 where r.business_date >= $1
@@ -50,10 +40,10 @@ order by r.started_at, r.id
 
 
 async def load_runs(conn: Conn, now: datetime, days: int | None = 2) -> list[RunState]:
-    """Runs of the last `days` WIB dates at `now` (None: every date); dead, reaped or
-    cancelled ones `interrupted`."""
+    """Runs of the last `days` WIB dates at `now` (None: every date); a `running` row whose
+    lock nobody holds reads `interrupted`, like the rows already recorded so."""
     since = date.min if days is None else wib_today(now) - timedelta(days=days - 1)
-    rows = await conn.fetch(_RUNS, since, RUN_LOCK_CLASS, CUT_SHORT)
+    rows = await conn.fetch(_RUNS, since, RUN_LOCK_CLASS)
     return [
         RunState(r["job"], r["business_date"], r["entity"], r["status"], r["started_at"])
         for r in rows
@@ -73,7 +63,7 @@ async def first_start(conn: Conn, now: datetime) -> datetime | None:
 
 
 async def reap(pool: asyncpg.Pool, run: RunState, now: datetime) -> bool:
-    """Record interrupted `run` as failed; False when it turned out alive or already changed.
+    """Record dead `run` as `interrupted`; False when it turned out alive or already changed.
 
     Only a row still `running` is reaped. One recorded before (reaped, or cancelled at
     shutdown) reads `interrupted` too, but its slot lock is left alone: taking it at every
@@ -95,7 +85,7 @@ async def reap_on(conn: Conn, run: RunState, now: datetime) -> bool:
         return False  # a new run of the slot started meanwhile
     try:
         status = await conn.execute(
-            "update ops.job_runs set status = 'failed', error = $2, finished_at = $3"
+            "update ops.job_runs set status = 'interrupted', error = $2, finished_at = $3"
             " where run_key = $1 and status = 'running'",
             key,
             INTERRUPTED,
@@ -104,7 +94,7 @@ async def reap_on(conn: Conn, run: RunState, now: datetime) -> bool:
     finally:
         await conn.execute("select pg_advisory_unlock($1, hashtext($2))", RUN_LOCK_CLASS, key)
     if status == "UPDATE 1":
-        log.warning("run %s was interrupted (its process died); recorded as failed", key)
+        log.warning("run %s was interrupted (its process died); recorded as such", key)
         return True
     return False
 
@@ -112,7 +102,7 @@ async def reap_on(conn: Conn, run: RunState, now: datetime) -> bool:
 async def close_interrupted(conn: Conn, now: datetime) -> tuple[int, int]:
     """Close what dead processes left `running`: (job runs reaped, loads interrupted).
 
-    Runs are reaped as `reap` does (recorded failed with INTERRUPTED, read as interrupted);
+    Runs are reaped as `reap` does (recorded `interrupted`, INTERRUPTED as their error);
     loads in raw.load_history become `interrupted` (jobs/load_history.py). Needs no bot:
     `opsbot job list`, `opsbot status` and the bot's start call it.
     """

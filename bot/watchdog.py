@@ -28,13 +28,13 @@ from jobs.catchup import (
     overrun_alert,
     overruns,
 )
-from jobs.health_rules import rerun_text
+from jobs.health_rules import interrupted_finding
 from jobs.load_history import close_dead_loads
 from jobs.monitor_slots import MISSED_GRACE, missed_monitor_slots, missed_slot_alert
 from jobs.runs import run_key
 from jobs.schedule import DAILY_SCHEDULE, Slot
-from jobs.wording import day_text, job_name, moment_text
 from ops.alerts import alert_by_key, raise_alert, resolve_alert
+from ops.catalogue import say
 from ops.clock import Clock, utc_now
 from ops.db import Conn
 
@@ -55,22 +55,14 @@ class WatchdogReport:
     reaped: list[str] = field(default_factory=list)
 
 
-def interrupted_alert(run: RunState) -> tuple[str, str, str]:
+def interrupted_alert(run: RunState, language: str = "id") -> tuple[str, str, str]:
     """(key, title, detail) of the critical alert for a run whose process died (Indonesian).
 
-    The key is the health check's for a failed run, so its title reads like that finding's.
+    The health check's finding for an `interrupted` run (jobs/health_rules.py), so the two
+    raise one alert with one wording.
     """
-    name = job_name(run.job, capital=True) + (f" {run.entity}" if run.entity else "")
-    key = f"job_failed:{run.job}:{run.entity}" if run.entity else f"job_failed:{run.job}"
-    title = f"{name} gagal: terputus"
-    detail = (
-        f"{name} untuk {day_text(run.business_date)} dimulai {moment_text(run.started_at)} "
-        "dan tidak pernah selesai: proses opsbot yang menjalankannya berhenti (dimatikan, "
-        "crash, atau servernya hilang). Kalau masih diperlukan, "
-        f"{rerun_text(run.job, run.business_date)} (opsbot yang dijalankan lagi menyusulkan "
-        "rantai hari ini sendiri)."
-    )
-    return key, title, detail
+    found = interrupted_finding(run.job, run.entity, run.business_date, run.started_at, language)
+    return found.key, found.title, found.detail
 
 
 async def raise_once(conn: Conn, key: str, title: str, detail: str, now: datetime) -> bool:
@@ -93,8 +85,10 @@ class Watchdog:
         interval: float = 60.0,
         limits: Mapping[str, timedelta] | None = None,
         schedule: tuple[Slot, ...] = DAILY_SCHEDULE,
+        language: str = "id",
     ) -> None:
         self.pool = pool
+        self.language = language  # the alerts' words (REPORT_LANGUAGE)
         self.clock = clock
         self.interval = interval
         self.limits = dict(limits or {})
@@ -124,7 +118,7 @@ class Watchdog:
             if await reap(self.pool, run, now):
                 report.reaped.append(run_key(run.job, run.business_date, run.entity))
                 async with self.pool.acquire() as conn:
-                    key, title, detail = interrupted_alert(run)
+                    key, title, detail = interrupted_alert(run, self.language)
                     if await raise_once(conn, key, title, detail, now):
                         report.raised.append(key)
         async with self.pool.acquire() as conn:
@@ -147,13 +141,14 @@ class Watchdog:
         for slot, day in missed_slots(now, runs, since=since, schedule=self.schedule):
             missed.setdefault(slot, []).append(day)
         for slot, days in missed.items():
-            key, title, detail = missed_alert(slot, days)
+            key, title, detail = missed_alert(slot, days, self.language)
             if await raise_once(conn, key, title, detail, now):
                 report.raised.append(key)
         # Slots due before opsbot first ran here are owed nothing, whoever raised them.
         for slot in self.schedule:
             key = f"job_missed:{slot.job}"
-            if slot not in missed and await resolve_alert(conn, key, now, STARTED):
+            started = STARTED if self.language == "id" else say("run.started", self.language)
+            if slot not in missed and await resolve_alert(conn, key, now, started):
                 report.resolved.append(key)
 
     async def _overruns(
@@ -161,13 +156,14 @@ class Watchdog:
     ) -> None:
         found = overruns(now, runs, self.limits, self.schedule)
         for over in found:
-            key, title, detail = overrun_alert(over)
+            key, title, detail = overrun_alert(over, self.language)
             if await raise_once(conn, key, title, detail, now):
                 report.raised.append(key)
         over_jobs = {o.slot.job for o in found}
         for slot in self.schedule:
             key = f"job_overrun:{slot.job}"
-            if slot.job not in over_jobs and await resolve_alert(conn, key, now, ENDED):
+            ended = ENDED if self.language == "id" else say("run.ended", self.language)
+            if slot.job not in over_jobs and await resolve_alert(conn, key, now, ended):
                 report.resolved.append(key)
 
     async def _missed_monitors(self, conn: Conn, now: datetime, report: WatchdogReport) -> None:

@@ -2,8 +2,8 @@
 
 Pure functions over the schedule, what ops.job_runs holds and an instant; the bot carries the
 plan out (bot/catchup.py) and the watchdog turns `missed_slots` and `overruns` into alerts
-(bot/watchdog.py). A run whose process died is `interrupted` (the caller finds those: a
-`running` row whose slot lock nobody holds).
+(bot/watchdog.py). A run whose process died is `interrupted` (recorded so, or a `running` row
+whose slot lock nobody holds): not finished, so it is caught up like a missing one.
 
 Policy, per slot of today that is due and not complete: backup and the health check are caught
 up any time of the day; the Accurate pulls (stock, transfers, sales) only before the chain
@@ -23,9 +23,10 @@ from jobs.health_rules import missed_finding
 from jobs.schedule import DAILY_SCHEDULE, Slot, missing_runs, slot_instant
 from jobs.wording import day_text, job_name, moment_text
 from ops import registry
+from ops.catalogue import say
 from ops.clock import wib_now, wib_today
 
-FINISHED = frozenset({"success", "failed", "refused", "skipped"})
+FINISHED = frozenset({"success", "failed", "refused", "skipped"})  # not `interrupted`
 # The job registry's (ops/registry.py) per-entity steps: a step is complete only when every
 # entity has finished; the Accurate pulls among them; the English names of the English CLI
 # (`opsbot status`) and catch-up summary (what the operators read names jobs with
@@ -49,7 +50,7 @@ class RunState:
     job: str
     business_date: date
     entity: str | None
-    status: str  # running | success | failed | skipped | interrupted
+    status: str  # running | success | failed | refused | skipped | interrupted
     started_at: datetime
 
 
@@ -187,8 +188,11 @@ def plan_catchup(
     policy: CatchupPolicy | None = None,
     since: datetime | None = None,
     schedule: tuple[Slot, ...] = DAILY_SCHEDULE,
+    language: str = "id",
 ) -> CatchupPlan:
     """What to do at `now` (leader start): slots to run late, to skip, missed, interrupted.
+
+    The reasons of the skips are in `language` (REPORT_LANGUAGE; ops/catalogue.py).
 
     Raises:
         ValueError: `now` is naive.
@@ -206,11 +210,9 @@ def plan_catchup(
                 continue
             cutoff = policy.cutoff(slot)
             if day != today:
-                skipped.append(
-                    Skipped(slot, day, "sudah lewat sehari; jadwal hari ini menggantikannya")
-                )
+                skipped.append(Skipped(slot, day, say("skip.day_old", language)))
             elif cutoff is not None and wib_now(now).time() >= cutoff:
-                reason = f"sudah lewat batas menyusul pukul {cutoff:%H:%M} WIB"
+                reason = say("skip.past_cutoff", language, cutoff=f"{cutoff:%H:%M}")
                 skipped.append(Skipped(slot, day, reason))
             else:
                 late = now > slot_instant(slot, day) + policy.late_after
@@ -247,25 +249,30 @@ def overruns(
     return list(worst.values())
 
 
-def missed_alert(slot: Slot, days: list[date]) -> tuple[str, str, str]:
+def missed_alert(slot: Slot, days: list[date], language: str = "id") -> tuple[str, str, str]:
     """(key, title, detail) of the critical alert for `slot` missed on `days` (DOMAIN.md §6).
 
     The health check's finding (`job_missed:<job>`, jobs/health_rules.py `missed_finding`) with
     the bot's advice, so either may raise or resolve it and the card keeps its language.
     """
-    finding = missed_finding(slot, days, advice=MISSED_ADVICE)
+    advice = MISSED_ADVICE if language == "id" else say("run.missed_advice_catchup", language)
+    finding = missed_finding(slot, days, advice=advice, language=language)
     return finding.key, finding.title, finding.detail
 
 
-def overrun_alert(over: Overrun) -> tuple[str, str, str]:
-    """(key, title, detail) of the critical alert for a slot running past its limit (Indonesian)."""
-    name = job_name(over.slot.job, capital=True)
+def overrun_alert(over: Overrun, language: str = "id") -> tuple[str, str, str]:
+    """(key, title, detail) of the critical alert for a slot running past its limit."""
+    name = job_name(over.slot.job, capital=True, language=language)
     minutes = int(over.elapsed.total_seconds() // 60)
     limit = int(over.limit.total_seconds() // 60)
-    title = f"{name} sudah berjalan {minutes} menit"
-    detail = (
-        f"{name} untuk {day_text(over.day)} dimulai {moment_text(over.started_at)} dan masih "
-        f"berjalan setelah {minutes} menit (batas {limit} menit). Mungkin tertahan API yang "
-        "lambat atau menunggu lock; cek log. Langkah berikutnya menunggu sampai selesai."
+    title = say("run.overrun_title", language, name=name, minutes=minutes)
+    detail = say(
+        "run.overrun_detail",
+        language,
+        name=name,
+        day=day_text(over.day, language),
+        moment=moment_text(over.started_at, language),
+        minutes=minutes,
+        limit=limit,
     )
     return f"job_overrun:{over.slot.job}", title, detail

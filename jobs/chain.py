@@ -36,6 +36,7 @@ from jobs.stock_strategy import choose_strategy
 from jobs.transfers import load_transfers
 from jobs.wording import and_list, day_text, job_name
 from ops import registry
+from ops.catalogue import say
 from ops.clock import wib_today
 
 # Re-exported: callers and tests take the chain's shared types from here.
@@ -174,15 +175,22 @@ async def run_sales(ctx: ChainContext, day: date) -> StepOutcome:
     return await _per_entity(ctx, "sales", day, load)
 
 
-def input_missing(job: str, day: date, entities: list[str]) -> str:
-    """Why a step is skipped: `"tarik stok MBB untuk 20 Nov 2026 belum berhasil"`."""
-    return f"{job_name(job)} {and_list(entities)} untuk {day_text(day)} belum berhasil"
+def input_missing(job: str, day: date, entities: list[str], language: str = "id") -> str:
+    """Why a step is skipped: `"tarik stok MBB untuk 20 Nov 2026 belum berhasil"` (`en`:
+    `"stock pull MBB for 20 Nov 2026 has not succeeded"`)."""
+    return say(
+        "skip.input_missing",
+        language,
+        name=job_name(job, language=language),
+        entities=and_list(entities, language),
+        day=day_text(day, language),
+    )
 
 
 async def _require(ctx: ChainContext, day: date, job: str, entities: tuple[str, ...]) -> None:
     failed = [e for e in entities if await last_status(ctx.pool, job, day, e) != "success"]
     if failed:
-        raise JobSkipped(input_missing(job, day, failed))
+        raise JobSkipped(input_missing(job, day, failed, ctx.settings.report_language))
 
 
 async def run_ff_fa_fs(ctx: ChainContext, day: date) -> StepOutcome:
@@ -238,7 +246,8 @@ async def run_health_step(ctx: ChainContext, day: date) -> StepOutcome:
         ctx.record("health", day) as run,
         ctx.pool.acquire() as conn,
     ):
-        result = await run_health_check(conn, day, ctx.clock(), thresholds)
+        language = ctx.settings.report_language
+        result = await run_health_check(conn, day, ctx.clock(), thresholds, language=language)
         run.rows = len(result.findings)
     summary = f"{len(result.findings)} findings, {len(result.raised)} raised"
     summary += f", {len(result.resolved)} resolved"

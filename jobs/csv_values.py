@@ -13,16 +13,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from ops.clock import WIB
+from ops.errors import PersonError
 
 _THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 # The longest cell any export may hold (DOMAIN.md §10): longer means a quote went astray.
 MAX_CELL_CHARS = 10_000
 
 
-class CsvRejected(Exception):
+class CsvRejected(PersonError):
     """A CSV file failed validation; `problems` are sentences like "store.csv line 7: ..."."""
+
+    code = "error.csv"
 
     def __init__(self, path: Path, problems: list[str]) -> None:
         shown = problems[:20]
@@ -30,6 +34,12 @@ class CsvRejected(Exception):
         super().__init__(f"{path.name} was not imported: " + "; ".join(shown) + more + ".")
         self.path = path
         self.problems = problems
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """`file` (its name) and `problems` (the first 20, joined)."""
+        more = f" (and {len(self.problems) - 20} more)" if len(self.problems) > 20 else ""
+        return {"file": self.path.name, "problems": "; ".join(self.problems[:20]) + more}
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ async def evaluate(
     now: datetime,
     thresholds: HealthThresholds,
     schedule: tuple[Slot, ...] = DAILY_SCHEDULE,
+    language: str = "id",
 ) -> tuple[list[Finding], set[str]]:
     """The §6 findings for WIB `business_date` at `now`, and the rules that could be judged.
 
@@ -88,9 +89,10 @@ async def evaluate(
     assert fresh is not None and summary is not None  # aggregates always return one row
 
     today = [r for r in runs if r["business_date"] == business_date]
-    findings = job_findings(runs, business_date)
-    findings += token_findings(today, loads)
-    findings += missed_findings(schedule, runs, business_date, now, since)
+    # the run findings in `language` (REPORT_LANGUAGE); the data findings below are Indonesian
+    findings = job_findings(runs, business_date, language)
+    findings += token_findings(today, loads, language)
+    findings += missed_findings(schedule, runs, business_date, now, since, language)
     findings += freshness_findings(fresh, sales, business_date, now, thresholds)
     findings += unmapped_findings(unmapped)
     evaluated = {"job_failed", "job_missed", "token_rejected", "ff_stale", "sales_late"}
@@ -117,6 +119,7 @@ async def run_health_check(
     now: datetime,
     thresholds: HealthThresholds | None = None,
     schedule: tuple[Slot, ...] = DAILY_SCHEDULE,
+    language: str = "id",
 ) -> HealthResult:
     """Evaluate DOMAIN.md §6 for WIB `business_date`, raise the findings, resolve what cleared.
 
@@ -124,7 +127,7 @@ async def run_health_check(
     keys (HEALTH_RULES) are ever resolved here.
     """
     th = thresholds or HealthThresholds()
-    findings, evaluated = await evaluate(conn, business_date, now, th, schedule)
+    findings, evaluated = await evaluate(conn, business_date, now, th, schedule, language)
     raised = []
     for finding in findings:
         change = await raise_alert(

@@ -34,6 +34,7 @@ from jobs.wording import (
 )
 from ops import registry
 from ops.alerts import Severity
+from ops.catalogue import say
 
 # The rule of an alert key is its first part: "job_failed:stock:DDD" -> "job_failed".
 HEALTH_RULES = (
@@ -50,10 +51,11 @@ HEALTH_RULES = (
     "backup_missing",
 )
 # The run statuses the health check and the run-end alerts page as `job_failed`: a run that
-# raised. A run whose input a data contract refused (`refused`) already paged, once, with the
-# `contract:<data type>:<entity>` alert that names the rule (jobs/contracts.py); a second card
-# for the same event would only be noise.
-FAILURE_STATUSES = frozenset({"failed"})
+# raised, or one whose process stopped before it finished (`interrupted`: the watchdog raises
+# the same key with the same words when it reaps it, so it pages once). A run whose input a
+# data contract refused (`refused`) already paged, once, with the `contract:<data type>:
+# <entity>` alert that names the rule (jobs/contracts.py); a second card would only be noise.
+FAILURE_STATUSES = frozenset({"failed", "interrupted"})
 # Accurate's answer to a revoked token, or a bare 401 (jobs/accurate/session.py, AuthRejected).
 TOKEN_REJECTED = re.compile(r"invalid or revoked api token|\bhttp 401\b|\b401 unauthorized\b", re.I)
 # `opsbot job run` knows these: every step of the job registry (ops/registry.py)
@@ -86,16 +88,16 @@ class Finding:
     detail: str
 
 
-def rerun_text(job: str, day: date) -> str:
+def rerun_text(job: str, day: date, language: str = "id") -> str:
     """How to rerun `job` for WIB `day`, lower case: the `opsbot job run` command, or by hand."""
     if job in RERUNNABLE:
-        return f"jalankan ulang dengan `opsbot job run {job} --date {day.isoformat()}`"
-    return f"jalankan {job_name(job)} secara manual"
+        return say("run.rerun_command", language, job=job, day=day.isoformat())
+    return say("run.rerun_by_hand", language, name=job_name(job, language=language))
 
 
-def _first_line(text: str | None) -> str:
+def _first_line(text: str | None, language: str = "id") -> str:
     lines = (text or "").strip().splitlines()
-    line = lines[0].strip().rstrip(".") if lines else "tidak ada pesan error tercatat"
+    line = lines[0].strip().rstrip(".") if lines else say("run.no_error", language)
     return line if len(line) <= 200 else line[:199] + "…"
 
 
@@ -109,10 +111,37 @@ def _schedule_order(job: str) -> int:
     return steps.index(job) if job in steps else len(steps)
 
 
-def job_findings(runs: list[asyncpg.Record], day: date) -> list[Finding]:
+def _slot_name(job: str, entity: str | None, language: str) -> str:
+    return job_name(job, capital=True, language=language) + (f" {entity}" if entity else "")
+
+
+def interrupted_finding(
+    job: str, entity: str | None, day: date, started_at: datetime, language: str = "id"
+) -> Finding:
+    """The critical `job_failed:<job>[:<entity>]` finding of a run of WIB `day` started at
+    `started_at` whose process stopped before it finished (status `interrupted`); its words in
+    `language` (ops/catalogue.py)."""
+    name = _slot_name(job, entity, language)
+    return Finding(
+        f"job_failed:{job}:{entity}" if entity else f"job_failed:{job}",
+        "critical",
+        say("run.interrupted_title", language, name=name),
+        say(
+            "run.interrupted_detail",
+            language,
+            name=name,
+            day=day_text(day, language),
+            moment=moment_text(started_at, language),
+            rerun=rerun_text(job, day, language),
+        ),
+    )
+
+
+def job_findings(runs: list[asyncpg.Record], day: date, language: str = "id") -> list[Finding]:
     """Failed runs (FAILURE_STATUSES) of `day` (DOMAIN.md §6 rows 1-2, 4-5), named per entity;
     a partial failure says which entities succeeded. Rejected tokens are left to
-    `token_findings`, refused inputs to their contract alert."""
+    `token_findings`, refused inputs to their contract alert. Words in `language`; the error
+    quoted is the run's, as recorded."""
     today = [r for r in runs if r["business_date"] == day]
     succeeded = defaultdict(list)
     for r in today:
@@ -123,18 +152,32 @@ def job_findings(runs: list[asyncpg.Record], day: date) -> list[Finding]:
         if r["status"] not in FAILURE_STATUSES or TOKEN_REJECTED.search(r["error"] or ""):
             continue
         job, entity = r["job"], r["entity"]
-        name = job_name(job, capital=True) + (f" {entity}" if entity else "")
-        detail = f"{name} untuk {day_text(day)} gagal ({moment_text(r['started_at'])}): "
-        detail += _first_line(r["error"]) + "."
+        if r["status"] == "interrupted":
+            findings.append(interrupted_finding(job, entity, day, r["started_at"], language))
+            continue
+        name = _slot_name(job, entity, language)
+        detail = say(
+            "run.failed_detail",
+            language,
+            name=name,
+            day=day_text(day, language),
+            moment=moment_text(r["started_at"], language),
+            error=_first_line(r["error"], language),
+        )
         if entity and succeeded[job]:
-            detail += f" Gagal sebagian: {and_list(sorted(succeeded[job]))} berhasil."
-        detail += f" Cek penyebabnya, lalu {rerun_text(job, day)}."
+            entities = and_list(sorted(succeeded[job]), language)
+            detail += say("run.partly", language, entities=entities)
+        detail += say("run.check_then", language, rerun=rerun_text(job, day, language))
         key = f"job_failed:{job}:{entity}" if entity else f"job_failed:{job}"
-        findings.append(Finding(key, "critical", f"{name} gagal", detail))
+        findings.append(
+            Finding(key, "critical", say("run.failed_title", language, name=name), detail)
+        )
     return findings
 
 
-def token_findings(runs: list[asyncpg.Record], loads: list[asyncpg.Record]) -> list[Finding]:
+def token_findings(
+    runs: list[asyncpg.Record], loads: list[asyncpg.Record], language: str = "id"
+) -> list[Finding]:
     """Entities whose latest run or load was refused with a rejected token (DOMAIN.md §6, §8).
 
     The detail names every pull refused, in the order of the day (the 03:00 stock pull first).
@@ -147,40 +190,45 @@ def token_findings(runs: list[asyncpg.Record], loads: list[asyncpg.Record]) -> l
             rejected[entity].add(job)
     findings = []
     for entity, jobs in sorted(rejected.items()):
-        pulls = and_list([job_name(j) for j in sorted(jobs, key=_schedule_order)])
+        pulls = and_list(
+            [job_name(j, language=language) for j in sorted(jobs, key=_schedule_order)], language
+        )
         findings.append(
             Finding(
                 f"token_rejected:{entity}",
                 "critical",
-                f"Token API Accurate {entity} ditolak",
-                f"Accurate menolak token API {entity} (Invalid or Revoked API Token) saat "
-                f"{pulls}. Semua tarik data {entity} gagal sampai tokennya diganti, dan opsbot "
-                f"tidak mencobanya ulang: buat token API baru untuk {entity} di Accurate Online, "
-                f"isi ACCURATE_{entity}_API_TOKEN lalu restart opsbot, kemudian jalankan ulang "
-                "tarik data yang gagal.",
+                say("token.rejected_title", language, entity=entity),
+                say("token.rejected_detail", language, entity=entity, pulls=pulls),
             )
         )
     return findings
 
 
-def missed_finding(slot: Slot, days: list[date], advice: str | None = None) -> Finding:
+def missed_finding(
+    slot: Slot, days: list[date], advice: str | None = None, language: str = "id"
+) -> Finding:
     """The critical `job_missed:<job>` finding for `slot` not started on `days` (oldest first).
 
     `advice` (one sentence, no final period) replaces the default: check that opsbot runs,
     then rerun the last day. The bot's watchdog may raise the same key with its own advice.
     """
-    name = job_name(slot.job, capital=True)
+    name = job_name(slot.job, capital=True, language=language)
     grace = int(slot.grace.total_seconds() // 60)
-    advice = advice or (
-        "Cek apakah opsbot berjalan (penjadwalnya mungkin sempat mati), lalu "
-        + rerun_text(slot.job, days[-1])
-    )
+    rerun = rerun_text(slot.job, days[-1], language)
+    at = f"{slot.at:%H:%M}"
     return Finding(
         f"job_missed:{slot.job}",
         "critical",
-        f"{name} pukul {slot.at:%H:%M} tidak jalan",
-        f"{name} yang dijadwalkan pukul {slot.at:%H:%M} WIB pada {days_text(days)} belum "
-        f"dimulai (toleransi {grace} menit). {advice}.",
+        say("run.missed_title", language, name=name, at=at),
+        say(
+            "run.missed_detail",
+            language,
+            name=name,
+            at=at,
+            days=days_text(days, language),
+            grace=grace,
+            advice=advice or say("run.missed_advice", language, rerun=rerun),
+        ),
     )
 
 
@@ -190,6 +238,7 @@ def missed_findings(
     day: date,
     now: datetime,
     since: datetime | None = None,
+    language: str = "id",
 ) -> list[Finding]:
     """Slots of `day` and the day before past time + grace with no run (DOMAIN.md §6 row 1).
 
@@ -208,7 +257,7 @@ def missed_findings(
         if slot_day in (day - timedelta(days=1), day):
             missed[slot.job].append(slot_day)
             slots[slot.job] = slot
-    return [missed_finding(slots[job], days) for job, days in missed.items()]
+    return [missed_finding(slots[job], days, language=language) for job, days in missed.items()]
 
 
 def freshness_findings(

@@ -11,6 +11,7 @@ that died: `close_dead_loads` records it as `interrupted`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -75,8 +76,9 @@ async def recorded_load(
 
     `clock` stamps started_at / finished_at (default: the database's now()). The exception of
     a failed load is re-raised after it is recorded; its status is the exception's
-    `load_status` when it has one (`refused`), else `failed`. The `notes` of a successful load
-    are kept in its error_message. While running, the row names the lock its loader holds.
+    `load_status` when it has one (`refused`), `interrupted` when cancelled, else `failed`.
+    The `notes` of a successful load are kept in its error_message. While running, the row
+    names the lock its loader holds.
     """
     batch_id = uuid.uuid4()
     async with contextlib.AsyncExitStack() as stack:
@@ -114,13 +116,17 @@ async def _closed(
     try:
         yield record
     except BaseException as exc:
+        status = getattr(exc, "load_status", "failed")  # `refused`: a data contract's refusal
+        error = str(exc) or type(exc).__name__
+        if isinstance(exc, asyncio.CancelledError):  # stopped at shutdown
+            status, error = "interrupted", INTERRUPTED_LOAD
         await pool.execute(
             "update raw.load_history set status = $4, finished_at = coalesce($3, now()),"
             " rows_loaded = 0, error_message = $2 where id = $1",
             load_id,
-            (str(exc) or type(exc).__name__)[:2000],
+            error[:2000],
             clock() if clock else None,
-            getattr(exc, "load_status", "failed"),  # `refused`: a data contract's refusal
+            status,
         )
         raise
     await pool.execute(

@@ -36,6 +36,7 @@ class InputRefused(CsvRejected):
     """
 
     load_status = "refused"  # how jobs/load_history.py records a load this ends
+    code = "error.ops"  # its text as it is (with the --force hint)
 
     def __init__(self, path: Path, problems: list[str], *, forceable: bool) -> None:
         super().__init__(path, problems)

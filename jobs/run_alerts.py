@@ -26,6 +26,7 @@ from datetime import date, datetime, time
 from jobs.health_rules import Finding, job_findings, token_findings
 from jobs.wording import day_text, job_name
 from ops.alerts import AlertChange, raise_alert, resolve_alert
+from ops.catalogue import say
 from ops.clock import wib_at
 from ops.db import Conn
 from ops.paths import read_sql
@@ -47,14 +48,23 @@ def run_alert_keys(job: str, entity: str | None) -> tuple[str, ...]:
 
 
 async def slot_findings(
-    conn: Conn, job: str, business_date: date, entity: str | None, now: datetime
+    conn: Conn,
+    job: str,
+    business_date: date,
+    entity: str | None,
+    now: datetime,
+    language: str = "id",
 ) -> dict[str, Finding | None]:
-    """Each key of the slot (run_alert_keys) with the health check's finding at `now`, or None
-    when the rules find nothing wrong under it. Reads only."""
+    """Each key of the slot (run_alert_keys) with the health check's finding at `now` (worded
+    in `language`), or None when the rules find nothing wrong under it. Reads only."""
     runs = await conn.fetch(_sql("health_job_runs"), business_date, now)
     loads = await conn.fetch(_sql("health_loads"), wib_at(business_date, time(0)), now)
     today = [r for r in runs if r["business_date"] == business_date]
-    found = {f.key: f for f in job_findings(runs, business_date) + token_findings(today, loads)}
+    found = {
+        f.key: f
+        for f in job_findings(runs, business_date, language)
+        + token_findings(today, loads, language)
+    }
     return {key: found.get(key) for key in run_alert_keys(job, entity)}
 
 
@@ -65,6 +75,7 @@ async def alert_run_end(
     entity: str | None,
     status: str,
     now: datetime,
+    language: str = "id",
 ) -> list[AlertChange]:
     """Raise or resolve the slot's alerts now that its run ended with `status` at aware `now`.
 
@@ -72,9 +83,9 @@ async def alert_run_end(
     resolves the rest. Returns the changes written (a raise of an open alert counts it seen
     again). Raises what the database raises; the caller (jobs/runs.py) logs it and goes on.
     """
-    findings = await slot_findings(conn, job, business_date, entity, now)
+    findings = await slot_findings(conn, job, business_date, entity, now, language)
     changes = []
-    slot = job_name(job) + (f" {entity.upper()}" if entity else "")
+    slot = job_name(job, language=language) + (f" {entity.upper()}" if entity else "")
     for key, finding in findings.items():
         if finding is not None and status != "success":
             change = await raise_alert(
@@ -82,7 +93,8 @@ async def alert_run_end(
             )
             changes.append(change)
         elif finding is None:
-            reason = f"pulih: {slot} untuk {day_text(business_date)} selesai"
+            day = day_text(business_date, language)
+            reason = say("run.recovered", language, slot=slot, day=day)
             resolved = await resolve_alert(conn, key, now, reason)
             if resolved is not None:
                 changes.append(resolved)

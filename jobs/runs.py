@@ -11,8 +11,10 @@ connection; if the process dies the server drops the lock with the connection.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ import asyncpg
 from jobs.run_alerts import alert_run_end
 from ops.clock import utc_now, wib_now
 from ops.db import Conn
-from ops.errors import OpsError
+from ops.errors import OpsError, PersonError
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,9 @@ RUN_LOCK_CLASS = 0x0B5B_0A11
 CURRENT_RUN_KEY: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "opsbot_current_run_key", default=None
 )
+# The error (log text) of a run whose process stopped before it finished: cancelled at
+# shutdown here, or reaped after the process died (bot/run_state.py). Status `interrupted`.
+INTERRUPTED = "Interrupted: the opsbot process running it stopped before it finished."
 # What a statement on a connection that died under it raises (a pooled one detaches: Interface).
 _CONNECTION_LOST = (
     asyncpg.InterfaceError,
@@ -177,9 +182,11 @@ async def recorded_run(
     clock: Callable[[], datetime] | None = None,
     wait: bool | float = False,
     skip_if_succeeded: bool = False,
+    language: str = "id",
 ) -> AsyncIterator[RunRecord]:
     """Record a run as running, then success, skipped (JobSkipped), refused (an exception with
-    `run_status = "refused"`, re-raised) or failed (re-raised).
+    `run_status = "refused"`, re-raised), interrupted (cancelled, re-raised) or failed
+    (re-raised).
 
     Holds the slot's advisory lock throughout, on one pooled connection that also writes the
     row (a body that queries needs a pool of at least two). `wait`: False refuses at once when
@@ -187,7 +194,8 @@ async def recorded_run(
     `skip_if_succeeded` (what the scheduler asks: replicas share the database) does not run a
     slot whose run already succeeded; it is checked under the lock, so a run that just
     finished elsewhere counts. `clock` stamps started_at / finished_at (default: the
-    database's now()); the demo replays past mornings with it.
+    database's now()); the demo replays past mornings with it. `language`: the words of the
+    alerts raised when it ends (REPORT_LANGUAGE).
 
     Raises:
         RunInProgress: the slot is locked by another run (and `wait` ran out); nothing recorded.
@@ -207,7 +215,7 @@ async def recorded_run(
                 if done is not None:
                     raise AlreadySucceeded(job, business_date, entity, done["finished_at"])
             async with _recorded(conn, key, job, business_date, entity, triggered_by,
-                                 scheduled_for, clock, pool) as record:  # fmt: skip
+                                 scheduled_for, clock, pool, language) as record:  # fmt: skip
                 token = CURRENT_RUN_KEY.set(key)
                 try:
                     yield record
@@ -232,6 +240,7 @@ async def _recorded(
     scheduled_for: datetime | None,
     clock: Callable[[], datetime] | None,
     pool: asyncpg.Pool | None = None,
+    language: str = "id",
 ) -> AsyncIterator[RunRecord]:
     """The row of a locked slot: running on entry, its outcome on exit.
 
@@ -245,7 +254,7 @@ async def _recorded(
         values ($1, $2, $3, $4, $5, 'running', $6, coalesce($7, now()))
         on conflict (run_key) do update
             set status = 'running', started_at = excluded.started_at, finished_at = null,
-                error = null,
+                error = null, error_code = null, error_data = null,
                 rows = null, triggered_by = excluded.triggered_by,
                 scheduled_for = coalesce(excluded.scheduled_for, ops.job_runs.scheduled_for),
                 attempt = ops.job_runs.attempt + 1
@@ -262,14 +271,16 @@ async def _recorded(
     assert row is not None
     record = RunRecord(row["id"], key, attempt=row["attempt"])
 
-    async def finish(status: str, error: str | None) -> None:
+    async def finish(status: str, error: str | None, exc: BaseException | None = None) -> None:
         record.status, record.error = status, error
         sql = (
             "update ops.job_runs set status = $2, rows = $3, error = $4,"
-            " finished_at = coalesce($5, now()) where id = $1"
+            " finished_at = coalesce($5, now()), error_code = $6, error_data = $7::jsonb"
+            " where id = $1"
         )
         error = error[:2000] if error else None
-        args = (record.id, status, record.rows, error, clock() if clock else None)
+        code, data = error_kind(exc)
+        args = (record.id, status, record.rows, error, clock() if clock else None, code, data)
         try:
             await conn.execute(sql, *args)
         except _CONNECTION_LOST:
@@ -277,18 +288,34 @@ async def _recorded(
                 raise
             await pool.execute(sql, *args)
             return  # the database was gone: the health check pages it later
-        await _alert(conn, job, business_date, entity, status, clock)
+        await _alert(conn, job, business_date, entity, status, clock, language)
 
     try:
         yield record
     except JobSkipped as skipped:
         await finish("skipped", skipped.reason)
+    except asyncio.CancelledError:  # stopped at shutdown: the next start catches it up
+        await finish("interrupted", INTERRUPTED)
+        raise
     except BaseException as exc:
         # a refused input (jobs/contracts.py LoadRefused) carries run_status "refused"
-        await finish(getattr(exc, "run_status", "failed"), str(exc) or type(exc).__name__)
+        await finish(getattr(exc, "run_status", "failed"), str(exc) or type(exc).__name__, exc)
         raise
     else:
         await finish("success", record.note)
+
+
+def error_kind(exc: BaseException | None) -> tuple[str | None, str | None]:
+    """(error_code, error_data as JSON) of the error that ended a run (migration 0063).
+
+    A PersonError (ops/errors.py) gives its catalogue code and data; any other exception is
+    `error.technical` (for the log, not for a person); no exception, (None, None).
+    """
+    if exc is None:
+        return None, None
+    if isinstance(exc, PersonError):
+        return exc.code, json.dumps({k: str(v) for k, v in exc.data.items()})
+    return "error.technical", None
 
 
 async def _alert(
@@ -298,11 +325,13 @@ async def _alert(
     entity: str | None,
     status: str,
     clock: Callable[[], datetime] | None,
+    language: str = "id",
 ) -> None:
     """The slot's alerts at the run's end (jobs/run_alerts.py); a failure to alert is logged,
     never the run's outcome (the health check raises it later)."""
     try:
-        await alert_run_end(conn, job, business_date, entity, status, (clock or utc_now)())
+        now = (clock or utc_now)()
+        await alert_run_end(conn, job, business_date, entity, status, now, language)
     except Exception:
         log.exception("run end %s %s: raising its alerts failed", job, business_date)
 

@@ -105,6 +105,7 @@ class ChainContext:
             triggered_by=self.triggered_by,
             clock=self.clock,
             skip_if_succeeded=self.skip_if_succeeded,
+            language=self.settings.report_language,
         )
 
 

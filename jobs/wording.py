@@ -5,6 +5,8 @@ Alert titles and details (jobs/health_rules.py) and the reasons a chain step was
 report, so they are written in the operators' words: the same job names as the report
 ("Tarik stok", "Hitung FF/FA/FS"), dates as "21 Nov 2026", times as "03:00 WIB", numbers as
 1.234 and 66,7 %. Technical parts (the error Accurate sent, a command to run) stay as they are.
+With `language="en"` (REPORT_LANGUAGE) the names, dates and lists are English: the names come
+from the catalogue (templates/catalogue.en.toml, ops/catalogue.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ops import registry
+from ops.catalogue import say
 from ops.clock import wib_now
 from ops.formats import format_date, format_number, format_percent, format_ratio
 
@@ -23,33 +26,35 @@ GENDERS = {"MEN": "pria", "LADIES": "wanita", "BABY & KIDS": "bayi & anak"}
 LISTED = 15  # names listed in one sentence before "dan N lainnya"
 
 
-def job_name(job: str, *, capital: bool = False) -> str:
-    """`"stock"` -> `"tarik stok"` (`capital`: `"Tarik stok"`); unknown jobs: `"job <job>"`."""
-    name = JOB_NAMES.get(job, f"job {job}")
+def job_name(job: str, *, capital: bool = False, language: str = "id") -> str:
+    """`"stock"` -> `"tarik stok"` (`capital`: `"Tarik stok"`; `en`: `"stock pull"`); unknown
+    jobs: `"job <job>"`."""
+    names = JOB_NAMES if language == "id" else registry.names(language)
+    name = names.get(job) or say("job.unknown", language, job=job)
     return name[0].upper() + name[1:] if capital else name
 
 
-def day_text(day: date) -> str:
+def day_text(day: date, language: str = "id") -> str:
     """A WIB date as the report writes it: `21 Nov 2026`."""
-    return format_date(day, "id", "medium")
+    return format_date(day, language, "medium")
 
 
-def days_text(days: Sequence[date]) -> str:
+def days_text(days: Sequence[date], language: str = "id") -> str:
     """Dates joined the Indonesian way: `20 Nov 2026 dan 21 Nov 2026`."""
-    return and_list([day_text(d) for d in days])
+    return and_list([day_text(d, language) for d in days], language)
 
 
-def moment_text(instant: datetime) -> str:
+def moment_text(instant: datetime, language: str = "id") -> str:
     """An aware instant as a WIB date and time: `21 Nov 2026 03:00 WIB`."""
     local = wib_now(instant)
-    return f"{day_text(local.date())} {local:%H:%M} WIB"
+    return f"{day_text(local.date(), language)} {local:%H:%M} WIB"
 
 
-def and_list(items: Sequence[str]) -> str:
-    """`a`, `a dan b`, `a, b dan c`."""
+def and_list(items: Sequence[str], language: str = "id") -> str:
+    """`a`, `a dan b`, `a, b dan c` (`en`: `a, b and c`)."""
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} dan {items[-1]}"
+    return f"{', '.join(items[:-1])} {say('word.and', language)} {items[-1]}"
 
 
 def names_text(names: Sequence[str]) -> str:

@@ -17,8 +17,10 @@ from reports.mart_models import Capacity, Replenishment, Sales, StockHealth, Tie
 
 Language = Literal["id", "en"]
 Status = Literal["ok", "warning", "failed"]
-RunState = Literal["ok", "failed", "refused", "skipped", "running", "missing"]
-PullState = Literal["ok", "low", "failed", "refused", "skipped", "running", "missing"]
+RunState = Literal["ok", "failed", "refused", "interrupted", "skipped", "running", "missing"]
+PullState = Literal[
+    "ok", "low", "failed", "refused", "interrupted", "skipped", "running", "missing"
+]
 
 
 class _Model(BaseModel):

@@ -74,7 +74,7 @@ DEFAULT_BUSINESS = BusinessTargets()
 def _run_issue(run: JobStatus | Pull, entity: str | None = None) -> Issue | None:
     level: Literal["failed", "warning"]
     entities = [entity] if entity else []
-    if run.state in ("failed", "refused", "missing"):
+    if run.state in ("failed", "refused", "interrupted", "missing"):
         level = "failed"
     elif run.state in ("skipped", "running"):
         level = "warning"

@@ -60,6 +60,7 @@ _RUN_STATES: dict[str | None, RunState] = {
     "success": "ok",
     "failed": "failed",
     "refused": "refused",  # a data contract refused the input (jobs/contracts.py)
+    "interrupted": "interrupted",  # its process stopped before it finished (bot/run_state.py)
     "skipped": "skipped",
     "running": "running",
     None: "missing",
@@ -95,9 +96,9 @@ def _pull(row: asyncpg.Record) -> Pull:
     state: PullState
     if load == "success":
         state, rows, error = "ok", row["load_rows"], None
-    elif run in ("failed", "skipped", "refused"):
-        state = "failed" if run == "failed" else "skipped" if run == "skipped" else "refused"
-    elif load in ("failed", "refused"):
+    elif run in ("failed", "skipped", "refused", "interrupted"):
+        state = run
+    elif load in ("failed", "refused", "interrupted"):
         state, error = load, row["load_error"] or row["run_error"]
     elif "running" in (load, run):
         state = "running"
@@ -105,6 +106,8 @@ def _pull(row: asyncpg.Record) -> Pull:
         state, rows, error = "ok", row["run_rows"], None
     else:
         state = "missing"
+    if state == "interrupted":
+        error = None  # the log's text; the state's words say it (templates/_morning_labels)
     checked = state == "ok" and row["data_type"] in LOW_ROWS_CHECKED and rows is not None
     if checked and _far_below(rows, usual):
         state = "low"
@@ -121,13 +124,14 @@ def _pull(row: asyncpg.Record) -> Pull:
 
 
 def _job(row: asyncpg.Record, business_date: date) -> JobStatus:
+    state = _RUN_STATES.get(row["status"], "missing")
     return JobStatus(
         job=row["job"],
         business_date=business_date,
-        state=_RUN_STATES.get(row["status"], "missing"),
+        state=state,
         finished_at=row["finished_at"],
         rows=row["rows"],
-        error=row["error"],
+        error=None if state == "interrupted" else row["error"],  # the state's words say it
         last_success_at=row["last_success_at"],
     )
 

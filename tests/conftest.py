@@ -24,7 +24,10 @@ from ops.db import Database, start_embedded
 from ops.migrations import discover, migrate
 from ops.paths import PROJECT_ROOT
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
+from tests.helpers.clock import cli_clock
 from tests.helpers.network_guard import loopback_only
+
+__all__ = ["cli_clock"]  # the fixture, for every test
 
 TEMPLATE_LOCK = 0x0B5B07_7E57
 

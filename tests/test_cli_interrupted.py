@@ -9,12 +9,13 @@ import signal
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 
 import pytest
 
-from bot.cli import console
+from ops.clock import WIB
 from ops.paths import PROJECT_ROOT
-from tests.helpers.cli import invoke, query
+from tests.helpers.cli import every_table, invoke, query
 
 # A process that starts a stock run of DDD with a load inside it, says so, then waits.
 _WORKER = textwrap.dedent(
@@ -56,22 +57,29 @@ def start_worker(dsn: str, day: str) -> subprocess.Popen[str]:
 @pytest.mark.parametrize("command", [("job", "list"), ("status",)])
 def test_a_killed_process_leaves_nothing_running(database, tmp_path, monkeypatch, command):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(console, "width", 250)  # the table's status column unabridged
+    monkeypatch.setenv("COLUMNS", "250")  # the table's status column unabridged
+    # the clock the commands read (`opsbot status` looks at yesterday's and today's runs)
+    now = datetime(2026, 11, 21, 10, 0, tzinfo=WIB)
+    monkeypatch.setattr("bot.cli_status.utc_now", lambda: now)
+    monkeypatch.setattr("bot.cli_job_list.utc_now", lambda: now)
     dead = start_worker(database.dsn, "2026-11-20")
     alive = start_worker(database.dsn, "2026-11-21")
     try:
         dead.send_signal(signal.SIGKILL)
         dead.wait()
         dead.stdout.close()
+        closed = ("ops.job_runs", "raw.load_history")
+        before = every_table(database.dsn, but=closed)
         code, output = invoke(*command, env={"DATABASE_URL": database.dsn})
         assert "Traceback" not in output
+        assert every_table(database.dsn, but=closed) == before  # only the two rows closed
         runs = {
             r["run_key"]: (r["status"], r["error"])
             for r in query(database.dsn, "select run_key, status, error from ops.job_runs")
         }
         assert runs["stock:2026-11-21:DDD"] == ("running", None)  # its process lives
         status, error = runs["stock:2026-11-20:DDD"]
-        assert status == "failed" and error.startswith("Terputus")  # read as interrupted
+        assert status == "interrupted" and error.startswith("Interrupted: the opsbot process")
         loads = query(
             database.dsn,
             "select lock_key, status, error_message from raw.load_history order by lock_key",
@@ -87,6 +95,11 @@ def test_a_killed_process_leaves_nothing_running(database, tmp_path, monkeypatch
             assert (
                 line.split("│")[5].strip() == "running"
             )  # the latest date's run (the 21st) is alive
+        else:
+            assert code == 1, output  # an interrupted run not run again: unhealthy
+            line = next(x for x in output.splitlines() if x.startswith("interrupted runs"))
+            assert "FAIL" in line and "stock pull 2026-11-20 DDD (started" in line
+            assert "2026-11-21" not in line  # the live one is not interrupted
     finally:
         alive.kill()
         alive.wait()
@@ -95,3 +108,7 @@ def test_a_killed_process_leaves_nothing_running(database, tmp_path, monkeypatch
     code, output = invoke("job", "list", env={"DATABASE_URL": database.dsn})
     line = next(x for x in output.splitlines() if x.startswith("│ stock"))
     assert line.split("│")[5].strip() == "interrupted"
+    assert "Interrupted: the opsbot process" in line  # the error column: the log's sentence
+    runs = query(database.dsn, "select status from ops.job_runs")
+    loads = query(database.dsn, "select status from raw.load_history")
+    assert [r["status"] for r in runs + loads] == ["interrupted"] * 4

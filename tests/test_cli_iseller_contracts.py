@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from ops.clock import wib_today
+from ops.clock import wib_today  # the clock the CLI reads too (the cli_clock fixture)
 from tests.helpers.cli import fingerprint, invoke, query
 from tests.jobs.test_iseller_import import receipt, write
 
@@ -14,7 +14,7 @@ TABLES = ("raw.iseller_sales", "ops.audit_log")
 
 
 @pytest.fixture
-def env(database, tmp_path, monkeypatch):
+def env(database, tmp_path, monkeypatch, cli_clock):
     monkeypatch.chdir(tmp_path)
     return {"DATABASE_URL": database.dsn}
 

@@ -17,7 +17,7 @@ import pytest
 from aiohttp import web
 
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
-from tests.helpers.cli import fingerprint, invoke
+from tests.helpers.cli import every_table, fingerprint, invoke
 
 RAW_SALES = ("raw.accurate_sales_ddd", "raw.accurate_sales_mbb", "raw.accurate_sales_ubb")
 
@@ -35,26 +35,47 @@ def here(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_a_port_out_of_range(here):
+# A command that writes (a run of the health check: ops.job_runs, ops.alerts) if it ever ran.
+HEALTH_RUN = ("job", "run", "health", "--only")
+
+
+def refused_unchanged(database, *args: str, env: dict[str, str] | None = None) -> str:
+    """`opsbot ARGS` against the test database: one sentence, and not one row changed."""
+    before = every_table(database.dsn)
+    output = one_sentence(*invoke(*args, env={"DATABASE_URL": database.dsn} | (env or {})))
+    assert every_table(database.dsn) == before
+    return output
+
+
+def test_the_command_used_writes_rows_when_the_settings_are_good(here, database):
+    before = every_table(database.dsn)
+    code, output = invoke(*HEALTH_RUN, env={"DATABASE_URL": database.dsn})
+    assert "Traceback" not in output
+    assert every_table(database.dsn) != before  # so "not one row changed" means something
+
+
+def test_a_port_out_of_range(here, database):
     url = "postgresql://ops:pw@127.0.0.1:99999/openclaw_ops"
+    output = refused_unchanged(database, *HEALTH_RUN, env={"DATABASE_URL": url})
+    assert "DATABASE_URL is malformed" in output and "port" in output
     output = one_sentence(*invoke("db", "status", env={"DATABASE_URL": url}))
     assert "DATABASE_URL is malformed" in output and "port" in output
 
 
-def test_admin_user_ids_not_json(here):
-    output = one_sentence(*invoke("db", "status", env={"ADMIN_USER_IDS": "not-json"}))
+def test_admin_user_ids_not_json(here, database):
+    output = refused_unchanged(database, *HEALTH_RUN, env={"ADMIN_USER_IDS": "not-json"})
     assert "ADMIN_USER_IDS is not valid JSON" in output
 
 
-def test_an_env_file_that_is_not_utf8(here):
+def test_an_env_file_that_is_not_utf8(here, database):
     (here / ".env").write_bytes(b"REPORT_CHAT_ID=-100\nBM_NAME=Bu \xe9\xe8 Made\n")
-    output = one_sentence(*invoke("db", "status"))
+    output = refused_unchanged(database, *HEALTH_RUN)
     assert ".env is not UTF-8 text (line 2" in output
 
 
-def test_an_env_line_without_equals_is_refused_naming_the_line(here):
+def test_an_env_line_without_equals_is_refused_naming_the_line(here, database):
     (here / ".env").write_text("# settings\nREPORT_CHAT_ID=-100\nADMIN_USER_IDS [1]\n")
-    output = one_sentence(*invoke("db", "status"))
+    output = refused_unchanged(database, *HEALTH_RUN)
     assert ".env line 3 has no '='" in output
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from jobs.backup import pg_tool
 from ops.settings import load_settings
-from tests.helpers.cli import invoke
+from tests.helpers.cli import every_table, invoke
 
 USER_PART = "Sekr1t-user-part"
 QUERY = "Sekr2t-query"
@@ -71,19 +71,24 @@ def test_no_command_prints_the_password(database, tmp_path, monkeypatch, fake_pg
     monkeypatch.chdir(tmp_path)
     caplog.set_level("DEBUG")
     env = forms(database.dsn)[form]
-    runs = [
+    reading = [  # on a migrated database with nothing running: change no row
         ("db", "migrate"),
         ("db", "status"),
         ("job", "list"),
         ("status",),
+    ]
+    writing = [  # a backup run; a failed import is recorded (raw.load_history, an alert)
         ("job", "run", "backup", "--only"),
         ("import", "iseller", str(tmp_path / "missing.csv")),
     ]
     backup_env = {**env, "PG_BIN_DIR": str(fake_pg_bin), "BACKUP_DIR": str(tmp_path / "b")}
-    for args in runs:
+    before = every_table(database.dsn)
+    for args in reading + writing:
         code, output = invoke(*args, env=backup_env)
         assert_clean(output)
         assert "Traceback" not in output
+        if args in reading:
+            assert every_table(database.dsn) == before, args
     assert invoke("db", "status", env=env)[0] == 0  # the forms work: not just refused
     assert_clean(caplog.text)  # nor any log line, at any level
     assert list((tmp_path / "b").glob("*.dump"))  # the backup was made

@@ -2,26 +2,57 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from telegram import Update
 
 from bot.access import BotContext, Outcome, audited
 from bot.handlers.common import answer, clock_of
 from bot.replies import render, sentence
+from ops.catalogue import has, say
 from ops.clock import wib_today
 from ops.paths import read_sql
 
 MAX_ALERTS = 5
 SALES_LOOKBACK_DAYS = 45
 ERROR_CHARS = 100
-# Job errors are written for the log; anything that smells of SQL or a trace stays there.
+# Job errors are written for the log; anything that smells of SQL or a trace stays there. Only
+# for runs recorded before migration 0063: later ones carry their error's code (`job_error`).
 _TECHNICAL = re.compile(
     r"\b(select|insert|update|delete|from|where)\b.*\b(from|into|set|where)\b"
     r"|traceback|file \"|line \d+|\w+error\b|\w+exception\b",
     re.IGNORECASE,
 )
+
+
+def _short(line: str) -> str:
+    return line if len(line) <= ERROR_CHARS else line[: ERROR_CHARS - 1].rstrip() + "…"
+
+
+def job_error(run: Mapping[str, Any], language: str = "id") -> str | None:
+    """What /health says after a run's status: nothing for an interrupted run (the status
+    says it), a skipped run's reason, the catalogue's sentence of the error's code (ops.job_runs
+    error_code / error_data: `error.technical` points to the log), and for runs recorded
+    before those columns, `plain_error` of the text."""
+    if run["status"] == "interrupted" or not (run["error"] or "").strip():
+        return None
+    code = run["error_code"]
+    if code is None:
+        if run["status"] in ("skipped", "success"):  # a reason or a warning: a person's words
+            return _short(run["error"].strip().splitlines()[0])
+        return plain_error(run["error"])
+    data = json.loads(run["error_data"]) if run["error_data"] else {}
+    if not has(code, language):
+        return say("error.technical", language)
+    try:
+        text = say(code, language, **data)
+    except KeyError:  # data recorded without one of its fields: the log has the rest
+        return say("error.technical", language)
+    return _short(text.strip().splitlines()[0]) if text.strip() else None
 
 
 def plain_error(text: str | None) -> str | None:
@@ -31,7 +62,7 @@ def plain_error(text: str | None) -> str | None:
     line = text.strip().splitlines()[0]
     if _TECHNICAL.search(text):
         return "detail teknis ada di log"
-    return line if len(line) <= ERROR_CHARS else line[: ERROR_CHARS - 1].rstrip() + "…"
+    return _short(line)
 
 
 @audited
@@ -43,7 +74,7 @@ async def health_command(update: Update, context: BotContext) -> Outcome:
     today = wib_today(clock_of(context)())
     jobs = [dict(r) for r in await context.db.fetch(read_sql("queries/bot_health_jobs.sql"))]
     for job in jobs:
-        job["error"] = plain_error(job["error"])
+        job["error"] = job_error(job)
     jobs.sort(key=lambda j: (j["status"] == "success", j["job"], j["entity"] or ""))
     fresh = await context.db.fetchrow(
         read_sql("queries/bot_health_freshness.sql"), today - timedelta(days=SALES_LOOKBACK_DAYS)

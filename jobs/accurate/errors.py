@@ -1,15 +1,27 @@
 """Errors of the Accurate client: small types that carry data and say whether to retry.
 
 `permanent` errors end the retry loop at once: a rejected token is an alert, not a retry loop.
+They share the root of the errors a person reads (ops/errors.py `PersonError`): `code` names
+their sentence in the catalogue (ops/catalogue.py), `data` fills it (entity, message).
 """
 
 from __future__ import annotations
 
+from typing import Any
 
-class AccurateError(Exception):
+from ops.errors import PersonError
+
+
+class AccurateError(PersonError):
     """Base of every Accurate client error; `entity` is DDD/LJBB/MBB/UBB."""
 
     permanent = False
+    code = "error.accurate"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """`entity` and Accurate's `message` (as it sent it)."""
+        return {"entity": self.entity, "message": self.message}
 
     def __init__(self, entity: str, message: str) -> None:
         super().__init__(f"{entity}: {message}")
@@ -21,6 +33,7 @@ class AuthRejected(AccurateError):
     """The token or signature was refused (HTTP 401/403, revoked token): re-issue, don't retry."""
 
     permanent = True
+    code = "error.accurate_auth"
 
     def __init__(self, entity: str, message: str, *, status: int = 401) -> None:
         super().__init__(entity, message)
@@ -30,6 +43,8 @@ class AuthRejected(AccurateError):
 class RateLimited(AccurateError):
     """Accurate answered 429; `retry_after` is its Retry-After in seconds, if it gave one."""
 
+    code = "error.accurate_rate"
+
     def __init__(self, entity: str, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(entity, message)
         self.retry_after = retry_after
@@ -37,6 +52,8 @@ class RateLimited(AccurateError):
 
 class Transient(AccurateError):
     """A network error, timeout or 5xx: worth retrying after a backoff."""
+
+    code = "error.accurate_transient"
 
     def __init__(self, entity: str, message: str, *, status: int | None = None) -> None:
         super().__init__(entity, message)

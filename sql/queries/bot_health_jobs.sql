@@ -8,6 +8,8 @@ select distinct on (r.job, coalesce(r.entity, ''))
     r.started_at,
     r.finished_at,
     r.rows,
-    r.error
+    r.error,
+    r.error_code,
+    r.error_data
 from ops.job_runs as r
 order by r.job, coalesce(r.entity, ''), r.started_at desc, r.id desc

@@ -50,6 +50,7 @@ async def test_a_healthy_installation_passes_every_check(conn):
         "migrations",
         "leader",
         "missed runs",
+        "interrupted runs",
         "critical alerts",
         "delivery",
     ]
@@ -72,6 +73,7 @@ async def test_a_stale_leader_a_missed_slot_and_an_open_critical_alert_fail(conn
     checks = by_name(await check_status(conn, Settings(_env_file=None), NOW))
     assert checks["leader"][0] is False and "heartbeat 300 s ago" in checks["leader"][1]
     assert checks["missed runs"] == (False, "stock pull 2026-11-20 03:00")
+    assert checks["interrupted runs"] == (True, "none")
     assert checks["critical alerts"][0] is False
     assert checks["critical alerts"][1].endswith("Sales pull failed for MBB")
     liveness = by_name(await check_status(conn, Settings(_env_file=None), NOW, liveness=True))
@@ -100,12 +102,12 @@ def status_cli(tmp_path, monkeypatch):
     return invoke
 
 
-def test_the_command_exits_0_when_healthy_and_1_when_not(status_cli, database):
+def test_the_command_exits_0_when_healthy_and_1_when_not(status_cli, database, cli_clock):
     async def arrange(sql: str | None = None) -> None:
         conn = await asyncpg.connect(database.dsn)
         try:
             if sql is None:
-                await healthy(conn, utc_now())
+                await healthy(conn, cli_clock.now())  # the CLI's clock
             else:
                 await conn.execute(sql)
         finally:

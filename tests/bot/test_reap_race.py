@@ -10,10 +10,10 @@ from typing import Any
 
 import asyncpg
 
-from bot.run_state import INTERRUPTED, reap
+from bot.run_state import reap
 from bot.watchdog import Watchdog
 from jobs.catchup import RunState
-from jobs.runs import RunRecord, recorded_run, slot_running
+from jobs.runs import INTERRUPTED, RunRecord, recorded_run, slot_running
 from ops.clock import WIB
 
 D = date(2026, 11, 20)
@@ -38,7 +38,7 @@ async def reaped_run(conn: asyncpg.Connection) -> None:
     )
     await conn.execute(
         "insert into ops.job_runs (run_key, job, entity, business_date, status, error,"
-        " started_at, finished_at) values ($1, 'sales', 'MBB', $2, 'failed', $3, $4, $5)",
+        " started_at, finished_at) values ($1, 'sales', 'MBB', $2, 'interrupted', $3, $4, $5)",
         KEY,
         D,
         INTERRUPTED,
@@ -104,4 +104,4 @@ async def test_reap_leaves_a_run_already_recorded_and_its_lock_alone(conn, datab
         assert await reap(pool, run, wib(6, 11)) is False
     assert queries and not any("advisory_lock(" in q for q in queries)
     row = await conn.fetchrow("select status, error, finished_at from ops.job_runs")
-    assert tuple(row) == ("failed", INTERRUPTED, wib(6, 10))
+    assert tuple(row) == ("interrupted", INTERRUPTED, wib(6, 10))

@@ -10,11 +10,11 @@ import asyncpg
 
 from bot.catchup import CatchUp, summary_text
 from bot.cli_status import check_status
-from bot.run_state import INTERRUPTED, first_start, load_runs
+from bot.run_state import first_start, load_runs
 from bot.slots import SlotRunner
 from bot.watchdog import Watchdog
 from jobs.health import run_health_check
-from jobs.runs import RUN_LOCK_CLASS
+from jobs.runs import INTERRUPTED, RUN_LOCK_CLASS
 from ops.clock import WIB
 from ops.settings import Settings
 
@@ -62,7 +62,7 @@ async def test_a_dead_run_is_reaped_and_alerted_once(pool, conn):
     assert report.reaped == [key]
     assert report.raised == ["job_failed:sales:MBB"]
     row = await conn.fetchrow("select status, error from ops.job_runs where run_key = $1", key)
-    assert tuple(row) == ("failed", INTERRUPTED)
+    assert tuple(row) == ("interrupted", INTERRUPTED)
     found = await alert(conn, "job_failed:sales:MBB")
     assert found["title"] == "Tarik penjualan MBB gagal: terputus"
     detail = await conn.fetchval("select detail from ops.alerts where key = 'job_failed:sales:MBB'")
@@ -144,7 +144,7 @@ async def test_the_catchup_preparation_reaps_alerts_records_and_reports_once(poo
     # 10:00: the pulls are past the cutoff; backup, health and the report run late
     assert [p.slot.job for p in plan.run] == ["backup", "health", "report"]
     assert [s.slot.job for s in plan.skipped if s.day == D] == ["stock", "transfers", "sales"]
-    assert await conn.fetchval("select status from ops.job_runs") == "failed"
+    assert await conn.fetchval("select status from ops.job_runs") == "interrupted"
     alerts = {r["key"] for r in await conn.fetch("select key from ops.alerts")}
     assert "job_failed:sales:DDD" in alerts  # its slot is skipped: alerted as interrupted
     assert {"job_missed:stock", "job_missed:health"} <= alerts
@@ -169,3 +169,22 @@ async def test_the_catchup_preparation_reaps_alerts_records_and_reports_once(poo
         "select count(*) from ops.catchup_decisions where decision = 'skip'"
     )
     assert skips == len(plan.skipped)
+
+
+async def test_an_interrupted_run_pages_once_like_a_failed_one(pool, conn):
+    await first_started(conn, wib(0, 5, D - timedelta(days=1)))
+    await add_run(conn, "sales", "running", wib(5), "MBB")  # its process died
+    report = await Watchdog(pool, clock=lambda: wib(5, 10)).check_once()
+    assert report.raised[0] == "job_failed:sales:MBB"  # (with the slots missed since 00:05)
+    # the 05:30 health check finds the same run, now recorded `interrupted`: same alert, no page
+    health = await run_health_check(conn, D, wib(5, 30))
+    found = [f for f in health.findings if f.key == "job_failed:sales:MBB"]
+    assert [f.title for f in found] == ["Tarik penjualan MBB gagal: terputus"]
+    assert "job_failed:sales:MBB" not in health.raised + health.resolved
+    row = await alert(conn, "job_failed:sales:MBB")
+    assert (row["state"], row["title"]) == ("open", "Tarik penjualan MBB gagal: terputus")
+    opened = await conn.fetchval(
+        "select count(*) from ops.alert_transitions where new_state = 'open'"
+        " and alert_id = (select id from ops.alerts where key = 'job_failed:sales:MBB')"
+    )
+    assert opened == 1  # one incident, one page

@@ -36,6 +36,23 @@ def fingerprint(dsn: str, *tables: str) -> dict[str, tuple[int, str]]:
     return asyncio.run(_fingerprint(dsn, tables))
 
 
+_EVERY_TABLE = """
+select format('%I.%I', table_schema, table_name)
+from information_schema.tables
+where table_type = 'BASE TABLE'
+  and table_schema not in ('pg_catalog', 'information_schema')
+  and table_schema not like 'pg\\_%'
+order by 1
+"""
+
+
+def every_table(dsn: str, *, but: tuple[str, ...] = ()) -> dict[str, tuple[int, str]]:
+    """`fingerprint` of every table of the database (all schemas), except those in `but`."""
+    names = [r[0] for r in query(dsn, _EVERY_TABLE) if r[0] not in but]
+    assert len(names) > 20, names  # the migrated schema, not an empty database
+    return fingerprint(dsn, *names)
+
+
 def query(dsn: str, sql: str, *args: object) -> list[asyncpg.Record]:
     """Rows of one query on `dsn` (from synchronous test code)."""
 

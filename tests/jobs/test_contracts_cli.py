@@ -7,7 +7,8 @@ raw.load_history and ops.job_runs, and a critical `contract:stock:DDD` alert nam
 day and rule. `--force` accepts one on purpose and the audit log says so. Dates after today,
 and stock pulls for a past day, are refused before anything runs.
 
-The CLI's clock is the machine's, so the emulator serves today's stock; three earlier days
+The CLI and the test share one clock (tests/helpers/clock.py, never at WIB midnight), so the
+emulator serves the CLI's today's stock; three earlier days
 are loaded first (the median rule needs three kept snapshots).
 """
 
@@ -25,7 +26,7 @@ from typer.testing import CliRunner
 from bot.cli import full_app
 from jobs.stock import load_stock_snapshot
 from jobs.wording import day_text
-from ops.clock import wib_at, wib_today
+from ops.clock import wib_at
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
 from tests.helpers.accurate import client_factory
 
@@ -70,11 +71,11 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(database, tmp_path, monkeypatch) -> AsyncIterator[Harness]:
+async def harness(database, tmp_path, monkeypatch, cli_clock) -> AsyncIterator[Harness]:
     monkeypatch.chdir(tmp_path)  # no developer .env
     for name in ("DATABASE_URL", "TELEGRAM_BOT_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    today = wib_today()
+    today = cli_clock.today()
     async with AccurateEmulator(sample_world(n_items=12)) as emu:
         pool = await asyncpg.create_pool(database.dsn, min_size=1, max_size=4)
         assert pool is not None

@@ -66,7 +66,7 @@ async def test_a_rejected_token_replaces_the_job_alert_and_waits_for_every_pull(
 
 def test_a_refused_run_pages_through_its_contract_alert_not_a_second_job_alert():
     """A data contract's refusal raised `contract:stock:DDD` already; one card per event."""
-    assert {"failed"} == FAILURE_STATUSES
+    assert {"failed", "interrupted"} == FAILURE_STATUSES  # not "refused"
     row = {
         "job": "stock",
         "entity": "DDD",

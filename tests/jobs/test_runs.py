@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import asyncpg
 import pytest
 
+from jobs.load_history import INTERRUPTED_LOAD, recorded_load
 from jobs.runs import (
     AlreadySucceeded,
     JobSkipped,
@@ -231,11 +232,14 @@ async def test_two_replicas_waiting_on_a_scheduled_slot_run_it_once(pool, replic
     assert [r[:3] for r in await _rows(conn)] == [("transfers:2026-11-20:UBB", "success", 1)]
 
 
-async def test_a_cancelled_run_is_recorded_failed_and_frees_its_slot(pool, replica, conn):
+async def test_a_cancelled_run_is_recorded_interrupted_and_frees_its_slot(pool, replica, conn):
     inside = asyncio.Event()
 
     async def stuck() -> None:
-        async with recorded_run(pool, "stock", DAY, entity="LJBB"):
+        load = {"source": "accurate", "entity": "LJBB", "data_type": "stock",
+                "table_name": "raw.accurate_stock_ljbb", "date_from": DAY,
+                "date_to": DAY}  # fmt: skip
+        async with recorded_run(pool, "stock", DAY, entity="LJBB"), recorded_load(pool, **load):
             inside.set()
             await asyncio.Event().wait()
 
@@ -244,7 +248,9 @@ async def test_a_cancelled_run_is_recorded_failed_and_frees_its_slot(pool, repli
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert [r[:2] for r in await _rows(conn)] == [("stock:2026-11-20:LJBB", "failed")]
+    assert [r[:2] for r in await _rows(conn)] == [("stock:2026-11-20:LJBB", "interrupted")]
+    load = await conn.fetchrow("select status, error_message from raw.load_history")
+    assert tuple(load) == ("interrupted", INTERRUPTED_LOAD)
     async with recorded_run(replica, "stock", DAY, entity="LJBB"):
         pass
     assert [r[:3] for r in await _rows(conn)] == [("stock:2026-11-20:LJBB", "success", 2)]

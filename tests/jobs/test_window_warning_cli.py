@@ -14,7 +14,6 @@ from bot.cli import full_app
 from jobs.contracts import window_warning
 from jobs.sales import load_sales
 from jobs.transfers import load_transfers
-from ops.clock import wib_today
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
 from tests.helpers.accurate import client_factory
 
@@ -29,7 +28,7 @@ def test_window_warning_needs_three_pulls_and_uses_the_median():
 
 
 async def test_a_collapsed_window_is_a_named_warning_not_a_silent_tick(
-    database, tmp_path, monkeypatch
+    database, tmp_path, monkeypatch, cli_clock
 ):
     monkeypatch.chdir(tmp_path)
     for name in ("DATABASE_URL", "TELEGRAM_BOT_TOKEN"):
@@ -57,7 +56,7 @@ async def test_a_collapsed_window_is_a_named_warning_not_a_silent_tick(
                 )
                 assert result.exit_code == 0, result.output
                 outputs.append(" ".join(result.output.split()))
-        today = wib_today()
+        today = cli_clock.today()  # the CLI's
         sales, transfers = outputs
         warning = "sales window has 0 rows, below 0.5 x the median 18 of the last 3 pulls"
         assert f"⚠ sales {today}: DDD 0 (warning: {warning})" in sales

@@ -102,3 +102,54 @@ async def test_refuses_a_pending_migration_numbered_below_the_highest_applied(
         assert await conn.fetchval("select to_regclass('ops.never_created')") is None
     finally:
         await conn.close()
+
+
+async def test_0062_rewrites_runs_and_loads_recorded_failed_the_old_way(
+    empty_database: Database, tmp_path
+):
+    before = _copy_migrations(tmp_path)
+    for path in before.glob("*.sql"):
+        if int(path.name[:4]) >= 62:
+            path.unlink()
+    conn = await asyncpg.connect(empty_database.dsn)
+    try:
+        await migrate(conn, before)
+        for key, error in (
+            ("stock:2026-11-20:DDD", "Terputus: proses opsbot yang menjalankannya berhenti"
+                                     " sebelum selesai."),
+            ("stock:2026-11-20:MBB", "CancelledError"),
+            ("sales:2026-11-20:DDD", "Interrupted: the opsbot process running it stopped before"
+                                     " it finished."),
+            ("sales:2026-11-20:MBB", "HTTP 500 from Accurate"),
+        ):  # fmt: skip
+            job, _, entity = key.split(":")
+            await conn.execute(
+                "insert into ops.job_runs (run_key, job, entity, business_date, status, error,"
+                " started_at) values ($1, $2, $3, '2026-11-20', 'failed', $4, now())",
+                key,
+                job,
+                entity,
+                error,
+            )
+        await conn.execute(
+            "insert into raw.load_history (source, entity, data_type, table_name, batch_id,"
+            " started_at, status, error_message) values"
+            " ('accurate', 'DDD', 'stock', 't', gen_random_uuid(), now(), 'failed',"
+            "  'CancelledError'),"
+            " ('accurate', 'MBB', 'stock', 't', gen_random_uuid(), now(), 'failed', 'HTTP 500')"
+        )
+        await migrate(conn)
+        runs = await conn.fetch("select run_key, status from ops.job_runs order by run_key")
+        assert [(r["run_key"], r["status"]) for r in runs] == [
+            ("sales:2026-11-20:DDD", "interrupted"),
+            ("sales:2026-11-20:MBB", "failed"),  # a real failure stays one
+            ("stock:2026-11-20:DDD", "interrupted"),
+            ("stock:2026-11-20:MBB", "interrupted"),
+        ]
+        loads = await conn.fetch("select entity, status from raw.load_history order by entity")
+        assert [(r["entity"], r["status"]) for r in loads] == [
+            ("DDD", "interrupted"),
+            ("MBB", "failed"),
+        ]
+    finally:
+        await conn.close()

@@ -10,6 +10,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from jobs.load_history import INTERRUPTED_LOAD
+from jobs.runs import INTERRUPTED
 from ops.clock import WIB
 from reports.models import ShrinkageRule
 from reports.morning import build_context, build_morning_report, render_morning, render_sections
@@ -489,6 +491,32 @@ async def test_a_refused_pull_is_named_as_refused(conn: asyncpg.Connection) -> N
     text = "\n".join(render_morning(ctx))
     assert "❌ Tarik stok DDD: ditolak" in text
     assert f"❌ DDD: ditolak — {reason}" in text
+
+
+async def test_an_interrupted_pull_is_named_as_interrupted_in_both_languages(
+    conn: asyncpg.Connection,
+) -> None:
+    await seed_all(conn)
+    await conn.execute(
+        "update raw.load_history set status = 'interrupted', rows_loaded = 0,"
+        " error_message = $1 where data_type = 'stock' and entity = 'DDD' and date_to = $2",
+        INTERRUPTED_LOAD,
+        D,
+    )
+    await conn.execute(
+        "update ops.job_runs set status = 'interrupted', rows = null, error = $1"
+        " where run_key = $2",
+        INTERRUPTED,
+        f"stock:{D.isoformat()}:DDD",
+    )
+    ctx = await build_context(conn, D, now=NOW)
+    assert ctx.status == "failed"
+    text = "\n".join(render_morning(ctx))
+    assert "❌ Tarik stok DDD: terputus (prosesnya berhenti sebelum selesai)" in text
+    assert "❌ DDD: terputus (prosesnya berhenti sebelum selesai)\n" in text
+    assert "Interrupted" not in text  # the log's English sentence stays in the log
+    english = "\n".join(render_morning(ctx, language="en"))
+    assert "❌ DDD: interrupted (its process stopped before it finished)\n" in english
 
 
 async def test_low_rows_and_missing_runs(conn: asyncpg.Connection) -> None:

@@ -28,10 +28,10 @@ from bot.cli import full_app
 from bot.cli_sandbox import ENV_FILE, serve_dataset
 from jobs.accurate.client import AccurateClient
 from jobs.accurate.errors import AuthRejected
-from ops.clock import wib_today
 from sandbox.accurate_emulator.latency import Latency
 from sandbox.dataset import generate, load_world, write_dataset
 from sandbox.world import World
+from tests.helpers.clock import CliClock
 
 DAYS = 2
 START = date(2026, 11, 29)
@@ -49,14 +49,26 @@ def cli(tmp_path, monkeypatch):
     return invoke
 
 
+# The clock of the dataset's "today" and of the CLI that pulls it (tests/helpers/clock.py).
+CLOCK = CliClock()
+
+
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> tuple[Path, World]:
     out = tmp_path_factory.mktemp("world")
     # Ends today: Accurate's stock list gives today's stock, and `opsbot job run stock` pulls
-    # only today's snapshot (DOMAIN.md §10); the CLI's clock is the machine's.
-    world = generate(7, days=DAYS, end=wib_today())
+    # only today's snapshot (DOMAIN.md §10); the CLI reads CLOCK too (the test installs it).
+    world = generate(7, days=DAYS, end=CLOCK.today())
     write_dataset(world, out)
     return out, world
+
+
+@pytest.fixture
+def dataset_clock(monkeypatch) -> Iterator[CliClock]:
+    """CLOCK, as the clock of the commands the test runs."""
+    yield CLOCK.install(monkeypatch)
+    monkeypatch.undo()
+    CLOCK.uninstall()
 
 
 @dataclass
@@ -235,7 +247,7 @@ async def test_serve_dataset_answers_with_the_latency_asked(tmp_path, cli):
 
 
 def test_opsbot_job_run_stock_loads_exactly_what_the_emulator_serves(
-    cli, served, dataset, database
+    cli, served, dataset, database, dataset_clock
 ):
     _out, world = dataset
     day = world.days[-1]
