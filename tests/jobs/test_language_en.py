@@ -10,6 +10,7 @@ from bot.watchdog import Watchdog
 from jobs.catchup import Overrun, overrun_alert, plan_catchup, slot_of
 from jobs.chain import ChainContext, run_chain
 from jobs.run_alerts import alert_run_end
+from ops import registry
 from ops.catalogue import catalogue
 from ops.clock import wib_at
 from ops.settings import Settings
@@ -36,8 +37,8 @@ def indonesian_words() -> set[str]:
     english_labels = environment("en").loader.get_source(  # type: ignore[union-attr]
         environment("en"), "_morning_labels.en.html.j2"
     )[0]
-    ours = words([*catalogue("id").values(), labels])
-    theirs = words([*catalogue("en").values(), english_labels])
+    ours = words([*catalogue("id").values(), labels, *registry.labels("id").values()])
+    theirs = words([*catalogue("en").values(), english_labels, *registry.labels("en").values()])
     found = ours - theirs
     assert {"gagal", "terputus", "belum", "berhasil", "untuk", "jalankan"} <= found
     return found
