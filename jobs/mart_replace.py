@@ -73,9 +73,15 @@ async def building(
 
 
 async def replace_day(
-    conn: Conn, table: str, final_sql: str, day: date, *, group_column: str | None = None
+    conn: Conn,
+    table: str,
+    final_sql: str,
+    day: date,
+    *params: object,
+    group_column: str | None = None,
 ) -> Replaced:
-    """Make `table`'s rows of `day` exactly the rows `final_sql` selects ($1 = `day`).
+    """Make `table`'s rows of `day` exactly the rows `final_sql` selects ($1 = `day`, $2... =
+    `params`, e.g. thresholds).
 
     `table` is a mart table ("mart.store_stock_daily") with a primary key holding one `date`
     column and a `calculated_at` column (set to now()); `final_sql` selects every other column
@@ -106,7 +112,7 @@ async def replace_day(
     sql = read_sql("queries/mart_replace_day.sql")
     for slot, text in slots.items():
         sql = sql.replace(slot, text)
-    row = await conn.fetchrow(sql, day)
+    row = await conn.fetchrow(sql, day, *params)
     assert row is not None
     groups = row["groups"] if group_column else row["rows"]
     return Replaced(rows=row["rows"], groups=groups, removed=row["removed"])
