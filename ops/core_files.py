@@ -50,6 +50,15 @@ class CoreViewInUse(OpsError):
         self.detail = detail
 
 
+class CoreFileFailed(OpsError):
+    """A core file failed in PostgreSQL; the whole re-apply was rolled back."""
+
+    def __init__(self, name: str, error: str) -> None:
+        super().__init__(f"sql/core/{name} failed, nothing in sql/core/ was changed: {error}")
+        self.name = name
+        self.error = error
+
+
 @dataclass(frozen=True)
 class CoreFile:
     """One core object: file name, object name, kind (`view` or `function`), SQL, SHA-256."""
@@ -124,7 +133,7 @@ async def apply_core(conn: Conn, directory: Path = CORE_DIR) -> list[CoreFile]:
     Raises:
         CoreFileInvalid: see `discover_core` (nothing changed).
         CoreViewInUse: an object outside the files depends on a core view (nothing changed).
-        asyncpg.PostgresError: a file failed; the whole re-apply is rolled back.
+        CoreFileFailed: a file failed in PostgreSQL (the whole re-apply is rolled back).
     """
     files = discover_core(directory)
     views = [f.object for f in files if f.kind == "view"]
@@ -143,7 +152,10 @@ async def apply_core(conn: Conn, directory: Path = CORE_DIR) -> list[CoreFile]:
             except asyncpg.DependentObjectsStillExistError as e:
                 raise CoreViewInUse(e.detail or str(e)) from None
         for f in files:
-            await conn.execute(f.sql)
+            try:
+                await conn.execute(f.sql)
+            except asyncpg.PostgresError as e:
+                raise CoreFileFailed(f.name, str(e)) from e
         for g in grants:
             await conn.execute(g["statement"])
         await conn.execute(

@@ -112,8 +112,8 @@ async def migrate(
         MigrationOutOfOrder: a pending file is numbered below the highest applied one.
         OpsError: a misnamed or missing file; asyncpg.PostgresError when a file fails (that
             file's transaction is rolled back, earlier files stay applied).
-        CoreFileInvalid, CoreViewInUse: see ops.core_files (the core files' transaction is
-            rolled back; the migrations stay applied).
+        CoreFileInvalid, CoreViewInUse, CoreFileFailed: see ops.core_files (the core files'
+            transaction is rolled back; the migrations stay applied).
     """
     migrations = discover(directory)
     await conn.execute("select pg_advisory_lock($1)", MIGRATION_LOCK_KEY)

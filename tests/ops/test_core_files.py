@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli import full_app
 from ops.core_files import (
+    CoreFileFailed,
     CoreFileInvalid,
     CoreViewInUse,
     apply_core,
@@ -134,6 +135,26 @@ async def test_a_view_outside_the_files_on_a_core_view_stops_the_reapply(databas
             await apply_core(conn)
         assert "mart.stray" in str(caught.value)
         assert await conn.fetchval("select 'core.dim_store'::regclass::oid") == oid
+    finally:
+        await conn.close()
+
+
+async def test_a_failing_file_changes_nothing_and_names_itself(database: Database, tmp_path):
+    core = _copy_core(tmp_path)
+    text = (core / "dim_store.sql").read_text()
+    (core / "dim_store.sql").write_text(text.replace("s.bm_name,", "s.no_such_column,"))
+    conn = await asyncpg.connect(database.dsn)
+    try:
+        oid = await conn.fetchval("select 'core.dim_store'::regclass::oid")
+        with pytest.raises(CoreFileFailed) as caught:
+            await migrate(conn, core_directory=core)
+        assert str(caught.value).startswith(
+            "sql/core/dim_store.sql failed, nothing in sql/core/ was changed: column"
+        )
+        assert await conn.fetchval("select 'core.dim_store'::regclass::oid") == oid
+        assert "bm_name" in await conn.fetchval(_COLUMNS, "core.dim_store")
+        states = {s.name: s.state for s in await core_status(conn, core)}
+        assert states["dim_store.sql"] == "changed"
     finally:
         await conn.close()
 
