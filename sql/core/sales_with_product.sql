@@ -42,6 +42,6 @@ select
     s.nama_accurate,
     k.kode_mix_key
 from core.fact_sales_unified as f
-left join core.kodemix_dedup as k on k.kode_besar_key = lower(trim(f.kode_produk))
+left join core.kodemix_dedup as k on k.kode_besar_key = f.kode_besar_key
 left join core.hpprsp_dedup as p on p.kode_key = lower(k.kode)
 left join core.store_by_accurate as s on s.store_key = core.store_key(f.nama_departemen);

@@ -20,5 +20,5 @@ select
     g.area      as gudang_area,
     g.category  as gudang_category
 from core.stock_snapshot as s
-left join core.kodemix_dedup as k on k.kode_besar_key = lower(trim(s.kode_besar))
+left join core.kodemix_dedup as k on k.kode_besar_key = s.kode_besar_key
 left join core.store_by_gudang as g on g.gudang_key = core.store_key(s.nama_gudang);

@@ -51,7 +51,7 @@ key_stock as (
         regexp_replace(k.size, '\s+', '', 'g')   as size_key,
         greatest(sum(s.quantity), 0)             as stock_qty
     from core.stock_snapshot as s
-    inner join core.kodemix_dedup as k on k.kode_besar_key = lower(trim(s.kode_besar))
+    inner join core.kodemix_dedup as k on k.kode_besar_key = s.kode_besar_key
     where s.snapshot_date = $1::date
       and core.store_key(s.nama_gudang) = any (array(select gudang_key from store_map))
       and s.quantity <> 0

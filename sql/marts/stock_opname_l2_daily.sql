@@ -36,7 +36,7 @@ stock_days as (
         sum(s.quantity) filter (where p.gender_group = 'BABY & KIDS')  as baby_kids
     from retail_stores as rs
     inner join core.stock_snapshot as s on core.store_key(s.nama_gudang) = rs.gudang_key
-    inner join core.kodemix_dedup as p on p.kode_besar_key = lower(trim(s.kode_besar))
+    inner join core.kodemix_dedup as p on p.kode_besar_key = s.kode_besar_key
     where s.snapshot_date in ($1::date, $1::date - 1)
       and s.quantity <> 0
     group by s.snapshot_date, rs.store_name
@@ -53,12 +53,12 @@ sales as (
     -- newest pull of each line only (core.fact_sales_unified)
     select
         core.store_key(nama_departemen)  as store_name,
-        lower(trim(kode_produk))      as kode_key,
+        kode_besar_key                as kode_key,
         sum(kuantitas)                as qty
     from core.fact_sales_unified
     where source_entity = 'DDD'
       and tanggal = $1::date - 1
-    group by core.store_key(nama_departemen), lower(trim(kode_produk))
+    group by core.store_key(nama_departemen), kode_besar_key
 ),
 
 transfer_lines as (
@@ -70,7 +70,7 @@ transfer_lines as (
         t.source_entity,
         core.store_key(t.from_warehouse)  as from_key,
         core.store_key(t.to_warehouse)    as gudang_key,
-        lower(trim(t.item_code))       as kode_key,
+        t.kode_besar_key               as kode_key,
         t.pairs,
         t.transfer_number
     from core.item_transfer_unified as t

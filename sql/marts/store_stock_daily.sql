@@ -13,7 +13,7 @@ select
     k.gender_group,
     sum(s.quantity)                 as stock_qty
 from core.stock_snapshot as s
-inner join core.kodemix_dedup as k on k.kode_besar_key = lower(trim(s.kode_besar))
+inner join core.kodemix_dedup as k on k.kode_besar_key = s.kode_besar_key
 where s.snapshot_date = $1::date
   and k.gender_group is not null
 group by core.store_key(s.nama_gudang), k.gender_group
