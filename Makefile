@@ -28,6 +28,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/sqlfluff lint sql monitors
 
 format: $(INSTALLED)
 	$(BIN)/ruff format .

@@ -61,7 +61,7 @@ select kode_barang, nama_barang, nama_gudang,
        $2::date + time '03:10'
 from raw.{table}
 where snapshot_date = $1::date
-    and lower(trim(nama_gudang)) = any($3::text[])
+    and core.store_key(nama_gudang) = any($3::text[])
 """
 
 
@@ -366,7 +366,7 @@ async def run(dsn: str) -> list[Result]:
         with_history = {
             r["key"]
             for r in await pool.fetch(
-                "select distinct lower(trim(nama_gudang)) as key from core.stock_snapshot"
+                "select distinct core.store_key(nama_gudang) as key from core.stock_snapshot"
                 " where snapshot_date = $1",
                 world.days[0] - timedelta(days=1),
             )

@@ -40,7 +40,8 @@ def db_migrate() -> None:
 
 @db_app.command("status")
 def db_status() -> None:
-    """Show every migration and whether it is applied, pending or changed."""
+    """Show every migration (applied, pending or changed) and whether the core files are current."""
+    from ops.core_files import core_status
     from ops.db import connected
     from ops.migrations import status
     from ops.settings import load_settings
@@ -48,11 +49,17 @@ def db_status() -> None:
     async def main() -> int:
         async with connected(load_settings()) as (db, conn):
             states = await status(conn)
+            core = await core_status(conn)
         console.print(f"database: {db.describe()}")
         for s in states:
             when = f" at {s.applied_at:%Y-%m-%d %H:%M}" if s.applied_at else ""
             console.print(f"{s.version:04d}_{s.name}: {s.state}{when}")
-        return sum(s.state != "applied" for s in states)
+        stale = [c for c in core if c.state != "current"]
+        for c in stale:
+            console.print(f"sql/core/{c.name}: {c.state} (run `opsbot db migrate`)")
+        if not stale:
+            console.print(f"sql/core: {len(core)} files, current")
+        return sum(s.state != "applied" for s in states) + len(stale)
 
     if run(main):
         raise typer.Exit(1)

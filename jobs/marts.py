@@ -1,9 +1,10 @@
 """The daily marts, built by sql/marts: FF/FA/FS (DOMAIN.md §4), SO L2 (DOMAIN.md §5), and
 each warehouse's stock per gender group (mart.store_stock_daily, what /stock reads).
 
-Each build is one transaction holding a per-mart advisory lock, and rewrites one date's rows in
-place: a rerun on the same inputs gives the same rows. Neither builds on a missing snapshot,
-because a missing input would read as zero stock everywhere (DOMAIN.md §3).
+Each mart file ends in its final select; jobs/mart_replace.py does the rest once for all three:
+one transaction holding the mart's advisory lock, work_mem, the refusal to build on a missing
+snapshot (a missing input would read as zero stock everywhere, DOMAIN.md §3), and the rewrite
+of the date's rows in place (a rerun on the same inputs gives the same rows).
 """
 
 from __future__ import annotations
@@ -13,17 +14,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from jobs.mart_replace import StockSnapshotMissing as StockSnapshotMissing  # re-exported
+from jobs.mart_replace import building, replace_day
 from jobs.store_mapping import auto_map_stores
 from ops.db import Conn
-from ops.errors import OpsError
 from ops.paths import read_sql
 
 log = logging.getLogger(__name__)
 
-_SNAPSHOT_PRESENT = "select exists (select from core.stock_snapshot where snapshot_date = $1)"
-_LOCK = "select pg_advisory_xact_lock(hashtext($1))"
-# Sorts and hashes of a build stay in memory (the default 4 MB spills them to disk).
-_WORK_MEM = "set local work_mem = '64MB'"
+FF_FA_FS = "mart.ff_fa_fs_daily"
+SO_L2 = "mart.stock_opname_l2_daily"
+STORE_STOCK = "mart.store_stock_daily"
+
 _SIZE_COLUMNS = """
 select attname::text as name, atttypid = 'numeric'::regtype as is_numeric
 from pg_catalog.pg_attribute
@@ -32,18 +34,6 @@ order by attnum
 """
 SIZE_COLUMN = re.compile(r"^size_[0-9]+(_[0-9]+)?$")  # size_42, size_39_40 (DOMAIN.md §2.1)
 _SIZE_CELLS_MARK = "/* SIZE CELLS */"
-
-
-class StockSnapshotMissing(OpsError):
-    """No entity has a stock snapshot for the date a mart needs; nothing was written."""
-
-    def __init__(self, mart: str, snapshot_date: date) -> None:
-        super().__init__(
-            f"{mart} for {snapshot_date:%Y-%m-%d} was not built: "
-            "there is no stock snapshot for that date."
-        )
-        self.mart = mart
-        self.snapshot_date = snapshot_date
 
 
 @dataclass(frozen=True)
@@ -68,11 +58,6 @@ class SoL2Result:
 
     rows: int
     stores: int
-
-
-async def _require_snapshot(conn: Conn, mart: str, day: date) -> None:
-    if not await conn.fetchval(_SNAPSHOT_PRESENT, day):
-        raise StockSnapshotMissing(mart, day)
 
 
 async def with_size_cells(conn: Conn, name: str) -> str:
@@ -105,21 +90,17 @@ async def build_ff_fa_fs(conn: Conn, report_date: date) -> FfFaFsResult:
     Raises:
         StockSnapshotMissing: no stock snapshot for `report_date` (nothing changed).
     """
-    async with conn.transaction():
-        await conn.execute(_LOCK, "mart.ff_fa_fs_daily")
-        await conn.execute(_WORK_MEM)
-        await _require_snapshot(conn, "FF/FA/FS", report_date)
+    async with building(conn, FF_FA_FS, report_date, snapshot_of="FF/FA/FS"):
         mapping = await auto_map_stores(conn)
-        row = await conn.fetchrow(await ff_fa_fs_sql(conn), report_date)
-    assert row is not None
+        done = await replace_day(conn, FF_FA_FS, await ff_fa_fs_sql(conn), report_date)
     log.info(
         "FF/FA/FS %s: %d stores written, %d removed, %d unmapped",
         report_date,
-        row["stores"],
-        row["removed"],
+        done.rows,
+        done.removed,
         len(mapping.unmapped),
     )
-    return FfFaFsResult(stores=row["stores"], unmapped=mapping.unmapped)
+    return FfFaFsResult(stores=done.rows, unmapped=mapping.unmapped)
 
 
 async def build_so_l2(conn: Conn, snapshot_date: date) -> SoL2Result:
@@ -131,19 +112,17 @@ async def build_so_l2(conn: Conn, snapshot_date: date) -> SoL2Result:
     Raises:
         StockSnapshotMissing: no stock snapshot for `snapshot_date` (nothing changed).
     """
-    async with conn.transaction():
-        await conn.execute(_LOCK, "mart.stock_opname_l2_daily")
-        await _require_snapshot(conn, "SO L2", snapshot_date)
-        row = await conn.fetchrow(read_sql("marts/stock_opname_l2_daily.sql"), snapshot_date)
-    assert row is not None
+    sql = read_sql("marts/stock_opname_l2_daily.sql")
+    async with building(conn, SO_L2, snapshot_date, snapshot_of="SO L2"):
+        done = await replace_day(conn, SO_L2, sql, snapshot_date, group_column="store_name")
     log.info(
         "SO L2 %s: %d rows for %d stores, %d removed",
         snapshot_date,
-        row["rows"],
-        row["stores"],
-        row["removed"],
+        done.rows,
+        done.groups,
+        done.removed,
     )
-    return SoL2Result(rows=row["rows"], stores=row["stores"])
+    return SoL2Result(rows=done.rows, stores=done.groups)
 
 
 async def build_store_stock(conn: Conn, snapshot_date: date) -> StoreStockResult:
@@ -156,17 +135,14 @@ async def build_store_stock(conn: Conn, snapshot_date: date) -> StoreStockResult
     Raises:
         StockSnapshotMissing: no stock snapshot for `snapshot_date` (nothing changed).
     """
-    async with conn.transaction():
-        await conn.execute(_LOCK, "mart.store_stock_daily")
-        await conn.execute(_WORK_MEM)
-        await _require_snapshot(conn, "Store stock", snapshot_date)
-        row = await conn.fetchrow(read_sql("marts/store_stock_daily.sql"), snapshot_date)
-    assert row is not None
+    sql = read_sql("marts/store_stock_daily.sql")
+    async with building(conn, STORE_STOCK, snapshot_date, snapshot_of="Store stock"):
+        done = await replace_day(conn, STORE_STOCK, sql, snapshot_date, group_column="gudang_key")
     log.info(
         "store stock %s: %d rows for %d warehouses, %d removed",
         snapshot_date,
-        row["rows"],
-        row["warehouses"],
-        row["removed"],
+        done.rows,
+        done.groups,
+        done.removed,
     )
-    return StoreStockResult(rows=row["rows"], warehouses=row["warehouses"])
+    return StoreStockResult(rows=done.rows, warehouses=done.groups)

@@ -10,10 +10,10 @@ manual ones above all, are never overwritten.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 
 from ops.db import Conn
+from ops.keys import store_key
 from ops.settings import ENTITY_CODES
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,6 @@ AUTO_EXACT = "auto_exact"
 AUTO_FUZZY = "auto_fuzzy"
 # Common words / words of the smaller name at or above this is a match (DOMAIN.md §4, rule 3).
 WORD_OVERLAP_MIN = 0.75
-_SPACES = re.compile(r"\s+")
 
 _PLANOGRAM_STORES = """
 select min(trim(store_name) collate "C") as name
@@ -102,8 +101,8 @@ class MappingResult:
 
 
 def normalise(name: str) -> str:
-    """Lower-case, trimmed, inner whitespace collapsed to one space."""
-    return _SPACES.sub(" ", name.strip().lower())
+    """The store key (ops.keys.store_key, the twin of core.store_key)."""
+    return store_key(name)
 
 
 def _words(name: str) -> set[str]:

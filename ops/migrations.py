@@ -5,6 +5,10 @@ Each file runs in its own transaction and is recorded with its SHA-256 in
 file whose checksum changed, or a pending file numbered below the highest applied one (a reused
 number: it would run out of order on databases that are ahead), stops everything before
 anything new is applied.
+
+After the migrations the core layer's files (sql/core/, ops/core_files.py) are re-applied, in
+one transaction, whenever a migration was applied now or a file differs from what the database
+recorded; with nothing new, nothing is dropped or re-created (no locks on the core views).
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from pathlib import Path
 
 import asyncpg
 
+from ops.core_files import apply_core, core_is_current
 from ops.db import Conn
 from ops.errors import MigrationChanged, MigrationOutOfOrder, OpsError
-from ops.paths import MIGRATIONS_DIR
+from ops.paths import CORE_DIR, MIGRATIONS_DIR
 
 # Any constant works; it only has to be the same for every opsbot process.
 MIGRATION_LOCK_KEY = 0x0B5B07_0001
@@ -97,14 +102,18 @@ def _check_unchanged(migrations: list[Migration], applied: dict[int, asyncpg.Rec
             raise MigrationOutOfOrder(migration.version, migration.name, highest)
 
 
-async def migrate(conn: Conn, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """Apply every pending migration in order; returns the ones applied now.
+async def migrate(
+    conn: Conn, directory: Path = MIGRATIONS_DIR, core_directory: Path = CORE_DIR
+) -> list[Migration]:
+    """Apply every pending migration in order, then the core files; returns the migrations applied.
 
     Raises:
         MigrationChanged: an applied file differs from what was applied (nothing is applied).
         MigrationOutOfOrder: a pending file is numbered below the highest applied one.
         OpsError: a misnamed or missing file; asyncpg.PostgresError when a file fails (that
             file's transaction is rolled back, earlier files stay applied).
+        CoreFileInvalid, CoreViewInUse, CoreFileFailed: see ops.core_files (the core files'
+            transaction is rolled back; the migrations stay applied).
     """
     migrations = discover(directory)
     await conn.execute("select pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
@@ -126,6 +135,8 @@ async def migrate(conn: Conn, directory: Path = MIGRATIONS_DIR) -> list[Migratio
                     migration.checksum,
                 )
             done.append(migration)
+        if done or not await core_is_current(conn, core_directory):
+            await apply_core(conn, core_directory)
         return done
     finally:
         await conn.execute("select pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)

@@ -7,10 +7,11 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = PROJECT_ROOT / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
+CORE_DIR = SQL_DIR / "core"  # one core view or function per file (ops/core_files.py)
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 MONITORS_DIR = PROJECT_ROOT / "monitors"  # monitor files (DOMAIN.md §12, ops/monitor_files.py)
 
 
 def read_sql(relative: str) -> str:
-    """The text of a named SQL file under sql/, e.g. `read_sql("marts/so_l2.sql")`."""
+    """The text of a named SQL file under sql/, e.g. `read_sql("marts/store_stock_daily.sql")`."""
     return (SQL_DIR / relative).read_text(encoding="utf-8")

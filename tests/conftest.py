@@ -1,7 +1,8 @@
 """Test fixtures: a real PostgreSQL, and a fresh database per test cloned from a migrated template.
 
 The server is the embedded one (pgserver, in var/test-pg) unless TEST_DATABASE_URL names one.
-The template is named after the migrations' checksums, so a changed migration builds a new one.
+The template is named after the migrations' and core files' checksums, so a changed migration or
+sql/core/ file builds a new one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 import asyncpg
 import pytest
 
+from ops.core_files import discover_core
 from ops.db import Database, start_embedded
 from ops.migrations import discover, migrate
 from ops.paths import PROJECT_ROOT
@@ -91,7 +93,8 @@ def pg_admin() -> Iterator[Database]:
 @pytest.fixture(scope="session")
 def template_name(pg_admin: Database) -> str:
     """A migrated template database, built once per set of migration files."""
-    digest = hashlib.sha256("".join(m.checksum for m in discover()).encode()).hexdigest()[:12]
+    checksums = [m.checksum for m in discover()] + [f.checksum for f in discover_core()]
+    digest = hashlib.sha256("".join(checksums).encode()).hexdigest()[:12]
     name = f"opsbot_tmpl_{digest}"
     asyncio.run(_build_template(pg_admin, name))
     return name

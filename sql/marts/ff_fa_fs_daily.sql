@@ -1,8 +1,8 @@
 -- mart.ff_fa_fs_daily for one report date (DOMAIN.md §4): is each store displaying its planogram?
 -- $1 = report date (WIB); stock comes from that date's snapshot. Mapped planogram stores only
--- (portal.store_name_map; run the auto-mapping first). Rewrites the date's rows: a rerun on the
--- same inputs gives the same rows. Returns one row: stores (rows written), removed (rows of
--- stores no longer mapped or planned).
+-- (portal.store_name_map; run the auto-mapping first). Selects the date's rows, one per store;
+-- jobs/mart_replace.py writes them over the date's rows (stores no longer mapped or planned
+-- lose theirs): a rerun on the same inputs gives the same rows.
 --
 -- The size columns vary between planogram versions (DOMAIN.md §2.1): jobs/marts.py reads them
 -- from the catalog and puts one VALUES row per column in front of the row marked SIZE CELLS
@@ -51,7 +51,7 @@ key_stock as (
         regexp_replace(k.size, '\s+', '', 'g')   as size_key,
         greatest(sum(s.quantity), 0)             as stock_qty
     from core.stock_snapshot as s
-    inner join core.kodemix_dedup as k on k.kode_besar_key = lower(trim(s.kode_besar))
+    inner join core.kodemix_dedup as k on k.kode_besar_key = s.kode_besar_key
     where s.snapshot_date = $1::date
       and core.store_key(s.nama_gudang) = any (array(select gudang_key from store_map))
       and s.quantity <> 0
@@ -203,50 +203,21 @@ store_totals as (
         sum(stock_qty)                                         as total_stock
     from articles
     group by gudang_key
-),
-
-final as (
-    select
-        $1::date                                   as report_date,
-        coalesce(st.map_branch, w.branch)          as branch,
-        st.store_label,
-        st.store_db_name,
-        case when t.planned_slots > 0
-            then round(t.filled_slots::numeric / t.planned_slots, 4) else 0 end        as ff,
-        case when t.planned_articles > 0
-            then round(t.stocked_articles::numeric / t.planned_articles, 4) else 0 end as fa,
-        case when t.total_plan > 0
-            then round(t.total_stock / t.total_plan, 4) else 0 end                     as fs
-    from stores as st
-    inner join store_totals as t on t.gudang_key = st.gudang_key
-    left join warehouses as w on w.gudang_key = st.gudang_key
-),
-
--- ---------------------------------------------------------------- write
-
-written as (
-    insert into mart.ff_fa_fs_daily as m
-        (report_date, branch, store_label, store_db_name, ff, fa, fs, calculated_at)
-    select report_date, branch, store_label, store_db_name, ff, fa, fs, now()
-    from final
-    on conflict (report_date, store_db_name) do update set
-        branch = excluded.branch,
-        store_label = excluded.store_label,
-        ff = excluded.ff,
-        fa = excluded.fa,
-        fs = excluded.fs,
-        calculated_at = excluded.calculated_at
-    returning m.store_db_name
-),
-
-removed as (
-    -- rows of stores no longer in the planogram or the mapping
-    delete from mart.ff_fa_fs_daily as m
-    where m.report_date = $1::date
-      and not exists (select from final as f where f.store_db_name = m.store_db_name)
-    returning m.store_db_name
 )
 
+-- ---------------------------------------------------------------- the date's rows
+
 select
-    (select count(*) from written)::integer  as stores,
-    (select count(*) from removed)::integer  as removed
+    $1::date                                   as report_date,
+    coalesce(st.map_branch, w.branch)          as branch,
+    st.store_label,
+    st.store_db_name,
+    case when t.planned_slots > 0
+        then round(t.filled_slots::numeric / t.planned_slots, 4) else 0 end        as ff,
+    case when t.planned_articles > 0
+        then round(t.stocked_articles::numeric / t.planned_articles, 4) else 0 end as fa,
+    case when t.total_plan > 0
+        then round(t.total_stock / t.total_plan, 4) else 0 end                     as fs
+from stores as st
+inner join store_totals as t on t.gudang_key = st.gudang_key
+left join warehouses as w on w.gudang_key = st.gudang_key

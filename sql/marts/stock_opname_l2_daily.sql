@@ -1,9 +1,9 @@
 -- mart.stock_opname_l2_daily for one snapshot date (DOMAIN.md §5): does stock move as sales say?
 -- $1 = snapshot date (WIB). Today's stock against yesterday's stock + yesterday's transfers in -
 -- yesterday's DDD sales, per retail store x gender group. Products missing from kodemix have no
--- gender group and are left out everywhere. Upserts the date's rows (and drops rows of stores
--- no longer retail): a rerun on the same inputs gives the same rows.
--- Returns one row: rows (written), stores.
+-- gender group and are left out everywhere. Selects the date's rows; jobs/mart_replace.py writes
+-- them over the date's rows (stores no longer retail lose theirs): a rerun on the same inputs
+-- gives the same rows.
 
 with
 
@@ -36,7 +36,7 @@ stock_days as (
         sum(s.quantity) filter (where p.gender_group = 'BABY & KIDS')  as baby_kids
     from retail_stores as rs
     inner join core.stock_snapshot as s on core.store_key(s.nama_gudang) = rs.gudang_key
-    inner join core.kodemix_dedup as p on p.kode_besar_key = lower(trim(s.kode_besar))
+    inner join core.kodemix_dedup as p on p.kode_besar_key = s.kode_besar_key
     where s.snapshot_date in ($1::date, $1::date - 1)
       and s.quantity <> 0
     group by s.snapshot_date, rs.store_name
@@ -53,12 +53,12 @@ sales as (
     -- newest pull of each line only (core.fact_sales_unified)
     select
         core.store_key(nama_departemen)  as store_name,
-        lower(trim(kode_produk))      as kode_key,
+        kode_besar_key                as kode_key,
         sum(kuantitas)                as qty
     from core.fact_sales_unified
     where source_entity = 'DDD'
       and tanggal = $1::date - 1
-    group by core.store_key(nama_departemen), lower(trim(kode_produk))
+    group by core.store_key(nama_departemen), kode_besar_key
 ),
 
 transfer_lines as (
@@ -70,7 +70,7 @@ transfer_lines as (
         t.source_entity,
         core.store_key(t.from_warehouse)  as from_key,
         core.store_key(t.to_warehouse)    as gudang_key,
-        lower(trim(t.item_code))       as kode_key,
+        t.kode_besar_key               as kode_key,
         t.pairs,
         t.transfer_number
     from core.item_transfer_unified as t
@@ -189,61 +189,22 @@ expected as (
         *,
         prev_stock_qty + mutasi_in - sales_qty as expected_stock_qty
     from movements
-),
-
-final as (
-    select
-        snapshot_date,
-        store_name,
-        gender_group,
-        branch,
-        stock_qty,
-        sales_qty,
-        mutasi_in,
-        prev_stock_qty,
-        expected_stock_qty,
-        stock_qty - expected_stock_qty as selisih,
-        case when prev_stock_qty <> 0
-            then round((stock_qty - expected_stock_qty) / prev_stock_qty * 100, 2)
-        end as selisih_pct
-    from expected
-),
-
--- ---------------------------------------------------------------- write
-
-written as (
-    insert into mart.stock_opname_l2_daily as m (
-        snapshot_date, store_name, gender_group, branch, stock_qty, sales_qty, mutasi_in,
-        prev_stock_qty, expected_stock_qty, selisih, selisih_pct, calculated_at
-    )
-    select
-        snapshot_date, store_name, gender_group, branch, stock_qty, sales_qty, mutasi_in,
-        prev_stock_qty, expected_stock_qty, selisih, selisih_pct, now()
-    from final
-    on conflict (snapshot_date, store_name, gender_group) do update set
-        branch = excluded.branch,
-        stock_qty = excluded.stock_qty,
-        sales_qty = excluded.sales_qty,
-        mutasi_in = excluded.mutasi_in,
-        prev_stock_qty = excluded.prev_stock_qty,
-        expected_stock_qty = excluded.expected_stock_qty,
-        selisih = excluded.selisih,
-        selisih_pct = excluded.selisih_pct,
-        calculated_at = excluded.calculated_at
-    returning m.store_name
-),
-
-removed as (
-    delete from mart.stock_opname_l2_daily as m
-    where m.snapshot_date = $1::date
-      and not exists (
-          select from final as f
-          where f.store_name = m.store_name and f.gender_group = m.gender_group
-      )
-    returning m.store_name
 )
 
+-- ---------------------------------------------------------------- the date's rows
+
 select
-    (select count(*) from written)::integer                  as rows,
-    (select count(distinct store_name) from written)::integer as stores,
-    (select count(*) from removed)::integer                  as removed
+    snapshot_date,
+    store_name,
+    gender_group,
+    branch,
+    stock_qty,
+    sales_qty,
+    mutasi_in,
+    prev_stock_qty,
+    expected_stock_qty,
+    stock_qty - expected_stock_qty as selisih,
+    case when prev_stock_qty <> 0
+        then round((stock_qty - expected_stock_qty) / prev_stock_qty * 100, 2)
+    end as selisih_pct
+from expected

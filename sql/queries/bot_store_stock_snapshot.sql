@@ -5,7 +5,7 @@
 
 select s.snapshot_date as day, k.gender_group as gender, sum(s.quantity) as qty
 from core.stock_snapshot as s
-inner join core.kodemix_dedup as k on k.kode_besar_key = lower(trim(s.kode_besar))
+inner join core.kodemix_dedup as k on k.kode_besar_key = s.kode_besar_key
 where s.snapshot_date = any($2::date[])
     and core.store_key(s.nama_gudang) = $1
     and k.gender_group is not null
