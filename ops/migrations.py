@@ -135,7 +135,10 @@ async def migrate(
                     migration.checksum,
                 )
             done.append(migration)
-        if done or not await core_is_current(conn, core_directory):
+        # A migration set from before 0065 (a test replaying history) has no ops.core_files:
+        # its views are the migrations' own, and the core files wait for 0065.
+        has_core_table = await conn.fetchval("select to_regclass('ops.core_files') is not null")
+        if has_core_table and (done or not await core_is_current(conn, core_directory)):
             await apply_core(conn, core_directory)
         return done
     finally:
