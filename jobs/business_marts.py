@@ -3,8 +3,9 @@
 Each build is one transaction holding the mart's advisory lock and rewrites one date's rows in
 place (upsert on the primary key, rows no longer produced deleted): a rerun on the same inputs
 gives the same rows, and any kept day can be recomputed. The stock marts refuse to build on a
-missing snapshot (it would read as zero stock everywhere, DOMAIN.md §3). Thresholds come from
-the MART_* settings (ops/settings.py), never from literals.
+missing snapshot (it would read as zero stock everywhere, DOMAIN.md §3), and read the day's
+stock through the key sums of jobs/stock_keys.py (the first of them sums the day). Thresholds
+come from the MART_* settings (ops/settings.py), never from literals.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from jobs.marts import StockSnapshotMissing, with_size_cells
+from jobs.stock_keys import ensure_stock_keys
 from ops.db import Conn
 from ops.paths import read_sql
 
@@ -77,6 +79,7 @@ async def _build(
         await conn.execute(_WORK_MEM)
         if snapshot:
             await _require_snapshot(conn, table, day)
+            await ensure_stock_keys(conn, day)
         if plan:
             await conn.execute(await with_size_cells(conn, _PLAN_CELLS))
         row = await conn.fetchrow(read_sql(f"marts/{table}.sql"), day, *args)
