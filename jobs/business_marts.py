@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from jobs.marts import StockSnapshotMissing, with_size_cells
+from jobs.marts import StockSnapshotMissing
+from jobs.plan_cells import plan_cells
 from jobs.stock_keys import ensure_stock_keys
 from ops.db import Conn
 from ops.paths import read_sql
@@ -27,7 +28,6 @@ log = logging.getLogger(__name__)
 _SNAPSHOT_PRESENT = "select exists (select from core.stock_snapshot where snapshot_date = $1)"
 _LOCK = "select pg_advisory_xact_lock(hashtext($1))"
 _WORK_MEM = "set local work_mem = '64MB'"
-_PLAN_CELLS = "marts/report_planogram_cells.sql"
 
 
 class MartThresholds(BaseModel):
@@ -81,7 +81,7 @@ async def _build(
             await _require_snapshot(conn, table, day)
             await ensure_stock_keys(conn, day)
         if plan:
-            await conn.execute(await with_size_cells(conn, _PLAN_CELLS))
+            await plan_cells(conn)
         row = await conn.fetchrow(read_sql(f"marts/{table}.sql"), day, *args)
     assert row is not None
     log.info("%s %s: %d rows, %d removed", table, day, row["rows"], row["removed"])
