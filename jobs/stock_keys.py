@@ -63,11 +63,10 @@ async def ensure_stock_keys(conn: Conn, day: date) -> StockKeys:
         for statement in _CLEAR.split(";"):
             await conn.execute(statement, day)
         # a utility statement takes no parameters: the date goes in as an ISO literal
-        codes = read_sql("marts/stock_key_codes.sql").replace("$1", f"'{day.isoformat()}'")
-        await conn.execute(codes)
-        await conn.execute("analyze stock_code")
+        sums = read_sql("marts/stock_key_sums.sql").replace("$1", f"'{day.isoformat()}'::date")
+        await conn.execute(sums)
         row = await conn.fetchrow(read_sql("marts/stock_key_daily.sql"), day)
-        await conn.execute("drop table stock_code")
+        await conn.execute("drop table stock_key, stock_spelling")
         await conn.execute(_DONE, day)
     assert row is not None
     log.info("stock keys %s: %d keys, %d locations", day, row["keys"], row["locations"])

@@ -1,9 +1,8 @@
--- The §9.0 stock keys of one whole snapshot date, summed once for the four stock marts
--- (migration 0070; jobs/stock_keys.py). The same rules as core.stock_keys (migration 0042): the
--- day's rows summed per warehouse spelling and code first, the store key computed once per
--- spelling, the product, key and tier rules applied once per code (nama_barang: the day's
--- lowest non-empty name of the code), non-products left out; then each location's totals and
--- its per-tier totals with the keys' prices (core.dim_product_key).
+-- The §9.0 stock keys of one whole snapshot date, written once for the four stock marts
+-- (migration 0070; jobs/stock_keys.py) from the temporary tables stock_spelling and stock_key
+-- (sql/marts/stock_key_sums.sql, same transaction): the keys of the kept locations, each
+-- location's spelling and totals, its per-tier totals with the keys' prices
+-- (core.dim_product_key).
 -- $1 = snapshot date (WIB). The caller has deleted the date's rows. Returns one row: keys,
 -- locations, tiers (rows written).
 
@@ -13,27 +12,10 @@ spelled as (
     select distinct on (gudang_key) gudang_key, nama_gudang
     from (
         select gudang_key, trim(nama_gudang) as nama_gudang, sum(n) as n
-        from stock_code
+        from stock_spelling
         group by gudang_key, trim(nama_gudang)
     ) as x
     order by gudang_key, n desc, nama_gudang collate "C"
-),
-
-code_keys as materialized (
-    select
-        c.kode_besar,
-        (d.kode_mix is not null)                                          as is_matched,
-        coalesce(d.kode_mix_key, lower(trim(c.kode_besar)))               as article_key,
-        case when d.kode_mix is not null
-            then coalesce(regexp_replace(d.size, '\s+', '', 'g'), '') else '' end as size_key,
-        case when d.kode_mix is null then 'unmatched' else a.tier end     as tier_class,
-        core.is_product(d.article, c.nama_barang, c.kode_besar)           as is_product
-    from (
-        select kode_besar, min(nama_barang) as nama_barang
-        from stock_code where nonzero > 0 group by kode_besar
-    ) as c
-    left join core.dim_product as d on d.kode_besar_key = lower(trim(c.kode_besar))
-    left join core.dim_article as a on a.kode_mix_key = d.kode_mix_key
 ),
 
 kept_locations as (
@@ -43,20 +25,11 @@ kept_locations as (
     union
     select core.store_key(stock_nama_gudang) from portal.store_name_map
     union
-    select gudang_key from stock_code where gudang_key like 'warehouse%'
+    select gudang_key from stock_spelling where gudang_key like 'warehouse%'
 ),
 
 keys as (
-    select
-        c.gudang_key, k.article_key, k.size_key, k.is_matched,
-        min(k.tier_class)                  as tier_class,
-        sum(c.qty)                         as total,
-        coalesce(sum(c.box_qty), 0)        as box_total,
-        coalesce(sum(c.ddd_qty), 0)        as ddd_total
-    from stock_code as c
-    inner join code_keys as k on k.kode_besar = c.kode_besar
-    where c.nonzero > 0 and k.is_product
-    group by c.gudang_key, k.article_key, k.size_key, k.is_matched
+    select * from stock_key
 ),
 
 written_keys as (
