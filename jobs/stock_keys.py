@@ -30,6 +30,18 @@ _CLEAR = (
     " delete from mart.stock_location_daily where snapshot_date = $1;"
     " delete from mart.stock_tier_daily where snapshot_date = $1"
 )
+# Days summed from partitions that are gone or replaced (retention, reloads) are dropped, so the
+# tables hold the kept days at most; a dropped day is summed again if a mart of it is rebuilt.
+_PRUNE = (
+    "delete from mart.stock_key_days"
+    " where partitions is distinct from core.stock_partitions(snapshot_date);"
+    " delete from mart.stock_key_daily"
+    " where snapshot_date not in (select snapshot_date from mart.stock_key_days);"
+    " delete from mart.stock_location_daily"
+    " where snapshot_date not in (select snapshot_date from mart.stock_key_days);"
+    " delete from mart.stock_tier_daily"
+    " where snapshot_date not in (select snapshot_date from mart.stock_key_days)"
+)
 _DONE = (
     "insert into mart.stock_key_days (snapshot_date, partitions)"
     " values ($1, core.stock_partitions($1)) on conflict (snapshot_date) do update"
@@ -68,6 +80,7 @@ async def ensure_stock_keys(conn: Conn, day: date) -> StockKeys:
         row = await conn.fetchrow(read_sql("marts/stock_key_daily.sql"), day)
         await conn.execute("drop table stock_key, stock_spelling")
         await conn.execute(_DONE, day)
+        await conn.execute(_PRUNE)
     assert row is not None
     log.info("stock keys %s: %d keys, %d locations", day, row["keys"], row["locations"])
     return StockKeys(day, True, row["keys"], row["locations"], row["tiers"])

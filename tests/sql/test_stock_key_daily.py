@@ -122,3 +122,20 @@ async def test_new_rows_a_reload_and_a_new_kodemix_are_summed_again(conn):
         DAY,
     )
     assert {r["tier_class"] for r in tiers} == {"2", "4", "unmatched"}
+
+
+async def test_days_whose_partitions_are_gone_are_dropped(conn):
+    await _world(conn)
+    older = date(2026, 11, 19)
+    await add_stock(conn, "DDD", older, [("M1-42", SHOP, 1)])
+    await ensure_stock_keys(conn, older)
+    await ensure_stock_keys(conn, DAY)
+    # retention drops the older day's partition; the next summing drops its sums
+    await conn.execute("drop table raw.accurate_stock_ddd_p20261119")
+    await conn.execute("delete from mart.stock_key_days where snapshot_date = $1", DAY)
+    assert (await ensure_stock_keys(conn, DAY)).built
+    dates = {
+        r["snapshot_date"]
+        for r in await conn.fetch("select distinct snapshot_date from mart.stock_key_daily")
+    }
+    assert dates == {DAY}
