@@ -88,7 +88,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("demo")
     def demo(
-        days: Annotated[int, typer.Option(min=2, max=60, help="Days of history to load")] = 7,
+        # 8 days: the report's "yesterday" (the 7th) has its same weekday last week (the day
+        # before the first, which the first sales pull loads) for the weekly comparison
+        days: Annotated[int, typer.Option(min=2, max=60, help="Days of history to load")] = 8,
         seed: Annotated[int, typer.Option(help="Seed of the synthetic world")] = 7,
         out: Annotated[Path, typer.Option(help="Folder for transcript.md and charts")] = Path(
             "demo-out"

@@ -3,8 +3,9 @@
 Each build is one transaction holding the mart's advisory lock and rewrites one date's rows in
 place (upsert on the primary key, rows no longer produced deleted): a rerun on the same inputs
 gives the same rows, and any kept day can be recomputed. The stock marts refuse to build on a
-missing snapshot (it would read as zero stock everywhere, DOMAIN.md §3). Thresholds come from
-the MART_* settings (ops/settings.py), never from literals.
+missing snapshot (it would read as zero stock everywhere, DOMAIN.md §3), and read the day's
+stock through the key sums of jobs/stock_keys.py (the first of them sums the day). Thresholds
+come from the MART_* settings (ops/settings.py), never from literals.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from jobs.marts import StockSnapshotMissing, with_size_cells
+from jobs.marts import StockSnapshotMissing
+from jobs.plan_cells import plan_cells
+from jobs.stock_keys import ensure_stock_keys
 from ops.db import Conn
 from ops.paths import read_sql
 
@@ -25,7 +28,6 @@ log = logging.getLogger(__name__)
 _SNAPSHOT_PRESENT = "select exists (select from core.stock_snapshot where snapshot_date = $1)"
 _LOCK = "select pg_advisory_xact_lock(hashtext($1))"
 _WORK_MEM = "set local work_mem = '64MB'"
-_PLAN_CELLS = "marts/report_planogram_cells.sql"
 
 
 class MartThresholds(BaseModel):
@@ -77,8 +79,9 @@ async def _build(
         await conn.execute(_WORK_MEM)
         if snapshot:
             await _require_snapshot(conn, table, day)
+            await ensure_stock_keys(conn, day)
         if plan:
-            await conn.execute(await with_size_cells(conn, _PLAN_CELLS))
+            await plan_cells(conn)
         row = await conn.fetchrow(read_sql(f"marts/{table}.sql"), day, *args)
     assert row is not None
     log.info("%s %s: %d rows, %d removed", table, day, row["rows"], row["removed"])

@@ -11,6 +11,9 @@ world moves: documents the marts must leave out, and capacity rows that make eve
 - RO Protol's source: DDD's `Warehouse Pusat Protol`, holding 3 loose pairs of every size of
   the catalog's first articles from the first snapshot on (an opening balance: nothing else
   moves), so some RO Protol lines find their sizes there and others do not.
+- A quiet store (`plant_quiet_store`): one store sells nothing the day before the last, so the
+  last day's report lists it among the stores without sales.
+- The weekly rhythm (`store_pairs_by_day`): the stores' pairs per day as sold, weekends busier.
 - Capacity: one store's row says it holds more than its max_stock (`over`; only when planting
   anomalies), one store's display is small enough to be filled (`ok`), one store has no
   capacity row (`no_capacity`); the others stay `under` (they cannot fill their display).
@@ -92,3 +95,52 @@ def plant_protol(ledger: Ledger, warehouses: dict[str, Warehouse], skus: list[Sk
         ledger.add_base("DDD", PROTOL, sku.kode_besar, 3)
     warehouses[PROTOL] = Warehouse(max(w.id for w in warehouses.values()) + 1, PROTOL)
     return mixes
+
+
+def plant_quiet_store(
+    docs: Documents, ledger: Ledger, days: list[date], locations: list[Location], avoid: set[str]
+) -> dict[str, object] | None:
+    """One store sells nothing the day before the last ("yesterday" in the last day's report).
+
+    The first store (by key) with DDD invoices that day and no other plant (`avoid`) loses
+    that day's invoices, and their pairs stay on its shelf (the ledger takes them back, so the
+    later snapshots, SO L2 and FF agree). Returns `{"store", "date", "invoices"}` (numbers
+    removed), or None for a world of one day.
+    """
+    if len(days) < 2:
+        return None
+    day = days[-2]
+    for loc in sorted((x for x in locations if x.kind == "store"), key=lambda x: x.key):
+        if loc.key in avoid:
+            continue
+        quiet = [
+            inv
+            for inv in docs.invoices.get("DDD", [])
+            if inv.trans_date == day and all(li.warehouse_name == loc.warehouse for li in inv.lines)
+        ]
+        if not quiet:
+            continue
+        for inv in quiet:
+            for line in inv.lines:
+                ledger.move("DDD", loc.warehouse, day, line.item_no, int(line.quantity))
+        gone = {inv.number for inv in quiet}
+        docs.invoices["DDD"][:] = [i for i in docs.invoices["DDD"] if i.number not in gone]
+        return {"store": loc.key, "date": day.isoformat(), "invoices": sorted(gone)}
+    return None
+
+
+def store_pairs_by_day(docs: Documents, locations: list[Location]) -> dict[str, dict[str, int]]:
+    """The weekly rhythm as sold (the simulation draws 22-58 pairs a store on Saturdays and
+    Sundays, 6-32 on weekdays): WIB date -> {"weekday": ISO weekday, "pairs": DDD pairs at the
+    retail stores}. Store invoices carry shoes only and are never intercompany, so these are
+    the pairs mart.report_sales_daily counts at the stores."""
+    stores = {loc.warehouse for loc in locations if loc.kind == "store"}
+    out: dict[str, dict[str, int]] = {}
+    for inv in docs.invoices.get("DDD", []):
+        row = out.setdefault(
+            inv.trans_date.isoformat(), {"weekday": inv.trans_date.isoweekday(), "pairs": 0}
+        )
+        for line in inv.lines:
+            if line.warehouse_name in stores:
+                row["pairs"] += int(line.quantity)
+    return dict(sorted(out.items()))

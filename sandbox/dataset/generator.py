@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sandbox.dataset.business import plant_business, plant_protol
+from sandbox.dataset.business import (
+    plant_business,
+    plant_protol,
+    plant_quiet_store,
+    store_pairs_by_day,
+)
 from sandbox.dataset.common import DEFAULT_END, SCALES, Scale, norm
 from sandbox.dataset.entities import TRANSIT, build_items, build_setup
 from sandbox.dataset.iseller import build_exports
@@ -70,6 +75,21 @@ def generate(
     capacity, business_truth = plant_business(
         sim.docs, sim.mdays, locations, capacity_rows(locations, seed), pusat, seed, plant
     )
+    capacity_plants = business_truth["capacity"]
+    assert isinstance(capacity_plants, dict)
+    planted = (
+        {
+            str(entry["store"])
+            for entries in sim.truth.values()
+            for entry in entries
+            if "store" in entry
+        }
+        | set(capacity_plants)
+        | {"zuma tunjungan plaza"}
+    )  # stores other plants use
+    quiet = plant_quiet_store(sim.docs, ledger, day_list, locations, planted) if plant else None
+    business_truth["quiet_store"] = quiet
+    business_truth["store_pairs_by_day"] = store_pairs_by_day(sim.docs, locations)
     order = [s.kode_besar for s in catalog.skus] + [UNKNOWN_ITEM[0]]
     entities = {}
     for code in ENTITIES:

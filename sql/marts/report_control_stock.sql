@@ -20,19 +20,18 @@ stores as (
 ),
 
 key_stock as (
-    -- the §9.0 stock keys of the stores (core.stock_keys, migration 0042)
+    -- the §9.0 stock keys of the stores (mart.stock_key_daily: core.stock_keys of the whole
+    -- day, summed once by jobs/stock_keys.py)
     select k.gudang_key, k.article_key, k.size_key, k.is_matched, k.total
-    from core.stock_keys($1::date, array(select gudang_key from stores)) as k
+    from mart.stock_key_daily as k
+    where k.snapshot_date = $1::date
+      and k.gudang_key in (select gudang_key from stores)
 ),
 
 spelling as (
-    select distinct on (core.store_key(s.nama_gudang))
-        core.store_key(s.nama_gudang) as gudang_key, trim(s.nama_gudang) as nama_gudang
-    from core.stock_snapshot as s
-    where s.snapshot_date = $1::date
-      and core.store_key(s.nama_gudang) = any (array(select gudang_key from stores))
-    group by core.store_key(s.nama_gudang), trim(s.nama_gudang)
-    order by core.store_key(s.nama_gudang), count(*) desc, trim(s.nama_gudang) collate "C"
+    select gudang_key, nama_gudang
+    from mart.stock_location_daily
+    where snapshot_date = $1::date and gudang_key in (select gudang_key from stores)
 ),
 
 stock as (

@@ -21,13 +21,16 @@ stores as (
 
 key_stock as (
     -- the planogram stores' and the two source warehouses' matched keys, with the totals of
-    -- the source entities (core.stock_keys, migration 0042)
+    -- the source entities (mart.stock_key_daily: core.stock_keys of the whole day, summed once
+    -- by jobs/stock_keys.py; it keeps the keys of stores and warehouses)
     select k.gudang_key, k.article_key, k.size_key, k.total, k.box_total, k.ddd_total
-    from core.stock_keys($1::date, array(
-        select gudang_key from stores
-        union all select core.store_key($4::text)
-        union all select core.store_key($5::text))) as k
-    where k.is_matched
+    from mart.stock_key_daily as k
+    where k.snapshot_date = $1::date
+      and k.gudang_key in (
+          select gudang_key from stores
+          union all select core.store_key($4::text)
+          union all select core.store_key($5::text))
+      and k.is_matched
 ),
 
 store_keys as (

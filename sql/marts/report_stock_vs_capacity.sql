@@ -1,6 +1,7 @@
 -- mart.report_stock_vs_capacity for one snapshot date (DOMAIN.md §9.5): every portal.stock_capacity
 -- location (one per key, the largest max_stock wins) and every §5 retail store without one.
--- Reads plan_cell (sql/marts/report_planogram_cells.sql, same transaction) for plan_pairs.
+-- Reads plan_cell (sql/marts/report_planogram_cells.sql, same transaction) for plan_pairs and
+-- the day's location totals (mart.stock_location_daily, jobs/stock_keys.py).
 -- $1 = snapshot date (WIB); $2 = CAPACITY_OVER_RATIO; $3 = CAPACITY_UNDER_RATIO.
 -- Rewrites the date's rows. Returns one row: rows (written), removed.
 
@@ -41,16 +42,11 @@ located as (
     left join retail as g on g.gudang_key = l.gudang_key
 ),
 
-key_stock as (
-    -- the §9.0 stock keys of these locations (core.stock_keys, migration 0042)
-    select k.gudang_key, k.total
-    from core.stock_keys($1::date, array(select gudang_key from locations)) as k
-),
-
 stock as (
-    select gudang_key, sum(greatest(total, 0)) as pairs
-    from key_stock
-    group by gudang_key
+    -- positive key totals per location (mart.stock_location_daily, jobs/stock_keys.py)
+    select gudang_key, stock_pairs as pairs
+    from mart.stock_location_daily
+    where snapshot_date = $1::date
 ),
 
 plan as (

@@ -1,49 +1,30 @@
 -- mart.report_tier_summary for one snapshot date (DOMAIN.md §9.2): stock per location and tier,
 -- with the planogram's tier mix at planogram stores. Reads plan_cell
--- (sql/marts/report_planogram_cells.sql, same transaction). $1 = snapshot date (WIB).
+-- (sql/marts/report_planogram_cells.sql, same transaction) and the day's stock sums
+-- (mart.stock_location_daily, mart.stock_tier_daily: jobs/stock_keys.py, same transaction).
+-- $1 = snapshot date (WIB).
 -- Rows: tiers with stock at a location, and tiers with planned articles at a planogram store.
 -- Rewrites the date's rows. Returns one row: rows (written), locations, removed.
 
 with
 
-key_stock as (
-    -- the §9.0 stock keys of every location of the day (core.stock_keys, migration 0042)
-    select k.gudang_key, k.article_key, k.size_key, k.is_matched, k.tier_class, k.total
-    from core.stock_keys($1::date, array(
-        select distinct core.store_key(s.nama_gudang)
-        from core.stock_snapshot as s
-        where s.snapshot_date = $1::date)) as k
-),
-
 spelling as (
-    select distinct on (core.store_key(s.nama_gudang))
-        core.store_key(s.nama_gudang) as gudang_key, trim(s.nama_gudang) as nama_gudang
-    from core.stock_snapshot as s
-    where s.snapshot_date = $1::date
-    group by core.store_key(s.nama_gudang), trim(s.nama_gudang)
-    order by core.store_key(s.nama_gudang), count(*) desc, trim(s.nama_gudang) collate "C"
+    -- the day's locations, their spelling and totals (mart.stock_location_daily, summed once a
+    -- day by jobs/stock_keys.py from the §9.0 keys, as core.stock_keys gives them)
+    select gudang_key, nama_gudang, stock_pairs as pairs, articles
+    from mart.stock_location_daily
+    where snapshot_date = $1::date
 ),
 
 stocked as (
-    select
-        k.gudang_key, k.tier_class as tier,
-        sum(greatest(k.total, 0))                                        as pairs,
-        count(distinct k.article_key) filter (where k.total > 0)         as articles,
-        coalesce(sum(greatest(k.total, 0) * p.rsp), 0)                   as value_rsp,
-        coalesce(sum(greatest(k.total, 0) * p.harga_beli), 0)            as value_cost
-    from key_stock as k
-    left join core.dim_product_key as p
-        on k.is_matched and p.article_key = k.article_key and p.size_key = k.size_key
-    group by k.gudang_key, k.tier_class
-    having sum(greatest(k.total, 0)) > 0
+    select gudang_key, tier_class as tier, stock_pairs as pairs, articles,
+           value_rsp, value_cost
+    from mart.stock_tier_daily
+    where snapshot_date = $1::date and stock_pairs > 0
 ),
 
 location_totals as (
-    select k.gudang_key,
-           sum(greatest(k.total, 0))                                     as pairs,
-           count(distinct k.article_key) filter (where k.total > 0)      as articles
-    from key_stock as k
-    group by k.gudang_key
+    select gudang_key, pairs, articles from spelling
 ),
 
 planned as (

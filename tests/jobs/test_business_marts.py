@@ -5,7 +5,8 @@ HTTP from the Accurate emulator). Every row of all five marts equals the per-sto
 reading of §9 (sandbox/mart_reference.py) on every day; the invariants hold for all five;
 what the world planted shows where it must (intercompany invoices only in the audit columns,
 the unknown product as unmatched pairs, the negative stock row as a stock-minus key, the
-Finance names that match no store); and rerunning a day changes no row.
+Finance names that match no store, the stores' pairs of every day with busier weekends, the
+store without sales the day before the last); and rerunning a day changes no row.
 """
 
 from datetime import date, time, timedelta
@@ -219,6 +220,40 @@ async def test_every_mart_equals_the_per_store_reading_on_every_day(database, tm
                 world.days[-2],  # the listed name's invoice is of the day before the last
             )
             assert audit_last >= 24
+
+            # the weekly rhythm: the stores' pairs of every loaded day as the world sold them,
+            # weekends busier than weekdays
+            by_day = truth["business"]["store_pairs_by_day"]
+            loaded = [d for d in by_day if date.fromisoformat(d) <= world.days[-2]]
+            assert len(loaded) == len(world.days)
+            for d in loaded:
+                pairs = await conn.fetchval(
+                    "select sum(pairs) from mart.report_sales_daily where sales_date = $1"
+                    " and source_entity = 'DDD' and is_retail_store",
+                    date.fromisoformat(d),
+                )
+                assert pairs == by_day[d]["pairs"], d
+            weekend = [by_day[d]["pairs"] for d in loaded if by_day[d]["weekday"] >= 6]
+            weekday = [by_day[d]["pairs"] for d in loaded if by_day[d]["weekday"] < 6]
+            assert weekend and weekday
+            assert min(weekend) > max(weekday) / 2 and sum(weekend) / len(weekend) > sum(
+                weekday
+            ) / len(weekday)
+
+            # the quiet store: a zero row the day before the last, and sales on the other days
+            quiet = truth["business"]["quiet_store"]
+            quiet_day = date.fromisoformat(quiet["date"])
+            assert quiet_day == world.days[-2]
+            rows = {
+                r["sales_date"]: r
+                for r in await conn.fetch(
+                    "select sales_date, pairs, lines from mart.report_sales_daily"
+                    " where source_entity = 'DDD' and store_key = $1",
+                    quiet["store"],
+                )
+            }
+            assert (rows[quiet_day]["pairs"], rows[quiet_day]["lines"]) == (0, 0)
+            assert any(r["pairs"] > 0 for d, r in rows.items() if d != quiet_day)
 
             # a rerun of the last day changes no mart row
             before = await _all_rows(conn)
