@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 _LOCK = "select pg_advisory_xact_lock(hashtext('mart.stock_key_daily'))"
 _FRESH = (
     "select exists (select from mart.stock_key_days"
-    " where snapshot_date = $1 and partitions = core.stock_partitions($1))"
+    " where snapshot_date = $1 and partitions = mart.stock_partitions($1))"
 )
 
 _CLEAR = (
@@ -34,7 +34,7 @@ _CLEAR = (
 # tables hold the kept days at most; a dropped day is summed again if a mart of it is rebuilt.
 _PRUNE = (
     "delete from mart.stock_key_days"
-    " where partitions is distinct from core.stock_partitions(snapshot_date);"
+    " where partitions is distinct from mart.stock_partitions(snapshot_date);"
     " delete from mart.stock_key_daily"
     " where snapshot_date not in (select snapshot_date from mart.stock_key_days);"
     " delete from mart.stock_location_daily"
@@ -44,7 +44,7 @@ _PRUNE = (
 )
 _DONE = (
     "insert into mart.stock_key_days (snapshot_date, partitions)"
-    " values ($1, core.stock_partitions($1)) on conflict (snapshot_date) do update"
+    " values ($1, mart.stock_partitions($1)) on conflict (snapshot_date) do update"
     " set partitions = excluded.partitions, built_at = now()"
 )
 

@@ -86,6 +86,7 @@ def generate(
         }
         | set(capacity_plants)
         | {"zuma tunjungan plaza"}
+        | ({sim.negative[1]} if sim.negative is not None else set())  # its -2 must stay
     )  # stores other plants use
     quiet = plant_quiet_store(sim.docs, ledger, day_list, locations, planted) if plant else None
     business_truth["quiet_store"] = quiet

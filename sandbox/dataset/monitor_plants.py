@@ -153,7 +153,8 @@ def _split(cut: dict[str, int], pairs: int) -> list[tuple[str, int]]:
 
 
 def _silence(world: World) -> list[str]:
-    """No invoice of SILENT_STORE on the latest sales date (the day before the last)."""
+    """No invoice of SILENT_STORE on the latest sales date (the day before the last); the keys
+    that must fire: SILENT_STORE and the generator's quiet store of that day."""
     name = key(_store(world, SILENT_STORE)["nama_accurate"])
     day = world.days[-1] - timedelta(days=1)
     for ent in world.entities.values():
@@ -165,7 +166,10 @@ def _silence(world: World) -> list[str]:
                 and any(key(line.department_name or "") == name for line in inv.lines)
             )
         ]
-    return [f"store:{SILENT_STORE}"]
+    # the generator's own quiet store (sandbox/dataset/business.py) is silent that day too
+    quiet = world.ground_truth["business"].get("quiet_store")  # type: ignore[attr-defined]
+    also = [f"store:{quiet['store']}"] if quiet and quiet["date"] == day.isoformat() else []
+    return [f"store:{SILENT_STORE}", *also]
 
 
 def _raise_targets(world: World) -> list[str]:

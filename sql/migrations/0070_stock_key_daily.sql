@@ -75,7 +75,9 @@ comment on column mart.stock_tier_daily.value_rsp is 'rupiah: positive totals x 
 comment on column mart.stock_tier_daily.value_cost is 'rupiah: positive totals x the key''s harga_beli (unpriced keys add nothing)';
 
 -- The four partitions of a date as the loader names them (raw.accurate_stock_<e>_pYYYYMMDD).
-create or replace function core.stock_partitions(day date) returns oid[]
+-- In mart, not core: they serve the sums here, and the triggers below need them before the
+-- sql/core files are applied (core objects live in sql/core only).
+create or replace function mart.stock_partitions(day date) returns oid[]
 language sql stable
 return array[
     to_regclass(format('raw.accurate_stock_ddd_p%s', to_char(day, 'YYYYMMDD')))::oid,
@@ -84,7 +86,7 @@ return array[
     to_regclass(format('raw.accurate_stock_ubb_p%s', to_char(day, 'YYYYMMDD')))::oid
 ];
 
-create or replace function core.forget_stock_keys() returns trigger
+create or replace function mart.forget_stock_keys() returns trigger
 language plpgsql
 as $$
 begin
@@ -103,9 +105,9 @@ begin
                              'portal.store_name_map']
     loop
         execute format('create trigger forget_stock_keys after insert or update or delete on %s'
-                       ' for each statement execute function core.forget_stock_keys()', t);
+                       ' for each statement execute function mart.forget_stock_keys()', t);
         execute format('create trigger forget_stock_keys_truncate after truncate on %s'
-                       ' for each statement execute function core.forget_stock_keys()', t);
+                       ' for each statement execute function mart.forget_stock_keys()', t);
     end loop;
 end
 $$;
