@@ -13,6 +13,7 @@ import random
 import pytest
 
 from jobs.accurate.throttle import (
+    CALM_CALLS,
     MARGIN_STEP,
     MAX_MARGIN,
     MIN_MARGIN,
@@ -164,6 +165,21 @@ async def test_a_429_pauses_every_call_of_the_token_and_widens_the_margin() -> N
     await clock.run(waiting)
     assert waiting.result() == [17.0, 17.0, 17.0]  # exactly the Retry-After, for all of them
     assert limiter.network_margin == pytest.approx(before + MARGIN_STEP)
+
+
+async def test_the_margin_a_429_widened_narrows_again_after_calm_calls() -> None:
+    clock = VirtualTime()
+    limiter = SlidingWindowLimiter(8, clock=clock.monotonic, sleep=clock.sleep)
+    limiter.pause(0.0)
+    limiter.pause(0.0)
+    assert limiter.learned == pytest.approx(2 * MARGIN_STEP)
+    for n in range(2 * CALM_CALLS):
+        async with limiter.call() as ticket:
+            limiter.sent(ticket)
+            clock.now += 0.3
+        if n == CALM_CALLS - 2:
+            assert limiter.learned == pytest.approx(2 * MARGIN_STEP)  # not yet
+    assert limiter.learned == 0.0
 
 
 async def test_acquire_alone_counts_from_the_start() -> None:
