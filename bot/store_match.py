@@ -10,6 +10,7 @@ and tries in order: an exact alias, a word prefix ("tunjungan", "lippo"), then a
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ def normalize(text: str) -> str:
     return " ".join(words)
 
 
+@functools.lru_cache(maxsize=4096)  # every command lists the stores: their names rarely change
 def aliases_of(*names: str | None) -> tuple[str, ...]:
     """Normalised, distinct aliases of the given names plus their bracketed abbreviations."""
     found: list[str] = []

@@ -4,16 +4,43 @@ PTB handles one update at a time by default, so one slow answer (a report, a cha
 everybody wait. `ChatSerialProcessor` lets up to N updates run at once, but never two of the
 same chat: a person's commands and button taps are still answered in the order they were sent.
 Used when `BOT_CONCURRENT_UPDATES` > 1 (bot/app.py).
+
+`after_answers` lets what follows an answer (a /stock chart) wait until no update is waiting
+or being handled: 200 people asking at once get their text answers first (issue 15).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor
+
+AFTER_ANSWERS_MAX = 10.0  # s: what follows an answer waits at most this long for the others
+AFTER_ANSWERS_POLL = 0.05  # s between two looks at the pending updates
+
+
+def answers_pending(application: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+    """True while updates wait in the queue or are handled (every slot taken means more may
+    wait for one: the processor's semaphore serves them first come, first served)."""
+    processor = application.update_processor
+    return application.update_queue.qsize() > 0 or processor.current_concurrent_updates > 0
+
+
+async def after_answers(
+    application: Application[Any, Any, Any, Any, Any, Any], most: float = AFTER_ANSWERS_MAX
+) -> None:
+    """Return once no update is pending (`answers_pending`), or after `most` seconds.
+
+    For sends that can come a little later (a chart after its text): the text answers of
+    everybody asking at that moment go first, and the chart never waits forever."""
+    deadline = time.monotonic() + most
+    # PTB signals no "nothing pending" event: the queue and the processor are looked at
+    while answers_pending(application) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(AFTER_ANSWERS_POLL)
 
 
 def chat_key(update: object) -> int | None:

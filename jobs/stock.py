@@ -50,6 +50,7 @@ STOCK_COLUMNS = (
     "load_batch_id",
 )
 COPY_BATCH_ROWS = 50_000
+WAREHOUSES_AT_ONCE = 16  # warehouses read at once (issue 15: 8 left the token's slots idle)
 TRANSIT_WAREHOUSE = "transit (aol system)"  # goods between warehouses belong to no store
 # First key of the session advisory lock a load holds on its staging table (second key:
 # hashtext(table name)) for as long as it fills it: a staging table nobody holds was abandoned.
@@ -122,7 +123,7 @@ async def load_stock_snapshot(
     entity: str,
     snapshot_date: date,
     *,
-    concurrency: int = 8,
+    concurrency: int = WAREHOUSES_AT_ONCE,
     clock: Callable[[], datetime] | None = None,
     min_ratio: Decimal = Decimal("0.5"),
     force: bool = False,
@@ -131,8 +132,9 @@ async def load_stock_snapshot(
 ) -> StockLoadResult:
     """Pull `entity`'s full stock for `snapshot_date` and swap it in as that day's partition.
 
-    `concurrency` warehouses are read at once (8: Accurate's in-flight limit, so that slow
-    answers still keep 8 calls going; the client's limits hold either way).
+    `concurrency` warehouses are read at once (WAREHOUSES_AT_ONCE: twice Accurate's 8 calls in
+    flight, each warehouse's later pages asked ahead, so that 8 calls stay asked while pages
+    are parsed and a warehouse's first page is awaited; the client's limits hold either way).
     `strategy` (jobs/stock_strategy.py): per_warehouse, or item_balances, which falls back to
     per warehouse when its balances disagree with the list-stock totals (said in `warning`).
 
@@ -274,11 +276,42 @@ async def _pull_into(
     Rows travel as COPY text lines: at 1.4 M rows a day, formatting text is cheaper than
     asyncpg's binary encoding of Decimal and datetime values.
     """
-    prices = {
-        item.no: f"{_copy_value(getattr(item, 'unit_price', None))}\t"
-        f"{_copy_value(getattr(item, 'vendor_price', None))}"
-        for item in await source.items()
-    }
+    # The item master is read while the stock pages already come (issue 15: its pages share
+    # the token's slots); a page's lines wait for the prices only when they are written.
+    items = asyncio.ensure_future(source.items())
+    try:
+        return await _pull_stock(
+            conn, source, staging, snapshot_date, batch_id, concurrency, record, strategy, items
+        )
+    finally:
+        if not items.done():
+            items.cancel()
+        with contextlib.suppress(BaseException):
+            await items
+
+
+async def _pull_stock(
+    conn: Conn,
+    source: StockSource,
+    staging: str,
+    snapshot_date: date,
+    batch_id: Any,
+    concurrency: int,
+    record: Any,
+    strategy: Strategy,
+    items: asyncio.Future[list[Any]],
+) -> tuple[int, int, str | None]:
+    """`_pull_into` once the item master is asked (`items`, awaited when prices are needed)."""
+    prices: dict[str, str] = {}
+
+    async def priced() -> None:
+        if not prices:
+            for item in await items:
+                prices[item.no] = (
+                    f"{_copy_value(getattr(item, 'unit_price', None))}\t"
+                    f"{_copy_value(getattr(item, 'vendor_price', None))}"
+                )
+
     warehouses = [
         w
         for w in await source.warehouses()
@@ -296,6 +329,7 @@ async def _pull_into(
 
     note = None
     if strategy == ITEM_BALANCES:
+        await priced()
         by_item = await _stream(
             conn,
             staging,
@@ -318,6 +352,7 @@ async def _pull_into(
             warehouse = pending.pop()
             async for page in source.iter_stock(warehouse):
                 received += len(page)
+                await priced()
                 lines = [
                     line(row.no, row.name, warehouse, row.quantity) for row in page if row.quantity
                 ]
@@ -327,6 +362,7 @@ async def _pull_into(
         await run_workers(min(concurrency, len(warehouses)), lambda: reader(put))
 
     await _stream(conn, staging, record, concurrency, readers)
+    await priced()  # no warehouse at all: the item master still had to answer
     return len(warehouses), received, note
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -12,6 +13,8 @@ TEMPLATES_DIR = PROJECT_ROOT / "templates"
 MONITORS_DIR = PROJECT_ROOT / "monitors"  # monitor files (DOMAIN.md §12, ops/monitor_files.py)
 
 
+@functools.lru_cache(maxsize=512)
 def read_sql(relative: str) -> str:
-    """The text of a named SQL file under sql/, e.g. `read_sql("marts/store_stock_daily.sql")`."""
+    """The text of a named SQL file under sql/, e.g. `read_sql("marts/store_stock_daily.sql")`; read once
+    per process (every /stock read five of them from disk: issue 15)."""
     return (SQL_DIR / relative).read_text(encoding="utf-8")

@@ -9,15 +9,18 @@ a reload of that day that changed the data changes the fingerprint, so the chart
 
 Rendering runs in a pool of worker *processes* (CHART_WORKERS): matplotlib holds the GIL
 while it draws, so in a thread it slows every other answer of the event loop; in its own
-process it only takes a CPU.
+process it only takes a CPU, at a lower priority (CHART_NICENESS) than the bot itself, so
+that text answers are not slowed by the drawing of charts (issue 15).
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import hashlib
 import multiprocessing
+import os
 import pickle
 import threading
 from collections import OrderedDict
@@ -29,6 +32,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 CHART_WORKERS = 2  # processes drawing at once (the production host has 2 cores)
+CHART_NICENESS = 10  # the workers' CPU priority below the bot's: texts are answered first
 MAX_CHARTS = 512  # PNGs kept (~60 KB each): 30 stores x 2 languages x several days
 
 _pool_lock = threading.Lock()
@@ -44,7 +48,9 @@ def chart_workers() -> concurrent.futures.Executor:
     with _pool_lock:
         if _pool is None:
             context = multiprocessing.get_context("spawn")
-            _pool = concurrent.futures.ProcessPoolExecutor(CHART_WORKERS, mp_context=context)
+            _pool = concurrent.futures.ProcessPoolExecutor(
+                CHART_WORKERS, mp_context=context, initializer=_lower_priority
+            )
         return _pool
 
 
@@ -175,6 +181,13 @@ class ChartCache:
 
     def __len__(self) -> int:
         return len(self._charts)
+
+
+def _lower_priority() -> None:
+    """In each chart worker: yield the CPU to the bot's answers (and the database) first."""
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(CHART_NICENESS)
 
 
 def _call(render: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:

@@ -85,8 +85,12 @@ def _filters(language: Language) -> dict[str, Any]:
 
 
 @functools.cache
+@functools.cache
 def environment(language: str) -> Environment:
-    """The Jinja environment for `language`: autoescape, StrictUndefined, trimmed blocks."""
+    """The Jinja environment for `language`: autoescape, StrictUndefined, trimmed blocks.
+
+    One per language for the process (issue 15: a fresh one per answer compiled its template
+    again each time); templates still reload when their file changes."""
     lang = check_language(language)
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),

@@ -8,6 +8,7 @@ for a store outside their scope is refused politely.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -28,6 +29,7 @@ from bot.handlers.common import (
 from bot.readonly import read_only
 from bot.replies import MAX_CAPTION, render, sentence
 from bot.store_match import MAX_CHOICES, Store, by_short_key, load_stores, match_store
+from bot.updates import after_answers
 from ops.clock import wib_yesterday
 from ops.db import Conn
 from ops.paths import read_sql
@@ -148,7 +150,8 @@ async def show_store(update: Update, context: BotContext, store: Store) -> None:
     """Send the store's stock reply, then its 14-day chart when there is history.
 
     The chart is fetched (cached) or drawn (worker process) and sent by a task the Application
-    tracks: the answer never waits for it, and the event loop never waits on matplotlib.
+    tracks: the answer never waits for it, and the event loop never waits on matplotlib; it
+    is sent once the text answers pending then are out (bot/updates.py `after_answers`).
     """
     yesterday = wib_yesterday(clock_of(context)())
     view = await build_view(context.db, store, yesterday)
@@ -156,21 +159,30 @@ async def show_store(update: Update, context: BotContext, store: Store) -> None:
     chat = update.effective_chat
     if not view.history or chat is None:
         return
+    application = context.application
     context.application.create_task(
-        _send_chart(chat, chart_cache(context), view),
+        _send_chart(chat, chart_cache(context), view, lambda: after_answers(application)),
         update=update,
         name=f"chart {store.key}",
     )
 
 
-async def _send_chart(chat: Chat, cache: ChartCache, view: StockView) -> None:
+async def _send_chart(
+    chat: Chat,
+    cache: ChartCache,
+    view: StockView,
+    answered: Callable[[], Awaitable[None]] | None = None,
+) -> None:
     """Fetch or draw the store's chart and send it with its caption; the same chart is
-    uploaded once and then sent by its Telegram file_id.
+    uploaded once and then sent by its Telegram file_id. `answered()` is awaited between the
+    drawing and the sending: the text answers pending at that moment go first (issue 15).
 
     A failure only loses the chart (the log has it).
     """
     try:
         png = await stock_chart(cache, view)
+        if answered is not None:
+            await answered()
         caption = render("stock_caption", limit=MAX_CAPTION, v=view, days=CHART_DAYS)
         name = f"stok_{view.store.short_key}.png"
 

@@ -7,8 +7,9 @@ entity; use as `async with AccurateClient(entity=..., account_url=..., ...) as c
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -32,6 +33,7 @@ __all__ = ["AccurateClient", "ClientStats", "between"]
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
+PageRows = tuple[list[dict[str, Any]], Announced]  # one checked page: its rows, what it announced
 WAREHOUSE_FIELDS = ("id", "name", "suspended")
 ITEM_FIELDS = ("id", "no", "name", "itemType", "unitPrice", "vendorPrice", "suspended")
 STOCK_FIELDS = ("id", "no", "name", "quantity")
@@ -39,6 +41,18 @@ BALANCE_FIELDS = ("id", "no", "name", "detailWarehouseData")
 MIN_PAGE_SIZE = 10  # a page that times out is halved down to this, then retried as it is
 BALANCE_PAGE_SIZE = 100  # items per item/list.do page with balances (each ~350 warehouses)
 PROBE_PAGE_SIZE = 20
+# Pages of one list asked at once beyond the one being read, once page 1 announced the count:
+# a list's pages (and a warehouse's) then never leave the token's 8 in-flight slots idle while
+# one page is parsed (issue 15). The token's limits (session.py) hold however many wait.
+PAGES_AHEAD = 7
+
+
+async def _cancel(tasks: dict[int, asyncio.Task[Any]]) -> None:
+    """Cancel the pages asked ahead and wait for them (their errors are nobody's now)."""
+    for task in tasks.values():
+        task.cancel()
+    await asyncio.gather(*tasks.values(), return_exceptions=True)
+    tasks.clear()
 
 
 def smaller_page(size: int) -> int | None:
@@ -59,7 +73,12 @@ def between(field: str, date_from: date, date_to: date) -> list[tuple[str, str]]
 
 
 class AccurateClient(AccurateSession):
-    """Async client for one entity's Accurate database (constructor: see AccurateSession)."""
+    """Async client for one entity's Accurate database (constructor: see AccurateSession).
+
+    `pages_ahead`: later pages of a list asked while one is read (PAGES_AHEAD; 0: one by one).
+    """
+
+    pages_ahead = PAGES_AHEAD
 
     # -- list.do paging ---------------------------------------------------------------------
     async def iter_pages(
@@ -70,14 +89,17 @@ class AccurateClient(AccurateSession):
         *,
         page_size: int | None = None,
     ) -> AsyncIterator[list[dict[str, Any]]]:
-        """Yield each page's rows of a list.do, every page checked by `paging.check_page`.
+        """Yield each page's rows of a list.do, in page order, every page checked by
+        `paging.check_page`.
 
         The echoed `sp.pageSize` is used from then on; every page up to `sp.pageCount` is read,
         and together they hold exactly the `sp.rowCount` announced (DOMAIN.md §10). A page
         that breaks that is asked again (with backoff, up to `max_attempts` tries). Pages start
         at `page_size` (default: the client's, ACCURATE_PAGE_SIZE); a page that times out is
         asked again at `smaller_page` size from the same row on (issue 15), and the client's
-        size shrinks with it.
+        size shrinks with it. Once page 1 has announced `sp.pageCount`, up to `pages_ahead`
+        later pages are asked at once (issue 15: a list's pages no longer wait for each other;
+        the token's limits in session.py hold however many are asked).
 
         Raises:
             PageTimeout: a page still timed out at the smallest size, after the retries.
@@ -87,42 +109,57 @@ class AccurateClient(AccurateSession):
         base = list(params.items()) if isinstance(params, Mapping) else list(params)
         page, size = 1, page_size or self.page_size
         first: Announced | None = None
-        while True:
+        ahead: dict[int, asyncio.Task[PageRows]] = {}
+
+        def ask(number: int, retry_timeouts: bool) -> Coroutine[Any, Any, PageRows]:
             query = [
                 *base,
                 ("fields", ",".join(fields)),
-                ("sp.page", str(page)),
+                ("sp.page", str(number)),
                 ("sp.pageSize", str(size)),
             ]
-            smaller = smaller_page(size)
-            try:
-                rows, announced = await self._checked_page(
-                    path, query, page, first, retry_timeouts=smaller is None
-                )
-            except PageTimeout:
-                if smaller is None:
-                    raise
-                # the same rows onward, in pages half as large: offset (page-1) x size
-                page = (page - 1) * size // smaller + 1
-                log.warning(
-                    "accurate %s: %s page timed out at sp.pageSize %d; asking %d from now on",
-                    self.entity,
-                    path,
-                    size,
-                    smaller,
-                )
-                size = smaller
-                if page_size is None:  # the client's size: later lists start smaller too
-                    self.page_size = min(self.page_size, smaller)
-                self.stats.halvings += 1
-                if first is not None:
-                    first = Announced(first.row_count, -(-first.row_count // size) or 1, size)
-                continue
-            first = first or announced
-            yield rows
-            if page >= announced.page_count:
-                return
-            page, size = page + 1, announced.page_size
+            return self._checked_page(path, query, number, first, retry_timeouts=retry_timeouts)
+
+        try:
+            while True:
+                smaller = smaller_page(size)
+                if first is not None:  # the page count is known: keep the next pages asked
+                    last = min(first.page_count, page + max(0, self.pages_ahead))
+                    for number in range(page, last + 1):
+                        if number not in ahead:
+                            ahead[number] = asyncio.create_task(ask(number, smaller is None))
+                try:
+                    if first is None:
+                        rows, announced = await ask(page, smaller is None)
+                    else:
+                        rows, announced = await ahead.pop(page)
+                except PageTimeout:
+                    if smaller is None:
+                        raise
+                    await _cancel(ahead)
+                    # the same rows onward, in pages half as large: offset (page-1) x size
+                    page = (page - 1) * size // smaller + 1
+                    log.warning(
+                        "accurate %s: %s page timed out at sp.pageSize %d; asking %d from now on",
+                        self.entity,
+                        path,
+                        size,
+                        smaller,
+                    )
+                    size = smaller
+                    if page_size is None:  # the client's size: later lists start smaller too
+                        self.page_size = min(self.page_size, smaller)
+                    self.stats.halvings += 1
+                    if first is not None:
+                        first = Announced(first.row_count, -(-first.row_count // size) or 1, size)
+                    continue
+                first = first or announced
+                yield rows
+                if page >= announced.page_count:
+                    return
+                page, size = page + 1, announced.page_size
+        finally:
+            await _cancel(ahead)
 
     async def _checked_page(
         self,

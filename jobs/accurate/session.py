@@ -3,12 +3,14 @@
 One session per entity (token). It discovers and caches the data host, follows host moves
 (308) with a fresh signature, keeps to the published limits (calls per rolling second and
 calls in flight), retries transient failures with exponential backoff and jitter, and stops at
-once on a refused token. The API token never reaches a log line or an exception message.
+once on a refused token (every later call of the session raises the same refusal, unsent).
+The API token never reaches a log line or an exception message.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -35,7 +37,13 @@ from jobs.accurate.errors import (
     Transient,
 )
 from jobs.accurate.signing import TimestampStyle, auth_headers, utc_now
-from jobs.accurate.throttle import DEFAULT_MARGIN, Sleep, SlidingWindowLimiter, token_budget
+from jobs.accurate.throttle import (
+    DEFAULT_MARGIN,
+    SEND_LEAD,
+    Sleep,
+    SlidingWindowLimiter,
+    token_budget,
+)
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +167,8 @@ class AccurateSession:
             )
             self._in_flight = asyncio.Semaphore(max_in_flight)
         self._host: str | None = None
+        self._refused: AuthRejected | None = None  # a refused token is not asked again
+        self._traced = False  # the transport emits httpx trace events (early grants allowed)
         self._host_lock = asyncio.Lock()
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout), transport=transport, follow_redirects=False
@@ -226,6 +236,8 @@ class AccurateSession:
     async def _request(
         self, path: str, params: Query, *, account: bool, retry_timeouts: bool = True
     ) -> dict[str, Any]:
+        if self._refused is not None:  # the token was refused: every later call stops too
+            raise self._refused
         failures = 0
         redirects = 0
         query = encode_query(params)
@@ -254,6 +266,9 @@ class AccurateSession:
                     continue
                 try:
                     return self._check(response, path)
+                except AuthRejected as exc:
+                    self._refused = exc
+                    raise
                 except AccurateError as exc:
                     error = exc
             failures += 1
@@ -289,7 +304,14 @@ class AccurateSession:
             await self._sleep(delay)
 
     async def _send(self, url: str) -> httpx.Response:
-        async with self._in_flight, self._limiter.call() as ticket:
+        # Once the transport has shown trace events, a slot may be granted SEND_LEAD early and
+        # the request held until it frees, just before its headers are written; the in-flight
+        # slot is then taken only after that hold, so waiting never occupies it (throttle.py).
+        lead = SEND_LEAD if self._traced else 0.0
+        async with contextlib.AsyncExitStack() as stack:
+            if not lead:
+                await stack.enter_async_context(self._in_flight)
+            ticket = await stack.enter_async_context(self._limiter.call(lead))
             self.stats.calls += 1
             headers = auth_headers(
                 self._token.get_secret_value(),
@@ -297,10 +319,18 @@ class AccurateSession:
                 self._clock,
                 style=self._style,
             )
+            holding = not lead  # the in-flight slot is taken
 
             async def trace(event: str, _info: Any) -> None:
+                nonlocal holding
+                if event.endswith("send_request_headers.started"):
+                    self._traced = True
+                    if not holding:
+                        await self._limiter.hold(ticket)
+                        await stack.enter_async_context(self._in_flight)
+                        holding = True
                 # the request is on the wire: its rate slot counts from now (throttle.py)
-                if event.endswith("send_request_headers.complete"):
+                elif event.endswith("send_request_headers.complete"):
                     self._limiter.sent(ticket)
 
             return await self._http.get(url, headers=headers, extensions={"trace": trace})

@@ -64,3 +64,27 @@ async def test_a_blocked_chat_does_not_hold_up_another_and_keeps_its_order(
 def test_chat_key_of_anything_but_an_update_is_none():
     assert chat_key(object()) is None
     assert chat_key(None) is None
+
+
+async def test_a_chart_waits_for_the_answers_pending_when_it_is_ready(
+    emu: TelegramEmulator, conn: asyncpg.Connection
+):
+    # Issue 15: 200 people at once get their text answers before the charts. Here the chart
+    # is drawn already (a first ask), so only the wait for pending answers can hold it back.
+    emu.inject_message(VIEWER, "/stock TP")
+    await emu.wait_for_messages(VIEWER, 2)  # text, then the chart, drawn once
+    blocker = conn.transaction()
+    await blocker.start()
+    await conn.execute("lock table ops.job_runs in access exclusive mode")  # /health waits
+    try:
+        emu.inject_message(ADMIN, "/health")
+        emu.inject_message(VIEWER, "/stock TP")
+        await emu.wait_for_messages(VIEWER, 3)  # the text answer is not held back
+    finally:
+        await blocker.commit()
+    await emu.wait_for_messages(ADMIN, 1)
+    *_, chart = await emu.wait_for_messages(VIEWER, 4)
+    assert chart.photo is not None
+    order = [c.method.lower() for c in emu.calls() if c.method.lower() != "getupdates"]
+    # the cached chart went out only after the admin's pending /health was answered
+    assert order[-2:] == ["sendmessage", "sendphoto"], order

@@ -12,7 +12,14 @@ import random
 
 import pytest
 
-from jobs.accurate.throttle import MARGIN_STEP, MAX_MARGIN, MIN_MARGIN, SlidingWindowLimiter
+from jobs.accurate.throttle import (
+    CALM_CALLS,
+    MARGIN_STEP,
+    MAX_MARGIN,
+    MIN_MARGIN,
+    SEND_LEAD,
+    SlidingWindowLimiter,
+)
 
 
 class VirtualTime:
@@ -43,11 +50,18 @@ class VirtualTime:
 
 
 async def simulate(
-    latency: float, *, calls: int = 240, uplink: float = 0.004, seed: int = 3
+    latency: float,
+    *,
+    calls: int = 240,
+    uplink: float = 0.004,
+    seed: int = 3,
+    lag: float = 0.0,
+    lead: float = 0.0,
 ) -> tuple[list[float], int]:
-    """`calls` calls by 20 workers through the limiter and an 8-call semaphore, each sent at
-    once, arriving `uplink` later at most, answered `latency` after that. Returns the
-    arrival times and the peak in flight."""
+    """`calls` calls by 20 workers through the limiter and an 8-call semaphore, each written
+    `lag` after its grant (a busy event loop) and after `hold` (a grant `lead` early),
+    arriving `uplink` later at most, answered `latency` after that. Returns the arrival times
+    and the peak in flight."""
     clock = VirtualTime()
     limiter = SlidingWindowLimiter(8, clock=clock.monotonic, sleep=clock.sleep)
     in_flight = asyncio.Semaphore(8)
@@ -59,7 +73,10 @@ async def simulate(
     async def worker() -> None:
         nonlocal flying, peak
         for _ in todo:
-            async with in_flight, limiter.call() as ticket:
+            async with in_flight, limiter.call(lead) as ticket:
+                if lag:
+                    await clock.sleep(lag)
+                await limiter.hold(ticket)
                 flying += 1
                 peak = max(peak, flying)
                 limiter.sent(ticket)
@@ -88,6 +105,19 @@ async def test_sustains_the_published_rate_whatever_the_latency(latency: float) 
     # 8 / (1 + margin); the old limiter (a second after each answer) did 8 / (1 + latency)
     assert 8 / (1 + MAX_MARGIN + 0.01) <= sustained <= 8.0
     assert sustained >= 7.5
+
+
+@pytest.mark.parametrize("lag", [0.02, 0.06, 0.09])
+async def test_an_early_grant_keeps_the_rate_however_late_the_loop_writes(lag: float) -> None:
+    # The loop writes each request `lag` after its grant. Granted only when the slot frees,
+    # that lag stretches every second; granted SEND_LEAD early and held until the slot
+    # frees, the request leaves on time, and never early.
+    late, _ = await simulate(0.84, lag=lag)
+    held, peak = await simulate(0.84, lag=lag, lead=SEND_LEAD)
+    assert no_nine_in_a_second(held) and peak <= 8
+    rate = {name: (len(a) - 8) / (a[-1] - a[0]) for name, a in (("late", late), ("held", held))}
+    assert rate["late"] <= 8 / (1 + MAX_MARGIN + lag - 0.01)
+    assert rate["held"] >= 7.5 and rate["held"] > rate["late"]
 
 
 async def test_long_answers_are_bounded_by_the_eight_in_flight() -> None:
@@ -135,6 +165,21 @@ async def test_a_429_pauses_every_call_of_the_token_and_widens_the_margin() -> N
     await clock.run(waiting)
     assert waiting.result() == [17.0, 17.0, 17.0]  # exactly the Retry-After, for all of them
     assert limiter.network_margin == pytest.approx(before + MARGIN_STEP)
+
+
+async def test_the_margin_a_429_widened_narrows_again_after_calm_calls() -> None:
+    clock = VirtualTime()
+    limiter = SlidingWindowLimiter(8, clock=clock.monotonic, sleep=clock.sleep)
+    limiter.pause(0.0)
+    limiter.pause(0.0)
+    assert limiter.learned == pytest.approx(2 * MARGIN_STEP)
+    for n in range(2 * CALM_CALLS):
+        async with limiter.call() as ticket:
+            limiter.sent(ticket)
+            clock.now += 0.3
+        if n == CALM_CALLS - 2:
+            assert limiter.learned == pytest.approx(2 * MARGIN_STEP)  # not yet
+    assert limiter.learned == 0.0
 
 
 async def test_acquire_alone_counts_from_the_start() -> None:
