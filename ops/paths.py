@@ -15,6 +15,6 @@ MONITORS_DIR = PROJECT_ROOT / "monitors"  # monitor files (DOMAIN.md §12, ops/m
 
 @functools.lru_cache(maxsize=512)
 def read_sql(relative: str) -> str:
-    """The text of a named SQL file under sql/, e.g. `read_sql("marts/store_stock_daily.sql")`; read once
-    per process (every /stock read five of them from disk: issue 15)."""
+    """The text of a named SQL file under sql/, e.g. `read_sql("marts/store_stock_daily.sql")`;
+    read once per process (every /stock read five of them from disk: issue 15)."""
     return (SQL_DIR / relative).read_text(encoding="utf-8")
