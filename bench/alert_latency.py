@@ -17,9 +17,9 @@ import time
 import asyncpg
 
 from bench.common import Result
-from bot.alert_notifier import AlertNotifier
-from bot.app import build_application
-from bot.outbox_worker import OutboxWorker
+from bot.service.alert_notifier import AlertNotifier
+from bot.service.outbox_worker import OutboxWorker
+from bot.telegram.app import build_application
 from ops.alerts import raise_alert
 from ops.clock import utc_now
 from ops.settings import Settings

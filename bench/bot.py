@@ -29,9 +29,9 @@ from telegram import Update
 
 from bench.common import Result
 from bench.full_world import load_full_world
-from bot.app import build_application
-from bot.context import OpsApplication
-from bot.store_match import Store, load_stores
+from bot.service.store_match import Store, load_stores
+from bot.telegram.app import build_application
+from bot.telegram.context import OpsApplication
 from jobs.business_marts import MartThresholds, build_all
 from jobs.marts import build_ff_fa_fs, build_so_l2, build_store_stock
 from jobs.stock import partition_name, stock_table

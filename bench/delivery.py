@@ -19,8 +19,8 @@ import asyncpg
 from telegram import Bot
 
 from bench.common import Result, Timer
-from bot.outbox_worker import OutboxWorker
-from bot.report_delivery import wait_delivered
+from bot.service.outbox_worker import OutboxWorker
+from bot.service.report_delivery import wait_delivered
 from ops.outbox import enqueue
 from sandbox.telegram_emulator import Strictness, TelegramEmulator
 from sandbox.telegram_emulator.faults import Fault, FaultPlan

@@ -16,9 +16,9 @@ import asyncpg
 
 from bench.alert_latency import ALERT_CHAT, PAUSE, SAMPLES, TARGET, TOKEN, _baseline, _shown
 from bench.common import Result
-from bot.alert_notifier import AlertNotifier
-from bot.app import build_application
-from bot.outbox_worker import OutboxWorker
+from bot.service.alert_notifier import AlertNotifier
+from bot.service.outbox_worker import OutboxWorker
+from bot.telegram.app import build_application
 from jobs.runs import recorded_run
 from ops.clock import utc_now, wib_today
 from ops.settings import Settings

@@ -4,7 +4,8 @@ The full-scale world (bench/full_world.py: four entities' stock snapshots, porta
 and FF/FA/FS history from bench/health.py when it ran first) gets the ten templates of
 monitors/ five times over (50 monitors, all enabled), half of them turned into heavier reads of
 the stock snapshot itself. One cycle runs every monitor once, one after another, each as
-opsbot_monitor under MONITOR_TIMEOUT_SECONDS, through the leader's path (bot/monitor_jobs.py:
+opsbot_monitor under MONITOR_TIMEOUT_SECONDS, through the leader's path
+(bot/service/monitor_jobs.py:
 run lock, run record, alerts); the figure is the cycle's
 wall time, the slowest monitor is checked against the timeout, and the baseline is the 05:30
 health check on the same database.
@@ -22,7 +23,7 @@ import asyncpg
 
 from bench.common import Result, Timer
 from bench.full_world import load_full_world
-from bot.monitor_jobs import MonitorJobs
+from bot.service.monitor_jobs import MonitorJobs
 from jobs.health import HealthThresholds, run_health_check
 from ops.clock import wib_at
 from ops.monitor_files import parse_monitor_file

@@ -23,8 +23,8 @@ import asyncpg
 from bench.bot import POOL_SIZE, TOKEN, BotUnderTest, _answer_times, _prepare, _settings, p95
 from bench.common import Result
 from bench.full_world import load_full_world
-from bot.app import build_application
-from bot.store_match import Store
+from bot.service.store_match import Store
+from bot.telegram.app import build_application
 from ops.clock import wib_at
 from reports.chart_cache import ChartCache, ChartKey
 from sandbox.telegram_emulator import TelegramEmulator

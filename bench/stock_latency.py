@@ -45,7 +45,7 @@ from jobs.stock import TRANSIT_WAREHOUSE, load_stock_snapshot
 from ops.settings import ENTITY_CODES
 
 DAY = date(2026, 11, 20)  # the dataset's default last day
-CLI = [sys.executable, "-c", "from bot.cli import main; main()"]
+CLI = [sys.executable, "-c", "from bot.cli.main import main; main()"]
 LATENCIES = {  # name: (fixed ms, ms per row, jitter ms): 100 rows = the named latency
     "300 ms": (240.0, 0.6, 50.0),
     "1.5 s": (1200.0, 3.0, 50.0),

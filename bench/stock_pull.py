@@ -35,7 +35,7 @@ DAY = date(2026, 11, 20)  # the dataset's default last day
 SUBSET_EVERY = 27  # 326 warehouses -> 12 (~520 calls at pageSize 100, ~70 s at 8/s)
 PUBLISHED_PAGE = 100
 FULL_PAGE = 1000
-CLI = [sys.executable, "-c", "from bot.cli import main; main()"]
+CLI = [sys.executable, "-c", "from bot.cli.main import main; main()"]
 
 
 def vm_kb(field: str) -> int:

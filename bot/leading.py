@@ -22,16 +22,16 @@ from typing import Any
 import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.alert_notifier import AlertNotifier
-from bot.app import build_application
-from bot.catchup import CatchUp
-from bot.context import OpsApplication
-from bot.leader import Leadership
-from bot.monitor_jobs import MonitorJobs
-from bot.outbox_worker import OutboxWorker
-from bot.scheduler import build_scheduler
-from bot.slots import SlotRunner
-from bot.watchdog import Watchdog
+from bot.service.alert_notifier import AlertNotifier
+from bot.service.catchup_runner import CatchUp
+from bot.service.leader import Leadership
+from bot.service.monitor_jobs import MonitorJobs
+from bot.service.outbox_worker import OutboxWorker
+from bot.service.scheduler import build_scheduler
+from bot.service.slots import SlotRunner
+from bot.service.watchdog import Watchdog
+from bot.telegram.app import build_application
+from bot.telegram.context import OpsApplication
 from jobs.schedule import Slot
 from ops.clock import Clock, utc_now
 from ops.settings import Settings

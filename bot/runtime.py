@@ -1,6 +1,6 @@
 """`opsbot run`: the production service. Any number of replicas may run on one database.
 
-Each process migrates, then campaigns for leadership (bot/leader.py: a PostgreSQL session
+Each process migrates, then campaigns for leadership (bot/service/leader.py: a PostgreSQL session
 advisory lock on a dedicated connection). The leader polls Telegram and runs the schedule,
 the catch-up, the watchdog and the delivery loops (bot/leading.py); the others stand by and
 take over within `LEADER_RETRY_SECONDS` (plus start-up) when it dies. A leader that loses its
@@ -24,9 +24,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 from telegram.error import InvalidToken
 
-from bot.leader import Leadership
 from bot.leading import Services, lead
-from bot.stop_signals import stop_on_signals
+from bot.service.leader import Leadership
+from bot.service.stop_signals import stop_on_signals
 from ops.clock import Clock, utc_now
 from ops.db import create_pool, open_database
 from ops.errors import ConfigError

@@ -1,8 +1,10 @@
 """Missed runs and catch-up (issue 6 §3): which slots to run late, skip, or alert on at an instant.
 
 Pure functions over the schedule, what ops.job_runs holds and an instant; the bot carries the
-plan out (bot/catchup.py) and the watchdog turns `missed_slots` and `overruns` into alerts
-(bot/watchdog.py). A run whose process died is `interrupted` (recorded so, or a `running` row
+plan out (bot/service/catchup_runner.py) and the watchdog turns `missed_slots` and `overruns` into
+alerts
+(bot/service/watchdog.py). A run whose process died is `interrupted` (recorded so, or a `running`
+row
 whose slot lock nobody holds): not finished, so it is caught up like a missing one.
 
 Policy, per slot of today that is due and not complete: backup and the health check are caught
@@ -34,7 +36,8 @@ FINISHED = frozenset({"success", "failed", "refused", "skipped"})  # not `interr
 STEP_PARTS: dict[str, tuple[str, ...]] = registry.step_parts()
 PULLS = frozenset(STEP_PARTS)
 ENGLISH_NAMES = registry.names("en")
-# What the alert of a missed slot advises: the bot catches up by itself (bot/catchup.py).
+# What the alert of a missed slot advises: the bot catches up by itself
+# (bot/service/catchup_runner.py).
 MISSED_ADVICE = (
     "Cek apakah opsbot berjalan (penjadwalnya mungkin sempat mati atau macet); opsbot "
     "menyusulkan yang masih berguna"
@@ -95,7 +98,7 @@ class CatchupPlan:
     """What to do at start: run in order, skip (report once), alert (missed), reap.
 
     `at`: the instant it was planned for. Slots due by then are the plan's business; the
-    schedule takes over with the first slot time after it (bot/scheduler.py `after`).
+    schedule takes over with the first slot time after it (bot/service/scheduler.py `after`).
     """
 
     run: list[Planned] = field(default_factory=list)

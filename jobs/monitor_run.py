@@ -11,7 +11,8 @@ A query that fails or times out is written to ops.monitor_runs and raises one wa
 
 Alert keys: when the first key column is `store_key` (a core.store_key), the key is
 `monitor:<id>:store:<store key>[|<other values>]` (`branch` likewise: `monitor:<id>:branch:...`),
-so bot/alert_scope.py shows the alert (and its rows) only to the people who see that store or
+so bot/telegram/alert_scope.py shows the alert (and its rows) only to the people who see that store
+or
 branch; any other monitor alert is for admins only.
 """
 

@@ -3,8 +3,8 @@
 A cron monitor's slot is each fire of its WIB cron. A slot is *missed* when it passed, the
 monitor was already enabled (last changed before the fire), and no real run of it (test runs
 do not count) started since: the leader was down or its scheduler stalled. The start of a
-leadership term runs such a monitor once at once (bot/monitor_jobs.py, the catch-up); the
-watchdog (bot/watchdog.py) raises one warning `monitor_missed:<id>` for a slot still unrun
+leadership term runs such a monitor once at once (bot/service/monitor_jobs.py, the catch-up); the
+watchdog (bot/service/watchdog.py) raises one warning `monitor_missed:<id>` for a slot still unrun
 MISSED_GRACE after its fire, and resolves it once a run has started. Only the last fire of
 the past CATCH_UP_HOURS counts: a monitor is a check of now, so older slots are owed nothing.
 """

@@ -38,7 +38,7 @@ CURRENT_RUN_KEY: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "opsbot_current_run_key", default=None
 )
 # The error (log text) of a run whose process stopped before it finished: cancelled at
-# shutdown here, or reaped after the process died (bot/run_state.py). Status `interrupted`.
+# shutdown here, or reaped after the process died (bot/service/run_state.py). Status `interrupted`.
 INTERRUPTED = "Interrupted: the opsbot process running it stopped before it finished."
 # What a statement on a connection that died under it raises (a pooled one detaches: Interface).
 _CONNECTION_LOST = (

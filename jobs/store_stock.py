@@ -6,7 +6,7 @@ migration 0015 fills the kept days and a day whose build failed is filled the ne
 `opsbot job run store_stock --date D` rebuilds one day (and fills the gaps before it).
 
 Until a day is built, /stock sums that day from the snapshot itself
-(bot/handlers/stock.py): the summary makes /stock fast, never different.
+(bot/telegram/handlers/stock.py): the summary makes /stock fast, never different.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 A *slot* is a job with its own WIB time (`at`); a *step* runs inside a slot, after the steps
 listed before it (`slot`), or is the slot's own job. The scheduler (jobs/schedule.py,
-bot/scheduler.py), the chain (jobs/chain.py `STEPS`, `FOLLOWERS`), the catch-up policy and
-the watchdog (jobs/catchup.py), `/reload` (bot/handlers/reload.py), `opsbot job`
-(bot/cli_jobs.py, bot/cli_job_list.py), the templates' job labels (reports/render.py
+bot/service/scheduler.py), the chain (jobs/chain.py `STEPS`, `FOLLOWERS`), the catch-up policy and
+the watchdog (jobs/catchup.py), `/reload` (bot/telegram/handlers/reload.py), `opsbot job`
+(bot/cli/jobs.py, bot/cli/job_list.py), the templates' job labels (reports/render.py
 `job_labels`), the morning report (reports/morning_data.py) and the monitors' `after <job>`
 (ops/monitors.py) read it. Adding a job is one `Job(...)` here plus its step function and its
 SQL (docs/howto/add-job.md).

@@ -75,10 +75,11 @@ class Settings(_EntityCredentials):  # type: ignore[misc,valid-type]
     alert_chat_id: int | None = None
     admin_user_ids: list[int] = Field(default_factory=list)
     report_language: Literal["id", "en"] = "id"
-    # Updates handled at once, one at a time per chat (bot/updates.py); 1 = PTB's one by one.
+    # Updates handled at once, one at a time per chat (bot/telegram/updates.py); 1 = PTB's one by
+    # one.
     # 16: one slow answer (a report, /reload) never holds up the others (bench/bot.py).
     bot_concurrent_updates: int = Field(default=16, ge=1, le=256)
-    # Alert lifecycle (bot/alert_notifier.py); 0 turns the repeat or the escalation off.
+    # Alert lifecycle (bot/service/alert_notifier.py); 0 turns the repeat or the escalation off.
     alert_repeat_minutes: int = Field(default=240, ge=0)
     alert_escalate_minutes: int = Field(default=30, ge=0)
     # Monitors (DOMAIN.md §12): each query's statement timeout; a monitor whose precision over
@@ -126,7 +127,8 @@ class Settings(_EntityCredentials):  # type: ignore[misc,valid-type]
     mart_dead_stock_target: Decimal = Field(default=Decimal("0.18"), ge=0, le=1)
     mart_sales_pace_alert: Decimal = Field(default=Decimal("0.95"), ge=0)
 
-    # Replicas, missed runs and catch-up (bot/leader.py, bot/watchdog.py, jobs/catchup.py).
+    # Replicas, missed runs and catch-up (bot/service/leader.py, bot/service/watchdog.py,
+    # jobs/catchup.py).
     leader_retry_seconds: float = Field(default=5, gt=0)
     leader_heartbeat_seconds: float = Field(default=5, gt=0)
     leader_stale_seconds: float = Field(default=60, gt=0)

@@ -60,7 +60,8 @@ _RUN_STATES: dict[str | None, RunState] = {
     "success": "ok",
     "failed": "failed",
     "refused": "refused",  # a data contract refused the input (jobs/contracts.py)
-    "interrupted": "interrupted",  # its process stopped before it finished (bot/run_state.py)
+    # its process stopped before it finished (bot/service/run_state.py)
+    "interrupted": "interrupted",
     "skipped": "skipped",
     "running": "running",
     None: "missing",

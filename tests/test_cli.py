@@ -6,7 +6,7 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import full_app
+from bot.cli.main import full_app
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_a_step_running_elsewhere_is_marked_waiting_not_failed_and_exits_non_zer
 def test_step_marks_tell_waiting_from_failed():
     from datetime import date
 
-    from bot.cli_jobs import step_mark
+    from bot.cli.jobs import step_mark
     from jobs.chain import ALREADY_DONE, RUNNING_ELSEWHERE, StepOutcome
 
     def mark(**statuses: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import bot.cli_status
+import bot.cli.status
 from ops import clock as ops_clock
 from ops.clock import WIB, wib_today
 from tests.helpers import clock as helper
@@ -23,11 +23,11 @@ def test_it_never_reaches_wib_midnight_during_a_test(monkeypatch):
 
 
 def test_the_commands_read_the_installed_clock(cli_clock):
-    assert bot.cli_status.utc_now.__self__ is cli_clock  # type: ignore[attr-defined]
+    assert bot.cli.status.utc_now.__self__ is cli_clock  # type: ignore[attr-defined]
     assert ops_clock.utc_now.__self__ is cli_clock  # type: ignore[attr-defined]
     assert wib_today() == cli_clock.today()
 
 
 def test_it_is_given_back_after_the_test():
-    assert bot.cli_status.utc_now is helper._REAL
+    assert bot.cli.status.utc_now is helper._REAL
     assert ops_clock.utc_now is helper._REAL

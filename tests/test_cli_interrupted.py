@@ -60,8 +60,8 @@ def test_a_killed_process_leaves_nothing_running(database, tmp_path, monkeypatch
     monkeypatch.setenv("COLUMNS", "250")  # the table's status column unabridged
     # the clock the commands read (`opsbot status` looks at yesterday's and today's runs)
     now = datetime(2026, 11, 21, 10, 0, tzinfo=WIB)
-    monkeypatch.setattr("bot.cli_status.utc_now", lambda: now)
-    monkeypatch.setattr("bot.cli_job_list.utc_now", lambda: now)
+    monkeypatch.setattr("bot.cli.status.utc_now", lambda: now)
+    monkeypatch.setattr("bot.cli.job_list.utc_now", lambda: now)
     dead = start_worker(database.dsn, "2026-11-20")
     alive = start_worker(database.dsn, "2026-11-21")
     try:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import asyncpg
 import pytest
 
-from bot.cli_demo import ADMIN, DEMO_REPORT_CHAT, run_demo
+from bot.cli.demo import ADMIN, DEMO_REPORT_CHAT, run_demo
 
 pytestmark = pytest.mark.e2e
 REPORT_DAY = date(2026, 11, 20)

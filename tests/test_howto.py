@@ -79,7 +79,7 @@ def test_add_an_entity(tmp_path: Path) -> None:
         import json
         from datetime import date, time
 
-        from bot.cli_jobs import _entities
+        from bot.cli.jobs import _entities
         from jobs import catchup, chain
         from jobs.schedule import DAILY_SCHEDULE
         from jobs.store_mapping import _CANDIDATES
@@ -168,10 +168,10 @@ def test_add_a_job(tmp_path: Path) -> None:
 
         from typer.testing import CliRunner
 
-        from bot.cli import full_app
-        from bot.cli_job_list import job_list
-        from bot.handlers.reload import Progress, StepView, job_suggestions, resolve_job
-        from bot.replies import render
+        from bot.cli.main import full_app
+        from bot.cli.job_list import job_list
+        from bot.telegram.handlers.reload import Progress, StepView, job_suggestions, resolve_job
+        from reports.replies import render
         from jobs import catchup, chain, wording
         from jobs.schedule import DAILY_SCHEDULE
         from ops.clock import wib_at

@@ -28,11 +28,12 @@ ALLOWED = {
     "tests": {"bot", "reports", "jobs", "ops", "sandbox", "bench"},
 }
 # The demo CLI starts the emulators: the only modules outside tests/bench that import sandbox.
-SANDBOX_USERS = {"bot.cli_demo", "bot.cli_sandbox"}
+SANDBOX_USERS = {"bot.cli.demo", "bot.cli.sandbox"}
 
 
 def module_name(path: Path) -> str:
-    """`bot/handlers/reload.py` -> `bot.handlers.reload`; a package's `__init__` -> the package."""
+    """`bot/telegram/handlers/reload.py` -> `bot.telegram.handlers.reload`; a package's
+    `__init__` -> the package."""
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
@@ -146,9 +147,9 @@ def test_the_graph_sees_the_imports_it_must() -> None:
     # the builder itself: a known edge of each kind (top level, lazy, `from pkg import mod`)
     graph = import_graph()
     assert "ops.registry" in graph["jobs.chain"]  # `from ops import registry`
-    assert "jobs.chain" in graph["bot.cli_jobs"]  # inside a function
-    assert "bot.cli_jobs" in graph["bot.cli"]  # `from bot import cli_jobs`, inside a function
-    assert "sandbox.world" in graph["bot.cli_demo"]
+    assert "jobs.chain" in graph["bot.cli.jobs"]  # inside a function
+    assert "bot.cli.jobs" in graph["bot.cli.main"]  # `from bot import cli_jobs`, inside a function
+    assert "sandbox.world" in graph["bot.cli.demo"]
     assert len(graph) > 200
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.handlers.reload import ALIASES, JOBS, resolve_job
+from bot.telegram.handlers.reload import ALIASES, JOBS, resolve_job
 from jobs import catchup, chain, wording
 from jobs.schedule import DAILY_SCHEDULE
 from ops import entities, registry

@@ -1,4 +1,4 @@
--- Active leads with the daily digest on (bot/digest.py), with their scope.
+-- Active leads with the daily digest on (bot/service/digest.py), with their scope.
 
 select u.user_id, u.name, u.branch, u.stores
 from ops.digest_subscriptions as d

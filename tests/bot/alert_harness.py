@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from bot.alert_notifier import AlertNotifier
-from bot.app import build_application
-from bot.context import OpsApplication
-from bot.outbox_worker import OutboxWorker
+from bot.service.alert_notifier import AlertNotifier
+from bot.service.outbox_worker import OutboxWorker
+from bot.telegram.app import build_application
+from bot.telegram.context import OpsApplication
 from ops.alerts import Severity, raise_alert, resolve_alert
 from ops.settings import Settings
 from sandbox.telegram_emulator import CallbackRecord, StoredMessage, Strictness, TelegramEmulator

@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime
 import asyncpg
 import pytest
 
-from bot.app import build_application
-from bot.context import OpsApplication
+from bot.telegram.app import build_application
+from bot.telegram.context import OpsApplication
 from jobs.marts import build_store_stock
 from ops.settings import Settings
 from sandbox.telegram_emulator import StoredMessage, Strictness, TelegramEmulator

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.app import COMMANDS
-from bot.handlers.alerts import parse_alert_id, parse_duration
+from bot.telegram.app import COMMANDS
+from bot.telegram.handlers.alerts import parse_alert_id, parse_duration
 from tests.bot.alert_harness import (
     ADMIN,
     ALERT_CHAT,

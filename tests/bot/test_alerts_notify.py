@@ -4,7 +4,7 @@ the "resolved" reply, warnings that never page, and the admins when the group is
 import asyncio
 from datetime import date
 
-from bot.alert_notifier import AlertNotifier
+from bot.service.alert_notifier import AlertNotifier
 from jobs.health import run_health_check
 from ops.alerts import acknowledge
 from ops.outbox import mark_repaired

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.alert_views import (
+from bot.service.alert_views import (
     AlertView,
     alert_sentence,
     as_resolved,

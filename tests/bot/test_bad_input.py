@@ -35,4 +35,4 @@ async def test_a_failing_query_gives_a_plain_sentence_and_an_error_audit(
     assert "ada gangguan" in reply.body
     assert "ff_fa_fs" not in reply.body and "Traceback" not in reply.body
     assert [r["outcome"] for r in await bot.audit()] == ["error"]
-    assert any(r.exc_info for r in caplog.records if r.name == "bot.errors")
+    assert any(r.exc_info for r in caplog.records if r.name == "bot.telegram.errors")

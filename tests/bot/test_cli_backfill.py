@@ -6,7 +6,7 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import full_app
+from bot.cli.main import full_app
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
 
 

@@ -7,8 +7,8 @@ import asyncpg
 from rich.console import Console
 from typer.testing import CliRunner
 
-from bot.cli import full_app
-from bot.cli_job_list import LAST_RUNS, JobLine, job_list, job_table
+from bot.cli.job_list import LAST_RUNS, JobLine, job_list, job_table
+from bot.cli.main import full_app
 from jobs.runs import run_key
 from ops.clock import WIB
 

@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import full_app
+from bot.cli.main import full_app
 
 HEADER = "-- name: Uji\n-- severity: low\n-- schedule: 0 7 * * *\n"
 

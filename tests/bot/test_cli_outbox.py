@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import full_app
+from bot.cli.main import full_app
 from ops.alerts import raise_alert
 from ops.clock import utc_now
 from ops.outbox import enqueue, is_broken

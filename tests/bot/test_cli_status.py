@@ -9,8 +9,8 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import full_app
-from bot.cli_status import check_status
+from bot.cli.main import full_app
+from bot.cli.status import check_status
 from jobs.schedule import DAILY_SCHEDULE
 from ops.clock import utc_now, wib_today
 from ops.settings import Settings

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.digest import digest_key, enqueue_digests
-from bot.slots import SlotRunner
+from bot.service.digest import digest_key, enqueue_digests
+from bot.service.slots import SlotRunner
 from jobs.schedule import DAILY_SCHEDULE
 from ops.settings import Settings
 from tests.bot.conftest import (

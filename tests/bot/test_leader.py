@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 
-from bot.leader import LEADER_LOCK_KEY, Leadership
+from bot.service.leader import LEADER_LOCK_KEY, Leadership
 from tests.e2e.harness import wait_for
 
 # quick retries; a heartbeat query may take 10 s on a busy machine before it counts as hung
@@ -161,7 +161,7 @@ async def test_no_leader_while_someone_else_holds_the_lock(database, conn):
 
 
 async def test_an_unreachable_database_keeps_it_a_standby(pg_admin, caplog):
-    caplog.set_level(logging.WARNING, logger="bot.leader")
+    caplog.set_level(logging.WARNING, logger="bot.service.leader")
     dsn = pg_admin.with_database("no_such_database_here").dsn
 
     async def failed_twice() -> bool:

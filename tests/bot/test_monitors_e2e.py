@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.monitor_jobs import MonitorJobs
-from bot.watchdog import Watchdog
+from bot.service.monitor_jobs import MonitorJobs
+from bot.service.watchdog import Watchdog
 from ops.monitor_files import MonitorFileError, sync_files
 from tests.bot.alert_harness import ADMIN, ALERT_CHAT, AlertHarness, alerting
 

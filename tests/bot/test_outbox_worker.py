@@ -19,8 +19,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.outbox_worker import OutboxWorker
-from bot.report_delivery import enqueue_morning_report, report_key, wait_delivered
+from bot.service.outbox_worker import OutboxWorker
+from bot.service.report_delivery import enqueue_morning_report, report_key, wait_delivered
 from ops.db import Database
 from ops.outbox import (
     CHANNEL,

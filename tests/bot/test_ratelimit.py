@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Chat, Message, Update
 from telegram.error import RetryAfter
 
-from bot.ratelimit import REPLY_CHAT, OpsRateLimiter, is_reply, mark_reply
+from bot.telegram.ratelimit import REPLY_CHAT, OpsRateLimiter, is_reply, mark_reply
 
 PERSON, OTHER, GROUP = 2001, 2002, -1001000000001
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import asyncpg
 
-from bot.run_state import reap
-from bot.watchdog import Watchdog
+from bot.service.run_state import reap
+from bot.service.watchdog import Watchdog
 from jobs.catchup import RunState
 from jobs.runs import INTERRUPTED, RunRecord, recorded_run, slot_running
 from ops.clock import WIB

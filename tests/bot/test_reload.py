@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 from pydantic import SecretStr
 
-from bot.handlers.reload import resolve_job
+from bot.telegram.handlers.reload import resolve_job
 from jobs.runs import RUN_LOCK_CLASS, recorded_run, run_key
 from sandbox.accurate_emulator import AccurateEmulator
 from sandbox.dataset import generate

@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.access import Person
-from bot.replies import ReplyTooLong, render, sentence
+from bot.telegram.access import Person
 from reports.render import environment
+from reports.replies import ReplyTooLong, render, sentence
 from sandbox.telegram_emulator import check_html
 
 SENTENCES = sorted(environment("id").get_template("reply_sentences.id.html.j2").blocks)

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.handlers.report import BadDate, parse_day
+from bot.telegram.handlers.report import BadDate, parse_day
 from sandbox.telegram_emulator import StoredMessage, check_html
 from tests.bot.conftest import (
     ADMIN,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime, time, timedelta
 
-from bot.scheduler import build_scheduler
+from bot.service.scheduler import build_scheduler
 from jobs.catchup import plan_catchup
 from jobs.schedule import DAILY_SCHEDULE, Slot, slot_instant
 from ops.clock import WIB, utc_now

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.scheduler import ShiftedTrigger, build_scheduler, slot_trigger
+from bot.service.scheduler import ShiftedTrigger, build_scheduler, slot_trigger
 from jobs.schedule import DAILY_SCHEDULE
 from ops.clock import WIB
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date, datetime, time
 
-from bot.slots import SlotRunner
+from bot.service.slots import SlotRunner
 from jobs.accurate.client import AccurateClient
 from jobs.chain import ALREADY_DONE, ChainContext, run_chain
 from jobs.schedule import DAILY_SCHEDULE

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.handlers.stock import build_view, stock_chart
-from bot.store_match import load_stores
+from bot.service.store_match import load_stores
+from bot.telegram.handlers.stock import build_view, stock_chart
 from jobs.load_history import recorded_load
 from jobs.marts import build_store_stock
 from reports.chart_cache import ChartCache

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.store_match import Store, aliases_of, by_short_key, match_store, normalize
+from bot.service.store_match import Store, aliases_of, by_short_key, match_store, normalize
 
 
 def store(name: str, gudang: str | None = None, *planogram: str, branch: str = "Bali") -> Store:

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from bot.app import build_application
-from bot.updates import ChatSerialProcessor, chat_key
+from bot.telegram.app import build_application
+from bot.telegram.updates import ChatSerialProcessor, chat_key
 from ops.settings import Settings
 from sandbox.telegram_emulator import TelegramEmulator
 from tests.bot.conftest import ADMIN, NOW, TOKEN, VIEWER, seed

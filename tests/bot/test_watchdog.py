@@ -8,11 +8,11 @@ from datetime import date, datetime, time, timedelta
 
 import asyncpg
 
-from bot.catchup import CatchUp, summary_text
-from bot.cli_status import check_status
-from bot.run_state import first_start, load_runs
-from bot.slots import SlotRunner
-from bot.watchdog import Watchdog
+from bot.cli.status import check_status
+from bot.service.catchup_runner import CatchUp, summary_text
+from bot.service.run_state import first_start, load_runs
+from bot.service.slots import SlotRunner
+from bot.service.watchdog import Watchdog
 from jobs.health import run_health_check
 from jobs.runs import INTERRUPTED, RUN_LOCK_CLASS
 from ops.clock import WIB

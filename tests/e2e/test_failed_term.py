@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.leader import Leadership
 from bot.leading import Services
 from bot.runtime import _campaign, serve
+from bot.service.leader import Leadership
 from ops.settings import Settings
 from sandbox.telegram_emulator import TelegramEmulator
 from tests.e2e.harness import ADMIN, REPORT_CHAT, TOKEN, wait_for

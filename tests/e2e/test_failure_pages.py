@@ -16,7 +16,7 @@ from datetime import date, time
 import pytest
 from pydantic import SecretStr
 
-from bot.slots import SlotRunner
+from bot.service.slots import SlotRunner
 from jobs.schedule import DAILY_SCHEDULE
 from ops.clock import wib_at
 from ops.settings import Settings

@@ -10,8 +10,8 @@ import contextlib
 import asyncpg
 import pytest
 
-from bot.leader import LEADER_LOCK_KEY, Leadership
 from bot.runtime import serve
+from bot.service.leader import LEADER_LOCK_KEY, Leadership
 from ops.settings import Settings
 from tests.e2e.harness import ADMIN, REPORT_CHAT, TOKEN, wait_for
 

@@ -7,7 +7,7 @@ import asyncio
 import asyncpg
 from typer.testing import CliRunner
 
-from bot.cli import full_app
+from bot.cli.main import full_app
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:

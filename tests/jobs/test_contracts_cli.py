@@ -23,7 +23,7 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import full_app
+from bot.cli.main import full_app
 from jobs.stock import load_stock_snapshot
 from jobs.wording import day_text
 from ops.clock import wib_at

@@ -196,7 +196,7 @@ def test_the_import_command_reports_new_then_unchanged_and_refuses_bad_files(
 ):
     from typer.testing import CliRunner
 
-    from bot.cli import full_app
+    from bot.cli.main import full_app
 
     monkeypatch.chdir(tmp_path)
     good = write(tmp_path / "nov.csv", *receipt("#201-1", "20/11/2026", ("A", "1", "10.000")))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 
-from bot.watchdog import Watchdog
+from bot.service.watchdog import Watchdog
 from jobs.catchup import Overrun, overrun_alert, plan_catchup, slot_of
 from jobs.chain import ChainContext, run_chain
 from jobs.run_alerts import alert_run_end

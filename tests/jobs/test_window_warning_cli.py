@@ -10,7 +10,7 @@ from decimal import Decimal
 import asyncpg
 from typer.testing import CliRunner
 
-from bot.cli import full_app
+from bot.cli.main import full_app
 from jobs.contracts import window_warning
 from jobs.sales import load_sales
 from jobs.transfers import load_transfers

@@ -157,7 +157,7 @@ async def test_a_files_reason_is_its_last_commit_message_or_changed_file(tmp_pat
 
 
 async def test_after_a_job_the_monitors_that_follow_it_run_once_it_succeeded(pool, table):
-    from bot.monitor_jobs import MonitorJobs
+    from bot.service.monitor_jobs import MonitorJobs
     from jobs.runs import recorded_run
     from jobs.schedule import DAILY_SCHEDULE
     from ops.settings import Settings
@@ -184,7 +184,7 @@ async def test_after_a_job_the_monitors_that_follow_it_run_once_it_succeeded(poo
 async def test_a_cron_monitor_whose_last_fire_passed_unrun_is_caught_up_once(pool, table):
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-    from bot.monitor_jobs import MonitorJobs
+    from bot.service.monitor_jobs import MonitorJobs
     from ops.settings import Settings
 
     async with pool.acquire() as conn:

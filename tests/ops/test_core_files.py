@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import full_app
+from bot.cli.main import full_app
 from ops.core_files import (
     CoreFileFailed,
     CoreFileInvalid,

@@ -24,8 +24,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import full_app
-from bot.cli_sandbox import ENV_FILE, serve_dataset
+from bot.cli.main import full_app
+from bot.cli.sandbox import ENV_FILE, serve_dataset
 from jobs.accurate.client import AccurateClient
 from jobs.accurate.errors import AuthRejected
 from sandbox.accurate_emulator.latency import Latency
@@ -84,7 +84,7 @@ def served(dataset) -> Iterator[Served]:
     out, _world = dataset
     (out / ENV_FILE).unlink(missing_ok=True)
     process = subprocess.Popen(
-        [sys.executable, "-c", "from bot.cli import main; main()", "sandbox", "accurate",
+        [sys.executable, "-c", "from bot.cli.main import main; main()", "sandbox", "accurate",
          "--dataset", str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -8,7 +8,7 @@ from datetime import date
 
 import httpx
 
-from bot.cli_sandbox import serve_dataset
+from bot.cli.sandbox import serve_dataset
 from sandbox.dataset import generate, write_dataset
 from tests.helpers.cli import invoke
 

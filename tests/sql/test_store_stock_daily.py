@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.handlers.stock import _stock_history
+from bot.telegram.handlers.stock import _stock_history
 from jobs.chain import ChainContext
 from jobs.load_history import recorded_load
 from jobs.marts import StockSnapshotMissing, StoreStockResult, build_store_stock

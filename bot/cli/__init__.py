@@ -1,0 +1,1 @@
+"""The `opsbot` command line (typer): database, imports, jobs, monitors, sandbox, demo."""

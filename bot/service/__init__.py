@@ -1,0 +1,1 @@
+"""The service: leadership, schedule, catch-up, watchdog, delivery loops."""
