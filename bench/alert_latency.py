@@ -19,7 +19,7 @@ import asyncpg
 from bench.common import Result
 from bot.service.alert_notifier import AlertNotifier
 from bot.service.outbox_worker import OutboxWorker
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, polling
 from ops.alerts import raise_alert
 from ops.clock import utc_now
 from ops.settings import Settings
@@ -49,10 +49,7 @@ async def _samples(pool: asyncpg.Pool, emu: TelegramEmulator, settings: Settings
     notifier = AlertNotifier(pool, settings)
     stop = asyncio.Event()
     latencies = []
-    async with app:
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1)
+    async with polling(app):
         worker = OutboxWorker(app.bot, pool)
         tasks = [asyncio.create_task(notifier.run(stop)), asyncio.create_task(worker.run(stop))]
         try:
@@ -69,8 +66,6 @@ async def _samples(pool: asyncpg.Pool, emu: TelegramEmulator, settings: Settings
         finally:
             stop.set()
             await asyncio.gather(*tasks)
-            await app.updater.stop()
-            await app.stop()
     return latencies
 
 

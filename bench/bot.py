@@ -30,7 +30,7 @@ from telegram import Update
 from bench.common import Result
 from bench.full_world import load_full_world
 from bot.service.store_match import Store, load_stores
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, polling
 from bot.telegram.context import OpsApplication
 from jobs.business_marts import MartThresholds, build_all
 from jobs.marts import build_ff_fa_fs, build_so_l2, build_store_stock
@@ -190,7 +190,7 @@ async def _start_bot(stack: AsyncExitStack, pool: asyncpg.Pool, day: date) -> Bo
     now = wib_at(day, datetime.min.time()) + timedelta(hours=6, minutes=5)
     emu = await stack.enter_async_context(TelegramEmulator(token=TOKEN))
     app = build_application(_settings(emu.base_url, emu.base_file_url), pool)
-    app.bot_data["clock"] = lambda: now
+    app.bot_data.clock = lambda: now
     await stack.enter_async_context(app)
     return BotUnderTest(app, emu, {})
 
@@ -357,17 +357,12 @@ async def _serve(dsn: str, base_url: str, base_file_url: str, day: date) -> None
     assert pool is not None
     app = build_application(_settings(base_url, base_file_url), pool)
     now = wib_at(day, datetime.min.time()) + timedelta(hours=6, minutes=5)
-    app.bot_data["clock"] = lambda: now
+    app.bot_data.clock = lambda: now
     loop = asyncio.get_running_loop()
     closed = loop.run_in_executor(None, sys.stdin.buffer.read)
     try:
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=1)
+        async with polling(app):
             await closed
-            await app.updater.stop()
-            await app.stop()
     finally:
         await pool.close()
 

@@ -18,7 +18,7 @@ from bench.alert_latency import ALERT_CHAT, PAUSE, SAMPLES, TARGET, TOKEN, _base
 from bench.common import Result
 from bot.service.alert_notifier import AlertNotifier
 from bot.service.outbox_worker import OutboxWorker
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, polling
 from jobs.runs import recorded_run
 from ops.clock import utc_now, wib_today
 from ops.settings import Settings
@@ -38,10 +38,7 @@ async def _samples(pool: asyncpg.Pool, emu: TelegramEmulator, settings: Settings
     stop = asyncio.Event()
     latencies = []
     day = wib_today(utc_now())
-    async with app:
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1)
+    async with polling(app):
         worker = OutboxWorker(app.bot, pool)
         tasks = [asyncio.create_task(notifier.run(stop)), asyncio.create_task(worker.run(stop))]
         try:
@@ -59,8 +56,6 @@ async def _samples(pool: asyncpg.Pool, emu: TelegramEmulator, settings: Settings
         finally:
             stop.set()
             await asyncio.gather(*tasks)
-            await app.updater.stop()
-            await app.stop()
     return latencies
 
 

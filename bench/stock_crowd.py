@@ -24,7 +24,7 @@ from bench.bot import POOL_SIZE, TOKEN, BotUnderTest, _answer_times, _prepare, _
 from bench.common import Result
 from bench.full_world import load_full_world
 from bot.service.store_match import Store
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, polling
 from ops.clock import wib_at
 from reports.chart_cache import ChartCache, ChartKey
 from sandbox.telegram_emulator import TelegramEmulator
@@ -168,19 +168,14 @@ async def _serve(dsn: str, base_url: str, base_file_url: str, day: date, share: 
     assert pool is not None
     app = build_application(_settings(base_url, base_file_url), pool)
     now = wib_at(day, datetime.min.time()) + timedelta(hours=6, minutes=5)
-    app.bot_data["clock"] = lambda: now
+    app.bot_data.clock = lambda: now
     if not share:
-        app.bot_data["chart_cache"] = RenderEach()
+        app.bot_data.chart_cache = RenderEach()
     loop = asyncio.get_running_loop()
     closed = loop.run_in_executor(None, sys.stdin.buffer.read)
     try:
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=1)
+        async with polling(app):
             await closed
-            await app.updater.stop()
-            await app.stop()
     finally:
         await pool.close()
 

@@ -85,7 +85,8 @@ async def lead(svc: Services, leadership: Leadership, stop: asyncio.Event) -> No
     )
     application = build_application(settings, pool)
     notifier = AlertNotifier(pool, settings, clock=svc.clock)
-    application.bot_data.update(dsn=svc.dsn, clock=svc.clock, alert_notifier=notifier)
+    data = application.bot_data
+    data.dsn, data.clock, data.alert_notifier = svc.dsn, svc.clock, notifier
     scheduler: AsyncIOScheduler | None = None
     workers: list[asyncio.Task[Any]] = []
     try:

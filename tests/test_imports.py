@@ -181,3 +181,30 @@ def test_only_the_demo_cli_tests_and_benchmarks_import_sandbox() -> None:
         if any(t.split(".")[0] == "sandbox" for t in targets) and not module.startswith("sandbox")
     }
     assert users == SANDBOX_USERS | {"tests", "bench"}
+
+
+# Inside bot/ (docs/README.md): the Telegram front end and the CLI use the service, the service
+# uses neither; bot.runtime and bot.leading (the composition root) wire the three together.
+BOT_AREAS = {
+    "bot.service": {"bot.service"},
+    "bot.telegram": {"bot.telegram", "bot.service"},
+    "bot.cli": {"bot.cli", "bot.service", "bot.telegram", "bot.runtime"},
+}
+
+
+def _bot_area(module: str) -> str:
+    """`bot.telegram.handlers.stock` -> `bot.telegram`; `bot.runtime` -> itself."""
+    return ".".join(module.split(".")[:2])
+
+
+def test_inside_bot_the_front_ends_use_the_service_never_the_reverse() -> None:
+    graph = import_graph()
+    assert set(BOT_AREAS) <= {_bot_area(m) for m in graph if m.startswith("bot.")}
+    wrong = [
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if _bot_area(module) in BOT_AREAS
+        for target in targets
+        if target.startswith("bot.") and _bot_area(target) not in BOT_AREAS[_bot_area(module)]
+    ]
+    assert wrong == [], "imports against bot's areas:\n" + "\n".join(sorted(wrong))

@@ -186,7 +186,7 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
         report_date = world.days[-1]
         lead = await _add_lead(pool, world, report_date)
         application = build_application(settings, pool)
-        application.bot_data["clock"] = clock
+        application.bot_data.clock = clock
         handled = _count_handled(application)
         async with application:
             await application.post_init(application)  # type: ignore[misc]
@@ -303,11 +303,11 @@ def _count_handled(application: OpsApplication) -> asyncio.Condition:
     from telegram.ext import TypeHandler
 
     done = asyncio.Condition()
-    application.bot_data["demo_handled"] = 0
+    application.bot_data.demo_handled = 0
 
     async def handled(_update: Update, _context: Any) -> None:
         async with done:
-            application.bot_data["demo_handled"] += 1
+            application.bot_data.demo_handled += 1
             done.notify_all()
 
     application.add_handler(TypeHandler(Update, handled), group=1)
@@ -369,7 +369,7 @@ async def _play(
             if person != speaker:
                 clock.advance(SPEAKER_GAP)
                 speaker = person
-            expected = application.bot_data["demo_handled"] + 1
+            expected = application.bot_data.demo_handled + 1
             shown = telegram.state.bot_message_count(person.user_id) + replies
             telegram.inject_message(person.user_id, text, first_name=person.name)
             try:
@@ -399,7 +399,7 @@ async def _tap(
     if found is None:
         raise OpsError(f"The demo found no alert about {about!r} to tap.")
     shown = f"{label} #{found.group(1)}"
-    expected = application.bot_data["demo_handled"] + 1
+    expected = application.bot_data.demo_handled + 1
     telegram.tap_button(person.user_id, last.message_id, shown, user_id=person.user_id,
                         first_name=person.name)  # fmt: skip
     await _handled(application, handled, expected)
@@ -409,7 +409,7 @@ async def _handled(application: OpsApplication, handled: asyncio.Condition, coun
     """Return once `count` updates were handled; TimeoutError after ANSWER_TIMEOUT."""
 
     def done() -> bool:
-        return bool(application.bot_data["demo_handled"] >= count)
+        return bool(application.bot_data.demo_handled >= count)
 
     async with asyncio.timeout(ANSWER_TIMEOUT), handled:
         await handled.wait_for(done)

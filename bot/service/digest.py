@@ -15,8 +15,8 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from bot.service.people import Person
 from bot.service.store_match import Store, load_stores
-from bot.telegram.access import Person
 from ops.db import Conn
 from ops.outbox import enqueue
 from ops.paths import read_sql

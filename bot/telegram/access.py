@@ -13,13 +13,13 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import asyncpg
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.service.people import Person, load_person
 from bot.telegram.context import OpsContext
 from ops.paths import read_sql
 from ops.settings import Settings
@@ -27,64 +27,8 @@ from reports.replies import sentence
 
 log = logging.getLogger(__name__)
 
-Role = Literal["admin", "lead", "viewer"]
 Outcome = Literal["ok", "denied", "error"]
-
-# Which commands each role may use; /start, /help and /whoami are open to every known person.
-# "alerts" also covers the Acknowledge button; "mute" covers /mute, /unmute and their buttons
-# (a mute silences an alert for everyone, so only admins). "system_alerts": the alerts about no
-# store (failed jobs, tokens ...) are listed and acknowledged too (bot/telegram/alert_scope.py); a
-# lead
-# sees a store's alert only when the store is theirs.
-BUSINESS = frozenset({"sales", "depth", "tier", "capacity"})  # the §9 marts on command
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset(
-        {
-            "stock",
-            "shrinkage",
-            "health",
-            "report",
-            "reload",
-            "alerts",
-            "mute",
-            "system_alerts",
-            "monitors",
-        }
-    )
-    | BUSINESS,
-    # /report covers every branch: not for a lead; /digest is a lead's digest of their scope
-    "lead": frozenset({"stock", "shrinkage", "alerts", "system_alerts", "digest"}) | BUSINESS,
-    "viewer": frozenset({"stock", "shrinkage", "report"}) | BUSINESS,
-}
 AUDIT_ARGS_LIMIT = 300  # characters of the arguments kept in the audit log
-
-
-@dataclass(frozen=True)
-class Person:
-    """An allowed user: role, and for a lead the branch and/or stores (lower nama_accurate)."""
-
-    user_id: int
-    name: str
-    role: Role
-    branch: str | None = None
-    stores: tuple[str, ...] = field(default_factory=tuple)
-
-    def may(self, command: str) -> bool:
-        """True when this person's role may use `command` (without the slash)."""
-        return command in PERMISSIONS[self.role]
-
-    @property
-    def scoped(self) -> bool:
-        """True for a lead: only their branch/stores are visible."""
-        return self.role == "lead"
-
-    def sees(self, store_key: str, branch: str | None) -> bool:
-        """True when the store (lower nama_accurate, its branch) is within this person's scope."""
-        if not self.scoped:
-            return True
-        if store_key in self.stores:
-            return True
-        return bool(self.branch and branch and self.branch.lower() == branch.strip().lower())
 
 
 class BotContext(OpsContext):
@@ -102,21 +46,6 @@ class BotContext(OpsContext):
     @person.setter
     def person(self, value: Person) -> None:
         self._person = value
-
-
-async def load_person(
-    pool: asyncpg.Pool, settings: Settings, user_id: int, first_name: str
-) -> Person | None:
-    """The allowed person with this Telegram user id, or None for a stranger."""
-    row = await pool.fetchrow(read_sql("queries/bot_person.sql"), user_id)
-    name = (row["name"] if row and row["name"] else None) or first_name
-    if user_id in settings.admin_user_ids:
-        return Person(user_id, name, "admin")
-    if row is None:
-        return None
-    # the store key of core.store_key (DOMAIN.md §11): lower, trimmed, inner spaces collapsed
-    stores = tuple(" ".join(s.split()).lower() for s in row["stores"] or () if s and s.strip())
-    return Person(user_id, name, row["role"], row["branch"], stores)
 
 
 def chat_allowed(settings: Settings, update: Update) -> bool:

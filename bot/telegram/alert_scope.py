@@ -20,8 +20,8 @@ from typing import TypeVar
 
 import asyncpg
 
+from bot.service.people import Person
 from bot.service.store_match import load_stores
-from bot.telegram.access import Person
 
 # Alert rules whose key's second part is a store key (jobs/health_rules.py so_l2_findings).
 STORE_RULES = frozenset({"shrinkage"})

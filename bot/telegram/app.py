@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 from telegram import BotCommand, Update
@@ -97,8 +99,8 @@ def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:
     if settings.bot_concurrent_updates > 1:
         builder.concurrent_updates(ChatSerialProcessor(settings.bot_concurrent_updates))
     application: OpsApplication = builder.build()
-    application.bot_data["pool"] = pool
-    application.bot_data["settings"] = settings
+    application.bot_data.pool = pool
+    application.bot_data.settings = settings
     application.add_handler(TypeHandler(Update, mark_reply), group=-2)
     application.add_handler(TypeHandler(Update, check_access), group=-1)
     application.add_handlers(
@@ -128,3 +130,24 @@ def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:
     )
     application.add_error_handler(on_error)
     return application
+
+
+@asynccontextmanager
+async def polling(
+    application: OpsApplication, *, poll_interval: float = 0.0, poll_timeout: int = 1
+) -> AsyncIterator[OpsApplication]:
+    """Initialise, start and long-poll `application` for the block; stop and shut down after.
+
+    The sandbox's way to run the bot (the demo, tests, benchmarks: `poll_timeout` seconds per
+    getUpdates against the emulator). The service polls through bot/leading.py instead, which
+    also keeps pending updates across a leadership change.
+    """
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=poll_interval, timeout=poll_timeout)
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from ops.clock import utc_now
 from ops.settings import Settings
+from reports.chart_cache import ChartCache
+
+if TYPE_CHECKING:
+    from bot.service.alert_notifier import AlertNotifier
 
 
-class BotData(dict[str, Any]):
-    """Application-wide state opened in post_init and closed in post_shutdown."""
+@dataclass
+class BotData:
+    """The resources every handler shares, typed (PTB makes it with no arguments).
+
+    `pool` and `settings` are set by build_application; the leader adds `dsn` (for /reload's
+    jobs), its `clock` and the `alert_notifier` (woken after a tap); tests inject a clock.
+    """
+
+    pool: asyncpg.Pool | None = None
+    settings: Settings | None = None
+    clock: Callable[[], datetime] = utc_now
+    dsn: str | None = None
+    alert_notifier: AlertNotifier | None = None
+    chart_cache: ChartCache = field(default_factory=ChartCache)
+    # (job, WIB date) slots being reloaded by this process (bot/telegram/handlers/reload.py)
+    reloads: set[tuple[str, date]] = field(default_factory=set)
+    # updates the demo has seen handled (bot/cli/demo.py waits on it)
+    demo_handled: int = 0
 
 
 class OpsContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
@@ -20,13 +44,19 @@ class OpsContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Bo
     @property
     def db(self) -> asyncpg.Pool:
         """The asyncpg pool."""
-        pool: asyncpg.Pool = self.bot_data["pool"]
+        pool = self.bot_data.pool
+        if pool is None:
+            raise RuntimeError("no pool on bot_data: use build_application")
         return pool
 
     @property
     def settings(self) -> Settings:
         """The settings the application was built with."""
-        settings: Settings = self.bot_data["settings"]
+        settings = self.bot_data.settings
+        if settings is None:
+            raise RuntimeError(
+                "no settings on bot_data: build the application with build_application"
+            )
         return settings
 
 

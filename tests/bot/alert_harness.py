@@ -16,7 +16,7 @@ import pytest
 
 from bot.service.alert_notifier import AlertNotifier
 from bot.service.outbox_worker import OutboxWorker
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, polling
 from bot.telegram.context import OpsApplication
 from ops.alerts import Severity, raise_alert, resolve_alert
 from ops.settings import Settings
@@ -166,18 +166,11 @@ async def alerting(pool: asyncpg.Pool) -> AsyncIterator[AlertHarness]:
         settings = alert_settings(emu.base_url, emu.base_file_url)
         app = build_application(settings, pool)
         notifier = AlertNotifier(pool, settings, clock=clock)
-        app.bot_data["clock"] = clock
-        app.bot_data["alert_notifier"] = notifier
-        async with app:
+        app.bot_data.clock = clock
+        app.bot_data.alert_notifier = notifier
+        async with polling(app):
             worker = OutboxWorker(app.bot, pool, clock=clock)
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=1)
-            try:
-                yield AlertHarness(emu, app, pool, clock, notifier, worker)
-            finally:
-                await app.updater.stop()
-                await app.stop()
+            yield AlertHarness(emu, app, pool, clock, notifier, worker)
         # Every send and edit was accepted (valid HTML, a live target), bar chats a test blocked.
         for method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
             for call in emu.calls(method):

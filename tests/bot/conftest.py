@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 import asyncpg
 import pytest
 
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, polling
 from bot.telegram.context import OpsApplication
 from jobs.marts import build_store_stock
 from ops.settings import Settings
@@ -187,16 +187,9 @@ async def bot(pool: asyncpg.Pool) -> AsyncIterator[BotHarness]:
             report_chat_id=REPORT_CHAT,
         )
         app = build_application(settings, pool)
-        app.bot_data["clock"] = lambda: NOW
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=1)
-            try:
-                yield BotHarness(emu, app, pool)
-            finally:
-                await app.updater.stop()
-                await app.stop()
+        app.bot_data.clock = lambda: NOW
+        async with polling(app):
+            yield BotHarness(emu, app, pool)
         # Every answer was accepted by the emulator (valid HTML) and fits one message.
         for call in emu.calls("sendMessage"):
             assert call.ok, call.response

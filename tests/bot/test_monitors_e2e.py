@@ -48,7 +48,7 @@ async def test_synced_scheduled_fired_carded_acknowledged_false_alarm_resolved(
 ) -> None:
     monitor_id = await _synced(alerting, tmp_path, "stok_minus", MONITOR)
     await alerting.pool.execute("insert into mart.t_e2e values ('zuma tp', -3), ('zuma gm', 5)")
-    jobs = MonitorJobs(alerting.pool, alerting.app.bot_data["settings"], clock=alerting.clock)
+    jobs = MonitorJobs(alerting.pool, alerting.app.bot_data.settings, clock=alerting.clock)
     scheduler = AsyncIOScheduler()
     assert await jobs.reload(scheduler) == 0  # disabled: not scheduled
     tried = await alerting.ask(ADMIN, f"/monitor test {monitor_id}")
@@ -113,7 +113,7 @@ async def test_a_timeout_is_recorded_and_warned_once_while_the_schedule_goes_on(
     monitor_id = await _synced(alerting, tmp_path, "lambat", SLOW)
     await alerting.pool.execute("insert into mart.t_e2e values ('zuma tp', 1)")
     await alerting.ask(ADMIN, f"/monitor on {monitor_id}")
-    settings = alerting.app.bot_data["settings"].model_copy(update={"monitor_timeout_seconds": 0.2})
+    settings = alerting.app.bot_data.settings.model_copy(update={"monitor_timeout_seconds": 0.2})
     jobs = MonitorJobs(alerting.pool, settings, clock=alerting.clock)
     for _ in range(3):
         outcome = await jobs.run_one(monitor_id, "cron")
@@ -157,7 +157,7 @@ async def test_a_lead_never_sees_a_monitors_rows_outside_their_scope(
         "insert into mart.t_e2e values ('zuma tp', -3), ('zuma galaxy mall', -12)"
     )
     await alerting.ask(ADMIN, f"/monitor on {monitor_id}")
-    jobs = MonitorJobs(alerting.pool, alerting.app.bot_data["settings"], clock=alerting.clock)
+    jobs = MonitorJobs(alerting.pool, alerting.app.bot_data.settings, clock=alerting.clock)
     outcome = await jobs.run_one(monitor_id, "cron")
     assert outcome is not None and len(outcome.fired) == 2
     admin = await alerting.ask(ADMIN, "/alerts")
@@ -177,7 +177,7 @@ async def test_a_high_monitor_alert_is_one_card_without_reminders_or_escalation(
     )
     await alerting.pool.execute("insert into mart.t_e2e values ('zuma tp', -3)")
     await alerting.ask(ADMIN, f"/monitor on {monitor_id}")
-    jobs = MonitorJobs(alerting.pool, alerting.app.bot_data["settings"], clock=alerting.clock)
+    jobs = MonitorJobs(alerting.pool, alerting.app.bot_data.settings, clock=alerting.clock)
     await jobs.run_one(monitor_id, "cron")
     await alerting.deliver()
     [card] = alerting.bot_messages(ALERT_CHAT)
@@ -196,7 +196,7 @@ async def test_a_missed_cron_slot_is_flagged_by_the_watchdog_and_caught_up_on_st
     monitor_id = await _synced(alerting, tmp_path, "stok_minus", daily)
     await alerting.pool.execute("insert into mart.t_e2e values ('zuma tp', -3)")
     await alerting.ask(ADMIN, f"/monitor on {monitor_id}")  # 06:30 WIB
-    leader = MonitorJobs(alerting.pool, alerting.app.bot_data["settings"], clock=alerting.clock)
+    leader = MonitorJobs(alerting.pool, alerting.app.bot_data.settings, clock=alerting.clock)
     assert await leader.reload(AsyncIOScheduler()) == 1
     watchdog = Watchdog(alerting.pool, clock=alerting.clock, schedule=())
     key = f"monitor_missed:{monitor_id}"
@@ -213,7 +213,7 @@ async def test_a_missed_cron_slot_is_flagged_by_the_watchdog_and_caught_up_on_st
 
     # a new leader starts: the slot is caught up once, and the warning resolves
     fresh = AsyncIOScheduler()
-    starting = MonitorJobs(alerting.pool, alerting.app.bot_data["settings"], clock=alerting.clock)
+    starting = MonitorJobs(alerting.pool, alerting.app.bot_data.settings, clock=alerting.clock)
     await starting.reload(fresh)
     catch_up = fresh.get_job(f"monitor:{monitor_id}:v1:0 7 * * *:catch-up")
     assert catch_up is not None
@@ -273,7 +273,7 @@ async def test_a_refused_monitor_is_refused_when_saved_and_again_by_the_role(
             f"Monitor {name}",
             sql,
         )
-    settings = alerting.app.bot_data["settings"].model_copy(update={"monitor_timeout_seconds": 0.5})
+    settings = alerting.app.bot_data.settings.model_copy(update={"monitor_timeout_seconds": 0.5})
     jobs = MonitorJobs(alerting.pool, settings, clock=alerting.clock)
     statuses = {}
     for name, monitor_id in ids.items():

@@ -28,8 +28,8 @@ async def accurate(bot: BotHarness) -> AsyncIterator[AccurateEmulator]:
         env = emulator.settings_env()
         update: dict[str, object] = {"accurate_account_url": env.pop("ACCURATE_ACCOUNT_URL")}
         update |= {key.lower(): SecretStr(value) for key, value in env.items()}
-        settings = bot.app.bot_data["settings"]
-        bot.app.bot_data["settings"] = settings.model_copy(update=update)
+        settings = bot.app.bot_data.settings
+        bot.app.bot_data.settings = settings.model_copy(update=update)
         yield emulator
 
 

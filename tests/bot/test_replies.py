@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.telegram.access import Person
+from bot.service.people import Person
 from reports.render import environment
 from reports.replies import ReplyTooLong, render, sentence
 from sandbox.telegram_emulator import check_html

@@ -176,7 +176,7 @@ def test_parse_day_forms():
 async def test_a_second_asker_gets_the_charts_drawn_for_the_first(bot: BotHarness):
     first = split_reply(await bot.ask(ADMIN, "/report", expect=4))[1]
     second = split_reply(await bot.ask(VIEWER, "/report", expect=4))[1]
-    cache = bot.app.bot_data["chart_cache"]
+    cache = bot.app.bot_data.chart_cache
     assert (cache.stats.renders, cache.stats.hits) == (1, 1)
     assert [p.photo.data for p in first if p.photo] == [p.photo.data for p in second if p.photo]
     split_reply(await bot.ask(ADMIN, "/report kemarin", expect=4))  # another day: drawn

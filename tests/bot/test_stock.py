@@ -16,7 +16,7 @@ from tests.helpers.fixtures import add_stock
 
 
 def chart_cache_of(bot: BotHarness) -> ChartCache:
-    cache: ChartCache = bot.app.bot_data["chart_cache"]
+    cache: ChartCache = bot.app.bot_data.chart_cache
     return cache
 
 

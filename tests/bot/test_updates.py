@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, polling
 from bot.telegram.updates import ChatSerialProcessor, chat_key
 from ops.settings import Settings
 from sandbox.telegram_emulator import TelegramEmulator
@@ -28,17 +28,10 @@ async def emu(pool: asyncpg.Pool) -> AsyncIterator[TelegramEmulator]:
             bot_concurrent_updates=8,
         )
         app = build_application(settings, pool)
-        app.bot_data["clock"] = lambda: NOW
+        app.bot_data.clock = lambda: NOW
         assert isinstance(app.update_processor, ChatSerialProcessor)
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=1)
-            try:
-                yield emulator
-            finally:
-                await app.updater.stop()
-                await app.stop()
+        async with polling(app):
+            yield emulator
 
 
 async def test_a_blocked_chat_does_not_hold_up_another_and_keeps_its_order(

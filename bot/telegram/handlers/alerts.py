@@ -35,7 +35,8 @@ from bot.service.alert_views import (
     render_list,
     unresolved_views,
 )
-from bot.telegram.access import PERMISSIONS, BotContext, Outcome, Person, audited
+from bot.service.people import PERMISSIONS, Person
+from bot.telegram.access import BotContext, Outcome, audited
 from bot.telegram.alert_scope import AlertScope
 from bot.telegram.handlers.common import answer, clock_of
 from ops.alerts import AlertNotFound, acknowledge, mute, unmute
@@ -75,7 +76,7 @@ def parse_alert_id(text: str) -> int | None:
 
 
 def _wake(context: BotContext) -> None:
-    notifier = context.bot_data.get("alert_notifier")
+    notifier = context.bot_data.alert_notifier
     if notifier is not None:
         notifier.wake()
 

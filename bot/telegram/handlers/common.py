@@ -8,9 +8,9 @@ from datetime import datetime
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.service.people import Person
 from bot.service.store_match import load_stores
-from bot.telegram.access import BotContext, Person
-from ops.clock import utc_now
+from bot.telegram.access import BotContext
 from reports.chart_cache import ChartCache
 from reports.replies import sentence
 
@@ -70,12 +70,10 @@ async def named_scope(context: BotContext, person: Person) -> str:
 
 
 def clock_of(context: BotContext) -> Callable[[], datetime]:
-    """The clock in bot_data['clock'] (tests inject one), else the real one."""
-    clock: Callable[[], datetime] = context.bot_data.get("clock", utc_now)
-    return clock
+    """The application's clock (tests inject one; the real one by default)."""
+    return context.bot_data.clock
 
 
 def chart_cache(context: BotContext) -> ChartCache:
-    """The application's chart cache (reports/chart_cache.py), made on first use."""
-    cache: ChartCache = context.bot_data.setdefault("chart_cache", ChartCache())
-    return cache
+    """The application's chart cache (reports/chart_cache.py)."""
+    return context.bot_data.chart_cache

@@ -39,7 +39,6 @@ from reports.replies import render, sentence
 
 log = logging.getLogger(__name__)
 
-GUARD_KEY = "reloads"  # bot_data: the (job, date) slots being reloaded by this process
 JOBS = tuple(FOLLOWERS)
 # What people type for a job, beyond its own name with or without underscores (the job
 # registry's aliases, ops/registry.py).
@@ -265,7 +264,7 @@ async def reload_command(update: Update, context: BotContext) -> Outcome:
 async def _start(update: Update, context: BotContext, job: str, day: date) -> Outcome:
     steps = (job, *FOLLOWERS[job])
     label = f"{job} {day.isoformat()}"
-    guard: set[tuple[str, date]] = context.bot_data.setdefault(GUARD_KEY, set())
+    guard = context.bot_data.reloads
     slots = {(step, day) for step in steps}
     if slots & guard:
         await answer(update, sentence("reload_busy", query=label))
@@ -285,7 +284,7 @@ async def _start(update: Update, context: BotContext, job: str, day: date) -> Ou
             context.db,
             context.settings,
             triggered_by=f"bot:{context.person.user_id}",
-            dsn=context.bot_data.get("dsn"),
+            dsn=context.bot_data.dsn,
             clock=clock_of(context),
         )
         shown = ProgressMessage(context.bot, sent.chat_id, sent.message_id, progress)
