@@ -1,11 +1,14 @@
 """The five business marts of DOMAIN.md §9, built by sql/marts/report_*.sql.
 
-Each build is one transaction holding the mart's advisory lock and rewrites one date's rows in
-place (upsert on the primary key, rows no longer produced deleted): a rerun on the same inputs
-gives the same rows, and any kept day can be recomputed. The stock marts refuse to build on a
-missing snapshot (it would read as zero stock everywhere, DOMAIN.md §3), and read the day's
-stock through the key sums of jobs/stock_keys.py (the first of them sums the day). Thresholds
-come from the MART_* settings (ops/settings.py), never from literals.
+Each mart file ends in its final select (the date's rows); jobs/mart_replace.py does the rest,
+as for the three daily marts: one transaction holding the mart's advisory lock, the refusal of
+the stock marts to build on a missing snapshot (it would read as zero stock everywhere,
+DOMAIN.md §3), and the rewrite of the date's rows in place (upsert on the primary key, rows no
+longer selected deleted), so a rerun on the same inputs gives the same rows and any kept day can
+be recomputed. Inside that transaction the stock marts read the day's stock through the key sums
+of jobs/stock_keys.py (the first of them sums the day) and the planned slots of
+jobs/plan_cells.py. Thresholds come from the MART_* settings (ops/settings.py), never from
+literals.
 """
 
 from __future__ import annotations
@@ -17,17 +20,13 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from jobs.marts import StockSnapshotMissing
+from jobs.mart_replace import building, replace_day
 from jobs.plan_cells import plan_cells
 from jobs.stock_keys import ensure_stock_keys
 from ops.db import Conn
 from ops.paths import read_sql
 
 log = logging.getLogger(__name__)
-
-_SNAPSHOT_PRESENT = "select exists (select from core.stock_snapshot where snapshot_date = $1)"
-_LOCK = "select pg_advisory_xact_lock(hashtext($1))"
-_WORK_MEM = "set local work_mem = '64MB'"
 
 
 class MartThresholds(BaseModel):
@@ -60,11 +59,6 @@ class MartBuild:
     removed: int
 
 
-async def _require_snapshot(conn: Conn, mart: str, day: date) -> None:
-    if not await conn.fetchval(_SNAPSHOT_PRESENT, day):
-        raise StockSnapshotMissing(mart, day)
-
-
 async def _build(
     conn: Conn,
     table: str,
@@ -73,19 +67,22 @@ async def _build(
     snapshot: bool = True,
     plan: bool = False,
 ) -> MartBuild:
-    """Run sql/marts/<table>.sql for `day` under the table's lock, in one transaction."""
-    async with conn.transaction():
-        await conn.execute(_LOCK, f"mart.{table}")
-        await conn.execute(_WORK_MEM)
+    """Replace `day`'s rows of mart.<table> by what sql/marts/<table>.sql selects ($1 = `day`,
+    $2... = `args`), in one transaction under the table's lock (jobs/mart_replace.py); a stock
+    mart (`snapshot`) first gets the day's key sums, `plan` the planned slots (plan_cell).
+
+    Raises:
+        StockSnapshotMissing: `snapshot` and no stock snapshot for `day` (nothing changed).
+    """
+    mart = f"mart.{table}"
+    async with building(conn, mart, day, snapshot_of=table if snapshot else None):
         if snapshot:
-            await _require_snapshot(conn, table, day)
             await ensure_stock_keys(conn, day)
         if plan:
             await plan_cells(conn)
-        row = await conn.fetchrow(read_sql(f"marts/{table}.sql"), day, *args)
-    assert row is not None
-    log.info("%s %s: %d rows, %d removed", table, day, row["rows"], row["removed"])
-    return MartBuild(table, day, row["rows"], row["removed"])
+        done = await replace_day(conn, mart, read_sql(f"marts/{table}.sql"), day, *args)
+    log.info("%s %s: %d rows, %d removed", table, day, done.rows, done.removed)
+    return MartBuild(table, day, done.rows, done.removed)
 
 
 async def build_tier_summary(conn: Conn, day: date) -> MartBuild:

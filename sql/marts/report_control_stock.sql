@@ -3,7 +3,8 @@
 -- (copied, not recomputed) and mart.report_depth_alert of the same date (built just before).
 -- $1 = snapshot date (WIB); $2 = FF red line (0.60); $3..$5 = FF, FA, FS targets;
 -- $6 = FB_ALERT; $7 = FS_OVERSTOCK; $8 = DEPTH_ALERT_DAYS. Thresholds compare unrounded values.
--- Rewrites the date's rows. Returns one row: rows (written), removed.
+-- Selects the date's rows; jobs/mart_replace.py writes them over the date's rows (rows no longer
+-- selected are removed): a rerun on the same inputs gives the same rows.
 
 with
 
@@ -132,7 +133,7 @@ sales as (
     group by s.matched_store_name
 ),
 
-final as (
+measured as (
     select
         st.gudang_key,
         coalesce(sp.nama_gudang, st.nama_department_old)                as store_db_name,
@@ -177,65 +178,28 @@ judged as (
         -- stock / (sales / window) as one exact division (no rounding of the average first)
         case when f.sales_pairs_90d > 0
              then f.stock_pairs * f.window_days / f.sales_pairs_90d end as depth_raw
-    from final as f
-),
-
-rows as (
-    select j.*,
-        case
-            when j.ff < $2::numeric or j.depth_raw < $8::numeric then 'red'
-            when not j.has_planogram then 'no_plan'
-            when j.ff < $3::numeric or j.fa < $4::numeric or j.fs < $5::numeric
-              or j.fb_raw < $6::numeric or j.fs > $7::numeric or j.capacity_raw > 1 then 'yellow'
-            else 'green'
-        end as status
-    from judged as j
-),
-
-written as (
-    insert into mart.report_control_stock as m (
-        snapshot_date, gudang_key, store_db_name, store_name, branch, area, as_name, bm_name,
-        stock_pairs, stock_minus_keys, unmatched_pairs, stock_value_rsp, unpriced_pairs,
-        has_planogram, articles_planned, plan_pairs, ff, fa, fs, articles_full,
-        articles_broken, articles_missing, fb, ro_box_articles, ro_protol_articles,
-        low_cover_articles, sales_pairs_7d, sales_pairs_90d, avg_daily_sales, depth_days,
-        capacity_pct, status, calculated_at
-    )
-    select
-        $1::date, gudang_key, store_db_name, store_name, branch, area, as_name, bm_name,
-        stock_pairs, stock_minus_keys, unmatched_pairs, stock_value_rsp, unpriced_pairs,
-        has_planogram, articles_planned, plan_pairs, ff, fa, fs, articles_full,
-        articles_broken, articles_missing, round(fb_raw, 4), ro_box_articles,
-        ro_protol_articles, low_cover_articles, sales_pairs_7d, sales_pairs_90d,
-        round(avg_daily, 4), round(depth_raw, 1), round(capacity_raw, 4), status, now()
-    from rows
-    on conflict (snapshot_date, gudang_key) do update set
-        store_db_name = excluded.store_db_name, store_name = excluded.store_name,
-        branch = excluded.branch, area = excluded.area, as_name = excluded.as_name,
-        bm_name = excluded.bm_name, stock_pairs = excluded.stock_pairs,
-        stock_minus_keys = excluded.stock_minus_keys, unmatched_pairs = excluded.unmatched_pairs,
-        stock_value_rsp = excluded.stock_value_rsp, unpriced_pairs = excluded.unpriced_pairs,
-        has_planogram = excluded.has_planogram, articles_planned = excluded.articles_planned,
-        plan_pairs = excluded.plan_pairs, ff = excluded.ff, fa = excluded.fa, fs = excluded.fs,
-        articles_full = excluded.articles_full, articles_broken = excluded.articles_broken,
-        articles_missing = excluded.articles_missing, fb = excluded.fb,
-        ro_box_articles = excluded.ro_box_articles,
-        ro_protol_articles = excluded.ro_protol_articles,
-        low_cover_articles = excluded.low_cover_articles,
-        sales_pairs_7d = excluded.sales_pairs_7d, sales_pairs_90d = excluded.sales_pairs_90d,
-        avg_daily_sales = excluded.avg_daily_sales, depth_days = excluded.depth_days,
-        capacity_pct = excluded.capacity_pct, status = excluded.status,
-        calculated_at = excluded.calculated_at
-    returning m.gudang_key
-),
-
-removed as (
-    delete from mart.report_control_stock as m
-    where m.snapshot_date = $1::date
-      and not exists (select from rows as r where r.gudang_key = m.gudang_key)
-    returning m.gudang_key
+    from measured as f
 )
 
+-- ---------------------------------------------------------------- the date's rows
+
 select
-    (select count(*) from written)::integer  as rows,
-    (select count(*) from removed)::integer  as removed
+    $1::date                      as snapshot_date,
+    j.gudang_key, j.store_db_name, j.store_name, j.branch, j.area, j.as_name, j.bm_name,
+    j.stock_pairs, j.stock_minus_keys, j.unmatched_pairs, j.stock_value_rsp, j.unpriced_pairs,
+    j.has_planogram, j.articles_planned, j.plan_pairs, j.ff, j.fa, j.fs, j.articles_full,
+    j.articles_broken, j.articles_missing,
+    round(j.fb_raw, 4)            as fb,
+    j.ro_box_articles, j.ro_protol_articles, j.low_cover_articles,
+    j.sales_pairs_7d, j.sales_pairs_90d,
+    round(j.avg_daily, 4)         as avg_daily_sales,
+    round(j.depth_raw, 1)         as depth_days,
+    round(j.capacity_raw, 4)      as capacity_pct,
+    case
+        when j.ff < $2::numeric or j.depth_raw < $8::numeric then 'red'
+        when not j.has_planogram then 'no_plan'
+        when j.ff < $3::numeric or j.fa < $4::numeric or j.fs < $5::numeric
+          or j.fb_raw < $6::numeric or j.fs > $7::numeric or j.capacity_raw > 1 then 'yellow'
+        else 'green'
+    end                           as status
+from judged as j

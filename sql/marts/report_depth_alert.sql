@@ -4,8 +4,9 @@
 -- $1 = snapshot date (WIB); $2 = RO_BOX_THRESHOLD; $3 = DEPTH_ALERT_DAYS;
 -- $4 = WH_BOX_GUDANG; $5 = WH_PROTOL_GUDANG (names, compared through core.store_key).
 -- Sales: the 90 WIB days ending $1 - 1, product lines, not intercompany, all entities; the
--- store's window is min(90, days since its first sale). Rewrites the date's rows.
--- Returns one row: rows (written), removed.
+-- store's window is min(90, days since its first sale). Rows: the articles to restock or low
+-- on cover. Selects the date's rows; jobs/mart_replace.py writes them over the date's rows
+-- (rows no longer selected are removed): a rerun on the same inputs gives the same rows.
 
 with
 
@@ -134,7 +135,7 @@ sales as (
     group by s.matched_store_name, s.kode_mix_key
 ),
 
-final as (
+measured as (
     select
         st.gudang_key, st.store_db_name, st.store_label, st.branch, st.area, st.as_name,
         a.article_key                                                  as kode_mix_key,
@@ -181,57 +182,21 @@ rows as (
              then f.sales_pairs_90d / f.window_days else 0 end                as avg_daily,
         case when f.tier in ('1', '8') then 'high' when f.tier = '2' then 'medium'
              when f.tier = '3' then 'low' else 'none' end                    as priority
-    from final as f
-),
-
-kept as (
-    select r.*, coalesce(r.cover < $3::numeric, false) as low_cover
-    from rows as r
-    where r.ro_type <> 'NO_RESTOCK' or coalesce(r.cover < $3::numeric, false)
-),
-
-written as (
-    insert into mart.report_depth_alert as m (
-        snapshot_date, gudang_key, store_db_name, store_label, branch, area, as_name,
-        kode_mix_key, kode_mix, article, gender, series, tier, planned_sizes, empty_sizes,
-        pct_size_kosong, plan_pairs, stock_pairs, gap_pairs, ro_type, sizes_needed,
-        wh_box_pairs, wh_protol_fill_pairs, source_available, sales_pairs_90d, avg_daily_sales,
-        days_of_cover, low_cover, priority, calculated_at
-    )
-    select
-        $1::date, gudang_key, store_db_name, store_label, branch, area, as_name,
-        kode_mix_key, kode_mix, article, gender, series, tier, planned_sizes, empty_sizes,
-        pct_size_kosong, plan_pairs, stock_pairs, gap_pairs, ro_type, sizes_needed,
-        wh_box_pairs, wh_protol_fill_pairs, source_available, sales_pairs_90d,
-        round(avg_daily, 4), round(cover, 1), low_cover, priority, now()
-    from kept
-    on conflict (snapshot_date, gudang_key, kode_mix_key) do update set
-        store_db_name = excluded.store_db_name, store_label = excluded.store_label,
-        branch = excluded.branch, area = excluded.area, as_name = excluded.as_name,
-        kode_mix = excluded.kode_mix, article = excluded.article, gender = excluded.gender,
-        series = excluded.series, tier = excluded.tier, planned_sizes = excluded.planned_sizes,
-        empty_sizes = excluded.empty_sizes, pct_size_kosong = excluded.pct_size_kosong,
-        plan_pairs = excluded.plan_pairs, stock_pairs = excluded.stock_pairs,
-        gap_pairs = excluded.gap_pairs, ro_type = excluded.ro_type,
-        sizes_needed = excluded.sizes_needed, wh_box_pairs = excluded.wh_box_pairs,
-        wh_protol_fill_pairs = excluded.wh_protol_fill_pairs,
-        source_available = excluded.source_available,
-        sales_pairs_90d = excluded.sales_pairs_90d, avg_daily_sales = excluded.avg_daily_sales,
-        days_of_cover = excluded.days_of_cover, low_cover = excluded.low_cover,
-        priority = excluded.priority, calculated_at = excluded.calculated_at
-    returning m.gudang_key
-),
-
-removed as (
-    delete from mart.report_depth_alert as m
-    where m.snapshot_date = $1::date
-      and not exists (
-          select from kept as k
-          where k.gudang_key = m.gudang_key and k.kode_mix_key = m.kode_mix_key
-      )
-    returning m.gudang_key
+    from measured as f
 )
 
+-- ---------------------------------------------------------------- the date's rows
+
 select
-    (select count(*) from written)::integer  as rows,
-    (select count(*) from removed)::integer  as removed
+    $1::date                                      as snapshot_date,
+    r.gudang_key, r.store_db_name, r.store_label, r.branch, r.area, r.as_name,
+    r.kode_mix_key, r.kode_mix, r.article, r.gender, r.series, r.tier, r.planned_sizes,
+    r.empty_sizes, r.pct_size_kosong, r.plan_pairs, r.stock_pairs, r.gap_pairs, r.ro_type,
+    r.sizes_needed, r.wh_box_pairs, r.wh_protol_fill_pairs, r.source_available,
+    r.sales_pairs_90d,
+    round(r.avg_daily, 4)                         as avg_daily_sales,
+    round(r.cover, 1)                             as days_of_cover,
+    coalesce(r.cover < $3::numeric, false)        as low_cover,
+    r.priority
+from rows as r
+where r.ro_type <> 'NO_RESTOCK' or coalesce(r.cover < $3::numeric, false)

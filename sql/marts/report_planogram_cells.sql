@@ -6,7 +6,7 @@
 -- column size_39_40 covers the keys "39/40", "39" and "40". A store with planogram rows but
 -- nothing planned gets one row with size_column NULL, so that it still "has a planogram".
 --
--- The size columns vary between planogram versions: jobs/business_marts.py puts one VALUES row
+-- The size columns vary between planogram versions: jobs/plan_cells.py puts one VALUES row
 -- per column in front of the row marked SIZE CELLS (as jobs/marts.py does for FF/FA/FS).
 
 create temporary table plan_cell on commit drop as

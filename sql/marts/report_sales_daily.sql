@@ -2,7 +2,8 @@
 -- entity and department, product lines only, intercompany excluded (kept in the audit columns).
 -- Every §5 retail store gets a DDD row, with zeros when nothing was sold. Sales lines are the
 -- newest pull of each line that exists now (core.fact_sales_unified; §9.8 point 18).
--- $1 = sales date (WIB). Rewrites the date's rows. Returns one row: rows (written), removed.
+-- $1 = sales date (WIB). Selects the date's rows; jobs/mart_replace.py writes them over the
+-- date's rows (rows no longer selected are removed): a rerun on the same inputs gives the same rows.
 
 with
 
@@ -45,66 +46,28 @@ retail as (
            s.category
     from core.store_by_accurate as s
     where core.is_retail_store(s.category, s.store_key)
-),
-
-final as (
-    select
-        coalesce(g.source_entity, r.source_entity)                      as source_entity,
-        coalesce(g.store_key, r.store_key)                              as store_key,
-        case when coalesce(g.store_key, r.store_key) = '' then null
-             else coalesce(g.nama_accurate, r.nama_accurate, g.department) end as store_name,
-        coalesce(g.branch, r.branch)                                    as branch,
-        coalesce(g.area, r.area)                                        as area,
-        coalesce(g.store_category, r.category)                          as store_category,
-        coalesce(g.channel, case when lower(r.branch) = 'online' then 'online' else 'retail' end)
-                                                                        as channel,
-        coalesce(g.is_retail_store, r.store_key is not null)            as is_retail_store,
-        coalesce(g.pairs, 0) as pairs, coalesce(g.revenue, 0) as revenue,
-        coalesce(g.revenue_dpp, 0) as revenue_dpp, coalesce(g.tax_amount, 0) as tax_amount,
-        coalesce(g.lines, 0) as lines, coalesce(g.invoices, 0) as invoices,
-        case when g.pairs <> 0 then round(g.revenue / g.pairs, 2) end   as avg_price_per_pair,
-        coalesce(g.unmatched_pairs, 0) as unmatched_pairs,
-        coalesce(g.intercompany_pairs, 0) as intercompany_pairs,
-        coalesce(g.intercompany_revenue, 0) as intercompany_revenue
-    from grouped as g
-    full join retail as r on r.source_entity = g.source_entity and r.store_key = g.store_key
-),
-
-written as (
-    insert into mart.report_sales_daily as m (
-        sales_date, source_entity, store_key, store_name, branch, area, store_category,
-        channel, is_retail_store, pairs, revenue, revenue_dpp, tax_amount, lines, invoices,
-        avg_price_per_pair, unmatched_pairs, intercompany_pairs, intercompany_revenue,
-        calculated_at
-    )
-    select
-        $1::date, source_entity, store_key, store_name, branch, area, store_category,
-        channel, is_retail_store, pairs, revenue, revenue_dpp, tax_amount, lines, invoices,
-        avg_price_per_pair, unmatched_pairs, intercompany_pairs, intercompany_revenue, now()
-    from final
-    on conflict (sales_date, source_entity, store_key) do update set
-        store_name = excluded.store_name, branch = excluded.branch, area = excluded.area,
-        store_category = excluded.store_category, channel = excluded.channel,
-        is_retail_store = excluded.is_retail_store, pairs = excluded.pairs,
-        revenue = excluded.revenue, revenue_dpp = excluded.revenue_dpp,
-        tax_amount = excluded.tax_amount, lines = excluded.lines, invoices = excluded.invoices,
-        avg_price_per_pair = excluded.avg_price_per_pair,
-        unmatched_pairs = excluded.unmatched_pairs,
-        intercompany_pairs = excluded.intercompany_pairs,
-        intercompany_revenue = excluded.intercompany_revenue,
-        calculated_at = excluded.calculated_at
-    returning m.store_key
-),
-
-removed as (
-    delete from mart.report_sales_daily as m
-    where m.sales_date = $1::date
-      and not exists (
-          select from final as f
-          where f.source_entity = m.source_entity and f.store_key = m.store_key)
-    returning m.store_key
 )
 
+-- ---------------------------------------------------------------- the date's rows
+
 select
-    (select count(*) from written)::integer  as rows,
-    (select count(*) from removed)::integer  as removed
+    $1::date                                                        as sales_date,
+    coalesce(g.source_entity, r.source_entity)                      as source_entity,
+    coalesce(g.store_key, r.store_key)                              as store_key,
+    case when coalesce(g.store_key, r.store_key) = '' then null
+         else coalesce(g.nama_accurate, r.nama_accurate, g.department) end as store_name,
+    coalesce(g.branch, r.branch)                                    as branch,
+    coalesce(g.area, r.area)                                        as area,
+    coalesce(g.store_category, r.category)                          as store_category,
+    coalesce(g.channel, case when lower(r.branch) = 'online' then 'online' else 'retail' end)
+                                                                    as channel,
+    coalesce(g.is_retail_store, r.store_key is not null)            as is_retail_store,
+    coalesce(g.pairs, 0) as pairs, coalesce(g.revenue, 0) as revenue,
+    coalesce(g.revenue_dpp, 0) as revenue_dpp, coalesce(g.tax_amount, 0) as tax_amount,
+    coalesce(g.lines, 0) as lines, coalesce(g.invoices, 0) as invoices,
+    case when g.pairs <> 0 then round(g.revenue / g.pairs, 2) end   as avg_price_per_pair,
+    coalesce(g.unmatched_pairs, 0) as unmatched_pairs,
+    coalesce(g.intercompany_pairs, 0) as intercompany_pairs,
+    coalesce(g.intercompany_revenue, 0) as intercompany_revenue
+from grouped as g
+full join retail as r on r.source_entity = g.source_entity and r.store_key = g.store_key

@@ -3,7 +3,8 @@
 -- Reads plan_cell (sql/marts/report_planogram_cells.sql, same transaction) for plan_pairs and
 -- the day's location totals (mart.stock_location_daily, jobs/stock_keys.py).
 -- $1 = snapshot date (WIB); $2 = CAPACITY_OVER_RATIO; $3 = CAPACITY_UNDER_RATIO.
--- Rewrites the date's rows. Returns one row: rows (written), removed.
+-- Selects the date's rows; jobs/mart_replace.py writes them over the date's rows (rows no longer
+-- selected are removed): a rerun on the same inputs gives the same rows.
 
 with
 
@@ -55,7 +56,7 @@ plan as (
     group by gudang_key
 ),
 
-final as (
+measured as (
     select
         l.gudang_key, l.stock_location,
         l.nama_accurate                                       as store_name,
@@ -66,54 +67,21 @@ final as (
     from located as l
     left join stock as s on s.gudang_key = l.gudang_key
     left join plan as p on p.gudang_key = l.gudang_key
-),
-
-rows as (
-    select f.*,
-        case when f.max_stock > 0 then round(f.stock_pairs / f.max_stock, 4) end       as capacity_pct,
-        case when f.max_stock > 0 then greatest(f.stock_pairs - f.max_stock, 0) end     as over_pairs,
-        case when f.max_display > 0 then greatest(f.max_display - f.stock_pairs, 0) end as display_short_pairs,
-        case when f.max_display > 0 then round(f.plan_pairs / f.max_display, 4) end     as plan_display_pct,
-        case
-            when coalesce(f.max_stock, 0) = 0 then 'no_capacity'
-            when f.stock_pairs > f.max_stock * $2::numeric then 'over'
-            when f.stock_pairs < f.max_display * $3::numeric then 'under'
-            else 'ok'
-        end as status
-    from final as f
-),
-
-written as (
-    insert into mart.report_stock_vs_capacity as m (
-        snapshot_date, gudang_key, stock_location, store_name, location_type, branch, area,
-        category, max_display, max_stock, storage, stock_pairs, plan_pairs, capacity_pct,
-        over_pairs, display_short_pairs, plan_display_pct, status, calculated_at
-    )
-    select
-        $1::date, gudang_key, stock_location, store_name, location_type, branch, area,
-        category, max_display, max_stock, storage, stock_pairs, plan_pairs, capacity_pct,
-        over_pairs, display_short_pairs, plan_display_pct, status, now()
-    from rows
-    on conflict (snapshot_date, gudang_key) do update set
-        stock_location = excluded.stock_location, store_name = excluded.store_name,
-        location_type = excluded.location_type, branch = excluded.branch,
-        area = excluded.area, category = excluded.category,
-        max_display = excluded.max_display, max_stock = excluded.max_stock,
-        storage = excluded.storage, stock_pairs = excluded.stock_pairs,
-        plan_pairs = excluded.plan_pairs, capacity_pct = excluded.capacity_pct,
-        over_pairs = excluded.over_pairs, display_short_pairs = excluded.display_short_pairs,
-        plan_display_pct = excluded.plan_display_pct, status = excluded.status,
-        calculated_at = excluded.calculated_at
-    returning m.gudang_key
-),
-
-removed as (
-    delete from mart.report_stock_vs_capacity as m
-    where m.snapshot_date = $1::date
-      and not exists (select from rows as r where r.gudang_key = m.gudang_key)
-    returning m.gudang_key
 )
 
+-- ---------------------------------------------------------------- the date's rows
+
 select
-    (select count(*) from written)::integer  as rows,
-    (select count(*) from removed)::integer  as removed
+    $1::date                                                                        as snapshot_date,
+    f.*,
+    case when f.max_stock > 0 then round(f.stock_pairs / f.max_stock, 4) end       as capacity_pct,
+    case when f.max_stock > 0 then greatest(f.stock_pairs - f.max_stock, 0) end     as over_pairs,
+    case when f.max_display > 0 then greatest(f.max_display - f.stock_pairs, 0) end as display_short_pairs,
+    case when f.max_display > 0 then round(f.plan_pairs / f.max_display, 4) end     as plan_display_pct,
+    case
+        when coalesce(f.max_stock, 0) = 0 then 'no_capacity'
+        when f.stock_pairs > f.max_stock * $2::numeric then 'over'
+        when f.stock_pairs < f.max_display * $3::numeric then 'under'
+        else 'ok'
+    end as status
+from measured as f

@@ -4,7 +4,8 @@
 -- (mart.stock_location_daily, mart.stock_tier_daily: jobs/stock_keys.py, same transaction).
 -- $1 = snapshot date (WIB).
 -- Rows: tiers with stock at a location, and tiers with planned articles at a planogram store.
--- Rewrites the date's rows. Returns one row: rows (written), locations, removed.
+-- Selects the date's rows; jobs/mart_replace.py writes them over the date's rows (rows no longer
+-- selected are removed): a rerun on the same inputs gives the same rows.
 
 with
 
@@ -70,81 +71,42 @@ grid as (
     select gudang_key, tier from stocked
     union
     select gudang_key, tier from plan_tiers
-),
-
-final as (
-    select
-        g.gudang_key,
-        coalesce(sp.nama_gudang, lk.nama_gudang, g.gudang_key)            as nama_gudang,
-        core.location_type(g.gudang_key, coalesce(lk.is_retail, false), lk.branch) as location_type,
-        core.warehouse_role(g.gudang_key)                                 as warehouse_role,
-        lk.branch, lk.area,
-        g.tier,
-        coalesce(st.pairs, 0)                                             as stock_pairs,
-        case when lt.pairs > 0 then round(coalesce(st.pairs, 0) / lt.pairs, 4) end as stock_share,
-        coalesce(st.articles, 0)                                          as articles_in_stock,
-        coalesce(st.value_rsp, 0)                                         as stock_value_rsp,
-        coalesce(st.value_cost, 0)                                        as stock_value_cost,
-        case when r.gudang_key is not null then coalesce(sa.pairs, 0) end as sales_pairs_30d,
-        case when ps.gudang_key is not null then coalesce(pt.plan_articles, 0) end as plan_articles,
-        case when ps.gudang_key is not null then
-            case when pt.store_plan_articles > 0
-                 then round(coalesce(pt.plan_articles, 0)::numeric / pt.store_plan_articles, 4)
-                 when (select max(store_plan_articles) from plan_tiers as x
-                       where x.gudang_key = g.gudang_key) > 0 then 0
-            end
-        end                                                               as plan_article_share,
-        case when r.gudang_key is not null and lt.articles > 0
-             then round(coalesce(st.articles, 0)::numeric / lt.articles, 4) end as stocked_article_share,
-        case when ps.gudang_key is not null and g.tier in ('1', '2', '3')
-             then coalesce(st.articles, 0) - coalesce(pt.plan_articles, 0) end  as tier_gap_articles
-    from grid as g
-    left join stocked as st on st.gudang_key = g.gudang_key and st.tier = g.tier
-    left join location_totals as lt on lt.gudang_key = g.gudang_key
-    left join spelling as sp on sp.gudang_key = g.gudang_key
-    left join core.location_by_key as lk on lk.gudang_key = g.gudang_key
-    left join retail as r on r.gudang_key = g.gudang_key
-    left join sales as sa on sa.store_key = r.store_key and sa.tier = g.tier
-    left join plan_stores as ps on ps.gudang_key = g.gudang_key
-    left join plan_tiers as pt on pt.gudang_key = g.gudang_key and pt.tier = g.tier
-),
-
-written as (
-    insert into mart.report_tier_summary as m (
-        snapshot_date, gudang_key, nama_gudang, location_type, warehouse_role, branch, area,
-        tier, stock_pairs, stock_share, articles_in_stock, stock_value_rsp, stock_value_cost,
-        sales_pairs_30d, plan_articles, plan_article_share, stocked_article_share,
-        tier_gap_articles, calculated_at
-    )
-    select
-        $1::date, gudang_key, nama_gudang, location_type, warehouse_role, branch, area,
-        tier, stock_pairs, stock_share, articles_in_stock, stock_value_rsp, stock_value_cost,
-        sales_pairs_30d, plan_articles, plan_article_share, stocked_article_share,
-        tier_gap_articles, now()
-    from final
-    on conflict (snapshot_date, gudang_key, tier) do update set
-        nama_gudang = excluded.nama_gudang, location_type = excluded.location_type,
-        warehouse_role = excluded.warehouse_role, branch = excluded.branch,
-        area = excluded.area, stock_pairs = excluded.stock_pairs,
-        stock_share = excluded.stock_share, articles_in_stock = excluded.articles_in_stock,
-        stock_value_rsp = excluded.stock_value_rsp,
-        stock_value_cost = excluded.stock_value_cost,
-        sales_pairs_30d = excluded.sales_pairs_30d, plan_articles = excluded.plan_articles,
-        plan_article_share = excluded.plan_article_share,
-        stocked_article_share = excluded.stocked_article_share,
-        tier_gap_articles = excluded.tier_gap_articles, calculated_at = excluded.calculated_at
-    returning m.gudang_key
-),
-
-removed as (
-    delete from mart.report_tier_summary as m
-    where m.snapshot_date = $1::date
-      and not exists (
-          select from final as f where f.gudang_key = m.gudang_key and f.tier = m.tier)
-    returning m.gudang_key
 )
 
+-- ---------------------------------------------------------------- the date's rows
+
 select
-    (select count(*) from written)::integer                   as rows,
-    (select count(distinct gudang_key) from written)::integer  as locations,
-    (select count(*) from removed)::integer                   as removed
+    $1::date                                                          as snapshot_date,
+    g.gudang_key,
+    coalesce(sp.nama_gudang, lk.nama_gudang, g.gudang_key)            as nama_gudang,
+    core.location_type(g.gudang_key, coalesce(lk.is_retail, false), lk.branch) as location_type,
+    core.warehouse_role(g.gudang_key)                                 as warehouse_role,
+    lk.branch, lk.area,
+    g.tier,
+    coalesce(st.pairs, 0)                                             as stock_pairs,
+    case when lt.pairs > 0 then round(coalesce(st.pairs, 0) / lt.pairs, 4) end as stock_share,
+    coalesce(st.articles, 0)                                          as articles_in_stock,
+    coalesce(st.value_rsp, 0)                                         as stock_value_rsp,
+    coalesce(st.value_cost, 0)                                        as stock_value_cost,
+    case when r.gudang_key is not null then coalesce(sa.pairs, 0) end as sales_pairs_30d,
+    case when ps.gudang_key is not null then coalesce(pt.plan_articles, 0) end as plan_articles,
+    case when ps.gudang_key is not null then
+        case when pt.store_plan_articles > 0
+             then round(coalesce(pt.plan_articles, 0)::numeric / pt.store_plan_articles, 4)
+             when (select max(store_plan_articles) from plan_tiers as x
+                   where x.gudang_key = g.gudang_key) > 0 then 0
+        end
+    end                                                               as plan_article_share,
+    case when r.gudang_key is not null and lt.articles > 0
+         then round(coalesce(st.articles, 0)::numeric / lt.articles, 4) end as stocked_article_share,
+    case when ps.gudang_key is not null and g.tier in ('1', '2', '3')
+         then coalesce(st.articles, 0) - coalesce(pt.plan_articles, 0) end  as tier_gap_articles
+from grid as g
+left join stocked as st on st.gudang_key = g.gudang_key and st.tier = g.tier
+left join location_totals as lt on lt.gudang_key = g.gudang_key
+left join spelling as sp on sp.gudang_key = g.gudang_key
+left join core.location_by_key as lk on lk.gudang_key = g.gudang_key
+left join retail as r on r.gudang_key = g.gudang_key
+left join sales as sa on sa.store_key = r.store_key and sa.tier = g.tier
+left join plan_stores as ps on ps.gudang_key = g.gudang_key
+left join plan_tiers as pt on pt.gudang_key = g.gudang_key and pt.tier = g.tier
