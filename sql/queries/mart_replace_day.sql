@@ -1,7 +1,8 @@
 -- Replace one date's rows of a mart by the rows a mart file selects (jobs/mart_replace.py fills
 -- the {...} slots with catalog identifiers and the mart file; $1 = the date). Rows are upserted
 -- on the primary key, so an unchanged row keeps its place, and the date's rows the file no
--- longer selects are deleted: a rerun on the same inputs gives the same rows.
+-- longer selects are deleted: a rerun on the same inputs gives the same rows. {key_match} is the
+-- primary key without its date column (both sides are the date's rows; see jobs/mart_replace.py).
 with
 
 final as (
