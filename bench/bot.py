@@ -330,7 +330,9 @@ async def _fifty_users(bot: BotUnderTest, dsn: str, day: date) -> list[Result]:
         await asyncio.wait_for(child.wait(), timeout=60)
     # A 429 (a chat's flood limit) is retried by the rate limiter after its retry_after;
     # every message arrived (waited for above). Any other refusal is a failure.
-    failed = [c for c in bot.emu.calls() if not c.ok and c.status != 429 and c.method != "getUpdates"]
+    failed = [
+        c for c in bot.emu.calls() if not c.ok and c.status != 429 and c.method != "getUpdates"
+    ]
     assert not failed, failed[:3]
     return [
         Result(

@@ -147,7 +147,9 @@ async def run(dsn: str) -> list[Result]:
             each_text, each_chart = await _round(bot, dsn, day, people, share=False)
         # A 429 (a chat's flood limit) is retried by the rate limiter after its retry_after;
         # every message arrived (waited for above). Any other refusal is a failure.
-        failed = [c for c in emu.calls() if not c.ok and c.status != 429 and c.method != "getUpdates"]
+        failed = [
+            c for c in emu.calls() if not c.ok and c.status != 429 and c.method != "getUpdates"
+        ]
         assert not failed, failed[:3]
     finally:
         await pool.close()
