@@ -128,6 +128,7 @@ async def run_stock(ctx: ChainContext, day: date) -> StepOutcome:
             day,
             clock=ctx.clock,
             min_ratio=ctx.settings.snapshot_min_ratio,
+            language=ctx.settings.report_language,
             force=ctx.force,
             triggered_by=ctx.triggered_by,
             strategy=choice.strategy,
@@ -151,6 +152,7 @@ async def run_transfers(ctx: ChainContext, day: date) -> StepOutcome:
             run_date=day,
             clock=ctx.clock,
             min_ratio=ctx.settings.snapshot_min_ratio,
+            language=ctx.settings.report_language,
         )
         return result.rows, result.warning
 
@@ -169,6 +171,7 @@ async def run_sales(ctx: ChainContext, day: date) -> StepOutcome:
             window_days=ctx.settings.sales_window_days,
             clock=ctx.clock,
             min_ratio=ctx.settings.snapshot_min_ratio,
+            language=ctx.settings.report_language,
         )
         return result.rows, result.warning
 

@@ -4,7 +4,8 @@ Pure functions over the rows the check reads (ops.job_runs, raw.load_history, th
 finding carries a stable alert key (`job_failed:stock:DDD`, `shrinkage:<store>:<gender>` ...),
 a severity, a one-line title and what the user can do. Titles and details are stored with the
 alert and shown as they are on the alert cards and in the morning report, so they are written
-in the operators' Indonesian (jobs/wording.py). jobs/health.py reads the rows and raises or
+from the catalogue (ops/catalogue.py) in REPORT_LANGUAGE (`language`: id, the operators'
+Indonesian, or en; jobs/wording.py). jobs/health.py reads the rows and raises or
 resolves the alerts.
 """
 
@@ -101,8 +102,9 @@ def _first_line(text: str | None, language: str = "id") -> str:
     return line if len(line) <= 200 else line[:199] + "…"
 
 
-def _hours(hours: float) -> str:
-    return f"{hours:g}".replace(".", ",")
+def _hours(hours: float, language: str = "id") -> str:
+    text = f"{hours:g}"
+    return text.replace(".", ",") if language == "id" else text
 
 
 def _schedule_order(job: str) -> int:
@@ -266,86 +268,117 @@ def freshness_findings(
     day: date,
     now: datetime,
     th: HealthThresholds,
+    language: str = "id",
 ) -> list[Finding]:
-    """Stale FF/FA/FS, late sales, missing backup (DOMAIN.md §6)."""
+    """Stale FF/FA/FS, late sales, missing backup (DOMAIN.md §6); words in `language`."""
     findings = []
     ff_date = fresh["ff_report_date"]
     if ff_date is None or (day - ff_date).days > th.ff_max_age_days:
-        since = f"yang terakhir untuk {day_text(ff_date)}" if ff_date else "belum pernah ada"
+        since = (
+            say("health.ff_stale_last", language, day=day_text(ff_date, language))
+            if ff_date
+            else say("health.ff_stale_never", language)
+        )
         findings.append(
             Finding(
                 "ff_stale",
                 "warning",
-                "Data FF/FA/FS belum diperbarui",
-                f"FF/FA/FS untuk {day_text(day)} belum ada; {since}. FF/FA/FS dihitung setelah "
-                f"tarik stok 03:00: cek tarik stok itu, lalu {rerun_text('ff_fa_fs', day)}.",
+                say("health.ff_stale_title", language),
+                say(
+                    "health.ff_stale_detail",
+                    language,
+                    day=day_text(day, language),
+                    since=since,
+                    rerun=rerun_text("ff_fa_fs", day, language),
+                ),
             )
         )
     expected = day - timedelta(days=th.sales_max_lag_days)
     late = [r for r in sales if r["latest"] is None or r["latest"] < expected]
     if late:
         where = ", ".join(
-            f"{r['entity']} {day_text(r['latest']) if r['latest'] else 'belum pernah dimuat'}"
+            f"{r['entity']} "
+            + (
+                day_text(r["latest"], language)
+                if r["latest"]
+                else say("health.sales_never", language)
+            )
             for r in late
         )
         findings.append(
             Finding(
                 "sales_late",
                 "warning",
-                "Data penjualan terlambat",
-                f"Tanggal penjualan terakhir: {where}; seharusnya {day_text(expected)}. Angka "
-                "penjualan dan SO L2 masih lama sampai tarik penjualan 05:00 berhasil: cek "
-                f"tarik penjualan itu, lalu {rerun_text('sales', day)}.",
+                say("health.sales_late_title", language),
+                say(
+                    "health.sales_late_detail",
+                    language,
+                    where=where,
+                    expected=day_text(expected, language),
+                    rerun=rerun_text("sales", day, language),
+                ),
             )
         )
     backup_at = fresh["backup_finished_at"]
     limit = timedelta(hours=th.backup_max_age_hours)
     if backup_at is None or now - backup_at > limit:
-        hours = _hours(th.backup_max_age_hours)
+        hours = _hours(th.backup_max_age_hours, language)
         last = (
-            f"yang terakhir selesai {moment_text(backup_at)}"
+            say("health.backup_last", language, moment=moment_text(backup_at, language))
             if backup_at
-            else "belum pernah ada backup yang berhasil"
+            else say("health.backup_never", language)
         )
         findings.append(
             Finding(
                 "backup_missing",
                 "warning",
-                f"Tidak ada backup database dalam {hours} jam terakhir",
-                f"Tidak ada backup yang berhasil dalam {hours} jam terakhir; {last}. Cek job "
-                "backup 02:00 dan ruang kosong di folder backup, lalu jalankan backup secara "
-                "manual.",
+                say("health.backup_title", language, hours=hours),
+                say("health.backup_detail", language, hours=hours, last=last),
             )
         )
     return findings
 
 
-def ff_sanity_findings(fresh: asyncpg.Record, th: HealthThresholds) -> list[Finding]:
+def ff_sanity_findings(
+    fresh: asyncpg.Record, th: HealthThresholds, language: str = "id"
+) -> list[Finding]:
     """Implausible FF/FA/FS averages of the latest report date (DOMAIN.md §6, info)."""
     odd = []
     for name in ("ff", "fa", "fs"):
         value = fresh[f"avg_{name}"]
         if value is not None and value < th.sanity_min_avg:
             odd.append(
-                f"{name.upper()} {ratio_text(value)} (di bawah {ratio_text(th.sanity_min_avg)})"
+                say(
+                    "health.sanity_below",
+                    language,
+                    name=name.upper(),
+                    value=ratio_text(value, language),
+                    limit=ratio_text(th.sanity_min_avg, language),
+                )
             )
     if fresh["avg_fs"] is not None and fresh["avg_fs"] > th.sanity_max_fs:
-        odd.append(f"FS {ratio_text(fresh['avg_fs'])} (di atas {ratio_text(th.sanity_max_fs)})")
+        odd.append(
+            say(
+                "health.sanity_above",
+                language,
+                name="FS",
+                value=ratio_text(fresh["avg_fs"], language),
+                limit=ratio_text(th.sanity_max_fs, language),
+            )
+        )
     if not odd:
         return []
-    return [
-        Finding(
-            "ff_sanity",
-            "info",
-            "Rata-rata FF/FA/FS tidak wajar",
-            f"FF/FA/FS {day_text(fresh['ff_report_date'])} dari {fresh['ff_stores']} toko "
-            f"(rata-rata sederhana): {'; '.join(odd)}. Cek impor planogram, pemetaan toko, dan "
-            "apakah snapshot stoknya lengkap.",
-        )
-    ]
+    detail = say(
+        "health.sanity_detail",
+        language,
+        day=day_text(fresh["ff_report_date"], language),
+        stores=fresh["ff_stores"],
+        odd="; ".join(odd),
+    )
+    return [Finding("ff_sanity", "info", say("health.sanity_title", language), detail)]
 
 
-def unmapped_findings(names: list[str]) -> list[Finding]:
+def unmapped_findings(names: list[str], language: str = "id") -> list[Finding]:
     """Planogram stores without a warehouse mapping (DOMAIN.md §4, §6)."""
     if not names:
         return []
@@ -353,28 +386,37 @@ def unmapped_findings(names: list[str]) -> list[Finding]:
         Finding(
             "unmapped_stores",
             "warning",
-            f"{len(names)} toko planogram belum dipetakan ke gudang",
-            f"FF/FA/FS tidak dihitung untuk: {names_text(names)}. Tambahkan masing-masing ke "
-            "portal.store_name_map (match_method manual) dengan nama gudang stoknya.",
+            say("health.unmapped_title", language, count=len(names)),
+            say("health.unmapped_detail", language, names=names_text(names, language)),
         )
     ]
 
 
 def so_l2_findings(
-    summary: asyncpg.Record, shrinkage: list[asyncpg.Record], day: date, th: HealthThresholds
+    summary: asyncpg.Record,
+    shrinkage: list[asyncpg.Record],
+    day: date,
+    th: HealthThresholds,
+    language: str = "id",
 ) -> list[Finding]:
-    """Few SO L2 stores, widespread selisih, and shrinkage per store x gender (DOMAIN.md §5-6)."""
+    """Few SO L2 stores, widespread selisih, and shrinkage per store x gender (DOMAIN.md §5-6);
+    words in `language`."""
     findings = []
     rows, stores, nonzero = summary["rows"], summary["stores"], summary["nonzero_rows"]
+    day_words = day_text(day, language)
     if stores < th.so_l2_min_stores:
         findings.append(
             Finding(
                 "so_l2_few_stores",
                 "warning",
-                f"Hanya {stores} toko yang dihitung di SO L2",
-                f"SO L2 {day_text(day)} hanya mencakup {stores} toko (seharusnya minimal "
-                f"{th.so_l2_min_stores}); sebagian toko mungkin belum ada di pemetaan toko: cek "
-                "portal.store (kategori RETAIL, nama_department_old = nama gudang stoknya).",
+                say("health.few_stores_title", language, stores=stores),
+                say(
+                    "health.few_stores_detail",
+                    language,
+                    day=day_words,
+                    stores=stores,
+                    minimum=th.so_l2_min_stores,
+                ),
             )
         )
     if rows and Decimal(nonzero) / rows > th.selisih_widespread_ratio:
@@ -382,25 +424,41 @@ def so_l2_findings(
             Finding(
                 "selisih_widespread",
                 "warning",
-                "Selisih stok tanpa penjelasan tersebar luas",
-                f"{nonzero} dari {rows} baris SO L2 {day_text(day)} "
-                f"({ratio_text(Decimal(nonzero) / rows)}) punya selisih tidak nol. Pastikan "
-                "penjualan dan transfer kemarin sudah masuk lengkap sebelum membaca per toko.",
+                say("health.selisih_title", language),
+                say(
+                    "health.selisih_detail",
+                    language,
+                    nonzero=nonzero,
+                    rows=rows,
+                    day=day_words,
+                    ratio=ratio_text(Decimal(nonzero) / rows, language),
+                ),
             )
         )
     for r in shrinkage:
-        store, gender, short = r["store_name"], gender_name(r["gender_group"]), -r["selisih"]
+        gender = gender_name(r["gender_group"], language)
+        short = pairs_text(-r["selisih"], language)
         findings.append(
             Finding(
                 f"shrinkage:{r['store_name']}:{r['gender_group']}",
                 "warning",
-                f"{store} kurang {pairs_text(short)} pasang {gender} dari seharusnya: "
-                "kemungkinan susut",
-                f"SO L2 {day_text(day)}: stok {gender} {pairs_text(r['stock_qty'])} pasang, "
-                f"{pairs_text(short)} lebih sedikit dari seharusnya "
-                f"({percent_text(r['selisih_pct'])} dari stok kemarin "
-                f"{pairs_text(r['prev_stock_qty'])} pasang). Minta toko menghitung ulang stok "
-                f"{gender} dan cari transfer keluar, retur, atau penjualan yang belum tercatat.",
+                say(
+                    "health.shrinkage_title",
+                    language,
+                    store=r["store_name"],
+                    short=short,
+                    gender=gender,
+                ),
+                say(
+                    "health.shrinkage_detail",
+                    language,
+                    day=day_words,
+                    gender=gender,
+                    stock=pairs_text(r["stock_qty"], language),
+                    short=short,
+                    pct=percent_text(r["selisih_pct"], language=language),
+                    prev=pairs_text(r["prev_stock_qty"], language),
+                ),
             )
         )
     return findings
