@@ -1,9 +1,10 @@
 """The 05:30 health check (DOMAIN.md §6): raise what is wrong, resolve what has cleared.
 
 `evaluate` reads ops.job_runs, raw.load_history and the marts for one WIB business date (SQL in
-sql/queries/health_*.sql) and applies the rules of jobs/health_rules.py. `run_health_check`
-raises every finding through ops/alerts.py under its stable key; a health alert whose rule was
-evaluated and found nothing is resolved. A rule with no data to judge (no SO L2 rows yet)
+sql/queries/health_*.sql) and applies the rules of jobs/health_rules.py (runs, tokens, missed
+slots) and jobs/health_data_rules.py (the data). `run_health_check` raises every finding through
+ops/alerts.py under its stable key; a health alert whose rule was evaluated and found nothing is
+resolved. A rule with no data to judge (no SO L2 rows yet)
 leaves its alerts as they are, rather than calling them resolved.
 """
 
@@ -14,17 +15,19 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from jobs.health_data_rules import (
+    ff_sanity_findings,
+    freshness_findings,
+    so_l2_findings,
+    unmapped_findings,
+)
 from jobs.health_rules import (
     HEALTH_RULES,
     Finding,
     HealthThresholds,
-    ff_sanity_findings,
-    freshness_findings,
     job_findings,
     missed_findings,
-    so_l2_findings,
     token_findings,
-    unmapped_findings,
 )
 from jobs.sales import SALES_ENTITIES
 from jobs.schedule import DAILY_SCHEDULE, Slot

@@ -19,14 +19,13 @@ from jobs import contracts
 from jobs.contracts import Breach, LoadRefused
 from jobs.csv_values import CsvRejected
 from jobs.health import run_health_check
-from jobs.health_rules import (
-    Finding,
-    HealthThresholds,
+from jobs.health_data_rules import (
     ff_sanity_findings,
     freshness_findings,
     so_l2_findings,
     unmapped_findings,
 )
+from jobs.health_rules import Finding, HealthThresholds
 from jobs.iseller_import import import_iseller
 from ops.alerts import raise_alert
 from ops.paths import TEMPLATES_DIR
