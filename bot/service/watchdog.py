@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 # Why a missed / overrun alert was resolved (ops.alert_transitions), in the alerts' language.
 STARTED = "job sudah mulai berjalan"
 ENDED = "job sudah selesai berjalan"
-MONITOR_RAN = "monitor sudah jalan lagi (atau dimatikan)"
 
 
 @dataclass
@@ -172,7 +171,7 @@ class Watchdog:
             m.monitor_id: m for m in await missed_monitor_slots(conn, now, grace=MISSED_GRACE)
         }
         for slot in missed.values():
-            key, title, detail = missed_slot_alert(slot)
+            key, title, detail = missed_slot_alert(slot, self.language)
             existing = await alert_by_key(conn, key)
             if existing is None or existing.state == "resolved":
                 await raise_alert(conn, key, "warning", title, detail, now)
@@ -180,7 +179,8 @@ class Watchdog:
         open_keys = await conn.fetch(
             "select key from ops.alerts where key like 'monitor_missed:%' and state <> 'resolved'"
         )
+        ran = say("monitor.ran_or_off", self.language)
         for row in open_keys:
             monitor_id = int(row["key"].partition(":")[2])
-            if monitor_id not in missed and await resolve_alert(conn, row["key"], now, MONITOR_RAN):
+            if monitor_id not in missed and await resolve_alert(conn, row["key"], now, ran):
                 report.resolved.append(row["key"])

@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 
 from bot.service.alert_views import load_view, render_card
+from bot.service.outbox_worker import broken_alert
 from jobs import contracts
 from jobs.contracts import Breach, LoadRefused
 from jobs.csv_values import CsvRejected
@@ -27,6 +28,7 @@ from jobs.health_data_rules import (
 )
 from jobs.health_rules import Finding, HealthThresholds
 from jobs.iseller_import import import_iseller
+from jobs.monitor_slots import MissedSlot, missed_slot_alert
 from ops.alerts import raise_alert
 from ops.paths import TEMPLATES_DIR
 from tests.bot.alert_harness import ADMIN, ADMIN2, ALERT_CHAT, LEAD, AlertHarness, alerting
@@ -145,6 +147,25 @@ async def test_the_same_alerts_in_indonesian_trip_the_check(pool, conn, tmp_path
     await iseller_refused(pool, tmp_path, "id")
     for a in await conn.fetch("select title, detail from ops.alerts"):
         assert words([a["title"], a["detail"]]) & banned, a
+
+
+async def test_monitor_and_delivery_alerts_are_english(conn):
+    """A monitor's missed slot and a chat the bot cannot reach: English, and the Indonesian
+    ones trip the check."""
+    banned = banned_words()
+    slot = MissedSlot(7, "Stok minus", "Stok minus", "0 7 * * *", at(7))
+    texts = {}
+    for language in ("en", "id"):
+        _key, title, detail = missed_slot_alert(slot, language)
+        unreachable = await broken_alert(conn, 1003, "bot can't initiate conversation", language)
+        blocked = await broken_alert(conn, -100123, "Forbidden: bot was kicked", language)
+        texts[language] = [title, detail, *unreachable, *blocked]
+    assert texts["en"][0] == "Monitor #7 Stok minus missed its slot"
+    assert texts["en"][2] == "User 1003 cannot be reached by the bot"
+    for text in texts["en"]:  # the monitor's own name stays as its author wrote it
+        assert_english(text.replace("Stok minus", ""), banned)
+    for text in texts["id"]:
+        assert words([text.replace("Stok minus", "")]) & banned, text
 
 
 def _shown(message: Any) -> str:
