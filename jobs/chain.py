@@ -229,7 +229,7 @@ async def run_backup_step(ctx: ChainContext, day: date) -> StepOutcome:
     summary = ""
     async with ctx.record("backup", day) as run:
         if ctx.dsn is None:
-            raise JobSkipped("alamat database untuk backup tidak diketahui")
+            raise JobSkipped(say("skip.no_backup_dsn", ctx.settings.report_language))
         result = await run_backup(
             ctx.dsn,
             ctx.settings.backup_dir,

@@ -17,6 +17,7 @@ import pytest
 from bot.service.alert_views import load_view, render_card
 from bot.service.outbox_worker import broken_alert
 from jobs import contracts
+from jobs.chain import ChainContext, run_chain
 from jobs.contracts import Breach, LoadRefused
 from jobs.csv_values import CsvRejected
 from jobs.health import run_health_check
@@ -29,10 +30,18 @@ from jobs.health_data_rules import (
 from jobs.health_rules import Finding, HealthThresholds
 from jobs.iseller_import import import_iseller
 from jobs.monitor_slots import MissedSlot, missed_slot_alert
+from ops import registry
 from ops.alerts import raise_alert
 from ops.paths import TEMPLATES_DIR
 from tests.bot.alert_harness import ADMIN, ADMIN2, ALERT_CHAT, LEAD, AlertHarness, alerting
-from tests.jobs.test_language_en import DAY, assert_english, at, indonesian_words, words
+from tests.jobs.test_language_en import (
+    DAY,
+    ENGLISH,
+    assert_english,
+    at,
+    indonesian_words,
+    words,
+)
 
 __all__ = ["alerting"]  # the fixture, imported for the tests below
 
@@ -166,6 +175,28 @@ async def test_monitor_and_delivery_alerts_are_english(conn):
         assert_english(text.replace("Stok minus", ""), banned)
     for text in texts["id"]:
         assert words([text.replace("Stok minus", "")]) & banned, text
+
+
+async def test_the_mart_steps_skip_reasons_are_english(pool, conn):
+    """Every stock pull of the day succeeded but left no snapshot, no sales pull ran: the marts
+    are skipped, saying why in English."""
+    for entity in registry.parts_of("stock"):
+        await conn.execute(
+            "insert into ops.job_runs (run_key, job, entity, business_date, status, started_at,"
+            " finished_at) values ($1, 'stock', $2, $3, 'success', $4, $4)",
+            f"stock:{DAY}:{entity}",
+            entity,
+            DAY,
+            at(3, 10),
+        )
+    ctx = ChainContext(pool, ENGLISH, triggered_by="test", clock=lambda: at(5, 45))
+    await run_chain(ctx, DAY, steps=("store_stock", "stock_vs_capacity", "sales_daily"))
+    rows = await conn.fetch("select job, error from ops.job_runs where job <> 'stock'")
+    assert {r["job"]: r["error"] for r in rows} == {
+        "store_stock": "no stock snapshot for 20 Nov 2026 yet",
+        "stock_vs_capacity": "no stock snapshot for 20 Nov 2026 yet",
+        "sales_daily": "sales pull DDD, MBB and UBB for 20 Nov 2026 has not succeeded",
+    }
 
 
 def _shown(message: Any) -> str:
