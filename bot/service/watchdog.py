@@ -41,10 +41,6 @@ from ops.db import Conn
 
 log = logging.getLogger(__name__)
 
-# Why a missed / overrun alert was resolved (ops.alert_transitions), in the alerts' language.
-STARTED = "job sudah mulai berjalan"
-ENDED = "job sudah selesai berjalan"
-
 
 @dataclass
 class WatchdogReport:
@@ -147,7 +143,7 @@ class Watchdog:
         # Slots due before opsbot first ran here are owed nothing, whoever raised them.
         for slot in self.schedule:
             key = f"job_missed:{slot.job}"
-            started = STARTED if self.language == "id" else say("run.started", self.language)
+            started = say("run.started", self.language)
             if slot not in missed and await resolve_alert(conn, key, now, started):
                 report.resolved.append(key)
 
@@ -162,7 +158,7 @@ class Watchdog:
         over_jobs = {o.slot.job for o in found}
         for slot in self.schedule:
             key = f"job_overrun:{slot.job}"
-            ended = ENDED if self.language == "id" else say("run.ended", self.language)
+            ended = say("run.ended", self.language)
             if slot.job not in over_jobs and await resolve_alert(conn, key, now, ended):
                 report.resolved.append(key)
 
