@@ -114,7 +114,9 @@ async def lead(svc: Services, leadership: Leadership, stop: asyncio.Event) -> No
                     "leading; next runs %s", [str(j.next_run_time) for j in scheduler.get_jobs()]
                 )
                 # Real time, never shifted: outbox rows are stamped with the database's now().
-                worker = OutboxWorker(application.bot, pool, clock=utc_now)
+                worker = OutboxWorker(
+                    application.bot, pool, clock=utc_now, language=settings.report_language
+                )
                 workers = [
                     asyncio.create_task(worker.run(term_over)),
                     asyncio.create_task(notifier.run(term_over)),

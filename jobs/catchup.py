@@ -36,12 +36,6 @@ FINISHED = frozenset({"success", "failed", "refused", "skipped"})  # not `interr
 STEP_PARTS: dict[str, tuple[str, ...]] = registry.step_parts()
 PULLS = frozenset(STEP_PARTS)
 ENGLISH_NAMES = registry.names("en")
-# What the alert of a missed slot advises: the bot catches up by itself
-# (bot/service/catchup_runner.py).
-MISSED_ADVICE = (
-    "Cek apakah opsbot berjalan (penjadwalnya mungkin sempat mati atau macet); opsbot "
-    "menyusulkan yang masih berguna"
-)
 # How long one run of a slot's steps (one entity's pull, a mart build) may take: then an alert.
 DEFAULT_LIMITS: dict[str, timedelta] = registry.limits()
 
@@ -258,7 +252,8 @@ def missed_alert(slot: Slot, days: list[date], language: str = "id") -> tuple[st
     The health check's finding (`job_missed:<job>`, jobs/health_rules.py `missed_finding`) with
     the bot's advice, so either may raise or resolve it and the card keeps its language.
     """
-    advice = MISSED_ADVICE if language == "id" else say("run.missed_advice_catchup", language)
+    # the bot catches up by itself (bot/service/catchup_runner.py): no rerun to advise
+    advice = say("run.missed_advice_catchup", language)
     finding = missed_finding(slot, days, advice=advice, language=language)
     return finding.key, finding.title, finding.detail
 

@@ -128,6 +128,7 @@ async def run_stock(ctx: ChainContext, day: date) -> StepOutcome:
             day,
             clock=ctx.clock,
             min_ratio=ctx.settings.snapshot_min_ratio,
+            language=ctx.settings.report_language,
             force=ctx.force,
             triggered_by=ctx.triggered_by,
             strategy=choice.strategy,
@@ -151,6 +152,7 @@ async def run_transfers(ctx: ChainContext, day: date) -> StepOutcome:
             run_date=day,
             clock=ctx.clock,
             min_ratio=ctx.settings.snapshot_min_ratio,
+            language=ctx.settings.report_language,
         )
         return result.rows, result.warning
 
@@ -169,6 +171,7 @@ async def run_sales(ctx: ChainContext, day: date) -> StepOutcome:
             window_days=ctx.settings.sales_window_days,
             clock=ctx.clock,
             min_ratio=ctx.settings.snapshot_min_ratio,
+            language=ctx.settings.report_language,
         )
         return result.rows, result.warning
 
@@ -226,7 +229,7 @@ async def run_backup_step(ctx: ChainContext, day: date) -> StepOutcome:
     summary = ""
     async with ctx.record("backup", day) as run:
         if ctx.dsn is None:
-            raise JobSkipped("alamat database untuk backup tidak diketahui")
+            raise JobSkipped(say("skip.no_backup_dsn", ctx.settings.report_language))
         result = await run_backup(
             ctx.dsn,
             ctx.settings.backup_dir,

@@ -24,6 +24,7 @@ import asyncpg
 
 from jobs.wording import day_text, job_name
 from ops.alerts import raise_alert, resolve_alert
+from ops.catalogue import say
 from ops.clock import utc_now
 from ops.errors import OpsError
 
@@ -32,20 +33,19 @@ log = logging.getLogger(__name__)
 # Kept snapshots / pulls the median is taken over, and how many it needs to mean anything.
 MEDIAN_OF = 7
 MEDIAN_MIN = 3
-# Each rule as the alert names it (Indonesian, the operators' words).
-RULE_WORDS = {
-    "empty": "kosong (tidak ada baris)",
-    "all_zero": "semua kuantitas nol",
-    "rows_collapsed": "jumlah baris jatuh di bawah median",
-    "pairs_collapsed": "total pasang jatuh di bawah median",
-    "duplicate": "barang x gudang yang sama muncul dua kali",
-    "paging": "halaman Accurate tidak lengkap",
-}
+# Each rule as the alert names it: the catalogue's `contract.rule_<rule>` (ops/catalogue.py).
+RULES = ("empty", "all_zero", "rows_collapsed", "pairs_collapsed", "duplicate", "paging")
+
+
+def rule_words(rule: str, language: str = "id") -> str:
+    """How the alert names `rule` in `language` (`empty` -> `kosong (tidak ada baris)`); an
+    unknown rule as it is."""
+    return say(f"contract.rule_{rule}", language) if rule in RULES else rule
 
 
 @dataclass(frozen=True)
 class Breach:
-    """One broken contract: the rule (a RULE_WORDS key) and a plain English sentence."""
+    """One broken contract: the rule (one of RULES) and a plain English sentence."""
 
     rule: str
     detail: str
@@ -131,21 +131,36 @@ def _now(clock: Callable[[], datetime] | None) -> datetime:
 
 
 async def refused_alert(
-    pool: asyncpg.Pool, refused: LoadRefused, clock: Callable[[], datetime] | None = None
+    pool: asyncpg.Pool,
+    refused: LoadRefused,
+    clock: Callable[[], datetime] | None = None,
+    language: str = "id",
 ) -> None:
-    """Raise the critical `contract:<data type>:<entity>` alert naming entity, day and rule."""
-    name = job_name(refused.data_type, capital=True)
-    rule = RULE_WORDS.get(refused.breach.rule, refused.breach.rule)
-    title = f"{name} {refused.entity} {day_text(refused.day)} ditolak: {rule}"
-    detail = (
-        f"{name} {refused.entity} untuk {day_text(refused.day)} ditolak ({refused.breach.rule}):"
-        f" {refused.breach.detail}. Data sebelumnya tetap dipakai. Cek Accurate, lalu jalankan"
-        " ulang"
+    """Raise the critical `contract:<data type>:<entity>` alert naming entity, day and rule,
+    worded in `language` (REPORT_LANGUAGE; the breach's own detail is English as written)."""
+    name = job_name(refused.data_type, capital=True, language=language)
+    day = day_text(refused.day, language)
+    rule = refused.breach.rule
+    title = say(
+        "contract.refused_title",
+        language,
+        name=name,
+        entity=refused.entity,
+        day=day,
+        rule=rule_words(rule, language),
+    )
+    detail = say(
+        "contract.refused_detail",
+        language,
+        name=name,
+        entity=refused.entity,
+        day=day,
+        code=rule,
+        detail=refused.breach.detail,
     )
     if refused.forceable:
-        detail += (
-            f"; bila data itu memang benar: opsbot job run {refused.data_type}"
-            f" --entity {refused.entity} --force"
+        detail += say(
+            "contract.refused_force", language, data_type=refused.data_type, entity=refused.entity
         )
     detail += "."
     async with pool.acquire() as conn:
@@ -166,15 +181,18 @@ async def accepted(
     entity: str,
     day: date,
     clock: Callable[[], datetime] | None = None,
+    language: str = "id",
 ) -> None:
     """An accepted load of `entity`'s `data_type`: resolve its contract alert, if open."""
+    reason = say(
+        "contract.accepted",
+        language,
+        name=job_name(data_type, language=language),
+        entity=entity,
+        day=day_text(day, language),
+    )
     async with pool.acquire() as conn:
-        await resolve_alert(
-            conn,
-            _alert_key(data_type, entity),
-            _now(clock),
-            f"{job_name(data_type)} {entity} {day_text(day)} diterima",
-        )
+        await resolve_alert(conn, _alert_key(data_type, entity), _now(clock), reason)
 
 
 async def record_forced(

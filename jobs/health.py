@@ -1,9 +1,10 @@
 """The 05:30 health check (DOMAIN.md §6): raise what is wrong, resolve what has cleared.
 
 `evaluate` reads ops.job_runs, raw.load_history and the marts for one WIB business date (SQL in
-sql/queries/health_*.sql) and applies the rules of jobs/health_rules.py. `run_health_check`
-raises every finding through ops/alerts.py under its stable key; a health alert whose rule was
-evaluated and found nothing is resolved. A rule with no data to judge (no SO L2 rows yet)
+sql/queries/health_*.sql) and applies the rules of jobs/health_rules.py (runs, tokens, missed
+slots) and jobs/health_data_rules.py (the data). `run_health_check` raises every finding through
+ops/alerts.py under its stable key; a health alert whose rule was evaluated and found nothing is
+resolved. A rule with no data to judge (no SO L2 rows yet)
 leaves its alerts as they are, rather than calling them resolved.
 """
 
@@ -14,22 +15,25 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from jobs.health_data_rules import (
+    ff_sanity_findings,
+    freshness_findings,
+    so_l2_findings,
+    unmapped_findings,
+)
 from jobs.health_rules import (
     HEALTH_RULES,
     Finding,
     HealthThresholds,
-    ff_sanity_findings,
-    freshness_findings,
     job_findings,
     missed_findings,
-    so_l2_findings,
     token_findings,
-    unmapped_findings,
 )
 from jobs.sales import SALES_ENTITIES
 from jobs.schedule import DAILY_SCHEDULE, Slot
 from jobs.wording import day_text
 from ops.alerts import raise_alert, resolve_alert
+from ops.catalogue import say
 from ops.clock import wib_at
 from ops.db import Conn
 from ops.paths import read_sql
@@ -89,17 +93,17 @@ async def evaluate(
     assert fresh is not None and summary is not None  # aggregates always return one row
 
     today = [r for r in runs if r["business_date"] == business_date]
-    # the run findings in `language` (REPORT_LANGUAGE); the data findings below are Indonesian
+    # every finding is worded in `language` (REPORT_LANGUAGE)
     findings = job_findings(runs, business_date, language)
     findings += token_findings(today, loads, language)
     findings += missed_findings(schedule, runs, business_date, now, since, language)
-    findings += freshness_findings(fresh, sales, business_date, now, thresholds)
-    findings += unmapped_findings(unmapped)
+    findings += freshness_findings(fresh, sales, business_date, now, thresholds, language)
+    findings += unmapped_findings(unmapped, language)
     evaluated = {"job_failed", "job_missed", "token_rejected", "ff_stale", "sales_late"}
     evaluated |= {"backup_missing", "unmapped_stores"}
     if fresh["ff_stores"]:
         evaluated.add("ff_sanity")
-        findings += ff_sanity_findings(fresh, thresholds)
+        findings += ff_sanity_findings(fresh, thresholds, language)
     so_l2_ran = any(r["job"] == "so_l2" and r["status"] == "success" for r in today)
     if summary["rows"] or so_l2_ran:
         evaluated |= {"so_l2_few_stores", "selisih_widespread", "shrinkage"}
@@ -109,7 +113,7 @@ async def evaluate(
             thresholds.shrinkage_pairs,
             thresholds.shrinkage_pct,
         )
-        findings += so_l2_findings(summary, shrinkage, business_date, thresholds)
+        findings += so_l2_findings(summary, shrinkage, business_date, thresholds, language)
     return findings, evaluated
 
 
@@ -141,7 +145,7 @@ async def run_health_check(
     for row in active:
         key = row["key"]
         if key.split(":", 1)[0] in evaluated and key not in found:
-            reason = f"pulih pada cek kesehatan {day_text(business_date)}"
+            reason = say("health.recovered", language, day=day_text(business_date, language))
             if await resolve_alert(conn, key, now, reason):
                 resolved.append(key)
     log.info(

@@ -1,10 +1,12 @@
-"""The rules of the 05:30 health check (DOMAIN.md §6): records in, findings out.
+"""The rules of the 05:30 health check (DOMAIN.md §6) on runs: records in, findings out.
 
-Pure functions over the rows the check reads (ops.job_runs, raw.load_history, the marts); each
+Pure functions over the rows the check reads (ops.job_runs, raw.load_history; the rules on the
+data are jobs/health_data_rules.py); each
 finding carries a stable alert key (`job_failed:stock:DDD`, `shrinkage:<store>:<gender>` ...),
 a severity, a one-line title and what the user can do. Titles and details are stored with the
 alert and shown as they are on the alert cards and in the morning report, so they are written
-in the operators' Indonesian (jobs/wording.py). jobs/health.py reads the rows and raises or
+from the catalogue (ops/catalogue.py) in REPORT_LANGUAGE (`language`: id, the operators'
+Indonesian, or en; jobs/wording.py). jobs/health.py reads the rows and raises or
 resolves the alerts.
 """
 
@@ -24,13 +26,8 @@ from jobs.wording import (
     and_list,
     day_text,
     days_text,
-    gender_name,
     job_name,
     moment_text,
-    names_text,
-    pairs_text,
-    percent_text,
-    ratio_text,
 )
 from ops import registry
 from ops.alerts import Severity
@@ -99,10 +96,6 @@ def _first_line(text: str | None, language: str = "id") -> str:
     lines = (text or "").strip().splitlines()
     line = lines[0].strip().rstrip(".") if lines else say("run.no_error", language)
     return line if len(line) <= 200 else line[:199] + "…"
-
-
-def _hours(hours: float) -> str:
-    return f"{hours:g}".replace(".", ",")
 
 
 def _schedule_order(job: str) -> int:
@@ -258,149 +251,3 @@ def missed_findings(
             missed[slot.job].append(slot_day)
             slots[slot.job] = slot
     return [missed_finding(slots[job], days, language=language) for job, days in missed.items()]
-
-
-def freshness_findings(
-    fresh: asyncpg.Record,
-    sales: list[asyncpg.Record],
-    day: date,
-    now: datetime,
-    th: HealthThresholds,
-) -> list[Finding]:
-    """Stale FF/FA/FS, late sales, missing backup (DOMAIN.md §6)."""
-    findings = []
-    ff_date = fresh["ff_report_date"]
-    if ff_date is None or (day - ff_date).days > th.ff_max_age_days:
-        since = f"yang terakhir untuk {day_text(ff_date)}" if ff_date else "belum pernah ada"
-        findings.append(
-            Finding(
-                "ff_stale",
-                "warning",
-                "Data FF/FA/FS belum diperbarui",
-                f"FF/FA/FS untuk {day_text(day)} belum ada; {since}. FF/FA/FS dihitung setelah "
-                f"tarik stok 03:00: cek tarik stok itu, lalu {rerun_text('ff_fa_fs', day)}.",
-            )
-        )
-    expected = day - timedelta(days=th.sales_max_lag_days)
-    late = [r for r in sales if r["latest"] is None or r["latest"] < expected]
-    if late:
-        where = ", ".join(
-            f"{r['entity']} {day_text(r['latest']) if r['latest'] else 'belum pernah dimuat'}"
-            for r in late
-        )
-        findings.append(
-            Finding(
-                "sales_late",
-                "warning",
-                "Data penjualan terlambat",
-                f"Tanggal penjualan terakhir: {where}; seharusnya {day_text(expected)}. Angka "
-                "penjualan dan SO L2 masih lama sampai tarik penjualan 05:00 berhasil: cek "
-                f"tarik penjualan itu, lalu {rerun_text('sales', day)}.",
-            )
-        )
-    backup_at = fresh["backup_finished_at"]
-    limit = timedelta(hours=th.backup_max_age_hours)
-    if backup_at is None or now - backup_at > limit:
-        hours = _hours(th.backup_max_age_hours)
-        last = (
-            f"yang terakhir selesai {moment_text(backup_at)}"
-            if backup_at
-            else "belum pernah ada backup yang berhasil"
-        )
-        findings.append(
-            Finding(
-                "backup_missing",
-                "warning",
-                f"Tidak ada backup database dalam {hours} jam terakhir",
-                f"Tidak ada backup yang berhasil dalam {hours} jam terakhir; {last}. Cek job "
-                "backup 02:00 dan ruang kosong di folder backup, lalu jalankan backup secara "
-                "manual.",
-            )
-        )
-    return findings
-
-
-def ff_sanity_findings(fresh: asyncpg.Record, th: HealthThresholds) -> list[Finding]:
-    """Implausible FF/FA/FS averages of the latest report date (DOMAIN.md §6, info)."""
-    odd = []
-    for name in ("ff", "fa", "fs"):
-        value = fresh[f"avg_{name}"]
-        if value is not None and value < th.sanity_min_avg:
-            odd.append(
-                f"{name.upper()} {ratio_text(value)} (di bawah {ratio_text(th.sanity_min_avg)})"
-            )
-    if fresh["avg_fs"] is not None and fresh["avg_fs"] > th.sanity_max_fs:
-        odd.append(f"FS {ratio_text(fresh['avg_fs'])} (di atas {ratio_text(th.sanity_max_fs)})")
-    if not odd:
-        return []
-    return [
-        Finding(
-            "ff_sanity",
-            "info",
-            "Rata-rata FF/FA/FS tidak wajar",
-            f"FF/FA/FS {day_text(fresh['ff_report_date'])} dari {fresh['ff_stores']} toko "
-            f"(rata-rata sederhana): {'; '.join(odd)}. Cek impor planogram, pemetaan toko, dan "
-            "apakah snapshot stoknya lengkap.",
-        )
-    ]
-
-
-def unmapped_findings(names: list[str]) -> list[Finding]:
-    """Planogram stores without a warehouse mapping (DOMAIN.md §4, §6)."""
-    if not names:
-        return []
-    return [
-        Finding(
-            "unmapped_stores",
-            "warning",
-            f"{len(names)} toko planogram belum dipetakan ke gudang",
-            f"FF/FA/FS tidak dihitung untuk: {names_text(names)}. Tambahkan masing-masing ke "
-            "portal.store_name_map (match_method manual) dengan nama gudang stoknya.",
-        )
-    ]
-
-
-def so_l2_findings(
-    summary: asyncpg.Record, shrinkage: list[asyncpg.Record], day: date, th: HealthThresholds
-) -> list[Finding]:
-    """Few SO L2 stores, widespread selisih, and shrinkage per store x gender (DOMAIN.md §5-6)."""
-    findings = []
-    rows, stores, nonzero = summary["rows"], summary["stores"], summary["nonzero_rows"]
-    if stores < th.so_l2_min_stores:
-        findings.append(
-            Finding(
-                "so_l2_few_stores",
-                "warning",
-                f"Hanya {stores} toko yang dihitung di SO L2",
-                f"SO L2 {day_text(day)} hanya mencakup {stores} toko (seharusnya minimal "
-                f"{th.so_l2_min_stores}); sebagian toko mungkin belum ada di pemetaan toko: cek "
-                "portal.store (kategori RETAIL, nama_department_old = nama gudang stoknya).",
-            )
-        )
-    if rows and Decimal(nonzero) / rows > th.selisih_widespread_ratio:
-        findings.append(
-            Finding(
-                "selisih_widespread",
-                "warning",
-                "Selisih stok tanpa penjelasan tersebar luas",
-                f"{nonzero} dari {rows} baris SO L2 {day_text(day)} "
-                f"({ratio_text(Decimal(nonzero) / rows)}) punya selisih tidak nol. Pastikan "
-                "penjualan dan transfer kemarin sudah masuk lengkap sebelum membaca per toko.",
-            )
-        )
-    for r in shrinkage:
-        store, gender, short = r["store_name"], gender_name(r["gender_group"]), -r["selisih"]
-        findings.append(
-            Finding(
-                f"shrinkage:{r['store_name']}:{r['gender_group']}",
-                "warning",
-                f"{store} kurang {pairs_text(short)} pasang {gender} dari seharusnya: "
-                "kemungkinan susut",
-                f"SO L2 {day_text(day)}: stok {gender} {pairs_text(r['stock_qty'])} pasang, "
-                f"{pairs_text(short)} lebih sedikit dari seharusnya "
-                f"({percent_text(r['selisih_pct'])} dari stok kemarin "
-                f"{pairs_text(r['prev_stock_qty'])} pasang). Minta toko menghitung ulang stok "
-                f"{gender} dan cari transfer keluar, retur, atau penjualan yang belum tercatat.",
-            )
-        )
-    return findings

@@ -263,6 +263,7 @@ async def import_iseller(
     *,
     clock: Callable[[], datetime] | None = None,
     force: bool = False,
+    language: str = "id",
 ) -> IsellerImport:
     """Validate the exports, then upsert all their rows in one transaction.
 
@@ -270,7 +271,8 @@ async def import_iseller(
     (lines beyond the new line count are removed); receipts it does not mention are kept.
     Recorded in raw.load_history (source `iseller`, data_type `sales`): `refused` with the
     reason when validation fails, else the load. Receipts after today's WIB date (by `clock`)
-    and repeated lines are refused unless `force`, which is written to ops.audit_log.
+    and repeated lines are refused unless `force`, which is written to ops.audit_log. The
+    refusal alert is worded in `language`.
 
     Raises:
         IsellerRejected: a file is missing or invalid; nothing was changed.
@@ -288,7 +290,8 @@ async def import_iseller(
             status="refused",
             reason=str(exc),
         )
-        await refused_alert(pool, "iseller", "sales", str(exc), clock() if clock else None)
+        now = clock() if clock else None
+        await refused_alert(pool, "iseller", "sales", str(exc), now, language)
         raise
     async with recorded_load(
         pool,
@@ -304,7 +307,7 @@ async def import_iseller(
         forced = [f"{f.path.name} {p}" for f in files for p in f.forced]
         async with pool.acquire() as conn, conn.transaction():
             inserted, updated, removed = await _upsert(conn, records)
-            await accepted_alert(conn, "iseller", "sales", clock() if clock else None)
+            await accepted_alert(conn, "iseller", "sales", clock() if clock else None, language)
             if forced:
                 names = " ".join(str(p) for p in paths)
                 await audit_forced(conn, "import iseller", names, forced)

@@ -32,6 +32,7 @@ from jobs.sales import sales_window
 from jobs.steps import ChainContext, StepOutcome
 from jobs.wording import and_list, day_text, job_name
 from ops import registry
+from ops.catalogue import say
 from ops.db import Conn
 
 MART_STEPS = registry.group_jobs("business_marts")  # the job registry's, §9.6 order
@@ -48,8 +49,11 @@ async def _require(
 ) -> None:
     failed = [e for e in entities if await last_status(ctx.pool, job, day, e) != "success"]
     if failed:
-        what = " ".join(x for x in (job_name(job), and_list([e for e in failed if e])) if x)
-        raise JobSkipped(f"{what} untuk {day_text(day)} belum berhasil")
+        language = ctx.settings.report_language
+        named = and_list([e for e in failed if e], language)
+        what = " ".join(x for x in (job_name(job, language=language), named) if x)
+        day_words = day_text(day, language)
+        raise JobSkipped(say("skip.not_succeeded", language, what=what, day=day_words))
 
 
 async def _stock_step(
@@ -67,7 +71,9 @@ async def _stock_step(
             try:
                 result = await build(conn, day, thresholds(ctx))
             except StockSnapshotMissing as exc:
-                raise JobSkipped(f"belum ada snapshot stok untuk {day_text(day)}") from exc
+                day_words = day_text(day, ctx.settings.report_language)
+                reason = say("skip.no_snapshot", ctx.settings.report_language, day=day_words)
+                raise JobSkipped(reason) from exc
         run.rows = result.rows
         summary = f"{result.rows} rows, {result.removed} removed"
     line = summary if run.status == "success" else f"{run.status}: {run.error}"

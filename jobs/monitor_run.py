@@ -27,6 +27,7 @@ from typing import Any
 import asyncpg
 
 from ops.alerts import raise_alert, resolve_alert
+from ops.catalogue import say
 from ops.monitors import ALERT_SEVERITY, Monitor, condition_holds
 
 log = logging.getLogger(__name__)
@@ -138,8 +139,10 @@ async def run_monitor(
     timeout_seconds: float,
     trigger: str = "manual",
     test: bool = False,
+    language: str = "id",
 ) -> MonitorOutcome:
-    """Run `monitor` once at aware `now`; raise and resolve its alerts unless `test`.
+    """Run `monitor` once at aware `now`; raise and resolve its alerts unless `test` (its own
+    alerts' words in `language`, REPORT_LANGUAGE; a fired alert's are the monitor file's).
 
     The run is written to ops.monitor_runs either way. A failing or timed-out query is an
     outcome (status failed/timeout, one `monitor_failed:<id>` warning), never an exception.
@@ -159,7 +162,7 @@ async def run_monitor(
     outcome.duration_ms = int((time.perf_counter() - started) * 1000)
     async with pool.acquire() as conn:
         if not test:
-            await _alerts(conn, monitor, outcome, now)
+            await _alerts(conn, monitor, outcome, now, language)
         await conn.execute(
             "insert into ops.monitor_runs (monitor_id, version, started_at, duration_ms,"
             " rows_returned, fired, resolved, status, error, trigger)"
@@ -180,19 +183,21 @@ async def run_monitor(
     return outcome
 
 
-async def _alerts(conn: Any, monitor: Monitor, outcome: MonitorOutcome, now: datetime) -> None:
+async def _alerts(
+    conn: Any, monitor: Monitor, outcome: MonitorOutcome, now: datetime, language: str
+) -> None:
     failed_key = f"monitor_failed:{monitor.id}"
     if outcome.status != "success":
         await raise_alert(
             conn,
             failed_key,
             "warning",
-            f"Monitor #{monitor.id} {monitor.name} gagal jalan",
+            say("monitor.failed_title", language, id=monitor.id, name=monitor.name),
             outcome.error,
             now,
         )
         return  # what it fired before stays open: a failed run says nothing about the rows
-    await resolve_alert(conn, failed_key, now, "monitor jalan lagi")
+    await resolve_alert(conn, failed_key, now, say("monitor.ran_again", language))
     severity = ALERT_SEVERITY[monitor.severity]
     for fired in outcome.fired:
         await raise_alert(conn, fired.key, severity, fired.title, fired.detail(), now)  # type: ignore[arg-type]
@@ -204,5 +209,6 @@ async def _alerts(conn: Any, monitor: Monitor, outcome: MonitorOutcome, now: dat
     )
     for row in open_keys:
         gone = row["key"] not in keys
-        if gone and await resolve_alert(conn, row["key"], now, "baris monitor sudah hilang"):
+        gone_reason = say("monitor.rows_gone", language)
+        if gone and await resolve_alert(conn, row["key"], now, gone_reason):
             outcome.resolved += 1

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from jobs.wording import moment_text
+from ops.catalogue import say
 from ops.db import Conn
 from ops.monitors import cron_trigger
 from ops.paths import read_sql
@@ -68,13 +69,14 @@ async def missed_monitor_slots(
     return found
 
 
-def missed_slot_alert(slot: MissedSlot) -> tuple[str, str, str]:
-    """(key, title, detail) of the warning for a missed slot (Indonesian)."""
+def missed_slot_alert(slot: MissedSlot, language: str = "id") -> tuple[str, str, str]:
+    """(key, title, detail) of the warning for a missed slot, in `language` (REPORT_LANGUAGE)."""
     key = f"monitor_missed:{slot.monitor_id}"
-    title = f"Monitor #{slot.monitor_id} {slot.name} terlewat"
-    detail = (
-        f"Jadwal {moment_text(slot.fire)} ({slot.schedule} WIB) lewat tanpa dijalankan: "
-        "opsbot mati atau penjadwalnya macet saat itu. opsbot yang mulai lagi menyusulkannya "
-        "sendiri; alert ini selesai begitu monitor jalan lagi."
+    title = say("monitor.missed_title", language, id=slot.monitor_id, name=slot.name)
+    detail = say(
+        "monitor.missed_detail",
+        language,
+        moment=moment_text(slot.fire, language),
+        schedule=slot.schedule,
     )
     return key, title, detail

@@ -217,6 +217,7 @@ async def import_portal(
     *,
     min_ratio: Decimal = DEFAULT_MIN_RATIO,
     force: bool = False,
+    language: str = "id",
 ) -> list[ImportedTable]:
     """Validate the seven portal CSVs of `directory`, then replace all seven tables at once.
 
@@ -224,7 +225,7 @@ async def import_portal(
     rows, or fewer than `min_ratio` (PORTAL_MIN_RATIO) of the rows the previous accepted import
     of that file had (raw.load_history, source `portal`), is refused unless `force`. Every file
     is recorded in raw.load_history: `success` with its rows, or `refused` with the reason. A
-    forced import is written to ops.audit_log.
+    forced import is written to ops.audit_log. Refusal alerts are worded in `language`.
 
     Raises:
         CsvRejected: a file is missing. InputRefused: a file is malformed (file, line,
@@ -239,7 +240,7 @@ async def import_portal(
     except CsvRejected as exc:
         table = exc.path.stem if exc.path.stem in PORTAL_TABLES else "portal"
         await _record(conn, table, "refused", reason=str(exc))
-        await refused_alert(conn, "portal", table, str(exc))
+        await refused_alert(conn, "portal", table, str(exc), language=language)
         if isinstance(exc, InputRefused):
             raise
         raise InputRefused(exc.path, exc.problems, forceable=False) from None
@@ -249,7 +250,7 @@ async def import_portal(
     if refusals and not force:
         for table, reason in refusals.items():
             await _record(conn, table, "refused", reason=reason)
-            await refused_alert(conn, "portal", table, reason)
+            await refused_alert(conn, "portal", table, reason, language=language)
         first = next(p for p in prepared if p.table in refusals)
         raise InputRefused(first.path, list(refusals.values()), forceable=True)
     async with conn.transaction():
@@ -258,7 +259,7 @@ async def import_portal(
             forced = refusals.get(item.table)
             note = f"accepted refused input (--force): {forced}" if forced else None
             await _record(conn, item.table, "success", rows=len(item.records), reason=note)
-            await accepted_alert(conn, "portal", item.table)
+            await accepted_alert(conn, "portal", item.table, language=language)
         if refusals:
             await audit_forced(conn, "import portal", str(directory), list(refusals.values()))
     return [ImportedTable(p.table, len(p.records), p.ignored) for p in prepared]

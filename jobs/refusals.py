@@ -17,6 +17,7 @@ import asyncpg
 
 from jobs.csv_values import CsvRejected
 from ops.alerts import raise_alert, resolve_alert
+from ops.catalogue import say
 from ops.clock import utc_now, wib_today
 from ops.db import Conn
 
@@ -93,17 +94,22 @@ def _alert_key(source: str, name: str) -> str:
 
 
 async def refused_alert(
-    conn: Conn | asyncpg.Pool, source: str, name: str, reason: str, now: datetime | None = None
+    conn: Conn | asyncpg.Pool,
+    source: str,
+    name: str,
+    reason: str,
+    now: datetime | None = None,
+    language: str = "id",
 ) -> None:
-    """Raise the critical alert of a refused import, naming the file, the day and the rule
-    (Indonesian: the alert group reads it). The next accepted import resolves it."""
+    """Raise the critical alert of a refused import, naming the file, the day and the rule,
+    worded in `language` (REPORT_LANGUAGE; the reason as the contract wrote it). The next
+    accepted import resolves it."""
     now = now or utc_now()
     day = wib_today(now)
-    title = f"Impor {source} {name} ditolak ({day:%d/%m/%Y})"
-    detail = (
-        f"{reason[:1500]} Data sebelumnya tetap dipakai. Perbaiki ekspornya lalu impor ulang;"
-        f" bila isinya memang benar: opsbot import {source} … --force."
+    title = say(
+        "contract.import_refused_title", language, source=source, name=name, day=f"{day:%d/%m/%Y}"
     )
+    detail = say("contract.import_refused_detail", language, reason=reason[:1500], source=source)
     if isinstance(conn, asyncpg.Pool):
         async with conn.acquire() as held:
             await raise_alert(held, _alert_key(source, name), "critical", title, detail, now)
@@ -111,7 +117,10 @@ async def refused_alert(
         await raise_alert(conn, _alert_key(source, name), "critical", title, detail, now)
 
 
-async def accepted_alert(conn: Conn, source: str, name: str, now: datetime | None = None) -> None:
+async def accepted_alert(
+    conn: Conn, source: str, name: str, now: datetime | None = None, language: str = "id"
+) -> None:
     """An accepted import of `name`: resolve its refusal alert, if open."""
     now = now or utc_now()
-    await resolve_alert(conn, _alert_key(source, name), now, f"impor {source} {name} diterima")
+    reason = say("contract.import_accepted", language, source=source, name=name)
+    await resolve_alert(conn, _alert_key(source, name), now, reason)

@@ -117,6 +117,7 @@ async def load_sales(
     concurrency: int = 8,
     clock: Callable[[], datetime] | None = None,
     min_ratio: Decimal = Decimal("0.5"),
+    language: str = "id",
 ) -> SalesLoadResult:
     """Pull `entity`'s invoices of the window before `run_date` and upsert their lines.
 
@@ -146,6 +147,7 @@ async def load_sales(
         concurrency=concurrency,
         clock=clock,
         min_ratio=min_ratio,
+        language=language,
     )
     return SalesLoadResult(
         entity.upper(), date_from, date_to, loaded.documents, loaded.rows, loaded.warning

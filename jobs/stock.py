@@ -129,6 +129,7 @@ async def load_stock_snapshot(
     force: bool = False,
     triggered_by: str = "schedule",
     strategy: Strategy = PER_WAREHOUSE,
+    language: str = "id",
 ) -> StockLoadResult:
     """Pull `entity`'s full stock for `snapshot_date` and swap it in as that day's partition.
 
@@ -141,8 +142,8 @@ async def load_stock_snapshot(
     Non-zero item x warehouse quantities only (pairs). Recorded in raw.load_history. The
     staging table must pass the snapshot contract (`min_ratio` is SNAPSHOT_MIN_RATIO); `force`
     accepts a snapshot that breaks it (not one whose pages were incomplete), written to
-    ops.audit_log with `triggered_by`. A refusal raises the `contract:stock:<entity>` alert;
-    an accepted snapshot resolves it.
+    ops.audit_log with `triggered_by`. A refusal raises the `contract:stock:<entity>` alert
+    (worded in `language`); an accepted snapshot resolves it.
 
     Raises:
         LoadRefused: the snapshot broke the contract, or Accurate's pages stayed incomplete
@@ -158,7 +159,7 @@ async def load_stock_snapshot(
             pool, source, entity, snapshot_date, concurrency, clock, min_ratio, force, strategy
         )
     except LoadRefused as refused:
-        await refused_alert(pool, refused, clock)
+        await refused_alert(pool, refused, clock, language)
         raise
     if forced is not None:
         await record_forced(pool, forced, triggered_by)
@@ -166,7 +167,7 @@ async def load_stock_snapshot(
         if result.warning:
             warning = f"{result.warning}; {warning}"
         result = dataclasses.replace(result, warning=warning)
-    await accepted(pool, "stock", code, snapshot_date, clock)
+    await accepted(pool, "stock", code, snapshot_date, clock, language)
     return result
 
 

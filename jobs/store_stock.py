@@ -19,6 +19,7 @@ from jobs.marts import StockSnapshotMissing, build_store_stock
 from jobs.runs import JobSkipped
 from jobs.steps import ChainContext, StepOutcome
 from jobs.stock import retention_start
+from ops.catalogue import say
 from ops.db import Conn
 from ops.formats import format_date
 
@@ -31,8 +32,8 @@ where snapshot_date between $1 and $2
 """
 
 
-def _day_text(day: date) -> str:
-    return format_date(day, "id", "medium")  # as jobs/wording.py day_text: "21 Nov 2026"
+def _day_text(day: date, language: str = "id") -> str:
+    return format_date(day, language, "medium")  # as jobs/wording.py day_text: "21 Nov 2026"
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,9 @@ async def run_store_stock(ctx: ChainContext, day: date) -> StepOutcome:
             try:
                 result = await build_with_backfill(conn, day, ctx.settings.stock_retention_days)
             except StockSnapshotMissing as exc:  # the reason is shown in the morning report
-                raise JobSkipped(f"belum ada snapshot stok untuk {_day_text(day)}") from exc
+                language = ctx.settings.report_language
+                day_words = _day_text(day, language)
+                raise JobSkipped(say("skip.no_snapshot", language, day=day_words)) from exc
         run.rows = result.rows
         summary = f"{result.warehouses} warehouses, {result.rows} rows"
         if result.backfilled:

@@ -110,6 +110,7 @@ async def load_transfers(
     concurrency: int = 8,
     clock: Callable[[], datetime] | None = None,
     min_ratio: Decimal = Decimal("0.5"),
+    language: str = "id",
 ) -> TransferLoadResult:
     """Pull `entity`'s item transfers dated `trans_date` (WIB) and upsert their lines."""
     table = f"raw.accurate_item_transfer_{entity.lower()}"
@@ -128,6 +129,7 @@ async def load_transfers(
         concurrency=concurrency,
         clock=clock,
         min_ratio=min_ratio,
+        language=language,
     )
     return TransferLoadResult(
         entity.upper(), trans_date, loaded.documents, loaded.rows, loaded.warning

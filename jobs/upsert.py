@@ -96,6 +96,7 @@ async def load_documents(
     concurrency: int,
     clock: Callable[[], datetime] | None = None,
     min_ratio: Decimal = Decimal("0.5"),
+    language: str = "id",
 ) -> DocumentsLoaded:
     """List the documents dated within the WIB dates, fetch each, upsert their lines.
 
@@ -104,7 +105,8 @@ async def load_documents(
     fall below `min_ratio` (SNAPSHOT_MIN_RATIO) x the median of the entity's last 7 pulls of
     the same length is loaded with a warning (DOMAIN.md §10), kept in raw.load_history. A list
     whose pages stayed incomplete (PagingBroken) is refused: LoadRefused, recorded `refused`,
-    the `contract:<data type>:<entity>` alert raised; an accepted load resolves it.
+    the `contract:<data type>:<entity>` alert raised (worded in `language`); an accepted load
+    resolves it.
 
     Raises:
         LoadRefused: the list of documents broke the paging contract; nothing was written.
@@ -115,9 +117,9 @@ async def load_documents(
             flatten, columns, key, concurrency, clock, min_ratio,
         )  # fmt: skip
     except LoadRefused as refused:
-        await refused_alert(pool, refused, clock)
+        await refused_alert(pool, refused, clock, language)
         raise
-    await accepted(pool, data_type, entity.upper(), date_to, clock)
+    await accepted(pool, data_type, entity.upper(), date_to, clock, language)
     return loaded
 
 

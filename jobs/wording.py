@@ -22,7 +22,8 @@ from ops.formats import format_date, format_number, format_percent, format_ratio
 
 # What the morning report calls each job, lower case: the job registry's Indonesian names.
 JOB_NAMES = registry.names("id")
-GENDERS = {"MEN": "pria", "LADIES": "wanita", "BABY & KIDS": "bayi & anak"}
+# the catalogue's `gender.<code>` of each gender group (id: pria, wanita, bayi & anak)
+GENDERS = {"MEN": "men", "LADIES": "ladies", "BABY & KIDS": "kids"}
 LISTED = 15  # names listed in one sentence before "dan N lainnya"
 
 
@@ -57,28 +58,31 @@ def and_list(items: Sequence[str], language: str = "id") -> str:
     return f"{', '.join(items[:-1])} {say('word.and', language)} {items[-1]}"
 
 
-def names_text(names: Sequence[str]) -> str:
-    """Up to LISTED names, comma-separated, then `dan N lainnya`."""
+def names_text(names: Sequence[str], language: str = "id") -> str:
+    """Up to LISTED names, comma-separated, then `dan N lainnya` (en: `and N more`)."""
     shown = ", ".join(names[:LISTED])
-    return shown + (f" dan {len(names) - LISTED} lainnya" if len(names) > LISTED else "")
+    if len(names) <= LISTED:
+        return shown
+    return say("word.others", language, names=shown, count=len(names) - LISTED)
 
 
-def pairs_text(quantity: Decimal) -> str:
-    """Pairs as the report writes them: `1.234`, or `2,5` for a fractional quantity."""
+def pairs_text(quantity: Decimal, language: str = "id") -> str:
+    """Pairs as the report writes them: `1.234`, or `2,5` for a fractional quantity (id)."""
     whole = quantity == quantity.to_integral_value()
-    return format_number(quantity, "id", 0 if whole else 1)
+    return format_number(quantity, language, 0 if whole else 1)
 
 
-def ratio_text(ratio: Decimal | float) -> str:
-    """A fraction as a percentage: 0.667 -> `66,7 %`."""
-    return format_ratio(Decimal(str(ratio)), "id", 1)
+def ratio_text(ratio: Decimal | float, language: str = "id") -> str:
+    """A fraction as a percentage: 0.667 -> `66,7 %` (id), `66.7%` (en)."""
+    return format_ratio(Decimal(str(ratio)), language, 1)
 
 
-def percent_text(value: Decimal | float, digits: int = 1) -> str:
-    """A value that already is a percentage: -3 -> `-3,0 %`."""
-    return format_percent(Decimal(str(value)), "id", digits)
+def percent_text(value: Decimal | float, digits: int = 1, language: str = "id") -> str:
+    """A value that already is a percentage: -3 -> `-3,0 %` (id), `-3.0%` (en)."""
+    return format_percent(Decimal(str(value)), language, digits)
 
 
-def gender_name(group: str) -> str:
-    """`"MEN"` -> `"pria"` (the report's words); an unknown group lower-cased."""
-    return GENDERS.get(group, group.lower())
+def gender_name(group: str, language: str = "id") -> str:
+    """`"MEN"` -> `"pria"` (the report's words; en: `"men"`); an unknown group lower-cased."""
+    code = GENDERS.get(group)
+    return say(f"gender.{code}", language) if code else group.lower()

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from ops.alerts import resolve_alert
+from ops.catalogue import say
 from ops.clock import utc_now
 from ops.db import Conn
 from ops.errors import OpsError
@@ -221,9 +222,15 @@ async def broken_chats(conn: Conn) -> list[BrokenChat]:
 
 
 async def mark_repaired(
-    conn: Conn, chat_id: int, *, now: datetime | None = None, requeue: bool = True
+    conn: Conn,
+    chat_id: int,
+    *,
+    now: datetime | None = None,
+    requeue: bool = True,
+    language: str = "id",
 ) -> int:
-    """Clear the broken mark of `chat_id` (the bot was unblocked or re-added).
+    """Clear the broken mark of `chat_id` (the bot was unblocked or re-added); the alert's
+    resolution is worded in `language` (REPORT_LANGUAGE).
 
     Held rows go out again at once; with `requeue`, so do the rows that failed because the
     chat was broken (in their original order). Resolves alert `delivery:<chat_id>`. Returns
@@ -249,7 +256,8 @@ async def mark_repaired(
             target,
             now,
         )
-        await resolve_alert(conn, f"delivery:{target}", now, "chat sudah diperbaiki")
+        repaired = say("delivery.repaired", language)
+        await resolve_alert(conn, f"delivery:{target}", now, repaired)
         await conn.execute("select pg_notify($1, $2)", CHANNEL, f"repaired:{target}")
     log.info("chat %s repaired; %d failed rows requeued", target, requeued)
     return requeued

@@ -1,6 +1,7 @@
 """Every bot reply is a Jinja template in Telegram HTML (Indonesian), rendered here.
 
-Full replies are `templates/reply_<name>.id.html.j2`; the one-sentence answers (refusals, bad
+Full replies are `templates/reply_<name>.id.html.j2` (the alerts' also `.en`, for
+REPORT_LANGUAGE=en); the one-sentence answers (refusals, bad
 input) are blocks of `templates/reply_sentences.id.html.j2`. The environment is the reports'
 one (autoescape, StrictUndefined, the number and date filters), so replies and the morning
 report write numbers and dates the same way.
@@ -28,8 +29,8 @@ class ReplyTooLong(ValueError):
         self.length = length
 
 
-def _template(name: str) -> Template:
-    return environment(LANGUAGE).get_template(f"reply_{name}.{LANGUAGE}.html.j2")
+def _template(name: str, language: str = LANGUAGE) -> Template:
+    return environment(language).get_template(f"reply_{name}.{language}.html.j2")
 
 
 def _clean(text: str) -> str:
@@ -42,9 +43,11 @@ def _clean(text: str) -> str:
     return "\n".join(out)
 
 
-def render(name: str, limit: int = MAX_TEXT, **variables: Any) -> str:
-    """The reply `name` rendered with `variables`; raises ReplyTooLong over `limit` characters."""
-    text = _clean(_template(name).render(**variables))
+def render(name: str, limit: int = MAX_TEXT, language: str = LANGUAGE, **variables: Any) -> str:
+    """The reply `name` in `language` (reply_<name>.<language>.html.j2: every reply has an
+    Indonesian template, the alerts' also an English one) rendered with `variables`; raises
+    ReplyTooLong over `limit` characters."""
+    text = _clean(_template(name, language).render(**variables))
     if len(text) > limit:
         raise ReplyTooLong(name, len(text), limit)
     return text

@@ -166,3 +166,21 @@ async def _allow(emulator: _StopsTheDatabase) -> None:
         await conn.execute(f'alter database "{emulator.database}" with allow_connections true')
     finally:
         await conn.close()
+
+
+def test_the_command_line_prints_the_english_sentence_of_an_error():
+    """A PersonError prints its English sentence (the catalogue's), Accurate's words kept."""
+    from bot.cli.base import cli_sentence
+    from jobs.accurate.errors import AuthRejected, RequestRejected
+    from ops.errors import MigrationChanged
+
+    token = cli_sentence(AuthRejected("DDD", "Invalid or Revoked API Token"))
+    assert token == (
+        "Accurate refused the API token of DDD; a new token is needed (see the alert)"
+        " (Accurate: Invalid or Revoked API Token)"
+    )
+    refused = cli_sentence(RequestRejected("MBB", ["Data tidak ditemukan"]))
+    assert refused == "Accurate answered MBB with an error: Data tidak ditemukan"
+    changed = MigrationChanged(3, "core_views")
+    assert cli_sentence(changed) == str(changed)  # already one English sentence
+    assert cli_sentence(ValueError("x")) == "x"

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ops.errors import OpsError
+from ops.errors import OpsError, PersonError
 
 T = TypeVar("T")
 console = Console()
@@ -87,6 +87,20 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     return (OpsError, CsvRejected, AccurateError)
 
 
+def cli_sentence(exc: BaseException) -> str:
+    """What the command line prints for an expected failure: a PersonError's English sentence
+    (ops/errors.py, the catalogue's `en`), with Accurate's own message when that sentence leaves
+    it out (`... (Accurate: Invalid or Revoked API Token)`); anything else as str()."""
+    from jobs.accurate.errors import AccurateError
+
+    if not isinstance(exc, PersonError):
+        return str(exc)
+    text = exc.sentence("en")
+    if isinstance(exc, AccurateError) and exc.message not in text:
+        text = f"{text} (Accurate: {exc.message})"
+    return text
+
+
 def run(main: Callable[[], Awaitable[T]], *, tracebacks: bool = False) -> T:
     """Run an async command; expected failures become one red sentence and exit code 1.
 
@@ -96,7 +110,7 @@ def run(main: Callable[[], Awaitable[T]], *, tracebacks: bool = False) -> T:
     try:
         return asyncio.run(main())  # type: ignore[arg-type]
     except _expected_errors() as exc:
-        errors.print(f"[red]✗[/red] {escape(str(exc))}", highlight=False)
+        errors.print(f"[red]✗[/red] {escape(cli_sentence(exc))}", highlight=False)
         raise typer.Exit(1) from None
     except Exception as exc:
         sentence = _database_sentence(exc)

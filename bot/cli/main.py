@@ -83,7 +83,11 @@ def import_portal_command(
         async with connected(settings) as (_db, conn):
             await migrate(conn)
             tables = await import_portal(
-                conn, directory, min_ratio=settings.portal_min_ratio, force=force
+                conn,
+                directory,
+                min_ratio=settings.portal_min_ratio,
+                force=force,
+                language=settings.report_language,
             )
             unmatched = await unmatched_targets(conn)
         for t in tables:
@@ -115,12 +119,17 @@ def import_iseller_command(
     from ops.settings import load_settings
 
     async def main() -> list[str]:
-        async with open_database(load_settings()) as db:
+        settings = load_settings()
+        async with open_database(settings) as db:
             pool = await create_pool(db.dsn)
             try:
                 async with pool.acquire() as conn:
                     await migrate(conn)
-                return summary_lines(await import_iseller(pool, expand_paths(files), force=force))
+                paths = expand_paths(files)
+                language = settings.report_language
+                return summary_lines(
+                    await import_iseller(pool, paths, force=force, language=language)
+                )
             finally:
                 await pool.close()
 

@@ -97,9 +97,13 @@ def register(app: typer.Typer) -> None:
         from ops.settings import load_settings
 
         async def main() -> tuple[bool, int]:
-            async with connected(load_settings()) as (_db, conn):
+            settings = load_settings()
+            async with connected(settings) as (_db, conn):
                 was_broken = await is_broken(conn, chat_id)
-                return was_broken, await mark_repaired(conn, chat_id, requeue=requeue)
+                language = settings.report_language
+                return was_broken, await mark_repaired(
+                    conn, chat_id, requeue=requeue, language=language
+                )
 
         was_broken, requeued = run(main)
         if not was_broken:

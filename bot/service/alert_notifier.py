@@ -199,7 +199,7 @@ class AlertNotifier:
             chat = self._card_chat(key, view)
             if card_kind(key) == "escalate" or chat is None:
                 continue
-            payload = _text(render_resolved(view)) | {
+            payload = _text(render_resolved(view, self.settings.report_language)) | {
                 "reply_to_key": key,
                 "disable_notification": True,  # good news need not wake anyone
             }
@@ -210,7 +210,7 @@ class AlertNotifier:
     ) -> None:
         # Edits and replies to a broken chat are enqueued all the same: the worker holds them,
         # and once the chat is repaired they follow the requeued card and keep it true.
-        markup = card_markup(view, now)
+        markup = card_markup(view, now, self.settings.report_language)
         for key in keys:
             chat = self._card_chat(key, view)
             if chat is None:
@@ -270,7 +270,9 @@ class AlertNotifier:
                 await self._send_card(conn, view, key, chat, now)
                 keys.append(key)
             else:
-                payload = _text(render_repeat(view)) | {"reply_to_key": key}
+                payload = _text(render_repeat(view, self.settings.report_language)) | {
+                    "reply_to_key": key
+                }
                 await _put(conn, f"{key}:repeat:{n}", chat, "text", payload, now)
         await conn.execute(
             "update ops.alerts set page_keys = $2, paged_at = coalesce(paged_at, $3),"
@@ -306,14 +308,20 @@ class AlertNotifier:
     async def _send_card(
         self, conn: Conn, view: AlertView, key: str, chat: int, now: datetime
     ) -> None:
-        markup = card_markup(view, now)
+        markup = card_markup(view, now, self.settings.report_language)
         payload = _text(self._card_text(view, card_kind(key), now)) | {
             "reply_markup": markup.to_dict() if markup else None
         }
         await _put(conn, key, chat, "text", payload, now)
 
     def _card_text(self, view: AlertView, kind: CardKind, now: datetime) -> str:
-        return render_card(view, kind, now, self.settings.alert_escalate_minutes)
+        return render_card(
+            view,
+            kind,
+            now,
+            self.settings.alert_escalate_minutes,
+            self.settings.report_language,
+        )
 
     def _card_chat(self, key: str, view: AlertView) -> int | None:
         """The chat a card went to: the user in `direct:`/`escalate:` keys, else the group."""

@@ -2,8 +2,8 @@
 
 Shared by the notifier (bot/service/alert_notifier.py), which sends and edits cards through the
 outbox, and the handlers (bot/telegram/handlers/alerts.py), which answer taps and commands. Texts
-are
-Jinja templates `templates/reply_alert*.id.html.j2` (Telegram HTML, Indonesian).
+are Jinja templates `templates/reply_alert*.<language>.html.j2` (Telegram HTML) and the buttons'
+labels the catalogue's `button.*` (ops/catalogue.py), in `language` (REPORT_LANGUAGE: id or en).
 
 Callback data is `<prefix>:<action>:<alert id>:<incident>`: prefix `alert` on cards (edited by
 the notifier), `alerts` on /alerts lists (edited by the handler); the incident number makes a
@@ -20,17 +20,19 @@ from typing import Any, Literal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from ops.alerts import Alert
+from ops.catalogue import say
 from ops.db import Conn
 from reports.render import environment
 from reports.replies import LANGUAGE, ReplyTooLong, render
 
 CARD_PREFIX = "alert"
 LIST_PREFIX = "alerts"
-ACK_LABEL = "Acknowledge"
-MUTE_LABEL = "Mute 24 h"
-UNMUTE_LABEL = "Unmute"
-TRUE_LABEL = "Benar"  # a real problem (DOMAIN.md §12 feedback, ops/feedback.py)
-FALSE_LABEL = "Alarm palsu"
+# The buttons' Indonesian labels (the catalogue's `button.*`; English: `label(name, "en")`)
+ACK_LABEL = say("button.ack", "id")  # Acknowledge
+MUTE_LABEL = say("button.mute", "id")  # Mute 24 h
+UNMUTE_LABEL = say("button.unmute", "id")  # Unmute
+TRUE_LABEL = say("button.real", "id")  # Benar: a real problem (DOMAIN.md §12, ops/feedback.py)
+FALSE_LABEL = say("button.false", "id")  # Alarm palsu
 BUTTON_MUTE = timedelta(hours=24)  # what the Mute 24 h button does
 DETAIL_CHARS = 1500  # of an alert's detail on a card; the card must stay one message
 TITLE_CHARS = 300
@@ -102,8 +104,18 @@ def parse_button(data: str | None) -> ButtonData | None:
     return ButtonData(prefix, action, int(alert_id), int(incident))  # type: ignore[arg-type]
 
 
+def label(name: str, language: str = LANGUAGE) -> str:
+    """A button's label in `language`: `label("false", "en")` -> `False alarm`."""
+    return say(f"button.{name}", language)
+
+
 def _buttons(
-    view: AlertView, now: datetime, prefix: str, suffix: str, can_mute: bool
+    view: AlertView,
+    now: datetime,
+    prefix: str,
+    suffix: str,
+    can_mute: bool,
+    language: str = LANGUAGE,
 ) -> list[InlineKeyboardButton]:
     state = view.effective_state(now)
     if state == "resolved":
@@ -112,36 +124,41 @@ def _buttons(
     # an acknowledgement outlives a mute (ops/alerts.py): no Acknowledge on a muted one either
     if state != "acknowledged" and view.acknowledged_by is None:
         data = button_data(prefix, "ack", view.id, view.incident)
-        row.append(InlineKeyboardButton(ACK_LABEL + suffix, callback_data=data))
+        row.append(InlineKeyboardButton(label("ack", language) + suffix, callback_data=data))
     if can_mute and state == "muted":
         data = button_data(prefix, "unmute", view.id, view.incident)
-        row.append(InlineKeyboardButton(UNMUTE_LABEL + suffix, callback_data=data))
+        row.append(InlineKeyboardButton(label("unmute", language) + suffix, callback_data=data))
     elif can_mute:
         data = button_data(prefix, "mute", view.id, view.incident)
-        row.append(InlineKeyboardButton(MUTE_LABEL + suffix, callback_data=data))
+        row.append(InlineKeyboardButton(label("mute", language) + suffix, callback_data=data))
     return row
 
 
-def feedback_buttons(view: AlertView, prefix: str, suffix: str) -> list[InlineKeyboardButton]:
+def feedback_buttons(
+    view: AlertView, prefix: str, suffix: str, language: str = LANGUAGE
+) -> list[InlineKeyboardButton]:
     """[Benar][Alarm palsu] for an unresolved alert (every rule, monitors and built-in)."""
     if view.state == "resolved":
         return []
     return [
         InlineKeyboardButton(
-            TRUE_LABEL + suffix, callback_data=button_data(prefix, "real", view.id, view.incident)
+            label("real", language) + suffix,
+            callback_data=button_data(prefix, "real", view.id, view.incident),
         ),
         InlineKeyboardButton(
-            FALSE_LABEL + suffix,
+            label("false", language) + suffix,
             callback_data=button_data(prefix, "false", view.id, view.incident),
         ),
     ]
 
 
-def card_markup(view: AlertView, now: datetime) -> InlineKeyboardMarkup | None:
+def card_markup(
+    view: AlertView, now: datetime, language: str = LANGUAGE
+) -> InlineKeyboardMarkup | None:
     """A card's buttons for the alert's state: open [Acknowledge][Mute 24 h], acknowledged
     [Mute 24 h], muted [Acknowledge][Unmute], then [Benar][Alarm palsu]; resolved none."""
-    rows = [_buttons(view, now, CARD_PREFIX, "", can_mute=True)]
-    rows.append(feedback_buttons(view, CARD_PREFIX, ""))
+    rows = [_buttons(view, now, CARD_PREFIX, "", can_mute=True, language=language)]
+    rows.append(feedback_buttons(view, CARD_PREFIX, "", language))
     rows = [r for r in rows if r]
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -173,33 +190,52 @@ def as_resolved(view: AlertView, at: datetime) -> AlertView:
     return replace(view, state="resolved", resolved_at=at)
 
 
-def render_card(view: AlertView, kind: CardKind, now: datetime, escalate_minutes: int) -> str:
-    """The card text (Telegram HTML, one message)."""
+def render_card(
+    view: AlertView,
+    kind: CardKind,
+    now: datetime,
+    escalate_minutes: int,
+    language: str = LANGUAGE,
+) -> str:
+    """The card text (Telegram HTML, one message) in `language`."""
     return render(
-        "alert_card", a=_variables(view), kind=kind, now=now, escalate_minutes=escalate_minutes
+        "alert_card",
+        language=language,
+        a=_variables(view),
+        kind=kind,
+        now=now,
+        escalate_minutes=escalate_minutes,
     )
 
 
-def render_repeat(view: AlertView) -> str:
+def render_repeat(view: AlertView, language: str = LANGUAGE) -> str:
     """The reminder replied to a card while the alert stays open and unanswered."""
-    return render("alert_repeat", a=_variables(view))
+    return render("alert_repeat", language=language, a=_variables(view))
 
 
-def render_resolved(view: AlertView) -> str:
+def render_resolved(view: AlertView, language: str = LANGUAGE) -> str:
     """The "resolved" reply to a card; `view` must be resolved (see `as_resolved`)."""
     assert view.resolved_at is not None
     minutes = max(0, int((view.resolved_at - view.first_seen).total_seconds() // 60))
-    return render("alert_resolved", a=_variables(view), open_minutes=minutes)
+    return render("alert_resolved", language=language, a=_variables(view), open_minutes=minutes)
 
 
 def render_list(
-    views: list[AlertView], now: datetime, *, can_ack: bool, can_mute: bool, shown: int = 15
+    views: list[AlertView],
+    now: datetime,
+    *,
+    can_ack: bool,
+    can_mute: bool,
+    shown: int = 15,
+    language: str = LANGUAGE,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The /alerts text for unresolved `views`, with button rows for the first few."""
     while True:  # long titles: show fewer rather than fail; the count says how many more
         try:
             shown_views = [_variables(v) for v in views[:shown]]
-            text = render("alerts", alerts=shown_views, total=len(views), now=now)
+            text = render(
+                "alerts", language=language, alerts=shown_views, total=len(views), now=now
+            )
             break
         except ReplyTooLong:
             if shown <= 1:
@@ -207,18 +243,19 @@ def render_list(
             shown -= 1
     rows = []
     for view in views[:LIST_BUTTONS]:
-        row = _buttons(view, now, LIST_PREFIX, f" #{view.id}", can_mute)
+        row = _buttons(view, now, LIST_PREFIX, f" #{view.id}", can_mute, language)
         if not can_ack:
             row = [b for b in row if not str(b.callback_data).startswith(f"{LIST_PREFIX}:ack")]
         if row:
             rows.append(row)
         if can_ack:  # who may acknowledge may also say whether it was real
-            rows.append(feedback_buttons(view, LIST_PREFIX, f" #{view.id}"))
+            rows.append(feedback_buttons(view, LIST_PREFIX, f" #{view.id}", language))
     return text, InlineKeyboardMarkup(rows) if rows else None
 
 
-def alert_sentence(key: str, **variables: Any) -> str:
-    """One short answer: block `key` of reply_alert_sentences.id.html.j2 (KeyError if unknown)."""
-    template = environment(LANGUAGE).get_template(f"reply_alert_sentences.{LANGUAGE}.html.j2")
+def alert_sentence(key: str, language: str = LANGUAGE, /, **variables: Any) -> str:
+    """One short answer in `language`: block `key` of reply_alert_sentences.<language>.html.j2
+    (KeyError if unknown)."""
+    template = environment(language).get_template(f"reply_alert_sentences.{language}.html.j2")
     context = template.new_context(dict(variables))
     return "".join(template.blocks[key](context)).strip()

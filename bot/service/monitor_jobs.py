@@ -62,6 +62,7 @@ class MonitorJobs:
                 outcome = await run_monitor(
                     self.pool, monitor, now,
                     timeout_seconds=self.settings.monitor_timeout_seconds, trigger=trigger,
+                    language=self.settings.report_language,
                 )  # fmt: skip
                 run.rows = outcome.rows
                 if outcome.status != "success":

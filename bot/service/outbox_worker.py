@@ -40,6 +40,7 @@ from bot.service.outbox_send import (
     Transient,
     deliver,
 )
+from ops.catalogue import say
 from ops.clock import Clock, utc_now
 from ops.db import Conn
 from ops.outbox import CHANNEL
@@ -80,8 +81,11 @@ class _GiveUp(Transient):
 _Outcome = Outcome | _Wait | _TargetFailed
 
 
-async def broken_alert(conn: Conn, chat_id: int, error: str) -> tuple[str, str]:
-    """The `delivery:<chat>` alert's title and detail for a chat that refuses the bot.
+async def broken_alert(
+    conn: Conn, chat_id: int, error: str, language: str = "id"
+) -> tuple[str, str]:
+    """The `delivery:<chat>` alert's title and detail for a chat that refuses the bot, in
+    `language` (REPORT_LANGUAGE).
 
     A person who never opened the bot (Telegram: "bot can't initiate conversation with a
     user", e.g. an admin an escalation was meant for) is named as unreachable, with the fix;
@@ -89,17 +93,14 @@ async def broken_alert(conn: Conn, chat_id: int, error: str) -> tuple[str, str]:
     """
     if chat_id > 0 and "initiate conversation" in error.lower():
         name = await conn.fetchval("select name from ops.bot_users where user_id = $1", chat_id)
-        who = f"{name} ({chat_id})" if name else f"Pengguna {chat_id}"
+        who = f"{name} ({chat_id})" if name else say("delivery.user", language, id=chat_id)
         return (
-            f"{who} tidak bisa dihubungi bot",
-            f"{who} belum pernah membuka bot, jadi Telegram tidak mengizinkan bot mengirim"
-            " pesan kepadanya (eskalasi dan alert pribadi tidak sampai). Minta dia membuka bot"
-            " dan menekan Start; pesan untuknya ditahan sampai chat ditandai diperbaiki.",
+            say("delivery.unreachable_title", language, who=who),
+            say("delivery.unreachable_detail", language, who=who),
         )
     return (
-        f"Bot tidak bisa mengirim ke chat {chat_id}",
-        f"Telegram: {error}. Pesan ke chat ini ditahan sampai bot dibuka blokirnya /"
-        " ditambahkan lagi dan chat ditandai diperbaiki.",
+        say("delivery.broken_title", language, chat=chat_id),
+        say("delivery.broken_detail", language, error=error),
     )
 
 
@@ -129,6 +130,7 @@ class OutboxWorker:
         poll_interval: float = 1.0,
         mark_sent_tries: int = 4,
         mark_sent_delay: float = 0.5,
+        language: str = "id",
     ) -> None:
         self.bot = bot
         self.pool = pool
@@ -142,6 +144,7 @@ class OutboxWorker:
         self.poll_interval = poll_interval
         self.mark_sent_tries, self.mark_sent_delay = mark_sent_tries, mark_sent_delay
         self.paused_until: datetime | None = None
+        self.language = language  # the delivery alerts' words (REPORT_LANGUAGE)
         self.claimed = 0  # rows claimed by the last run_once
         self._sem = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
@@ -257,7 +260,7 @@ class OutboxWorker:
             if isinstance(outcome, Broken):
                 ok = await mark_failed(
                     conn, row, "broken", outcome.error, now,
-                    alert=await broken_alert(conn, row.chat_id, outcome.error),
+                    alert=await broken_alert(conn, row.chat_id, outcome.error, self.language),
                     broken_chat=row.chat_id,
                 )  # fmt: skip
                 return int(ok), False
@@ -265,7 +268,7 @@ class OutboxWorker:
                 ok = await mark_failed(
                     conn, row, "rejected", outcome.error, now,
                     alert=(
-                        f"Pesan ke chat {row.chat_id} ditolak Telegram",
+                        say("delivery.rejected_title", self.language, chat=row.chat_id),
                         f"{row.key}: {outcome.error}",
                     ),
                 )  # fmt: skip
@@ -275,8 +278,9 @@ class OutboxWorker:
                 ok = await mark_failed(
                     conn, row, "exhausted", outcome.error, now,
                     alert=(
-                        f"Pesan ke chat {row.chat_id} gagal terkirim",
-                        f"{row.key}: {failures} percobaan gagal; terakhir: {outcome.error}",
+                        say("delivery.exhausted_title", self.language, chat=row.chat_id),
+                        say("delivery.exhausted_detail", self.language, key=row.key,
+                            failures=failures, error=outcome.error),
                     ),
                     failure=True,
                 )  # fmt: skip

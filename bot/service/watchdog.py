@@ -41,11 +41,6 @@ from ops.db import Conn
 
 log = logging.getLogger(__name__)
 
-# Why a missed / overrun alert was resolved (ops.alert_transitions), in the alerts' language.
-STARTED = "job sudah mulai berjalan"
-ENDED = "job sudah selesai berjalan"
-MONITOR_RAN = "monitor sudah jalan lagi (atau dimatikan)"
-
 
 @dataclass
 class WatchdogReport:
@@ -148,7 +143,7 @@ class Watchdog:
         # Slots due before opsbot first ran here are owed nothing, whoever raised them.
         for slot in self.schedule:
             key = f"job_missed:{slot.job}"
-            started = STARTED if self.language == "id" else say("run.started", self.language)
+            started = say("run.started", self.language)
             if slot not in missed and await resolve_alert(conn, key, now, started):
                 report.resolved.append(key)
 
@@ -163,7 +158,7 @@ class Watchdog:
         over_jobs = {o.slot.job for o in found}
         for slot in self.schedule:
             key = f"job_overrun:{slot.job}"
-            ended = ENDED if self.language == "id" else say("run.ended", self.language)
+            ended = say("run.ended", self.language)
             if slot.job not in over_jobs and await resolve_alert(conn, key, now, ended):
                 report.resolved.append(key)
 
@@ -172,7 +167,7 @@ class Watchdog:
             m.monitor_id: m for m in await missed_monitor_slots(conn, now, grace=MISSED_GRACE)
         }
         for slot in missed.values():
-            key, title, detail = missed_slot_alert(slot)
+            key, title, detail = missed_slot_alert(slot, self.language)
             existing = await alert_by_key(conn, key)
             if existing is None or existing.state == "resolved":
                 await raise_alert(conn, key, "warning", title, detail, now)
@@ -180,7 +175,8 @@ class Watchdog:
         open_keys = await conn.fetch(
             "select key from ops.alerts where key like 'monitor_missed:%' and state <> 'resolved'"
         )
+        ran = say("monitor.ran_or_off", self.language)
         for row in open_keys:
             monitor_id = int(row["key"].partition(":")[2])
-            if monitor_id not in missed and await resolve_alert(conn, row["key"], now, MONITOR_RAN):
+            if monitor_id not in missed and await resolve_alert(conn, row["key"], now, ran):
                 report.resolved.append(row["key"])

@@ -151,7 +151,12 @@ def alert_settings(base_url: str, base_file_url: str, **overrides: object) -> Se
 
 
 @pytest.fixture
-async def alerting(pool: asyncpg.Pool) -> AsyncIterator[AlertHarness]:
+async def alerting(
+    pool: asyncpg.Pool, request: pytest.FixtureRequest
+) -> AsyncIterator[AlertHarness]:
+    """The harness; settings overrides as an indirect parameter, e.g.
+    `@pytest.mark.parametrize("alerting", [{"report_language": "en"}], indirect=True)`."""
+    overrides: dict[str, object] = getattr(request, "param", {})
     await pool.execute(
         "insert into ops.bot_users (user_id, name, role, branch) values"
         " ($1, 'Bu Made', 'lead', 'Bali'), ($2, 'Sinta', 'viewer', null)",
@@ -163,7 +168,7 @@ async def alerting(pool: asyncpg.Pool) -> AsyncIterator[AlertHarness]:
         emu.add_group(ALERT_CHAT, "Alert Ops")  # the bot is in the alert group ...
         for admin in (ADMIN, ADMIN2):  # ... and both admins have opened it
             emu.open_chat(admin)
-        settings = alert_settings(emu.base_url, emu.base_file_url)
+        settings = alert_settings(emu.base_url, emu.base_file_url, **overrides)
         app = build_application(settings, pool)
         notifier = AlertNotifier(pool, settings, clock=clock)
         app.bot_data.clock = clock

@@ -81,9 +81,14 @@ def _wake(context: BotContext) -> None:
         notifier.wake()
 
 
-async def _toast(query: CallbackQuery, key: str, **variables: object) -> None:
+def _language(context: BotContext) -> str:
+    """The language of the alert texts: REPORT_LANGUAGE (id, en)."""
+    return context.settings.report_language
+
+
+async def _toast(query: CallbackQuery, language: str, key: str, **variables: object) -> None:
     # Callback answers are plain text: no tags, no HTML entities.
-    await query.answer(html.unescape(alert_sentence(key, **variables))[:200])
+    await query.answer(html.unescape(alert_sentence(key, language, **variables))[:200])
 
 
 async def _mute(conn: Conn, alert_id: int, until: datetime, person: Person, now: datetime) -> bool:
@@ -108,35 +113,36 @@ async def alert_button(update: Update, context: BotContext) -> Outcome | None:
     if query is None:
         return None
     button = parse_button(query.data)
+    language = _language(context)
     if button is None:
-        await _toast(query, "expired")
+        await _toast(query, language, "expired")
         return "ok"
     person = context.person
     allowed = ACK_ROLES if button.action in ("ack", "real", "false") else MUTE_ROLES
     if person.role not in allowed:
         refusal = {"ack": "ack_not_allowed", "real": "feedback_not_allowed"}
         refusal["false"] = refusal["real"]
-        await _toast(query, refusal.get(button.action, "mute_not_allowed"))
+        await _toast(query, language, refusal.get(button.action, "mute_not_allowed"))
         return "denied"
     now = clock_of(context)()
     scope = await AlertScope.for_person(context.db, person)
     async with context.db.acquire() as conn:
         view = await load_view(conn, button.alert_id)
         if view is None or view.state == "resolved" or view.incident != button.incident:
-            await _toast(query, "expired")
+            await _toast(query, language, "expired")
             return "ok"
         if not scope.sees(view.key):
-            await _toast(query, "alert_out_of_scope")
+            await _toast(query, language, "alert_out_of_scope")
             return "denied"
         try:
-            await _act(query, conn, button, view, person, now)
+            await _act(query, conn, button, view, person, now, language)
         except AlertNotFound:
-            await _toast(query, "expired")
+            await _toast(query, language, "expired")
             return "ok"
         views = scope.visible(await unresolved_views(conn)) if button.prefix == LIST_PREFIX else []
     _wake(context)
     if button.prefix == LIST_PREFIX:
-        await _refresh_list(query, views, person, now)
+        await _refresh_list(query, views, person, now, language)
     return "ok"
 
 
@@ -147,40 +153,47 @@ async def _act(
     view: AlertView,
     person: Person,
     now: datetime,
+    language: str,
 ) -> None:
-    """Change the alert as the button says and answer the tap."""
+    """Change the alert as the button says and answer the tap (in `language`)."""
     if button.action in ("real", "false"):
         real = button.action == "real"
         verdict: Verdict = "true_positive" if real else "false_positive"
         await record_feedback(conn, view.id, view.incident, view.key, verdict, person.name, now)
         said = "feedback_true" if real else "feedback_false"
-        await _toast(query, said, id=view.id, name=person.name)
+        await _toast(query, language, said, id=view.id, name=person.name)
     elif button.action == "ack":
         change = await acknowledge(conn, view.id, person.name, now)
         if change.changed:
-            await _toast(query, "acked", name=person.name)
+            await _toast(query, language, "acked", name=person.name)
             return
         fresh = await load_view(conn, view.id)
         if fresh is None or fresh.acknowledged_by is None or fresh.acknowledged_at is None:
-            await _toast(query, "expired")  # resolved in between
+            await _toast(query, language, "expired")  # resolved in between
         else:
-            await _toast(query, "already_acked", by=fresh.acknowledged_by, at=fresh.acknowledged_at)
+            await _toast(
+                query, language, "already_acked", by=fresh.acknowledged_by, at=fresh.acknowledged_at
+            )
     elif button.action == "mute":
         until = now + BUTTON_MUTE
         if await _mute(conn, view.id, until, person, now):
-            await _toast(query, "muted", id=view.id, until=until)
+            await _toast(query, language, "muted", id=view.id, until=until)
         else:
-            await _toast(query, "expired")
+            await _toast(query, language, "expired")
     else:
         change = await unmute(conn, view.id, person.name, now)
-        await _toast(query, "unmuted" if change.changed else "not_muted", id=view.id)
+        await _toast(query, language, "unmuted" if change.changed else "not_muted", id=view.id)
 
 
 async def _refresh_list(
-    query: CallbackQuery, views: list[AlertView], person: Person, now: datetime
+    query: CallbackQuery, views: list[AlertView], person: Person, now: datetime, language: str
 ) -> None:
     text, markup = render_list(
-        views, now, can_ack=person.role in ACK_ROLES, can_mute=person.role in MUTE_ROLES
+        views,
+        now,
+        can_ack=person.role in ACK_ROLES,
+        can_mute=person.role in MUTE_ROLES,
+        language=language,
     )
     try:
         await query.edit_message_text(text, reply_markup=markup)
@@ -208,6 +221,7 @@ async def alerts_command(update: Update, context: BotContext) -> Outcome:
         clock_of(context)(),
         can_ack=person.role in ACK_ROLES,
         can_mute=person.role in MUTE_ROLES,
+        language=_language(context),
     )
     await answer(update, text, markup)
     return "ok"
@@ -219,18 +233,23 @@ async def mute_command(update: Update, context: BotContext) -> Outcome:
     if context.person.role not in MUTE_ROLES:
         await answer(update, sentence("not_allowed", command="mute"))
         return "denied"
+    language = _language(context)
     args = context.args or []
     if len(args) < 2:
-        await answer(update, alert_sentence("mute_usage", max_days=MAX_MUTE_DAYS))
+        await answer(update, alert_sentence("mute_usage", language, max_days=MAX_MUTE_DAYS))
         return "ok"
     alert_id = parse_alert_id(args[0])
     if alert_id is None:
-        await answer(update, alert_sentence("bad_id", text=args[0][:30], command="mute 12 2h"))
+        await answer(
+            update, alert_sentence("bad_id", language, text=args[0][:30], command="mute 12 2h")
+        )
         return "ok"
     duration = parse_duration(" ".join(args[1:]))
     if duration is None:
         shown = " ".join(args[1:])[:30]
-        await answer(update, alert_sentence("bad_duration", text=shown, max_days=MAX_MUTE_DAYS))
+        await answer(
+            update, alert_sentence("bad_duration", language, text=shown, max_days=MAX_MUTE_DAYS)
+        )
         return "ok"
     now = clock_of(context)()
     until = now + duration
@@ -238,13 +257,13 @@ async def mute_command(update: Update, context: BotContext) -> Outcome:
         try:
             muted = await _mute(conn, alert_id, until, context.person, now)
         except AlertNotFound:
-            await answer(update, alert_sentence("unknown_alert", id=alert_id))
+            await answer(update, alert_sentence("unknown_alert", language, id=alert_id))
             return "ok"
     if not muted:
-        await answer(update, alert_sentence("already_resolved", id=alert_id))
+        await answer(update, alert_sentence("already_resolved", language, id=alert_id))
         return "ok"
     _wake(context)
-    await answer(update, alert_sentence("muted", id=alert_id, until=until))
+    await answer(update, alert_sentence("muted", language, id=alert_id, until=until))
     return "ok"
 
 
@@ -254,23 +273,26 @@ async def unmute_command(update: Update, context: BotContext) -> Outcome:
     if context.person.role not in MUTE_ROLES:
         await answer(update, sentence("not_allowed", command="unmute"))
         return "denied"
+    language = _language(context)
     args = context.args or []
     if len(args) != 1:
-        await answer(update, alert_sentence("unmute_usage"))
+        await answer(update, alert_sentence("unmute_usage", language))
         return "ok"
     alert_id = parse_alert_id(args[0])
     if alert_id is None:
-        await answer(update, alert_sentence("bad_id", text=args[0][:30], command="unmute 12"))
+        await answer(
+            update, alert_sentence("bad_id", language, text=args[0][:30], command="unmute 12")
+        )
         return "ok"
     async with context.db.acquire() as conn:
         try:
             change = await unmute(conn, alert_id, context.person.name, clock_of(context)())
         except AlertNotFound:
-            await answer(update, alert_sentence("unknown_alert", id=alert_id))
+            await answer(update, alert_sentence("unknown_alert", language, id=alert_id))
             return "ok"
     if not change.changed:
-        await answer(update, alert_sentence("not_muted", id=alert_id))
+        await answer(update, alert_sentence("not_muted", language, id=alert_id))
         return "ok"
     _wake(context)
-    await answer(update, alert_sentence("unmuted", id=alert_id))
+    await answer(update, alert_sentence("unmuted", language, id=alert_id))
     return "ok"
