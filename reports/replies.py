@@ -53,8 +53,9 @@ def render(name: str, limit: int = MAX_TEXT, language: str = LANGUAGE, **variabl
     return text
 
 
-def sentence(key: str, **variables: Any) -> str:
-    """One short answer: block `key` of reply_sentences.id.html.j2 (KeyError when unknown)."""
-    template = _template("sentences")
+def sentence(key: str, language: str = LANGUAGE, **variables: Any) -> str:
+    """One short answer: block `key` of reply_sentences.<language>.html.j2 (KeyError when
+    unknown)."""
+    template = _template("sentences", language)
     context = template.new_context(dict(variables))
     return _clean("".join(template.blocks[key](context)))

@@ -42,6 +42,7 @@ async def render_digest(
     stores: list[Store],
     report_date: date,
     targets: BusinessTargets | None = None,
+    language: str = "id",
 ) -> list[str]:
     """The digest of `report_date` (stock of that day, sales of the day before) for a lead's
     visible stores, as Telegram HTML messages (<= 4096 each); raises ReplyTooLong past
@@ -66,6 +67,7 @@ async def render_digest(
     ro = await conn.fetch(read_sql("queries/digest_ro.sql"), report_date, keys, RO_LINES + 1)
     text = render(
         "digest",
+        language=language,
         limit=DIGEST_MAX,
         lead=person.name,
         report_date=report_date,
@@ -80,7 +82,7 @@ async def render_digest(
 
 
 async def enqueue_digests(
-    conn: Conn, report_date: date, targets: BusinessTargets | None = None
+    conn: Conn, report_date: date, targets: BusinessTargets | None = None, language: str = "id"
 ) -> int:
     """Put every subscribed active lead's digest of `report_date` in the outbox; returns how
     many digests were enqueued (already enqueued ones count too). A lead without stores in
@@ -96,7 +98,7 @@ async def enqueue_digests(
         if not any(person.sees(s.key, s.branch) for s in stores):
             continue
         try:
-            messages = await render_digest(conn, person, stores, report_date, targets)
+            messages = await render_digest(conn, person, stores, report_date, targets, language)
         except ReplyTooLong:
             log.exception("digest of %s for %s not sent", report_date, person.user_id)
             continue

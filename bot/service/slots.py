@@ -143,7 +143,9 @@ class SlotRunner:
                         late=late,
                         language=settings.report_language,
                     )
-                    await enqueue_digests(conn, day, business)  # leads' digests, after it
+                    await enqueue_digests(  # leads' digests, after it
+                        conn, day, business, language=settings.report_language
+                    )
                 run.rows = len(ids)
         except RunNotStarted as exc:  # already succeeded, or running elsewhere
             log.info("%s", exc)

@@ -115,7 +115,7 @@ async def check_access(update: Update, context: BotContext) -> None:
     log.info(
         "denied user %s in chat %s", user.id, update.effective_chat and update.effective_chat.id
     )
-    text = sentence("stranger")
+    text = sentence("stranger", language=context.language)
     if update.callback_query is not None:
         await update.callback_query.answer(text[:200])
         await record_audit(context.db, update, "denied")

@@ -44,6 +44,7 @@ from bot.telegram.handlers.stock import CALLBACK_PREFIX, stock_button, stock_com
 from bot.telegram.handlers.whoami import whoami_command
 from bot.telegram.ratelimit import OpsRateLimiter, mark_reply
 from bot.telegram.updates import ChatSerialProcessor
+from ops.catalogue import say
 from ops.clock import WIB
 from ops.errors import ConfigError
 from ops.settings import Settings
@@ -53,28 +54,38 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 # httpx logs every request URL at INFO, and the bot token is in the URL.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
-COMMANDS = [
-    BotCommand("stock", "Stok, FF/FA/FS dan selisih satu toko"),
-    BotCommand("shrinkage", "Selisih minus terbesar"),
-    BotCommand("sales", "Penjualan vs minggu lalu dan target: /sales Bali kemarin"),
-    BotCommand("depth", "Artikel yang perlu RO di satu toko: /depth TP"),
-    BotCommand("tier", "Komposisi stok per tier: /tier Bali"),
-    BotCommand("capacity", "Stok toko vs kapasitas: /capacity Jatim"),
-    BotCommand("digest", "Ringkasan harian pribadi: /digest on atau off (lead)"),
-    BotCommand("report", "Laporan pagi, hari ini atau tanggal lain"),
-    BotCommand("health", "Kesehatan job dan data (admin)"),
-    BotCommand("reload", "Jalankan ulang job: /reload stock (admin)"),
-    BotCommand("alerts", "Alert yang belum selesai (admin, lead)"),
-    BotCommand("mute", "Bisukan alert: /mute 12 2h (admin)"),
-    BotCommand("unmute", "Aktifkan lagi alert yang dibisukan (admin)"),
-    BotCommand("whoami", "Peran dan cakupan Anda"),
-    BotCommand("help", "Daftar perintah"),
-    BotCommand("start", "Apa yang bisa saya lakukan"),
-]
+COMMAND_NAMES = (
+    "stock",
+    "shrinkage",
+    "sales",
+    "depth",
+    "tier",
+    "capacity",
+    "digest",
+    "report",
+    "health",
+    "reload",
+    "alerts",
+    "mute",
+    "unmute",
+    "whoami",
+    "help",
+    "start",
+)
+
+
+def commands(language: str = "id") -> list[BotCommand]:
+    """The command menu in `language` (catalogue `command.<name>`), in COMMAND_NAMES order."""
+    return [BotCommand(name, say(f"command.{name}", language)) for name in COMMAND_NAMES]
+
+
+COMMANDS = commands("id")
 
 
 async def _post_init(application: OpsApplication) -> None:
-    await application.bot.set_my_commands(COMMANDS)
+    settings = application.bot_data.settings
+    language = settings.report_language if settings is not None else "id"
+    await application.bot.set_my_commands(commands(language))
 
 
 def build_application(settings: Settings, pool: asyncpg.Pool) -> OpsApplication:

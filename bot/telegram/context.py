@@ -50,6 +50,13 @@ class OpsContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Bo
         return pool
 
     @property
+    def language(self) -> str:
+        """The language of every reply: settings.report_language ("id" or "en"; "id" before
+        the settings are set, so an early refusal still reads)."""
+        settings = self.bot_data.settings
+        return settings.report_language if settings is not None else "id"
+
+    @property
     def settings(self) -> Settings:
         """The settings the application was built with."""
         settings = self.bot_data.settings

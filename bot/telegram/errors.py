@@ -25,7 +25,7 @@ async def on_error(update: object, context: OpsContext) -> None:
     if not isinstance(update, Update):
         return  # a polling or job error: nobody to answer
     await record_audit(context.db, update, "error")
-    text = sentence("error")
+    text = sentence("error", language=context.language)
     try:
         if update.effective_chat is not None:
             await update.effective_chat.send_message(text)

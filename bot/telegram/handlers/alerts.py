@@ -211,7 +211,7 @@ async def alerts_command(update: Update, context: BotContext) -> Outcome:
     (admins, leads)."""
     person = context.person
     if person.role not in LIST_ROLES:
-        await answer(update, sentence("not_allowed", command="alerts"))
+        await answer(update, sentence("not_allowed", language=context.language, command="alerts"))
         return "denied"
     scope = await AlertScope.for_person(context.db, person)
     async with context.db.acquire() as conn:
@@ -231,7 +231,7 @@ async def alerts_command(update: Update, context: BotContext) -> Outcome:
 async def mute_command(update: Update, context: BotContext) -> Outcome:
     """`/mute <alert> <duration>` (admins): e.g. `/mute 12 2h`; one sentence for bad input."""
     if context.person.role not in MUTE_ROLES:
-        await answer(update, sentence("not_allowed", command="mute"))
+        await answer(update, sentence("not_allowed", language=context.language, command="mute"))
         return "denied"
     language = _language(context)
     args = context.args or []
@@ -271,7 +271,7 @@ async def mute_command(update: Update, context: BotContext) -> Outcome:
 async def unmute_command(update: Update, context: BotContext) -> Outcome:
     """`/unmute <alert>` (admins): the alert pages and reminds again."""
     if context.person.role not in MUTE_ROLES:
-        await answer(update, sentence("not_allowed", command="unmute"))
+        await answer(update, sentence("not_allowed", language=context.language, command="unmute"))
         return "denied"
     language = _language(context)
     args = context.args or []

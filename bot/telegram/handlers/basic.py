@@ -13,7 +13,15 @@ from reports.replies import render, sentence
 async def help_command(update: Update, context: BotContext) -> Outcome:
     """`/start` and `/help`: the commands this person's role allows, and their scope."""
     person = context.person
-    await answer(update, render("help", person=person, scope=await named_scope(context, person)))
+    await answer(
+        update,
+        render(
+            "help",
+            language=context.language,
+            person=person,
+            scope=await named_scope(context, person),
+        ),
+    )
     return "ok"
 
 
@@ -22,4 +30,4 @@ start_command = help_command
 
 async def other_text(update: Update, context: BotContext) -> None:
     """Plain text in a private chat: point to /help (groups are left alone)."""
-    await answer(update, sentence("not_understood"))
+    await answer(update, sentence("not_understood", language=context.language))

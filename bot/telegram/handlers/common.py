@@ -11,6 +11,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.service.people import Person
 from bot.service.store_match import load_stores
 from bot.telegram.access import BotContext
+from ops.catalogue import say
 from reports.chart_cache import ChartCache
 from reports.replies import sentence
 
@@ -31,13 +32,13 @@ async def answer(update: Update, text: str, markup: InlineKeyboardMarkup | None 
         await message.reply_text(text, reply_markup=markup)
 
 
-def args_problem(text: str, example: str = "/stock TP") -> str | None:
+def args_problem(text: str, example: str = "/stock TP", language: str = "id") -> str | None:
     """The sentence for unusable arguments (too long, odd characters), or None when fine;
     `example` is the command the sentence shows (`/shrinkage Bali` for /shrinkage)."""
     if len(text) > MAX_ARGS_CHARS:
-        return sentence("too_long", example=example)
+        return sentence("too_long", language=language, example=example)
     if text and not _SAFE.match(text):
-        return sentence("bad_chars", example=example)
+        return sentence("bad_chars", language=language, example=example)
     return None
 
 
@@ -46,27 +47,30 @@ def args_text(context: BotContext) -> str:
     return " ".join(context.args or [])
 
 
-def scope_text(person: Person, names: Mapping[str, str] | None = None) -> str:
-    """A person's scope in words: 'semua toko', 'cabang Bali', 'toko Zuma TP, Zuma MOI'.
+def scope_text(person: Person, names: Mapping[str, str] | None = None, language: str = "id") -> str:
+    """A person's scope in words of `language` (catalogue `scope.*`): 'semua toko', 'cabang Bali',
+    'toko Zuma TP, Zuma MOI' (English: 'all stores', 'branch Bali', 'stores Zuma TP').
 
     `names`: store key (lower nama_accurate) -> the name as written (see `named_scope`); a
     store missing from it is shown by its key."""
     if not person.scoped:
-        return "semua toko"
+        return say("scope.all", language)
     parts = []
     if person.branch:
-        parts.append(f"cabang {person.branch}")
+        parts.append(say("scope.branch", language, branch=person.branch))
     if person.stores:
-        parts.append("toko " + ", ".join((names or {}).get(s, s) for s in person.stores))
-    return " dan ".join(parts) or "belum ada toko"
+        shown = ", ".join((names or {}).get(s, s) for s in person.stores)
+        parts.append(say("scope.stores", language, names=shown))
+    return f" {say('word.and', language)} ".join(parts) or say("scope.none", language)
 
 
 async def named_scope(context: BotContext, person: Person) -> str:
     """`scope_text` with the stores named as written in the store list (a lead's stores are
     kept as lower-case keys)."""
     if not person.scoped or not person.stores:
-        return scope_text(person)
-    return scope_text(person, {s.key: s.name for s in await load_stores(context.db)})
+        return scope_text(person, language=context.language)
+    names = {s.key: s.name for s in await load_stores(context.db)}
+    return scope_text(person, names, context.language)
 
 
 def clock_of(context: BotContext) -> Callable[[], datetime]:

@@ -27,17 +27,23 @@ def _pick_store(text: str, context: BotContext, stores: list[Store]) -> Store | 
         mine = [s for s in stores if person.sees(s.key, s.branch)] if person.scoped else []
         if len(mine) == 1:
             return mine[0]
-        return sentence("depth_empty")
+        return sentence("depth_empty", language=context.language)
     found = match_store(text, stores)
     if found.kind == "none":
-        return sentence("unknown_store", query=text, suggestions=found.suggestions)
+        return sentence(
+            "unknown_store", language=context.language, query=text, suggestions=found.suggestions
+        )
     if found.kind == "many":
         names = [s.name for s in found.stores[:5]]
-        return sentence("ambiguous_scope", query=text, names=names)
+        return sentence("ambiguous_scope", language=context.language, query=text, names=names)
     store = found.stores[0]
     if not person.sees(store.key, store.branch):
         return sentence(
-            "out_of_scope", store=store.name, branch=store.branch, scope=scope_text(person)
+            "out_of_scope",
+            language=context.language,
+            store=store.name,
+            branch=store.branch,
+            scope=scope_text(person, language=context.language),
         )
     return store
 
@@ -52,10 +58,10 @@ def by_priority(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, An
 async def depth_command(update: Update, context: BotContext) -> Outcome:
     """`/depth <store>`: the RO list, or one sentence saying what is wrong."""
     if not context.person.may("depth"):
-        await answer(update, sentence("not_allowed", command="depth"))
+        await answer(update, sentence("not_allowed", language=context.language, command="depth"))
         return "denied"
     text = args_text(context).strip()
-    if problem := args_problem(text, "/depth TP"):
+    if problem := args_problem(text, "/depth TP", context.language):
         await answer(update, problem)
         return "ok"
     picked = _pick_store(text, context, await load_stores(context.db))
@@ -74,6 +80,7 @@ async def depth_command(update: Update, context: BotContext) -> Outcome:
         left -= len(items)
     reply = render(
         "depth",
+        language=context.language,
         store=picked,
         head=rows[0] if rows else None,
         groups=shown,

@@ -20,20 +20,25 @@ async def digest_command(update: Update, context: BotContext) -> Outcome:
     """`/digest on|off`: store the choice in ops.digest_subscriptions and confirm it."""
     person = context.person
     if not person.may("digest"):
-        await answer(update, sentence("not_allowed", command="digest"))
+        await answer(update, sentence("not_allowed", language=context.language, command="digest"))
         return "denied"
     chat = update.effective_chat
     if chat is None or chat.type != "private":
-        await answer(update, sentence("digest_private"))
+        await answer(update, sentence("digest_private", language=context.language))
         return "ok"
     wanted = _WORDS.get(args_text(context).strip().lower())
     if wanted is None:
         enabled = await context.db.fetchval(read_sql("queries/bot_digest_get.sql"), person.user_id)
-        await answer(update, sentence("digest_usage", enabled=enabled))
+        await answer(update, sentence("digest_usage", language=context.language, enabled=enabled))
         return "ok"
     await context.db.fetchval(read_sql("queries/bot_digest_set.sql"), person.user_id, wanted)
     if wanted:
-        await answer(update, sentence("digest_on", scope=await named_scope(context, person)))
+        await answer(
+            update,
+            sentence(
+                "digest_on", language=context.language, scope=await named_scope(context, person)
+            ),
+        )
     else:
-        await answer(update, sentence("digest_off"))
+        await answer(update, sentence("digest_off", language=context.language))
     return "ok"

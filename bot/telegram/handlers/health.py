@@ -44,7 +44,7 @@ def job_error(run: Mapping[str, Any], language: str = "id") -> str | None:
     if code is None:
         if run["status"] in ("skipped", "success"):  # a reason or a warning: a person's words
             return _short(run["error"].strip().splitlines()[0])
-        return plain_error(run["error"])
+        return plain_error(run["error"], language)
     data = json.loads(run["error_data"]) if run["error_data"] else {}
     if not has(code, language):
         return say("error.technical", language)
@@ -55,13 +55,14 @@ def job_error(run: Mapping[str, Any], language: str = "id") -> str | None:
     return _short(text.strip().splitlines()[0]) if text.strip() else None
 
 
-def plain_error(text: str | None) -> str | None:
-    """A job's error as one short plain line, or a pointer to the log when it is technical."""
+def plain_error(text: str | None, language: str = "id") -> str | None:
+    """A job's error as one short plain line, or a pointer to the log (in `language`) when it
+    is technical."""
     if not text or not text.strip():
         return None
     line = text.strip().splitlines()[0]
     if _TECHNICAL.search(text):
-        return "detail teknis ada di log"
+        return say("error.technical", language)
     return _short(line)
 
 
@@ -69,27 +70,28 @@ def plain_error(text: str | None) -> str | None:
 async def health_command(update: Update, context: BotContext) -> Outcome:
     """`/health`: jobs, freshness and alerts in one message (admins only)."""
     if not context.person.may("health"):
-        await answer(update, sentence("not_allowed", command="health"))
+        await answer(update, sentence("not_allowed", language=context.language, command="health"))
         return "denied"
     today = wib_today(clock_of(context)())
     jobs = [dict(r) for r in await context.db.fetch(read_sql("queries/bot_health_jobs.sql"))]
     for job in jobs:
-        job["error"] = job_error(job)
+        job["error"] = job_error(job, context.language)
     jobs.sort(key=lambda j: (j["status"] == "success", j["job"], j["entity"] or ""))
     fresh = await context.db.fetchrow(
         read_sql("queries/bot_health_freshness.sql"), today - timedelta(days=SALES_LOOKBACK_DAYS)
     )
     alerts = await context.db.fetch(read_sql("queries/bot_health_alerts.sql"), MAX_ALERTS)
     freshness = [
-        {"label": label, "day": fresh[key] if fresh else None, "expected_lag": lag}
-        for key, label, lag in (
-            ("stock", "Stok", 0),
-            ("sales", "Penjualan", 1),
-            ("transfers", "Transfer", 1),
-        )
+        {
+            "label": say(f"freshness.{key}", context.language),
+            "day": fresh[key] if fresh else None,
+            "expected_lag": lag,
+        }
+        for key, lag in (("stock", 0), ("sales", 1), ("transfers", 1))
     ]
     reply = render(
         "health",
+        language=context.language,
         today=today,
         jobs=jobs,
         freshness=freshness,

@@ -69,10 +69,10 @@ async def _scope(
 async def _start(update: Update, context: BotContext, command: str) -> str | None:
     """The command's arguments, or None after answering a refusal or unusable arguments."""
     if not context.person.may(command):
-        await answer(update, sentence("not_allowed", command=command))
+        await answer(update, sentence("not_allowed", language=context.language, command=command))
         return None
     text = args_text(context).strip()
-    if problem := args_problem(text, f"/{command} Bali"):
+    if problem := args_problem(text, f"/{command} Bali", context.language):
         await answer(update, problem)
         return None
     return text
@@ -89,10 +89,17 @@ async def sales_command(update: Update, context: BotContext) -> Outcome:
     words, day = split_date(text.split(), today)
     day = day or today - timedelta(days=1)
     if day > today:
-        await answer(update, sentence("report_future", query=format_date(day, "id")))
+        await answer(
+            update,
+            sentence(
+                "report_future", language=context.language, query=format_date(day, context.language)
+            ),
+        )
         return "ok"
     if (today - day).days > MAX_SALES_DAYS:
-        await answer(update, sentence("report_too_old", max_days=MAX_SALES_DAYS))
+        await answer(
+            update, sentence("report_too_old", language=context.language, max_days=MAX_SALES_DAYS)
+        )
         return "ok"
     found = await _scope(update, context, "sales", " ".join(words))
     if not isinstance(found, tuple):
@@ -108,7 +115,17 @@ async def sales_command(update: Update, context: BotContext) -> Outcome:
         latest = await conn.fetchval(read_sql("queries/bot_sales_latest.sql"), day)
     retail = [r for r in rows if r["channel"] == "retail" and r["is_retail_store"]]
     if not any(r["day_rows"] for r in rows):
-        await answer(update, render("sales", scope=scope.label, day=day, latest=latest, total=None))
+        await answer(
+            update,
+            render(
+                "sales",
+                language=context.language,
+                scope=scope.label,
+                day=day,
+                latest=latest,
+                total=None,
+            ),
+        )
         return "ok"
     stores = sorted(
         (sales_place(r["store_name"], r["branch"], [r], day) for r in retail),
@@ -122,6 +139,7 @@ async def sales_command(update: Update, context: BotContext) -> Outcome:
                 others[channel] = sales_place(channel, None, picked, day)
     reply = render(
         "sales",
+        language=context.language,
         scope=scope.label,
         day=day,
         last_week=day - timedelta(days=7),
@@ -172,6 +190,7 @@ async def tier_command(update: Update, context: BotContext) -> Outcome:
     day = rows[0]["snapshot_date"] if rows else None
     reply = render(
         "tier",
+        language=context.language,
         scope=scope.label,
         day=day,
         v=tier_view(rows),
@@ -203,6 +222,7 @@ async def capacity_command(update: Update, context: BotContext) -> Outcome:
     }
     reply = render(
         "capacity",
+        language=context.language,
         scope=scope.label,
         day=rows[0]["snapshot_date"] if rows else None,
         by_status=by_status,

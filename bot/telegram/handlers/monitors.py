@@ -8,8 +8,6 @@ SQL is written in monitors/*.sql and loaded with `opsbot monitor sync`).
 
 from __future__ import annotations
 
-import html
-
 from telegram import Update
 
 from bot.telegram.access import BotContext, Outcome, audited
@@ -27,7 +25,7 @@ _TOGGLES = {"on": True, "enable": True, "off": False, "disable": False}
 async def monitors_command(update: Update, context: BotContext) -> Outcome:
     """`/monitors`: every monitor, on or off, and the precision of monitors and rules."""
     if not context.person.may("monitors"):
-        await answer(update, sentence("not_allowed", command="monitors"))
+        await answer(update, sentence("not_allowed", language=context.language, command="monitors"))
         return "denied"
     now = clock_of(context)()
     async with context.db.acquire() as conn:
@@ -41,7 +39,12 @@ async def monitors_command(update: Update, context: BotContext) -> Outcome:
         for m in monitors
     ]  # fmt: skip
     rules = [p for rule, p in sorted(found.items()) if not rule.startswith("monitor:")]
-    await answer(update, render("monitors", monitors=shown, rules=rules, days=PRECISION_DAYS))
+    await answer(
+        update,
+        render(
+            "monitors", language=context.language, monitors=shown, rules=rules, days=PRECISION_DAYS
+        ),
+    )
     return "ok"
 
 
@@ -49,13 +52,12 @@ async def monitors_command(update: Update, context: BotContext) -> Outcome:
 async def monitor_command(update: Update, context: BotContext) -> Outcome:
     """`/monitor <id>` details and last runs; `/monitor test <id>`; `/monitor on|off <id>`."""
     if not context.person.may("monitors"):
-        await answer(update, sentence("not_allowed", command="monitor"))
+        await answer(update, sentence("not_allowed", language=context.language, command="monitor"))
         return "denied"
     args = context.args or []
     verb = args[0].lower() if len(args) == 2 else "show"
     if len(args) not in (1, 2) or (verb != "show" and verb != "test" and verb not in _TOGGLES):
-        await answer(update, "Pakai <code>/monitor 3</code>, <code>/monitor test 3</code> atau"
-                             " <code>/monitor on|off 3</code>.")  # fmt: skip
+        await answer(update, sentence("monitor_usage", language=context.language))
         return "ok"
     ref = args[-1][:64]
     now = clock_of(context)()
@@ -63,12 +65,18 @@ async def monitor_command(update: Update, context: BotContext) -> Outcome:
         try:
             monitor = await get_monitor(conn, ref)
         except MonitorNotFound:
-            await answer(update, f"🤔 Monitor {html.escape(ref)} tidak ada; lihat /monitors.")
+            await answer(update, sentence("monitor_unknown", language=context.language, ref=ref))
             return "ok"
         if verb in _TOGGLES:
             monitor = await set_enabled(conn, str(monitor.id), _TOGGLES[verb], now)
-            state = "dinyalakan" if monitor.enabled else "dimatikan"
-            await answer(update, f"✅ Monitor #{monitor.id} {html.escape(monitor.title)} {state}.")
+            toggled = sentence(
+                "monitor_toggled",
+                language=context.language,
+                id=monitor.id,
+                title=monitor.title,
+                enabled=monitor.enabled,
+            )
+            await answer(update, toggled)
             return "ok"
         runs = await conn.fetch(
             "select started_at, status, rows_returned, fired, duration_ms from ops.monitor_runs"
@@ -80,6 +88,13 @@ async def monitor_command(update: Update, context: BotContext) -> Outcome:
         timeout = context.settings.monitor_timeout_seconds
         outcome = await run_monitor(context.db, monitor, now, timeout_seconds=timeout, test=True)
     shown = outcome.fired[:SHOWN_FIRED] if outcome else []
-    text = render("monitor", m=monitor, runs=[dict(r) for r in runs], outcome=outcome, shown=shown)
+    text = render(
+        "monitor",
+        language=context.language,
+        m=monitor,
+        runs=[dict(r) for r in runs],
+        outcome=outcome,
+        shown=shown,
+    )
     await answer(update, text)
     return "ok"

@@ -33,6 +33,7 @@ from jobs.health_rules import TOKEN_REJECTED
 from jobs.runs import slot_running
 from jobs.wording import day_text
 from ops import registry
+from ops.catalogue import say
 from ops.clock import wib_today
 from ops.paths import read_sql
 from reports.replies import render, sentence
@@ -107,25 +108,29 @@ def job_suggestions(text: str) -> list[str]:
 _HTTP_STATUS = re.compile(r"\bHTTP (\d{3})\b")
 
 
-def part_note(entity: str | None, error: str | None) -> str | None:
+def part_note(entity: str | None, error: str | None, language: str = "id") -> str | None:
     """An entity's error as the progress line shows it after `UBB:`: without the entity named
-    again, and Accurate's English answers said in Indonesian (a rejected token, an HTTP
-    status); anything else as `plain_error` gives it."""
+    again, and Accurate's English answers said in `language` (catalogue `reload.*`: a rejected
+    token, an HTTP status); anything else as `plain_error` gives it."""
     text = (error or "").strip()
     while entity and text.upper().startswith(f"{entity.upper()}:"):
         text = text[len(entity) + 1 :].strip()
     if TOKEN_REJECTED.search(text):
-        return "Accurate menolak token API-nya; perlu token baru (lihat alert)"
+        return say("reload.token_rejected", language)
     status = _HTTP_STATUS.search(text)
     if status and status.group(1) == "429":
-        return "Accurate membatasi jumlah permintaan (HTTP 429), juga setelah dicoba ulang"
+        return say("reload.rate_limited", language)
     if status:
-        return f"Accurate menjawab dengan error (HTTP {status.group(1)}), juga setelah dicoba ulang"
-    return plain_error(text)
+        return say("reload.http_error", language, status=status.group(1))
+    return plain_error(text, language)
 
 
 def step_view(
-    job: str, runs: list[asyncpg.Record], outcome: StepOutcome, seconds: float
+    job: str,
+    runs: list[asyncpg.Record],
+    outcome: StepOutcome,
+    seconds: float,
+    language: str = "id",
 ) -> StepView:
     """A finished step from its ops.job_runs rows and the chain's outcome.
 
@@ -140,7 +145,7 @@ def step_view(
     if busy:
         view.state = "busy"  # someone else holds this slot: the word says so, no note
     elif not runs:
-        view.state, view.note = "failed", plain_error(outcome.summary)
+        view.state, view.note = "failed", plain_error(outcome.summary, language)
     elif statuses == {"success"}:
         view.state = "success"
     elif len(statuses) == 1:
@@ -149,13 +154,13 @@ def step_view(
         view.state = "partial"
     if any(r["entity"] for r in runs):
         view.parts = [
-            Part(r["entity"], r["status"], r["rows"], part_note(r["entity"], r["error"]))
+            Part(r["entity"], r["status"], r["rows"], part_note(r["entity"], r["error"], language))
             for r in runs
         ]
     elif busy:
         view.rows = None  # its row is an earlier run's (or the other run's), not this reload's
     elif runs:
-        view.note = plain_error(runs[0]["error"])
+        view.note = plain_error(runs[0]["error"], language)
     return view
 
 
@@ -181,17 +186,22 @@ async def running_elsewhere(pool: asyncpg.Pool, steps: tuple[str, ...], day: dat
 class ProgressMessage:
     """The one message that shows a reload's progress; edits are best effort."""
 
-    def __init__(self, bot: Bot, chat_id: int, message_id: int, progress: Progress) -> None:
+    def __init__(
+        self, bot: Bot, chat_id: int, message_id: int, progress: Progress, language: str = "id"
+    ) -> None:
         self.bot = bot
         self.chat_id = chat_id
         self.message_id = message_id
         self.progress = progress
+        self.language = language
 
     async def show(self) -> None:
         """Edit the message to the current progress; 'not modified' and failures only log."""
         try:
             await self.bot.edit_message_text(
-                render("reload", p=self.progress), chat_id=self.chat_id, message_id=self.message_id
+                render("reload", language=self.language, p=self.progress),
+                chat_id=self.chat_id,
+                message_id=self.message_id,
             )
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
@@ -212,7 +222,9 @@ async def run_reload(ctx: ChainContext, message: ProgressMessage) -> Progress:
             runs = await ctx.pool.fetch(
                 read_sql("queries/bot_reload_runs.sql"), step.job, progress.day
             )
-            progress.steps[index] = step_view(step.job, runs, outcome, time.monotonic() - began)
+            progress.steps[index] = step_view(
+                step.job, runs, outcome, time.monotonic() - began, message.language
+            )
             if progress.steps[index].state == "busy":
                 break  # what follows would run on data another run is changing
             if index + 1 < len(progress.steps):
@@ -232,23 +244,31 @@ async def reload_command(update: Update, context: BotContext) -> Outcome:
     """`/reload <job> [date]`: start the reload and its progress message, or say what is wrong."""
     person = context.person
     if not person.may("reload"):
-        await answer(update, sentence("not_allowed", command="reload"))
+        await answer(update, sentence("not_allowed", language=context.language, command="reload"))
         return "denied"
     words = context.args or []
     if not words:
-        await answer(update, sentence("reload_empty", names=JOBS))
+        await answer(update, sentence("reload_empty", language=context.language, names=JOBS))
         return "ok"
     job = resolve_job(words[0])
     if job is None:
         shown = words[0] if len(words[0]) <= ECHO_CHARS else words[0][: ECHO_CHARS - 1] + "…"
         reply = sentence(
-            "reload_unknown_job", query=shown, names=JOBS, suggestions=job_suggestions(words[0])
+            "reload_unknown_job",
+            language=context.language,
+            query=shown,
+            names=JOBS,
+            suggestions=job_suggestions(words[0]),
         )
         await answer(update, reply)
         return "ok"
     clock = clock_of(context)
     day, problem = day_problem(
-        " ".join(words[1:]), wib_today(clock()), context.settings.stock_retention_days, "reload"
+        " ".join(words[1:]),
+        wib_today(clock()),
+        context.settings.stock_retention_days,
+        "reload",
+        context.language,
     )
     if day is None:
         await answer(update, problem)
@@ -256,7 +276,10 @@ async def reload_command(update: Update, context: BotContext) -> Outcome:
     if job == "stock" and day != wib_today(clock()):
         # Accurate's stock list gives the stock now (DOMAIN.md §10); a past day's marts are
         # recomputed from its kept snapshot instead
-        await answer(update, sentence("reload_stock_past", query=day_text(day), iso=day))
+        await answer(
+            update,
+            sentence("reload_stock_past", language=context.language, query=day_text(day), iso=day),
+        )
         return "ok"
     return await _start(update, context, job, day)
 
@@ -267,10 +290,15 @@ async def _start(update: Update, context: BotContext, job: str, day: date) -> Ou
     guard = context.bot_data.reloads
     slots = {(step, day) for step in steps}
     if slots & guard:
-        await answer(update, sentence("reload_busy", query=label))
+        await answer(update, sentence("reload_busy", language=context.language, query=label))
         return "ok"
     if busy := await running_elsewhere(context.db, steps, day):
-        await answer(update, sentence("reload_elsewhere", query=f"{busy[0]} {day.isoformat()}"))
+        await answer(
+            update,
+            sentence(
+                "reload_elsewhere", language=context.language, query=f"{busy[0]} {day.isoformat()}"
+            ),
+        )
         return "ok"
     message = update.effective_message
     if message is None:
@@ -279,7 +307,7 @@ async def _start(update: Update, context: BotContext, job: str, day: date) -> Ou
     progress.steps[0].state = "running"
     guard.update(slots)  # before the first await that could let a second reload in
     try:
-        sent = await message.reply_text(render("reload", p=progress))
+        sent = await message.reply_text(render("reload", language=context.language, p=progress))
         ctx = ChainContext(
             context.db,
             context.settings,
@@ -287,7 +315,9 @@ async def _start(update: Update, context: BotContext, job: str, day: date) -> Ou
             dsn=context.bot_data.dsn,
             clock=clock_of(context),
         )
-        shown = ProgressMessage(context.bot, sent.chat_id, sent.message_id, progress)
+        shown = ProgressMessage(
+            context.bot, sent.chat_id, sent.message_id, progress, context.language
+        )
         context.application.create_task(
             _reload_then_release(ctx, shown, guard, slots), update=update, name=f"reload {label}"
         )

@@ -93,7 +93,9 @@ def parse_day(text: str, today: date) -> date:
     raise BadDate(text)
 
 
-def day_problem(text: str, today: date, max_days: int, command: str) -> tuple[date | None, str]:
+def day_problem(
+    text: str, today: date, max_days: int, command: str, language: str = "id"
+) -> tuple[date | None, str]:
     """(the day, '') when `text` is a usable date, else (None, the sentence saying why).
 
     Usable: not after `today`, and at most `max_days` before it (what the database keeps).
@@ -102,11 +104,11 @@ def day_problem(text: str, today: date, max_days: int, command: str) -> tuple[da
         day = parse_day(text, today)
     except BadDate:
         shown = text if len(text) <= ECHO_CHARS else text[: ECHO_CHARS - 1] + "…"
-        return None, sentence("report_bad_date", query=shown, command=command)
+        return None, sentence("report_bad_date", language=language, query=shown, command=command)
     if day > today:
-        return None, sentence("report_future", query=format_date(day, "id"))
+        return None, sentence("report_future", language=language, query=format_date(day, language))
     if (today - day).days > max_days:
-        return None, sentence("report_too_old", max_days=max_days)
+        return None, sentence("report_too_old", language=language, max_days=max_days)
     return day, ""
 
 
@@ -115,10 +117,15 @@ async def report_command(update: Update, context: BotContext) -> Outcome:
     """`/report [date]`: the morning report of that WIB date (default today) in this chat."""
     person = context.person
     if person.scoped:
-        await answer(update, sentence("report_scoped", scope=await named_scope(context, person)))
+        await answer(
+            update,
+            sentence(
+                "report_scoped", language=context.language, scope=await named_scope(context, person)
+            ),
+        )
         return "denied"
     if not person.may("report"):
-        await answer(update, sentence("not_allowed", command="report"))
+        await answer(update, sentence("not_allowed", language=context.language, command="report"))
         return "denied"
     chat = update.effective_chat
     if chat is None:
@@ -126,7 +133,11 @@ async def report_command(update: Update, context: BotContext) -> Outcome:
     now = clock_of(context)()
     settings = context.settings
     day, problem = day_problem(
-        args_text(context).strip(), wib_today(now), settings.stock_retention_days, "report"
+        args_text(context).strip(),
+        wib_today(now),
+        settings.stock_retention_days,
+        "report",
+        context.language,
     )
     if day is None:
         await answer(update, problem)

@@ -17,6 +17,7 @@ from telegram import Update
 from bot.service.store_match import Store, load_stores, match_store, normalize
 from bot.telegram.access import BotContext, Outcome, audited
 from bot.telegram.handlers.common import answer, args_problem, args_text, scope_text
+from ops.catalogue import say
 from ops.paths import read_sql
 from reports.models import ShrinkageRule
 from reports.replies import render, sentence
@@ -58,31 +59,46 @@ def resolve_scope(term: str, context: BotContext, stores: list[Store]) -> Scope 
     visible = [s for s in stores if person.sees(s.key, s.branch)]
     if not term:
         if not person.scoped:
-            return Scope("semua toko")
+            return Scope(say("scope.all", context.language))
         if not visible:
-            return NoScope(sentence("no_scope"), "denied")
-        return Scope(scope_text(person), stores=[s.key for s in visible])
+            return NoScope(sentence("no_scope", language=context.language), "denied")
+        return Scope(scope_text(person, language=context.language), stores=[s.key for s in visible])
     branches = sorted({s.branch for s in stores if s.branch})
     wanted = normalize(term)
     branch = next((b for b in branches if normalize(b) == wanted), None)
     if branch is not None:
         if not person.scoped:
-            return Scope(f"cabang {branch}", branch=branch.lower())
+            return Scope(
+                say("scope.branch", context.language, branch=branch), branch=branch.lower()
+            )
         keys = [s.key for s in visible if s.branch == branch]
         if not keys:
-            refusal = sentence("branch_out_of_scope", scope=scope_text(person), branch=branch)
+            refusal = sentence(
+                "branch_out_of_scope",
+                language=context.language,
+                scope=scope_text(person, language=context.language),
+                branch=branch,
+            )
             return NoScope(refusal, "denied")
-        return Scope(f"cabang {branch}", stores=keys)
+        return Scope(say("scope.branch", context.language, branch=branch), stores=keys)
     found = match_store(term, stores)
     if found.kind == "none":
-        return NoScope(sentence("unknown_scope", query=term, branches=branches))
+        return NoScope(
+            sentence("unknown_scope", language=context.language, query=term, branches=branches)
+        )
     if found.kind == "many":
         names = [s.name for s in found.stores[:5]]
-        return NoScope(sentence("ambiguous_scope", query=term, names=names))
+        return NoScope(
+            sentence("ambiguous_scope", language=context.language, query=term, names=names)
+        )
     store = found.stores[0]
     if not person.sees(store.key, store.branch):
         refusal = sentence(
-            "out_of_scope", store=store.name, branch=store.branch, scope=scope_text(person)
+            "out_of_scope",
+            language=context.language,
+            store=store.name,
+            branch=store.branch,
+            scope=scope_text(person, language=context.language),
         )
         return NoScope(refusal, "denied")
     return Scope(store.name, stores=[store.key])
@@ -98,15 +114,17 @@ def by_day(rows: list[dict[str, Any]]) -> list[tuple[date, list[dict[str, Any]]]
 async def shrinkage_command(update: Update, context: BotContext) -> Outcome:
     """`/shrinkage [branch|store] [days]`: the reply, or one sentence saying what is wrong."""
     if not context.person.may("shrinkage"):
-        await answer(update, sentence("not_allowed", command="shrinkage"))
+        await answer(
+            update, sentence("not_allowed", language=context.language, command="shrinkage")
+        )
         return "denied"
     text = args_text(context).strip()
-    if problem := args_problem(text, "/shrinkage Bali"):
+    if problem := args_problem(text, "/shrinkage Bali", context.language):
         await answer(update, problem)
         return "ok"
     words, days = split_days(text.split())
     if days is None:
-        await answer(update, sentence("days_bad", max_days=MAX_DAYS))
+        await answer(update, sentence("days_bad", language=context.language, max_days=MAX_DAYS))
         return "ok"
     scope = resolve_scope(" ".join(words), context, await load_stores(context.db))
     if isinstance(scope, NoScope):
@@ -118,6 +136,7 @@ async def shrinkage_command(update: Update, context: BotContext) -> Outcome:
     latest = await context.db.fetchval(read_sql("queries/bot_so_l2_latest.sql"))
     reply = render(
         "shrinkage",
+        language=context.language,
         scope=scope.label,
         days=days,
         latest=latest,

@@ -156,13 +156,15 @@ async def show_store(update: Update, context: BotContext, store: Store) -> None:
     """
     yesterday = wib_yesterday(clock_of(context)())
     view = await build_view(context.db, store, yesterday)
-    await answer(update, render("stock", v=view))
+    await answer(update, render("stock", language=context.language, v=view))
     chat = update.effective_chat
     if not view.history or chat is None:
         return
     application = context.application
     context.application.create_task(
-        _send_chart(chat, chart_cache(context), view, lambda: after_answers(application)),
+        _send_chart(
+            chat, chart_cache(context), view, lambda: after_answers(application), context.language
+        ),
         update=update,
         name=f"chart {store.key}",
     )
@@ -173,6 +175,7 @@ async def _send_chart(
     cache: ChartCache,
     view: StockView,
     answered: Callable[[], Awaitable[None]] | None = None,
+    language: str = "id",
 ) -> None:
     """Fetch or draw the store's chart and send it with its caption; the same chart is
     uploaded once and then sent by its Telegram file_id. `answered()` is awaited between the
@@ -184,7 +187,9 @@ async def _send_chart(
         png = await stock_chart(cache, view)
         if answered is not None:
             await answered()
-        caption = render("stock_caption", limit=MAX_CAPTION, v=view, days=CHART_DAYS)
+        caption = render(
+            "stock_caption", language=language, limit=MAX_CAPTION, v=view, days=CHART_DAYS
+        )
         name = f"stok_{view.store.short_key}.png"
 
         async def upload() -> str | None:
@@ -212,14 +217,14 @@ async def _own_stores(update: Update, context: BotContext, stores: list[Store]) 
     person = context.person
     mine = [s for s in stores if person.sees(s.key, s.branch)]
     if not mine:
-        await answer(update, sentence("no_scope"))
+        await answer(update, sentence("no_scope", language=context.language))
         return "denied"
     if len(mine) == 1:
         await show_store(update, context, mine[0])
     elif len(mine) <= MAX_CHOICES:
-        await answer(update, sentence("pick_own_store"), _picker(mine))
+        await answer(update, sentence("pick_own_store", language=context.language), _picker(mine))
     else:
-        await answer(update, sentence("store_empty"))
+        await answer(update, sentence("store_empty", language=context.language))
     return "ok"
 
 
@@ -228,27 +233,39 @@ async def stock_command(update: Update, context: BotContext) -> Outcome:
     """`/stock [store]`: the store's figures, a picker, or one sentence saying what is wrong."""
     person = context.person
     if not person.may("stock"):
-        await answer(update, sentence("not_allowed", command="stock"))
+        await answer(update, sentence("not_allowed", language=context.language, command="stock"))
         return "denied"
     text = args_text(context).strip()
-    if problem := args_problem(text):
+    if problem := args_problem(text, language=context.language):
         await answer(update, problem)
         return "ok"
     stores = await load_stores(context.db)
     if not text:
         if person.scoped:
             return await _own_stores(update, context, stores)
-        await answer(update, sentence("store_empty"))
+        await answer(update, sentence("store_empty", language=context.language))
         return "ok"
     found = match_store(text, stores)
     if found.kind == "none":
-        await answer(update, sentence("unknown_store", query=text, suggestions=found.suggestions))
+        await answer(
+            update,
+            sentence(
+                "unknown_store",
+                language=context.language,
+                query=text,
+                suggestions=found.suggestions,
+            ),
+        )
         return "ok"
     visible = [s for s in found.stores if person.sees(s.key, s.branch)]
     if not visible:
         first = found.stores[0]
         refusal = sentence(
-            "out_of_scope", store=first.name, branch=first.branch, scope=scope_text(person)
+            "out_of_scope",
+            language=context.language,
+            store=first.name,
+            branch=first.branch,
+            scope=scope_text(person, language=context.language),
         )
         await answer(update, refusal)
         return "denied"
@@ -256,9 +273,15 @@ async def stock_command(update: Update, context: BotContext) -> Outcome:
         await show_store(update, context, visible[0])
     elif len(visible) <= MAX_CHOICES:
         picker = _picker(visible)
-        await answer(update, sentence("pick_store", count=len(visible), query=text), picker)
+        await answer(
+            update,
+            sentence("pick_store", language=context.language, count=len(visible), query=text),
+            picker,
+        )
     else:
-        await answer(update, sentence("too_many", query=text, count=len(visible)))
+        await answer(
+            update, sentence("too_many", language=context.language, query=text, count=len(visible))
+        )
     return "ok"
 
 
@@ -272,10 +295,15 @@ async def stock_button(update: Update, context: BotContext) -> Outcome | None:
     store = by_short_key(short_key, await load_stores(context.db))
     person = context.person
     if store is None:
-        await query.answer(sentence("stale_button")[:200])
+        await query.answer(sentence("stale_button", language=context.language)[:200])
         return "ok"
     if not person.may("stock") or not person.sees(store.key, store.branch):
-        refusal = sentence("branch_out_of_scope", scope=scope_text(person), branch=store.branch)
+        refusal = sentence(
+            "branch_out_of_scope",
+            language=context.language,
+            scope=scope_text(person, language=context.language),
+            branch=store.branch,
+        )
         await query.answer(refusal[:200])
         return "denied"
     await query.answer(store.name[:200])

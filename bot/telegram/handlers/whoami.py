@@ -13,5 +13,13 @@ from reports.replies import render
 async def whoami_command(update: Update, context: BotContext) -> Outcome:
     """Answer with name, role, scope and Telegram id."""
     person = context.person
-    await answer(update, render("whoami", person=person, scope=await named_scope(context, person)))
+    await answer(
+        update,
+        render(
+            "whoami",
+            language=context.language,
+            person=person,
+            scope=await named_scope(context, person),
+        ),
+    )
     return "ok"
