@@ -173,7 +173,10 @@ class BotHarness:
 
 
 @pytest.fixture
-async def bot(pool: asyncpg.Pool) -> AsyncIterator[BotHarness]:
+async def bot(pool: asyncpg.Pool, request: pytest.FixtureRequest) -> AsyncIterator[BotHarness]:
+    """The harness; settings overrides as an indirect parameter, e.g.
+    `@pytest.mark.parametrize("bot", [{"report_language": "en"}], indirect=True)`."""
+    overrides: dict[str, object] = getattr(request, "param", {})
     async with pool.acquire() as conn:
         await seed(conn)
     async with TelegramEmulator(token=TOKEN, clock=lambda: NOW, strictness=FROZEN) as emu:
@@ -185,6 +188,7 @@ async def bot(pool: asyncpg.Pool) -> AsyncIterator[BotHarness]:
             telegram_base_file_url=emu.base_file_url,
             admin_user_ids=[ADMIN],
             report_chat_id=REPORT_CHAT,
+            **overrides,  # type: ignore[arg-type]
         )
         app = build_application(settings, pool)
         app.bot_data.clock = lambda: NOW
