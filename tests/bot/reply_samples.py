@@ -94,9 +94,7 @@ PRECISION = {"rule": "selisih", "value": 0.5, "true": 2, "false": 2, "answers": 
 def _progress(outcome: str) -> Progress:
     steps = [
         StepView("stock", "success", 120, 3.5, [Part("ubb", "success", 120, None)]),
-        StepView(
-            "sales", "partial", 10, 1.0, [Part("ubb", "failed", None, "detail")], note="note"
-        ),
+        StepView("sales", "partial", 10, 1.0, [Part("ubb", "failed", None, "detail")], note="note"),
         StepView("ff_fa_fs", "skipped"),
         StepView("so_l2", "busy"),
         StepView("health", "waiting"),
@@ -163,40 +161,113 @@ def samples() -> list[tuple[str, dict[str, Any]]]:
         ("capacity", {"scope": "Bali", "day": None, "by_status": {}, "max_lines": 5}),
         ("depth", {"store": STORE, "head": depth_head, "groups": groups, "more": 3, "total": 9}),
         ("depth", {"store": STORE, "head": None, "groups": [], "more": 0, "total": 0}),
-        ("depth", {"store": STORE, "head": {**depth_head, "has_planogram": False},
-                   "groups": [], "more": 0, "total": 0}),  # fmt: skip
+        (
+            "depth",
+            {
+                "store": STORE,
+                "head": {**depth_head, "has_planogram": False},
+                "groups": [],
+                "more": 0,
+                "total": 0,
+            },
+        ),  # fmt: skip
         ("depth", {"store": STORE, "head": depth_head, "groups": [], "more": 0, "total": 0}),
-        ("digest", {"lead": "Lead", "report_date": DAY, "sales_date": DAY, "total": PLACE,
-                    "stores": [(STORE, PLACE, CONTROL), (STORE, None, None)], "ro": [RO, protol],
-                    "ro_more": True, "targets": targets}),  # fmt: skip
-        ("digest", {"lead": "Lead", "report_date": DAY, "sales_date": DAY, "total": None,
-                    "stores": [], "ro": [], "ro_more": False, "targets": targets}),  # fmt: skip
-        ("health", {"today": DAY, "jobs": jobs, "freshness": freshness, "alerts": [alert],
-                    "alerts_total": 3}),  # fmt: skip
+        (
+            "digest",
+            {
+                "lead": "Lead",
+                "report_date": DAY,
+                "sales_date": DAY,
+                "total": PLACE,
+                "stores": [(STORE, PLACE, CONTROL), (STORE, None, None)],
+                "ro": [RO, protol],
+                "ro_more": True,
+                "targets": targets,
+            },
+        ),  # fmt: skip
+        (
+            "digest",
+            {
+                "lead": "Lead",
+                "report_date": DAY,
+                "sales_date": DAY,
+                "total": None,
+                "stores": [],
+                "ro": [],
+                "ro_more": False,
+                "targets": targets,
+            },
+        ),  # fmt: skip
+        (
+            "health",
+            {
+                "today": DAY,
+                "jobs": jobs,
+                "freshness": freshness,
+                "alerts": [alert],
+                "alerts_total": 3,
+            },
+        ),  # fmt: skip
         ("health", {"today": DAY, "jobs": [], "freshness": [], "alerts": [], "alerts_total": 0}),
         ("help", {"person": admin, "scope": "Jatim"}),
         ("help", {"person": lead, "scope": "Bali"}),
-        ("monitor", {"m": MONITOR, "runs": [run, {**run, "status": "failed"}], "outcome": None,
-                     "shown": []}),  # fmt: skip
-        ("monitor", {"m": {**MONITOR, "enabled": False, "description": "D"}, "runs": [],
-                     "outcome": outcome, "shown": outcome["fired"][:1]}),  # fmt: skip
+        (
+            "monitor",
+            {
+                "m": MONITOR,
+                "runs": [run, {**run, "status": "failed"}],
+                "outcome": None,
+                "shown": [],
+            },
+        ),  # fmt: skip
+        (
+            "monitor",
+            {
+                "m": {**MONITOR, "enabled": False, "description": "D"},
+                "runs": [],
+                "outcome": outcome,
+                "shown": outcome["fired"][:1],
+            },
+        ),  # fmt: skip
         ("monitor", {"m": MONITOR, "runs": [], "outcome": {"status": "timeout"}, "shown": []}),
-        ("monitor", {"m": MONITOR, "runs": [], "outcome": {"status": "failed", "error": "E"},
-                     "shown": []}),  # fmt: skip
-        ("monitors", {"monitors": [{**MONITOR, "precision": PRECISION},
-                                   {**MONITOR, "enabled": False, "precision": None}],
-                      "rules": [PRECISION], "days": 30}),  # fmt: skip
+        (
+            "monitor",
+            {"m": MONITOR, "runs": [], "outcome": {"status": "failed", "error": "E"}, "shown": []},
+        ),  # fmt: skip
+        (
+            "monitors",
+            {
+                "monitors": [
+                    {**MONITOR, "precision": PRECISION},
+                    {**MONITOR, "enabled": False, "precision": None},
+                ],
+                "rules": [PRECISION],
+                "days": 30,
+            },
+        ),  # fmt: skip
         ("monitors", {"monitors": [], "rules": [], "days": 30}),
         *[("reload", {"p": _progress(o)}) for o in ("", "ok", "problems", "elsewhere", "crashed")],
         ("sales", sales),
         ("sales", {**sales, "total": QUIET, "stores": [], "no_sales": [], "others": {}}),
         ("sales", {"scope": "Bali", "day": DAY, "latest": DAY, "total": None}),
-        ("shrinkage", {"scope": "Bali", "days": 7, "latest": DAY, "rule": ShrinkageRule(),
-                       "days_rows": [(DAY, [shrink, {**shrink, "selisih_pct": None}])]}),  # fmt: skip
-        ("shrinkage", {"scope": "Bali", "days": 7, "latest": DAY, "rule": ShrinkageRule(),
-                       "days_rows": []}),  # fmt: skip
-        ("shrinkage", {"scope": "Bali", "days": 7, "latest": None, "rule": ShrinkageRule(),
-                       "days_rows": []}),  # fmt: skip
+        (
+            "shrinkage",
+            {
+                "scope": "Bali",
+                "days": 7,
+                "latest": DAY,
+                "rule": ShrinkageRule(),
+                "days_rows": [(DAY, [shrink, {**shrink, "selisih_pct": None}])],
+            },
+        ),  # fmt: skip
+        (
+            "shrinkage",
+            {"scope": "Bali", "days": 7, "latest": DAY, "rule": ShrinkageRule(), "days_rows": []},
+        ),  # fmt: skip
+        (
+            "shrinkage",
+            {"scope": "Bali", "days": 7, "latest": None, "rule": ShrinkageRule(), "days_rows": []},
+        ),  # fmt: skip
         ("stock", {"v": STOCK_VIEW}),
         ("stock", {"v": EMPTY_STOCK_VIEW}),
         ("stock_caption", {"v": STOCK_VIEW, "days": 30}),

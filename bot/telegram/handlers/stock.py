@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 CALLBACK_PREFIX = "stock:"
 CHART_DAYS = 14
 GENDER_GROUPS = ("MEN", "LADIES", "BABY & KIDS")  # the order the reply lists them in
-CHART_LANGUAGE = "id"  # the chart's words; its caption is the Indonesian template
+CHART_LANGUAGE = "id"  # the chart's words by default; /stock passes settings.report_language
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ async def _send_chart(
     A failure only loses the chart (the log has it).
     """
     try:
-        png = await stock_chart(cache, view)
+        png = await stock_chart(cache, view, language)
         if answered is not None:
             await answered()
         caption = render(
