@@ -21,6 +21,9 @@ VALUES = {
     "names": ["Zuma <x>"],
     "iso": "2026-02-15",
     "enabled": True,
+    "ref": "<9>",
+    "id": 3,
+    "title": "Stok <minus>",
 }
 
 
