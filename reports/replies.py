@@ -1,8 +1,8 @@
-"""Every bot reply is a Jinja template in Telegram HTML (Indonesian), rendered here.
+"""Every bot reply is a Jinja template in Telegram HTML, rendered here in REPORT_LANGUAGE.
 
-Full replies are `templates/reply_<name>.id.html.j2` (the alerts' also `.en`, for
-REPORT_LANGUAGE=en); the one-sentence answers (refusals, bad
-input) are blocks of `templates/reply_sentences.id.html.j2`. The environment is the reports'
+Full replies are `templates/reply_<name>.<language>.html.j2` (every one has an `id` and an `en`
+twin); the one-sentence answers (refusals, bad input) are blocks of
+`templates/reply_sentences.<language>.html.j2`. The environment is the reports'
 one (autoescape, StrictUndefined, the number and date filters), so replies and the morning
 report write numbers and dates the same way.
 """
@@ -44,9 +44,8 @@ def _clean(text: str) -> str:
 
 
 def render(name: str, limit: int = MAX_TEXT, language: str = LANGUAGE, **variables: Any) -> str:
-    """The reply `name` in `language` (reply_<name>.<language>.html.j2: every reply has an
-    Indonesian template, the alerts' also an English one) rendered with `variables`; raises
-    ReplyTooLong over `limit` characters."""
+    """The reply `name` in `language` (reply_<name>.<language>.html.j2, "id" or "en") rendered
+    with `variables`; raises ReplyTooLong over `limit` characters."""
     text = _clean(_template(name, language).render(**variables))
     if len(text) > limit:
         raise ReplyTooLong(name, len(text), limit)

@@ -45,8 +45,8 @@ async def render_digest(
     language: str = "id",
 ) -> list[str]:
     """The digest of `report_date` (stock of that day, sales of the day before) for a lead's
-    visible stores, as Telegram HTML messages (<= 4096 each); raises ReplyTooLong past
-    DIGEST_MAX characters in all."""
+    visible stores, in `language` (REPORT_LANGUAGE), as Telegram HTML messages (<= 4096 each);
+    raises ReplyTooLong past DIGEST_MAX characters in all."""
     sales_date = report_date - timedelta(days=1)
     mine = [s for s in stores if person.sees(s.key, s.branch)]
     keys = [s.gudang_key for s in mine]
@@ -84,9 +84,9 @@ async def render_digest(
 async def enqueue_digests(
     conn: Conn, report_date: date, targets: BusinessTargets | None = None, language: str = "id"
 ) -> int:
-    """Put every subscribed active lead's digest of `report_date` in the outbox; returns how
-    many digests were enqueued (already enqueued ones count too). A lead without stores in
-    scope gets none; a digest that fails to render is logged and skipped, never fatal."""
+    """Put every subscribed active lead's digest of `report_date` (in `language`) in the outbox;
+    returns how many digests were enqueued (already enqueued ones count too). A lead without
+    stores in scope gets none; a digest that fails to render is logged and skipped, never fatal."""
     subscribers = await conn.fetch(read_sql("queries/digest_subscribers.sql"))
     if not subscribers:
         return 0

@@ -190,7 +190,7 @@ async def _send_chart(
         caption = render(
             "stock_caption", language=language, limit=MAX_CAPTION, v=view, days=CHART_DAYS
         )
-        name = f"stok_{view.store.short_key}.png"
+        name = f"{'stok' if language == 'id' else 'stock'}_{view.store.short_key}.png"
 
         async def upload() -> str | None:
             message = await chat.send_photo(png, caption=caption, filename=name)
