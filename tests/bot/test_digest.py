@@ -19,7 +19,9 @@ from tests.bot.conftest import (
     BotHarness,
 )
 from tests.bot.test_marts_commands import marts  # noqa: F401 - the seeded marts fixture
+from tests.bot.test_replies_en import BANNED
 from tests.helpers.business_marts import add_control
+from tests.jobs.test_language_en import assert_english
 
 
 async def test_digest_switches_on_and_off_in_private_only(bot: BotHarness):
@@ -98,3 +100,18 @@ async def test_a_branch_digest_too_long_for_one_message_is_split(marts: BotHarne
     assert len(texts) >= 2 and all(len(t) <= 4096 for t in texts)
     joined = "\n".join(texts)
     assert "Zuma Bali Store Number 39" in joined and "Berhenti: /digest off" in texts[-1]
+
+
+async def test_the_report_slot_writes_the_digest_in_report_language(marts: BotHarness):  # noqa: F811
+    await marts.ask(LEAD_TP, "/digest on")
+    settings = Settings(_env_file=None, report_chat_id=REPORT_CHAT, report_language="en")
+    runner = SlotRunner(marts.pool, settings, clock=lambda: NOW)
+    [report_slot] = [slot for slot in DAILY_SCHEDULE if slot.job == "report"]
+    await runner.run(report_slot, TODAY, triggered_by="test")
+    payload = await marts.pool.fetchval(
+        "select payload from ops.outbox where idempotency_key = $1", digest_key(TODAY, LEAD_TP)
+    )
+    text = json.loads(payload)["text"]
+    assert "Morning digest</b> · 16 Feb 2026" in text and "Hello Pak Eko" in text
+    assert "40 pairs · Rp" in text and "warehouse stock yes" in text
+    assert_english(text, BANNED)
