@@ -49,7 +49,7 @@ async def test_the_bot_answers_in_english(bot: BotHarness):
     for what, text in said.items():
         assert not words([text]) & BANNED, (what, words([text]) & BANNED, text)
     assert "What you can ask" in said["help"] and "/health" in said["help"]
-    assert "1.329 pairs" in said["stock"] or "1,329 pairs" in said["stock"], said["stock"]
+    assert "Total: 1,329 pairs" in said["stock"], said["stock"]
     assert said["caption"].startswith("📈 Zuma Tunjungan Plaza stock by gender")
     assert "Latest jobs" in said["health"] and "technical details are in the log" in said["health"]
     assert said["refused"].startswith("🔒 Sorry, /health is not available for your role")
