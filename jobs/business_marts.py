@@ -3,7 +3,7 @@
 Each mart file ends in its final select (the date's rows); jobs/mart_replace.py does the rest,
 as for the three daily marts: one transaction holding the mart's advisory lock, the refusal of
 the stock marts to build on a missing snapshot (it would read as zero stock everywhere,
-DOMAIN.md §3), and the rewrite of the date's rows in place (upsert on the primary key, rows no
+docs/data-flow.md), and the rewrite of the date's rows in place (upsert on the primary key, rows no
 longer selected deleted), so a rerun on the same inputs gives the same rows and any kept day can
 be recomputed. Inside that transaction the stock marts read the day's stock through the key sums
 of jobs/stock_keys.py (the first of them sums the day) and the planned slots of

@@ -1,4 +1,4 @@
-"""The data rules of the 05:30 health check (DOMAIN.md §5-6): FF/FA/FS, sales, backup, SO L2.
+"""The data rules of the 05:30 health check (docs/alerts.md): FF/FA/FS, sales, backup, SO L2.
 
 Pure functions over the rows jobs/health.py reads (sql/queries/health_*.sql): stale or odd
 FF/FA/FS, late sales, a missing backup, planogram stores without a gudang, few SO L2 stores,
@@ -40,7 +40,7 @@ def freshness_findings(
     th: HealthThresholds,
     language: str = "id",
 ) -> list[Finding]:
-    """Stale FF/FA/FS, late sales, missing backup (DOMAIN.md §6); words in `language`."""
+    """Stale FF/FA/FS, late sales, missing backup (docs/alerts.md); words in `language`."""
     findings = []
     ff_date = fresh["ff_report_date"]
     if ff_date is None or (day - ff_date).days > th.ff_max_age_days:
@@ -112,7 +112,7 @@ def freshness_findings(
 def ff_sanity_findings(
     fresh: asyncpg.Record, th: HealthThresholds, language: str = "id"
 ) -> list[Finding]:
-    """Implausible FF/FA/FS averages of the latest report date (DOMAIN.md §6, info)."""
+    """Implausible FF/FA/FS averages of the latest report date (docs/alerts.md, info)."""
     odd = []
     for name in ("ff", "fa", "fs"):
         value = fresh[f"avg_{name}"]
@@ -149,7 +149,7 @@ def ff_sanity_findings(
 
 
 def unmapped_findings(names: list[str], language: str = "id") -> list[Finding]:
-    """Planogram stores without a warehouse mapping (DOMAIN.md §4, §6)."""
+    """Planogram stores without a warehouse mapping (docs/metrics.md, docs/alerts.md)."""
     if not names:
         return []
     return [
@@ -169,7 +169,7 @@ def so_l2_findings(
     th: HealthThresholds,
     language: str = "id",
 ) -> list[Finding]:
-    """Few SO L2 stores, widespread selisih, and shrinkage per store x gender (DOMAIN.md §5-6);
+    """Few SO L2 stores, widespread selisih, and shrinkage per store x gender (docs/alerts.md);
     words in `language`."""
     findings = []
     rows, stores, nonzero = summary["rows"], summary["stores"], summary["nonzero_rows"]

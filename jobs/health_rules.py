@@ -1,4 +1,4 @@
-"""The rules of the 05:30 health check (DOMAIN.md §6) on runs: records in, findings out.
+"""The rules of the 05:30 health check (docs/alerts.md) on runs: records in, findings out.
 
 Pure functions over the rows the check reads (ops.job_runs, raw.load_history; the rules on the
 data are jobs/health_data_rules.py); each

@@ -6,7 +6,7 @@ the mart's primary key and deletes the date's rows the file no longer selects (o
 sql/queries/mart_replace_day.sql), so a rerun on the same inputs gives the same rows and any
 kept day can be recomputed. `building` is the transaction around it: the mart's advisory lock,
 a larger `work_mem`, and the refusal to build on a missing stock snapshot (a missing input would
-read as zero stock everywhere, DOMAIN.md §3).
+read as zero stock everywhere, docs/data-flow.md).
 """
 
 from __future__ import annotations

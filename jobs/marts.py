@@ -3,7 +3,7 @@ each warehouse's stock per gender group (mart.store_stock_daily, what /stock rea
 
 Each mart file ends in its final select; jobs/mart_replace.py does the rest once for all three:
 one transaction holding the mart's advisory lock, work_mem, the refusal to build on a missing
-snapshot (a missing input would read as zero stock everywhere, DOMAIN.md §3), and the rewrite
+snapshot (a missing input would read as zero stock everywhere, docs/data-flow.md), and the rewrite
 of the date's rows in place (a rerun on the same inputs gives the same rows).
 """
 

@@ -1,4 +1,4 @@
-"""Missed cron slots of monitors (DOMAIN.md §12): the monitors' side of catch-up and watchdog.
+"""Missed cron slots of monitors (docs/monitors.md): the monitors' side of catch-up and watchdog.
 
 A cron monitor's slot is each fire of its WIB cron. A slot is *missed* when it passed, the
 monitor was already enabled (last changed before the fire), and no real run of it (test runs

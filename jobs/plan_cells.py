@@ -1,10 +1,11 @@
 """The planned size slots of the mapped planogram stores, unfolded once per planogram.
 
-sql/marts/report_planogram_cells.sql unfolds every planogram row into its size slots (DOMAIN.md
-§4) as the temporary table plan_cell the stock marts read. The slots depend on portal.planogram
-and portal.store_name_map only, so `plan_cells` keeps them in mart.planogram_cell (migration
-0071) with a content hash of those two tables, and later builds copy them (a few tens of
-milliseconds) instead of unfolding them again (a few hundred at full scale).
+sql/marts/report_planogram_cells.sql unfolds every planogram row into its size slots
+(docs/metrics.md) as the temporary table plan_cell the stock marts read. The slots depend on
+portal.planogram and portal.store_name_map only, so `plan_cells` keeps them in
+mart.planogram_cell (migration 0071) with a content hash of those two tables, and later builds
+copy them (a few tens of milliseconds) instead of unfolding them again (a few hundred at full
+scale).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each legal entity has its own Accurate database (Data Usaha) and its own `raw.accurate_*_<code>`
 tables. The chain pulls stock and transfers for every entity that `pulls`, sales for every
-entity that `sells` (LJBB has no sales in Accurate: DOMAIN.md §1). The jobs (jobs/chain.py,
+entity that `sells` (LJBB has no sales in Accurate: docs/glossary.md). The jobs (jobs/chain.py,
 jobs/catchup.py), the CLI's `--entity`, the morning report's expected pulls and the sandbox's
 synthetic world all read this module; adding an entity is one `Entity(...)` line here plus its
 SQL and its two credential settings (docs/howto/add-entity.md).

@@ -1,4 +1,4 @@
-"""The jobs of the daily chain (DOMAIN.md §3): the one table everything reads.
+"""The jobs of the daily chain (docs/data-flow.md): the one table everything reads.
 
 A *slot* is a job with its own WIB time (`at`); a *step* runs inside a slot, after the steps
 listed before it (`slot`), or is the slot's own job. The scheduler (jobs/schedule.py,
@@ -212,7 +212,7 @@ class Group:
 
 
 REPORT_GROUPS: dict[str, Group] = {
-    # The five §9 business marts (jobs/mart_steps.py), in DOMAIN.md §9.6's order.
+    # The five §9 business marts (jobs/mart_steps.py), in the report's order (docs/metrics.md).
     "business_marts": Group(
         "Hitung laporan bisnis",
         "Business report calculations",
@@ -258,7 +258,7 @@ def steps(jobs: tuple[Job, ...] = JOBS) -> tuple[Job, ...]:
 
 
 def followers(jobs: tuple[Job, ...] = JOBS) -> dict[str, tuple[str, ...]]:
-    """Step -> what must follow it when rerun by hand (DOMAIN.md §3: "after" means chained)."""
+    """Step -> what must follow it when rerun by hand (docs/data-flow.md: "after" means chained)."""
     return {j.name: j.followers for j in steps(jobs)}
 
 

@@ -53,7 +53,7 @@ LOW_ROWS_CHECKED = ("stock", "sales")  # a day without transfers is normal
 HISTORY_DAYS = 7
 WORST_STORES = 5
 ALERTS_LISTED = 10
-# The §9 jobs of the chain (jobs/chain.py), in DOMAIN.md §9.6's order.
+# The §9 jobs of the chain (jobs/chain.py), in the morning report's order (docs/metrics.md).
 MART_JOBS = registry.group_jobs("business_marts")
 
 _RUN_STATES: dict[str | None, RunState] = {
@@ -282,7 +282,7 @@ async def load_alerts(
 ) -> Alerts:
     """Unresolved alerts as of `now` (critical first), at most ALERTS_LISTED listed, and the
     monitors whose precision over 30 days is below `min_precision` with at least
-    `min_answers` answers (MONITOR_MIN_PRECISION, MONITOR_MIN_ANSWERS; DOMAIN.md §12)."""
+    `min_answers` answers (MONITOR_MIN_PRECISION, MONITOR_MIN_ANSWERS; docs/monitors.md)."""
     rows = await conn.fetch(_sql("morning_alerts"), ALERTS_LISTED, now)
     noisy = noisy_monitors(await precisions(conn, now), min_precision, min_answers)
     named = await conn.fetch(

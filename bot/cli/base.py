@@ -27,7 +27,7 @@ errors = Console(stderr=True)
 class OneLineFormatter(logging.Formatter):
     """Log lines without tracebacks: a logged exception becomes `(Type: message)` on the line.
 
-    A person at the command line reads sentences (STYLE.md); the traceback of a database that
+    A person at the command line reads sentences (docs/README.md); the traceback of a database that
     went away mid-run helps nobody there. Passwords are redacted (ops/dsn.py).
     """
 

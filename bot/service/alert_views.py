@@ -31,7 +31,7 @@ LIST_PREFIX = "alerts"
 ACK_LABEL = say("button.ack", "id")  # Acknowledge
 MUTE_LABEL = say("button.mute", "id")  # Mute 24 h
 UNMUTE_LABEL = say("button.unmute", "id")  # Unmute
-TRUE_LABEL = say("button.real", "id")  # Benar: a real problem (DOMAIN.md §12, ops/feedback.py)
+TRUE_LABEL = say("button.real", "id")  # Benar: a real problem (docs/monitors.md, ops/feedback.py)
 FALSE_LABEL = say("button.false", "id")  # Alarm palsu
 BUTTON_MUTE = timedelta(hours=24)  # what the Mute 24 h button does
 DETAIL_CHARS = 1500  # of an alert's detail on a card; the card must stay one message

@@ -83,6 +83,6 @@ async def load_person(
         return Person(user_id, name, "admin")
     if row is None:
         return None
-    # the store key of core.store_key (DOMAIN.md §11): lower, trimmed, inner spaces collapsed
+    # the store key of core.store_key (docs/glossary.md): lower, trimmed, inner spaces collapsed
     stores = tuple(" ".join(s.split()).lower() for s in row["stores"] or () if s and s.strip())
     return Person(user_id, name, row["role"], row["branch"], stores)

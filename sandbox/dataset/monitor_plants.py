@@ -1,4 +1,4 @@
-"""What the ten monitor templates (monitors/*.sql, DOMAIN.md §12) must find, planted in a world.
+"""What the ten monitor templates (monitors/*.sql, docs/monitors.md) must find, planted in a world.
 
 `plant_monitor_cases(world)` perturbs a generated world the way the business would, before the
 emulator serves it and the real loaders read it, and returns the alert keys each template must

@@ -1,5 +1,5 @@
 -- One row per calendar day from 2022-01-01 to a year ahead (WIB), with its Indonesian month and
--- day names and the comparison dates the reports use (DOMAIN.md §9.0.1).
+-- day names and the comparison dates the reports use (docs/metrics.md).
 create or replace view core.dim_date as
 select
     d::date                                              as date_key,

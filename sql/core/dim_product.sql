@@ -1,5 +1,5 @@
 -- One product row per kode_besar_key (core.kodemix_dedup) with its prices (core.hpprsp_dedup,
--- 0 read as no price), the tier class and the product rule (DOMAIN.md §9.0.1).
+-- 0 read as no price), the tier class and the product rule (docs/metrics.md).
 create or replace view core.dim_product as
 select
     k.kode_besar_key,

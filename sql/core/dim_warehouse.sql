@@ -1,5 +1,5 @@
 -- Every location key (gudang_key) seen in a stock snapshot or in the portal, with its most
--- frequent spelling, location type and warehouse role (DOMAIN.md §9.0.1).
+-- frequent spelling, location type and warehouse role (docs/metrics.md).
 create or replace view core.dim_warehouse as
 with seen as (
     select core.store_key(nama_gudang) as gudang_key, trim(nama_gudang) as nama_gudang, count(*) as n

@@ -1,7 +1,7 @@
 -- The three sales tables; per line key only the row of the newest pull, because the rolling
--- 3-day window lands each line up to three times (DOMAIN.md §2.3, §8). Invoice numbers are
+-- 3-day window lands each line up to three times (docs/metrics.md, "Sales counted once"). Invoice numbers are
 -- per entity, so the entity is part of the key. kode_besar_key = lower(trim(kode_produk)), the
--- product key core.kodemix_dedup joins on (DOMAIN.md §2.1).
+-- product key core.kodemix_dedup joins on (docs/glossary.md).
 create or replace view core.fact_sales_unified as
 with all_pulls as (
     select 'DDD'::text as source_entity, id, tanggal, nama_departemen, nama_pelanggan,

@@ -1,5 +1,5 @@
 -- Item transfers of the four entities, renamed only (loads upsert on the natural key), with
--- their type, approval and unit (DOMAIN.md §11); `pairs` = quantity x unit ratio;
+-- their type, approval and unit (docs/metrics.md, docs/glossary.md); `pairs` = quantity x unit ratio;
 -- kode_besar_key = lower(trim(item_code)), the product key core.kodemix_dedup joins on.
 create or replace view core.item_transfer_unified as
 select 'DDD'::text as source_entity, trans_date, transfer_number, from_warehouse, to_warehouse,

@@ -1,5 +1,5 @@
 -- The §9.0 store stock key of a day's snapshot at some locations, as one function the stock
--- marts share (DOMAIN.md §9.0; the same key as core.fact_stock). The day's rows are summed per
+-- marts share (docs/metrics.md; the same key as core.fact_stock). The day's rows are summed per
 -- warehouse spelling and code first (on the snapshot's store-key index), and the product, key
 -- and tier rules applied once per code, not once per row (§2.3: aggregate the fact first, join
 -- the dimensions after): core.fact_stock row by row took seconds at the warehouses' scale.

@@ -1,4 +1,4 @@
--- The §9.0 store stock keys of a whole day, summed once per snapshot date (DOMAIN.md §9.0, §2.3:
+-- The §9.0 store stock keys of a whole day, summed once per snapshot date (docs/metrics.md:
 -- aggregate the fact first). The four stock marts read these instead of re-reading the day's
 -- ~1.7 M snapshot rows each: sql/marts/stock_key_daily.sql fills them (jobs/stock_keys.py),
 -- lazily, the first time a stock mart of the day is built.

@@ -40,7 +40,7 @@ comment on column mart.planogram_cell.size_column is 'planogram size column (siz
 comment on column mart.planogram_cell.size_label is 'the size as printed: 42, 39/40';
 comment on column mart.planogram_cell.size_keys is 'the stock size keys the slot covers (a paired column: 39/40, 39, 40)';
 comment on column mart.planogram_cell.size_order is 'first number of the size, for ordering';
-comment on column mart.planogram_cell.plan_qty is 'planned pairs of the slot, rounded half up, > 0 (DOMAIN.md §4)';
+comment on column mart.planogram_cell.plan_qty is 'planned pairs of the slot, rounded half up, > 0 (docs/metrics.md)';
 comment on column mart.planogram_cell_state.only_row is 'always true: one row';
 comment on column mart.planogram_cell_state.signature is 'content hash of portal.planogram and portal.store_name_map when the slots were unfolded';
 comment on column mart.planogram_cell_state.built_at is 'when the slots were unfolded';

@@ -1,4 +1,4 @@
-"""The ten monitor templates on the synthetic world (DOMAIN.md §12, issue 14).
+"""The ten monitor templates on the synthetic world (docs/monitors.md, issue 14).
 
 Two worlds of the same seed, five days ending in the first week of a month, each served by the
 Accurate emulator and loaded by the real daily chain (portal import, stock, sales, transfers,

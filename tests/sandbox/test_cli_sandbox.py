@@ -57,7 +57,7 @@ CLOCK = CliClock()
 def dataset(tmp_path_factory) -> tuple[Path, World]:
     out = tmp_path_factory.mktemp("world")
     # Ends today: Accurate's stock list gives today's stock, and `opsbot job run stock` pulls
-    # only today's snapshot (DOMAIN.md §10); the CLI reads CLOCK too (the test installs it).
+    # only today's snapshot (docs/data-contracts.md); the CLI reads CLOCK too (the test sets it).
     world = generate(7, days=DAYS, end=CLOCK.today())
     write_dataset(world, out)
     return out, world
