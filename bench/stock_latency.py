@@ -12,12 +12,20 @@ DDD, LJBB, MBB and UBB one after the other (as the 03:00 chain does) with:
   ACCURATE_PAGE_SIZE 1000, and
 - today's (before issue 15) limiter, a slot held until a second after the answer, at page 100,
 
-and reports calls/s, 429s, and the minutes of the whole snapshot. By default every EVERY-th
-warehouse of each entity is pulled (results say so) and the minutes are extrapolated from the
-measured calls/s to the full snapshot's call count (computed from the world: warehouses x pages
-per warehouse), plus the time measured outside the list-stock pages (master lists, COPY,
-swap); `python -m bench.stock_latency --full` pulls every warehouse (hours at 1.5 s with
-today's limiter).
+and reports calls/s, 429s, and the minutes of the whole snapshot. The new way at 300 ms pulls
+every warehouse (about 2,000 calls, 5 minutes: its figures are measured); the others pull every
+`every`-th warehouse of each entity (results say so), and their minutes are scaled from the
+measured window rate to the full snapshot's call count (computed from the world: warehouses x
+pages per warehouse), plus the time measured outside the list-stock pages (master lists, COPY,
+swap). `python -m bench.stock_latency --full` pulls every warehouse everywhere (hours at 1.5 s
+with today's limiter).
+
+The rate the limiter sustains is 8 calls per mean slot cycle: the time from call i's send to
+call i+8's, over the calls that waited for the limiter (a call asked while a slot was free says
+nothing about the limiter; the holes where no call was asked, as an entity's last pages drain,
+cost minutes, not pace). The estimate is exact whatever the spacing of the sends; the one before
+(calls in the list-stock window less one burst of 8, over the window) read up to 8 calls per
+entity short, which for the small entities' 5-second windows was most of the gap to 8 calls/s.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import asyncio
 import contextlib
 import json
 import math
+import os
 import sys
 import tempfile
 import time
@@ -50,6 +59,7 @@ LATENCIES = {  # name: (fixed ms, ms per row, jitter ms): 100 rows = the named l
     "300 ms": (240.0, 0.6, 50.0),
     "1.5 s": (1200.0, 3.0, 50.0),
 }
+EMULATOR_NICENESS = -10  # the emulator's CPU priority above the bench's (root only)
 # the stock slot's run limit (ops/registry.py)
 RUN_LIMIT_MINUTES = int(DEFAULT_LIMITS["stock"].total_seconds() // 60)
 
@@ -66,6 +76,7 @@ class Config:
 
 NEW = Config("new limiter, page 1000", False, 1000, 8)
 OLD = Config("today's limiter, page 100", True, 100, 40)
+FULL_AT = {"300 ms"}  # latencies at which `make bench` pulls every warehouse the new way
 
 
 class AnswerPlusSecond(SlidingWindowLimiter):
@@ -89,7 +100,30 @@ class _Subset:
         self.master_seconds = 0.0
         self.master_calls = 0
         self.first_page = self.last_page = 0.0
-        self.pages = self.calls_before = self.window_calls = 0
+        self.pages = 0
+        # (sent, waited for the limiter) of every call of the token, on the limiter's clock
+        self.sends: list[tuple[float, bool]] = []
+        limiter = client._limiter  # noqa: SLF001 - the bench watches the token's limiter
+        mark = limiter.sent
+
+        def sent(ticket: Ticket) -> None:
+            mark(ticket)
+            if ticket.sent is not None:
+                # granted early (`not_before`): its slot was still taken, the limiter bound it
+                self.sends.append((ticket.sent, ticket.not_before is not None))
+
+        limiter.sent = sent  # type: ignore[method-assign]
+
+    def cycles(self) -> list[float]:
+        """Seconds each slot took to be used again (send i to send i+8), counted where call
+        i+8 had waited for the limiter: the pace the limiter holds while calls queue for it,
+        exact for any spacing of the sends (a hole where no call was asked is not counted)."""
+        sends = sorted(self.sends)
+        return [sends[i + 8][0] - sends[i][0] for i in range(len(sends) - 8) if sends[i + 8][1]]
+
+    def window_calls(self) -> int:
+        """Calls of the token sent while the list-stock pages arrived (holes included)."""
+        return sum(self.first_page <= sent <= self.last_page for sent, _ in self.sends)
 
     async def _timed(self, read: Any) -> list[Any]:
         calls, started = self.client.stats.calls, time.perf_counter()
@@ -106,12 +140,9 @@ class _Subset:
 
     async def iter_stock(self, warehouse: Any) -> AsyncIterator[list[Any]]:
         async for page in self.client.iter_stock(warehouse):
-            now = time.perf_counter()
-            if not self.first_page:
-                self.first_page, self.calls_before = now, self.client.stats.calls
+            now = time.monotonic()  # the limiter's clock
+            self.first_page = self.first_page or now
             self.last_page, self.pages = now, self.pages + 1
-            # every call of the token while the stock pages arrive (master list pages too)
-            self.window_calls = self.client.stats.calls - self.calls_before
             yield page
 
 
@@ -123,6 +154,11 @@ async def _emulator(dataset: Path) -> AsyncIterator[dict[str, str]]:
         *CLI, "sandbox", "accurate", "--dataset", str(dataset),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
+    with contextlib.suppress(PermissionError):  # not root: it shares the CPU as it is
+        # The emulator stands for Accurate's servers, which do not share our CPU: first on the
+        # 2 cores, it reads each call's arrival when it comes (a loop starved by the pull's
+        # COPY and parsing read some 50 ms late, and 9 arrivals then seemed to share a second).
+        os.setpriority(os.PRIO_PROCESS, process.pid, EMULATOR_NICENESS)
     try:
         assert process.stdout is not None
         banner = (await process.stdout.readline()).decode()
@@ -147,11 +183,12 @@ async def _pull(pool: Any, env: dict[str, str], config: Config) -> dict[str, flo
     """The four entities' snapshots, one after the other; calls, seconds, 429s seen."""
     await _control(env, "stats/reset", {})
     calls = rate_limited = master_calls = 0
-    master_seconds = window_seconds = outside_seconds = 0.0
-    window_pages = 0
+    master_seconds = outside_seconds = 0.0
+    cycles: list[float] = []
+    window_calls, window_seconds = 0, 0.0
     started = time.perf_counter()
     for entity in ENTITY_CODES:
-        entity_started = time.perf_counter()
+        entity_started = time.monotonic()
         async with AccurateClient(
             entity=entity,
             account_url=env["ACCURATE_ACCOUNT_URL"],
@@ -162,6 +199,8 @@ async def _pull(pool: Any, env: dict[str, str], config: Config) -> dict[str, flo
         ) as client:
             if config.old_limiter:
                 client._limiter = AnswerPlusSecond(8)  # noqa: SLF001 - the baseline's limiter
+            else:  # a fresh budget per pull: the watch below is this pull's alone
+                client._limiter = SlidingWindowLimiter(8)  # noqa: SLF001
             subset = _Subset(client, config.every)
             # force: a subset is smaller than the full snapshots a shared bench database keeps
             await load_stock_snapshot(pool, subset, entity, DAY, force=True, triggered_by="bench")
@@ -169,10 +208,11 @@ async def _pull(pool: Any, env: dict[str, str], config: Config) -> dict[str, flo
             rate_limited += client.stats.rate_limited
             master_calls += subset.master_calls
             master_seconds += subset.master_seconds
-            window_pages += max(0, subset.window_calls - 8)  # the opening burst is not sustained
+            cycles += subset.cycles()
+            window_calls += subset.window_calls()
             window_seconds += subset.last_page - subset.first_page
             # master lists, the first pages and the COPY/swap: as long at full scale
-            outside_seconds += time.perf_counter() - entity_started
+            outside_seconds += time.monotonic() - entity_started
             outside_seconds -= subset.last_page - subset.first_page
     seconds = time.perf_counter() - started
     served = (await _control(env, "stats"))["stats"]
@@ -182,7 +222,11 @@ async def _pull(pool: Any, env: dict[str, str], config: Config) -> dict[str, flo
         "master_calls": master_calls,
         "master_seconds": master_seconds,
         "outside_seconds": outside_seconds,
-        "sustained": window_pages / window_seconds if window_seconds else 0.0,
+        # 8 calls per mean slot cycle: the rate the limiter sustains (module docstring)
+        "sustained": 8 * len(cycles) / sum(cycles) if cycles else 0.0,
+        "cycles": len(cycles),
+        # the list-stock window's calls/s, holes included: what the minutes scale by
+        "window_rate": window_calls / window_seconds if window_seconds else 0.0,
         "rate_limited": max(rate_limited, served["rate_limited"]),
     }
 
@@ -210,9 +254,11 @@ async def run(
     snapshot, new beside today's."""
     from ops.db import create_pool
 
-    configs = [
-        Config(c.name, c.old_limiter, c.page_size, 1 if full else c.every) for c in (NEW, OLD)
-    ]
+    def configs(latency: str) -> list[Config]:
+        # the new way at FULL_AT pulls every warehouse: its figures are measured, not scaled
+        every = {NEW: 1 if full or latency in FULL_AT else NEW.every, OLD: 1 if full else OLD.every}
+        return [Config(c.name, c.old_limiter, c.page_size, every[c]) for c in (NEW, OLD)]
+
     results: list[Result] = []
     pool = await create_pool(dsn, min_size=1, max_size=4)
     try:
@@ -226,7 +272,7 @@ async def run(
                 raise RuntimeError("opsbot sandbox dataset failed")
             needed = {
                 c.page_size: await asyncio.to_thread(full_calls, dataset, c.page_size)
-                for c in configs
+                for c in (NEW, OLD)
             }
             async with _emulator(dataset) as env:
                 for name, (fixed, per_row, jitter) in LATENCIES.items():
@@ -235,45 +281,44 @@ async def run(
                     await _control(
                         env, "latency", {"ms": fixed, "per_row_ms": per_row, "jitter_ms": jitter}
                     )
-                    measured = {
-                        c: await _pull(pool, env, c) for c in configs[: 1 if new_only else 2]
-                    }
+                    pulls = configs(name)[: 1 if new_only else 2]
+                    measured = {c: await _pull(pool, env, c) for c in pulls}
                     if new_only:  # a quick look at the new way alone (not a bench figure)
-                        print(json.dumps(measured[configs[0]]), flush=True)
+                        print(json.dumps(measured[pulls[0]]), flush=True)
                         continue
-                    results += _figures(name, measured, needed, full)
+                    results += _figures(name, measured, needed)
     finally:
         await pool.close()
     return results
 
 
 def _figures(
-    latency: str, measured: dict[Config, dict[str, float]], needed: dict[int, int], full: bool
+    latency: str, measured: dict[Config, dict[str, float]], needed: dict[int, int]
 ) -> list[Result]:
     new, old = (measured[c] for c in measured)
     new_cfg, old_cfg = list(measured)
     rate = {c: (m["calls"] - 8) / m["seconds"] for c, m in measured.items()}
     # Outside the list-stock pages (master lists, first pages, COPY and swap) takes as long at
-    # full scale; the list-stock calls scale by their sustained rate. (The master lists now
-    # overlap the stock pages, so their own time is no longer subtracted: issue 15.)
-    stock_rate = {c: m["sustained"] for c, m in measured.items()}
+    # full scale; the list-stock calls scale by the window's rate, holes included. (The master
+    # lists now overlap the stock pages, so their own time is no longer subtracted: issue 15.)
+    stock_rate = {c: m["window_rate"] for c, m in measured.items()}
     minutes = {
         c: (m["outside_seconds"] + needed[c.page_size] / stock_rate[c]) / 60
         for c, m in measured.items()
     }
     calls_full = {c: needed[c.page_size] + m["master_calls"] for c, m in measured.items()}
-    if full:  # measured, not extrapolated
-        minutes = {c: m["seconds"] / 60 for c, m in measured.items()}
-        calls_full = {c: m["calls"] for c, m in measured.items()}
-    scope = (
-        "all warehouses"
-        if full
-        else (f"every {new_cfg.every}th / {old_cfg.every}th warehouse, minutes extrapolated")
-    )
+    for c, m in measured.items():
+        if c.every == 1:  # every warehouse: measured, not extrapolated
+            minutes[c], calls_full[c] = m["seconds"] / 60, m["calls"]
+
+    def pulled(c: Config) -> str:
+        return "all warehouses" if c.every == 1 else f"every {c.every}th warehouse, scaled"
+
+    scope = f"new: {pulled(new_cfg)}; baseline: {pulled(old_cfg)}"
     return [
         Result(
-            f"4-entity stock snapshot at {latency}/100 rows: calls/s sustained while the"
-            f" list-stock pages arrive ({scope})",
+            f"4-entity stock snapshot at {latency}/100 rows: calls/s the limiter sustains"
+            f" (8 per mean slot cycle while calls wait for it; {scope})",
             new["sustained"], "calls/s", old["sustained"], old_cfg.name,
             ">= 7.5 calls/s at 300 ms",
         ),
