@@ -1,10 +1,9 @@
 """What the FF/FA/FS and SO L2 baselines read, straight from `raw` and `portal` (never the
 product's `core` views), so the benches' equality checks cover those views too.
 
-Each rule is written out again from docs/schema.md: one kodemix row per lower(trim(kode_besar)),
-the lowest `no_urut` (docs/schema.md#portal-master-data); the gender groups (docs/metrics.md#so-l2);
-stock summed over the four entities' raw tables; the newest pull of each sales line
-(docs/schema.md#core-views).
+Each rule is written out again from docs/schema.md: one kodemix row per
+lower(trim(kode_besar)), the lowest `no_urut`; the gender groups (docs/metrics.md); stock summed
+over the four entities' raw tables; the newest pull of each sales line (docs/schema.md).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from decimal import Decimal
 import asyncpg
 
 ENTITIES = ("ddd", "ljbb", "mbb", "ubb")
-# The store key (docs/glossary.md) written out again (the product's is core.store_key): lower, trimmed, inner
+# The store key written out again (the product's is core.store_key): lower, trimmed, inner
 # runs of whitespace collapsed.
 NAME_KEY = "lower(btrim(regexp_replace({}, '\\s+', ' ', 'g')))"
 GROUP_OF = {
@@ -105,7 +104,7 @@ def name_key(name: str) -> str:
 async def transfers_in(conn: asyncpg.Connection, day: date) -> dict[str, dict[str, Decimal]]:
     """Store gudang key -> lower(trim(item_code)) -> pairs moved in from a warehouse on `day`.
 
-    docs/glossary.md#transfers, read again from the raw tables: only final documents (approved, or without
+    docs/glossary.md#transfers, read again from raw: only final documents (approved, or without
     approval) of type TRANSFER_OUT, quantity x unit ratio in pairs, and a movement booked by
     several entities (same warehouses, item and pairs; the n-th such line of each) counted
     once. Which entity's booking is kept does not change the pairs.

@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 
 class MartThresholds(BaseModel):
-    """The MART_* settings (docs/metrics.md#business-marts names in capitals; ratios as decimals, days as days)."""
+    """The MART_* settings (docs/metrics.md#business-marts names in capitals; ratios as decimals,
+    days as days)."""
 
     ff_target: Decimal = Decimal("0.70")
     ff_red: Decimal = Decimal("0.60")
@@ -95,7 +96,8 @@ async def build_tier_summary(conn: Conn, day: date) -> MartBuild:
 
 
 async def build_stock_vs_capacity(conn: Conn, day: date, th: MartThresholds) -> MartBuild:
-    """Rebuild mart.report_stock_vs_capacity for snapshot date `day` (WIB), docs/metrics.md#stock-vs-capacity.
+    """Rebuild mart.report_stock_vs_capacity for snapshot date `day` (WIB),
+    docs/metrics.md#stock-vs-capacity.
 
     Raises:
         StockSnapshotMissing: no stock snapshot for `day` (nothing changed).
@@ -137,7 +139,8 @@ async def build_depth_alert(conn: Conn, day: date, th: MartThresholds) -> MartBu
 
 
 async def build_control_stock(conn: Conn, day: date, th: MartThresholds) -> MartBuild:
-    """Rebuild mart.report_control_stock for snapshot date `day` (WIB), docs/metrics.md#control-stock.
+    """Rebuild mart.report_control_stock for snapshot date `day` (WIB),
+    docs/metrics.md#control-stock.
 
     Copies FF/FA/FS of `day` and counts the depth alert rows of `day`: build those first.
 

@@ -1,4 +1,5 @@
-"""Data contracts on Accurate loads (docs/data-contracts.md): refusals, their alert, forced acceptance.
+"""Data contracts on Accurate loads (docs/data-contracts.md): refusals, their alert, forced
+acceptance.
 
 A load whose input arrived without any error and is still wrong is refused: it raises
 `LoadRefused` before anything is replaced, so the previous data stays; raw.load_history and

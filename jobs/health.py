@@ -1,4 +1,5 @@
-"""The 05:30 health check (docs/alerts.md#the-health-check-rules): raise what is wrong, resolve what has cleared.
+"""The 05:30 health check (docs/alerts.md#the-health-check-rules): raise what is wrong, resolve what
+has cleared.
 
 `evaluate` reads ops.job_runs, raw.load_history and the marts for one WIB business date (SQL in
 sql/queries/health_*.sql) and applies the rules of jobs/health_rules.py (runs, tokens, missed
@@ -125,7 +126,8 @@ async def run_health_check(
     schedule: tuple[Slot, ...] = DAILY_SCHEDULE,
     language: str = "id",
 ) -> HealthResult:
-    """Evaluate docs/alerts.md#the-health-check-rules for WIB `business_date`, raise the findings, resolve what cleared.
+    """Evaluate docs/alerts.md#the-health-check-rules for WIB `business_date`, raise the findings,
+    resolve what cleared.
 
     Meant for today's date: resolving compares with the alerts open now. Only health alert
     keys (HEALTH_RULES) are ever resolved here.

@@ -131,10 +131,10 @@ def interrupted_finding(
 
 
 def job_findings(runs: list[asyncpg.Record], day: date, language: str = "id") -> list[Finding]:
-    """Failed runs (FAILURE_STATUSES) of `day` (docs/alerts.md#the-health-check-rules: `job_failed`), named per entity;
-    a partial failure says which entities succeeded. Rejected tokens are left to
-    `token_findings`, refused inputs to their contract alert. Words in `language`; the error
-    quoted is the run's, as recorded."""
+    """Failed runs (FAILURE_STATUSES) of `day` (docs/alerts.md#the-health-check-rules:
+    `job_failed`), named per entity; a partial failure says which entities succeeded. Rejected
+    tokens are left to `token_findings`, refused inputs to their contract alert. Words in
+    `language`; the error quoted is the run's, as recorded."""
     today = [r for r in runs if r["business_date"] == day]
     succeeded = defaultdict(list)
     for r in today:
@@ -234,7 +234,8 @@ def missed_findings(
     since: datetime | None = None,
     language: str = "id",
 ) -> list[Finding]:
-    """Slots of `day` and the day before past time + grace with no run (docs/alerts.md#the-health-check-rules: `job_missed`).
+    """Slots of `day` and the day before past time + grace with no run
+    (docs/alerts.md#the-health-check-rules: `job_missed`).
 
     `since`: when opsbot first ran on this database (its first run or instance start); slots
     due before it are owed nothing, so a fresh install's first morning does not page for the

@@ -1,4 +1,5 @@
-"""The chain steps of the five business marts (docs/metrics.md#schedule-and-alerts), recorded like every step.
+"""The chain steps of the five business marts (docs/metrics.md#schedule-and-alerts), recorded like
+every step.
 
 | step | runs after | needs (else skipped, with the reason) |
 |---|---|---|
@@ -86,8 +87,8 @@ _SALES = ("sales", registry.parts_of("sales"))
 
 async def run_tier_summary(ctx: ChainContext, day: date) -> StepOutcome:
     """After sales: mart.report_tier_summary of `day`. Not right after stock, as the operators'
-    plan has it (docs/metrics.md#schedule-and-alerts): its sales_pairs_30d ends on D-1, pulled at 05:00, and a build before that
-    would change when the day is rerun."""
+    plan has it (docs/metrics.md#schedule-and-alerts): its sales_pairs_30d ends on D-1, pulled at
+    05:00, and a build before that would change when the day is rerun."""
 
     async def build(conn: Conn, d: date, th: MartThresholds) -> MartBuild:
         return await build_tier_summary(conn, d)

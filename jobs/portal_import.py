@@ -1,7 +1,7 @@
 """`opsbot import portal DIR`: the seven portal tables from their Google Sheets CSV exports.
 
-The seventh, `store_monthly_target`, is Finance's "RINCIAN TARGET" sheet (docs/metrics.md#sales): one
-row per year and store, rupiah per month. Its store names are matched to stores only exactly
+The seventh, `store_monthly_target`, is Finance's "RINCIAN TARGET" sheet (docs/metrics.md#sales):
+one row per year and store, rupiah per month. Its store names are matched to stores only exactly
 (core.store_key); `unmatched_targets` lists the rows that match no store, never fuzzy-matched.
 
 Every file is validated before anything is written; then all tables are replaced in one
@@ -221,8 +221,8 @@ async def import_portal(
 ) -> list[ImportedTable]:
     """Validate the seven portal CSVs of `directory`, then replace all seven tables at once.
 
-    Data contracts (docs/data-contracts.md), checked on every file before anything is written: no data
-    rows, or fewer than `min_ratio` (PORTAL_MIN_RATIO) of the rows the previous accepted import
+    Data contracts (docs/data-contracts.md), checked on every file before anything is written: no
+    data rows, or fewer than `min_ratio` (PORTAL_MIN_RATIO) of the rows the previous accepted import
     of that file had (raw.load_history, source `portal`), is refused unless `force`. Every file
     is recorded in raw.load_history: `success` with its rows, or `refused` with the reason. A
     forced import is written to ops.audit_log. Refusal alerts are worded in `language`.

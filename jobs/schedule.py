@@ -1,4 +1,5 @@
-"""The daily chain as data (docs/data-flow.md#the-daily-chain-wib): what runs when, in WIB, and what follows what.
+"""The daily chain as data (docs/data-flow.md#the-daily-chain-wib): what runs when, in WIB, and what
+follows what.
 
 The slots come from the job registry (ops/registry.py).
 

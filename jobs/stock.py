@@ -1,12 +1,12 @@
 """The daily stock snapshot: pulled per warehouse, streamed with COPY, swapped in atomically.
 
-docs/incidents.md#an-emptied-stock-table: a reload that emptied the stock table and then failed left every metric at zero.
+docs/incidents.md: a reload that emptied the stock table and then failed left every metric at zero.
 So the snapshot is written to a fresh table and attached as the day's partition of
 `raw.accurate_stock_<entity>` in one short transaction; until then, and whenever the pull
 fails, the previous data stays exactly as it was. A load holds an advisory lock on its staging
 table while it fills it; one nobody holds (its connection died with the database) is dropped by
 the next load of that entity. Before the swap the staging table is checked against the
-snapshot contract (jobs/stock_contract.py, docs/data-contracts.md): a refused snapshot replaces nothing.
+snapshot contract (jobs/stock_contract.py, data contracts): a refused snapshot replaces nothing.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The alert state machine over ops.alerts and ops.alert_transitions (docs/alerts.md#states-and-transitions).
+"""The alert state machine over ops.alerts and ops.alert_transitions
+(docs/alerts.md#states-and-transitions).
 
 States: open -> acknowledged / muted -> resolved; a resolved alert raised again reopens. Every
 state change writes an ops.alert_transitions row (old_state, new_state, reason): the notifier

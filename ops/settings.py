@@ -57,14 +57,14 @@ class Settings(_EntityCredentials):  # type: ignore[misc,valid-type]
     # registry, from _EntityCredentials
     accurate_calls_per_second: float = Field(default=8, gt=0, le=8)
     accurate_max_in_flight: int = Field(default=8, ge=1, le=8)
-    # Rows per list page asked (docs/accurate-api.md#corrections: clients ask 1,000); the echoed size is
-    # trusted and a page that times out is halved (jobs/accurate/client.py).
+    # Rows per list page asked (docs/accurate-api.md#corrections: clients ask 1,000); the echoed
+    # size is trusted and a page that times out is halved (jobs/accurate/client.py).
     accurate_page_size: int = Field(default=1000, ge=1, le=1000)
     accurate_timeout_seconds: float = Field(default=30, gt=0)
     sales_window_days: int = Field(default=3, ge=1, le=31)
     stock_retention_days: int = Field(default=60, ge=2)
-    # Data contracts (docs/data-contracts.md): a stock snapshot below this share of the median of the
-    # last 7 kept is refused; a sales/transfer window below it is a warning.
+    # Data contracts (docs/data-contracts.md): a stock snapshot below this share of the median of
+    # the last 7 kept is refused; a sales/transfer window below it is a warning.
     snapshot_min_ratio: Decimal = Field(default=Decimal("0.5"), gt=0, le=1)
 
     # Telegram (docs/telegram.md#lifecycle).
@@ -110,7 +110,8 @@ class Settings(_EntityCredentials):  # type: ignore[misc,valid-type]
     health_sales_max_lag_days: int = Field(default=1, ge=0)
     health_backup_max_age_hours: float = Field(default=26, gt=0)
 
-    # Business marts (docs/metrics.md#business-marts): thresholds of the five report_* marts, never literals.
+    # Business marts (docs/metrics.md#business-marts): thresholds of the five report_* marts, never
+    # literals.
     mart_ff_target: Decimal = Field(default=Decimal("0.70"), ge=0)
     mart_ff_red: Decimal = Field(default=Decimal("0.60"), ge=0)
     mart_fa_target: Decimal = Field(default=Decimal("0.90"), ge=0)

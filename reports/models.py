@@ -28,7 +28,8 @@ class _Model(BaseModel):
 
 
 class Targets(_Model):
-    """FF / FA / FS targets as fractions (docs/metrics.md#ff-fa-fs): FF >= 70 %, FA >= 90 %, FS >= 80 %."""
+    """FF / FA / FS targets as fractions (docs/metrics.md#ff-fa-fs): FF >= 70 %, FA >= 90 %, FS >=
+    80 %."""
 
     ff: Decimal = Decimal("0.70")
     fa: Decimal = Decimal("0.90")

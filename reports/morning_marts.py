@@ -137,8 +137,8 @@ def _worst_key(row: ControlRow) -> tuple[int, Decimal, Decimal, str]:
 async def load_stock_health(
     conn: Conn, data_date: date, latest: date | None, targets: BusinessTargets
 ) -> StockHealth:
-    """The Kesehatan stok toko section (docs/metrics.md#control-stock): status counts, the worst stores,
-    overstock (FS above FS_OVERSTOCK or stock above capacity), stores with stock minus."""
+    """The Kesehatan stok toko section (docs/metrics.md#control-stock): status counts, the worst
+    stores, overstock (FS above FS_OVERSTOCK or stock above capacity), stores with stock minus."""
     rows = [
         ControlRow(**dict(r)) for r in await conn.fetch(_sql("morning_control_stock"), data_date)
     ]
@@ -169,8 +169,8 @@ async def load_stock_health(
 
 
 async def load_replenishment(conn: Conn, data_date: date, latest: date | None) -> Replenishment:
-    """The Perlu RO section (docs/metrics.md#ro-list): per branch stores and articles with RO Box / RO
-    Protol (priority high and medium), the stores with most high-priority RO Box articles.
+    """The Perlu RO section (docs/metrics.md#ro-list): per branch stores and articles with RO Box /
+    RO Protol (priority high and medium), the stores with most high-priority RO Box articles.
     Available when the day's control rows exist (the depth job runs just before them)."""
     if latest != data_date:
         return Replenishment(data_date=data_date, available=False, latest_date=latest)
@@ -188,7 +188,8 @@ async def load_replenishment(conn: Conn, data_date: date, latest: date | None) -
 async def load_tier_mix(
     conn: Conn, data_date: date, latest: date | None, targets: BusinessTargets
 ) -> TierMix:
-    """The Komposisi tier section (docs/metrics.md#tier-summary), pair-weighted over the retail stores."""
+    """The Komposisi tier section (docs/metrics.md#tier-summary), pair-weighted over the retail
+    stores."""
     rows = await conn.fetch(_sql("morning_tier"), data_date)
     stores = {r["tier"]: Decimal(r["stock_pairs"]) for r in rows if r["location_type"] == "store"}
     if not rows:
@@ -224,8 +225,8 @@ async def load_tier_mix(
 
 
 async def load_capacity(conn: Conn, data_date: date, latest: date | None) -> Capacity:
-    """The Kapasitas section (docs/metrics.md#stock-vs-capacity): retail stores over max_stock (most pairs over
-    first), under their display capacity, and without capacity data."""
+    """The Kapasitas section (docs/metrics.md#stock-vs-capacity): retail stores over max_stock (most
+    pairs over first), under their display capacity, and without capacity data."""
     rows = [dict(r) for r in await conn.fetch(_sql("morning_capacity"), data_date)]
     if not rows:
         return Capacity(data_date=data_date, available=False, latest_date=latest)

@@ -1,4 +1,5 @@
-"""The five business marts (docs/metrics.md#business-marts) recomputed one store at a time in plain Python.
+"""The five business marts (docs/metrics.md#business-marts) recomputed one store at a time in plain
+Python.
 
 The independent second reading the tests compare the SQL marts with row for row, and the
 per-store baseline `make bench` times beside them (bench/business_marts.py). It reads only the
@@ -75,7 +76,8 @@ class Inputs:
 
 
 async def load_inputs(conn: asyncpg.Connection) -> Inputs:
-    """The portal side: stores (docs/metrics.md#decisions, the order of point 9), capacity, products, the mapped planogram."""
+    """The portal side: stores (docs/metrics.md#decisions, the order of point 9), capacity,
+    products, the mapped planogram."""
     stores: dict[str, dict[str, Any]] = {}
     for r in await conn.fetch("select * from core.store_by_accurate"):
         stores[r["store_key"]] = dict(r)
@@ -157,7 +159,8 @@ async def key_stock(
 
 
 def plan_slots(rows: list[dict[str, Any]]) -> dict[str, list[tuple[str, Decimal]]]:
-    """article key -> [(size column, plan > 0)], targets rounded half up (docs/metrics.md#ff-fa-fs)."""
+    """article key -> [(size column, plan > 0)], targets rounded half up
+    (docs/metrics.md#ff-fa-fs)."""
     out: dict[str, list[tuple[str, Decimal]]] = {}
     for row in rows:
         cells = []
@@ -202,7 +205,8 @@ async def window_days(
 
 
 def tier_of(inputs: Inputs, article: str, plan_tier: str | None = None) -> str:
-    """docs/metrics.md#decisions point 11: the kodemix tier of the article, else the planogram's, else unmatched."""
+    """docs/metrics.md#decisions point 11: the kodemix tier of the article, else the planogram's,
+    else unmatched."""
     a = inputs.articles.get(article)
     if a is not None:
         return tier_class(a["tier"])
@@ -346,7 +350,8 @@ def _plan_pairs(inputs: Inputs, gudang: str) -> Decimal | None:
 async def capacity_rows(
     conn: asyncpg.Connection, inputs: Inputs, day: date, th: Any
 ) -> dict[str, dict[str, Any]]:
-    """mart.report_stock_vs_capacity of `day`: gudang_key -> row values (docs/metrics.md#stock-vs-capacity)."""
+    """mart.report_stock_vs_capacity of `day`: gudang_key -> row values
+    (docs/metrics.md#stock-vs-capacity)."""
     stores = retail(inputs)
     places = {
         g: (c["stock_location"].strip(), c["max_display"], c["max_stock"], c["storage"])
@@ -400,7 +405,8 @@ def _empty_group() -> dict[str, Any]:
 async def sales_rows(
     conn: asyncpg.Connection, inputs: Inputs, day: date
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """mart.report_sales_daily of invoice date `day`: (entity, store_key) -> row values (docs/metrics.md#sales)."""
+    """mart.report_sales_daily of invoice date `day`: (entity, store_key) -> row values
+    (docs/metrics.md#sales)."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for r in await conn.fetch(
         "select source_entity, nama_departemen, nomor_invoice, kode_besar, nama_barang, article,"
@@ -576,7 +582,8 @@ def _key_prices(inputs: Inputs) -> dict[tuple[str, str], dict[str, Any]]:
 async def tier_rows(
     conn: asyncpg.Connection, inputs: Inputs, day: date
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """mart.report_tier_summary of `day`: (gudang_key, tier) -> row values (docs/metrics.md#tier-summary)."""
+    """mart.report_tier_summary of `day`: (gudang_key, tier) -> row values
+    (docs/metrics.md#tier-summary)."""
     prices = _key_prices(inputs)
     places = {
         r["k"]

@@ -109,7 +109,8 @@ def _settings_for(settings: Any, accurate_env: dict[str, str], telegram_url: str
         if key != "ACCURATE_ACCOUNT_URL":
             update[key.lower()] = SecretStr(value)
     update |= {
-        # The demo world has a handful of stores, not Zuma's 56 (docs/alerts.md#the-health-check-rules warns below 50).
+        # The demo world has a handful of stores, not Zuma's 56
+        # (docs/alerts.md#the-health-check-rules warns below 50).
         "health_so_l2_min_stores": min(settings.health_so_l2_min_stores, DEMO_MIN_STORES),
         "telegram_bot_token": SecretStr(DEMO_TOKEN),
         "telegram_base_url": telegram_url,

@@ -97,7 +97,8 @@ class StockRow(AccurateModel):
 
 
 class WarehouseBalance(AccurateModel):
-    """One `detailWarehouseData` entry (docs/accurate-api.md#balances-per-item): a warehouse and the item's balance there (pairs)."""
+    """One `detailWarehouseData` entry (docs/accurate-api.md#balances-per-item): a warehouse and the
+    item's balance there (pairs)."""
 
     id: int | None = None
     name: str | None = None

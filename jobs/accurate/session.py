@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 
 Query = Sequence[tuple[str, str]]
 MAX_REDIRECTS = 5
-# An over-limit answer at HTTP 200 s:false (docs/accurate-api.md#corrections): "terlalu banyak", "too many"
+# An over-limit answer at HTTP 200 s:false (docs/accurate-api.md#corrections): "terlalu banyak",
+# "too many"
 _LIMIT_WORDS = re.compile(r"terlalu banyak|too many", re.IGNORECASE)
 
 
@@ -70,8 +71,9 @@ def encode_query(params: Query) -> str:
     return "&".join(f"{quote(k, safe='.[]')}={quote(v, safe=',/:[]')}" for k, v in params)
 
 
-# `s:false` messages naming a server-side failure (docs/accurate-api.md#corrections, docs/data-contracts.md): a
-# transient answer, retried like a 5xx. Every other `s:false` stays permanent.
+# `s:false` messages naming a server-side failure (docs/accurate-api.md#corrections,
+# docs/data-contracts.md): a transient answer, retried like a 5xx. Every other `s:false` stays
+# permanent.
 SERVER_FAILURE = re.compile(
     r"unable to acquire jdbc|jdbc connection|time ?out|timed out|sedang sibuk", re.IGNORECASE
 )
@@ -380,7 +382,8 @@ class AccurateSession:
 
     def _backoff(self, failures: int, error: AccurateError) -> float:
         """Seconds before the next try: the server's Retry-After when it gave one
-        (docs/accurate-api.md#rate-limits: the over-limit window is Accurate's to know), else exponential with jitter."""
+        (docs/accurate-api.md#rate-limits: the over-limit window is Accurate's to know), else
+        exponential with jitter."""
         if isinstance(error, RateLimited) and error.retry_after is not None:
             return error.retry_after
         delay = min(self.backoff_max, self.backoff_base * 2 ** (failures - 1))

@@ -114,7 +114,8 @@ def authenticate(
     """Check the three API-token headers; return the caller's credential.
 
     Raises:
-        AuthFailure: with Accurate's message (docs/accurate-api.md#errors), 401 for token/signature, 400 for timestamp.
+        AuthFailure: with Accurate's message (docs/accurate-api.md#errors), 401 for token/signature,
+        400 for timestamp.
     """
     authorization = headers.get("Authorization", "")
     scheme, _, token = authorization.partition(" ")

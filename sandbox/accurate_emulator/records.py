@@ -131,7 +131,8 @@ class EntityRecords:
         return rows
 
     def warehouse_balances(self, day: date, item_no: str) -> list[Row]:
-        """`detailWarehouseData` of an item on `day` (docs/accurate-api.md#balances-per-item): its non-zero warehouse balances.
+        """`detailWarehouseData` of an item on `day` (docs/accurate-api.md#balances-per-item): its
+        non-zero warehouse balances.
 
         The real entries carry ~14 keys; the emulator keeps `id, name, warehouseName, balance`
         and leaves out zero balances, so a page of 1,000 items stays a few MB.
@@ -213,7 +214,8 @@ class EntityRecords:
     # -- item transfers ---------------------------------------------------------------------
     def _transfer(self, tr: Transfer) -> Row:
         """An item transfer as docs/accurate-api.md#item-transfers shows it: type, approval,
-        in-transit warehouse, and per line its unit, unit ratio (pairs per unit) and received quantity."""
+        in-transit warehouse, and per line its unit, unit ratio (pairs per unit) and received
+        quantity."""
         transit = tr.in_transit
         received = tr.approval_status == "APPROVED"
         return {

@@ -2,8 +2,8 @@
 
 Deliberately independent of the generator's bookkeeping: it reads only what the database
 would see (portal rows, stock snapshots, invoices, transfers), applies the join rules of
-docs/schema.md and docs/metrics.md (lower(trim()) everywhere, kodemix deduplicated on the lowest no_urut), and
-so checks the generator as much as it gives tests their expected numbers.
+docs/schema.md and docs/metrics.md (lower(trim()) everywhere, kodemix deduplicated on the lowest
+no_urut), and so checks the generator as much as it gives tests their expected numbers.
 """
 
 from __future__ import annotations
@@ -136,7 +136,8 @@ def store_map(world: World) -> dict[str, tuple[str | None, str]]:
 
 
 def ff_expected(world: World) -> list[dict[str, object]]:
-    """`mart.ff_fa_fs_daily` rows (docs/metrics.md#ff-fa-fs) for every day and mapped planogram store."""
+    """`mart.ff_fa_fs_daily` rows (docs/metrics.md#ff-fa-fs) for every day and mapped planogram
+    store."""
     header, _ = world.portal["planogram"]
     columns = [c for c in header if SIZE_COLUMN.match(c)]
     covered = list(dict.fromkeys(k for c in columns for k in column_keys(c)))

@@ -1,4 +1,5 @@
-"""The five business marts (docs/metrics.md#business-marts) over the synthetic world, every demo day.
+"""The five business marts (docs/metrics.md#business-marts) over the synthetic world, every demo
+day.
 
 The daily chain runs with its mart steps for five days of the demo world (pulled over signed
 HTTP from the Accurate emulator). Every row of all five marts equals the per-store Python

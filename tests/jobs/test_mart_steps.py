@@ -1,5 +1,6 @@
 """The business-mart steps are recorded like every step: skipped with the operators' reason when an
-input did not succeed or the snapshot is missing, never run on stale data (docs/metrics.md#schedule-and-alerts)."""
+input did not succeed or the snapshot is missing, never run on stale data
+(docs/metrics.md#schedule-and-alerts)."""
 
 from datetime import date, datetime, time
 

@@ -531,7 +531,8 @@ async def test_low_rows_and_missing_runs(conn: asyncpg.Connection) -> None:
     assert "❌ Tarik stok DDD, LJBB, MBB: tidak jalan\n" in text
     assert "❌ Tarik transfer DDD, LJBB, MBB, UBB: tidak jalan" in text
     assert "⚠️ Tarik stok UBB: baris jauh di bawah biasanya" in text
-    # the five business-mart jobs that never ran: one headline line; each section names its own cause
+    # the five business-mart jobs that never ran: one headline line; each section names its own
+    # cause
     assert text.count("❌ Hitung laporan bisnis: tidak jalan\n") == 1
     assert "Penyebab: ❌ Hitung penjualan harian: tidak jalan (tidak ada catatan)" in text
     assert "Penyebab: ❌ Hitung daftar RO: tidak jalan (tidak ada catatan)" in text

@@ -1,4 +1,5 @@
-"""One normalised store key (docs/glossary.md#the-three-store-keys) and the intercompany list, as data.
+"""One normalised store key (docs/glossary.md#the-three-store-keys) and the intercompany list, as
+data.
 
 Two spellings of one warehouse that differ only in case and inner spaces are one warehouse:
 FF/FA/FS, SO L2 and /stock's mart read the same stock for the store, whichever spelling the

@@ -1,5 +1,5 @@
 """`/sales [branch|store] [date]`, `/tier [branch|store]` and `/capacity [branch|store]`: the
-business marts of docs/metrics.md#business-marts on command, within the asker's scope.
+business marts of docs/metrics.md on command, within the asker's scope.
 
 The scope words are resolved as /shrinkage does (`resolve_scope`): a lead sees only their
 branch/stores whatever they ask for, and is refused politely outside it. Every figure is read
@@ -172,7 +172,7 @@ def tier_view(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 @audited
 async def tier_command(update: Update, context: BotContext) -> Outcome:
-    """`/tier [branch|store]`: stock by tier of the latest snapshot (docs/metrics.md#tier-summary)."""
+    """`/tier [branch|store]`: stock by tier of the latest snapshot (docs/metrics.md)."""
     text = await _start(update, context, "tier")
     if text is None:
         return "denied" if not context.person.may("tier") else "ok"
@@ -202,7 +202,7 @@ async def tier_command(update: Update, context: BotContext) -> Outcome:
 
 @audited
 async def capacity_command(update: Update, context: BotContext) -> Outcome:
-    """`/capacity [branch|store]`: stores over / under their capacity (docs/metrics.md#stock-vs-capacity)."""
+    """`/capacity [branch|store]`: stores over / under their capacity (docs/metrics.md)."""
     text = await _start(update, context, "capacity")
     if text is None:
         return "denied" if not context.person.may("capacity") else "ok"
