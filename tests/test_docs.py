@@ -18,7 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 # The shared documents outside the repository (spelled in pieces, so this file is no hit).
-OUTSIDE = re.compile(r"\b(?:DOMAIN|ACCURATE_API|TELEGRAM|STYLE|ARCHITECTURE)\.md|\.\./" + "shared")
+OUTSIDE = re.compile(
+    r"\b(?:DOMAIN|ACCURATE_API|TELEGRAM|STYLE|ARCHITECTURE)\.md|\.\./" + "shared|/work/" + "shared"
+)
 DOC_REF = re.compile(r"\bdocs/((?:[\w-]+/)*[\w-]+\.md)(?:#([\w-]+))?")
 LINK = re.compile(r"\]\((?!https?:)([^)#\s]*)(?:#([^)\s]+))?\)")
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
