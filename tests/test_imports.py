@@ -183,8 +183,9 @@ def test_only_the_demo_cli_tests_and_benchmarks_import_sandbox() -> None:
     assert users == SANDBOX_USERS | {"tests", "bench"}
 
 
-# Inside bot/ (docs/architecture.md#packages): the Telegram front end and the CLI use the service, the service
-# uses neither; bot.runtime and bot.leading (the composition root) wire the three together.
+# Inside bot/ (docs/architecture.md#packages): the Telegram front end and the CLI use the
+# service, the service uses neither; bot.runtime and bot.leading (the composition root) wire the
+# three together.
 BOT_AREAS = {
     "bot.service": {"bot.service"},
     "bot.telegram": {"bot.telegram", "bot.service"},
