@@ -96,7 +96,7 @@ async def _prepare(pool: asyncpg.Pool, days: list[date]) -> list[Store]:
             await build_so_l2(conn, day)
         if not await conn.fetchval(
             "select 1 from mart.report_control_stock where snapshot_date = $1", day
-        ):  # the report's §9.6 sections read the five business marts
+        ):  # the report's business sections read the five business marts
             await build_all(conn, day, MartThresholds(), [day - timedelta(days=1)])
         await fill_missing_days(conn, day - timedelta(days=HISTORY_DAYS - 1), day)
         await conn.execute(

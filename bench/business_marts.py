@@ -1,4 +1,4 @@
-"""The five business marts (DOMAIN.md §9) of one day at full scale, each beside a per-store
+"""The five business marts (docs/metrics.md) of one day at full scale, each beside a per-store
 Python reading of the same rules (sandbox/mart_reference.py), measured in the same run.
 
 The world is bench/full_world.py's (54 retail stores, 50 planogram stores x 200 articles,

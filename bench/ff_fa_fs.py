@@ -50,7 +50,7 @@ async def per_store_loop(conn: asyncpg.Connection, day: date) -> dict[str, tuple
     for r in await conn.fetch(
         "select planogram_name, stock_nama_gudang from portal.store_name_map order by 1"
     ):
-        key = name_key(r["stock_nama_gudang"])  # §11: one key per spelling of a warehouse
+        key = name_key(r["stock_nama_gudang"])  # docs/glossary.md: one key per warehouse spelling
         mapping[key].append(name_key(r["planogram_name"]))
         names.setdefault(key, r["stock_nama_gudang"].strip())
     out: dict[str, tuple[Decimal, ...]] = {}

@@ -1,9 +1,9 @@
 """What the FF/FA/FS and SO L2 baselines read, straight from `raw` and `portal` (never the
 product's `core` views), so the benches' equality checks cover those views too.
 
-Each rule is written out again from DOMAIN.md §2.1-§2.3: one kodemix row per
-lower(trim(kode_besar)), the lowest `no_urut` (§2.1); the gender groups (§2.3); stock summed
-over the four entities' raw tables; the newest pull of each sales line (§8).
+Each rule is written out again from docs/schema.md: one kodemix row per
+lower(trim(kode_besar)), the lowest `no_urut`; the gender groups (docs/metrics.md); stock summed
+over the four entities' raw tables; the newest pull of each sales line (docs/schema.md).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from decimal import Decimal
 import asyncpg
 
 ENTITIES = ("ddd", "ljbb", "mbb", "ubb")
-# The §11 store key written out again (the product's is core.store_key): lower, trimmed, inner
+# The store key written out again (the product's is core.store_key): lower, trimmed, inner
 # runs of whitespace collapsed.
 NAME_KEY = "lower(btrim(regexp_replace({}, '\\s+', ' ', 'g')))"
 GROUP_OF = {
@@ -97,14 +97,14 @@ async def ddd_sales(conn: asyncpg.Connection, day: date, store_key: str) -> dict
 
 
 def name_key(name: str) -> str:
-    """The §11 store key of `name` in Python: lower, trimmed, inner whitespace collapsed."""
+    """The store key of `name` in Python: lower, trimmed, inner whitespace collapsed."""
     return " ".join(name.split()).lower()
 
 
 async def transfers_in(conn: asyncpg.Connection, day: date) -> dict[str, dict[str, Decimal]]:
     """Store gudang key -> lower(trim(item_code)) -> pairs moved in from a warehouse on `day`.
 
-    DOMAIN.md §11, read again from the raw tables: only final documents (approved, or without
+    docs/glossary.md#transfers, read again from raw: only final documents (approved, or without
     approval) of type TRANSFER_OUT, quantity x unit ratio in pairs, and a movement booked by
     several entities (same warehouses, item and pairs; the n-th such line of each) counted
     once. Which entity's booking is kept does not change the pairs.

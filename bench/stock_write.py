@@ -12,7 +12,7 @@ import asyncpg
 from bench.common import Result, Timer, reset_peak_rss, vm_kb
 from jobs.stock import load_stock_snapshot
 
-ROWS = 1_400_000  # DDD's daily item x warehouse rows (DOMAIN.md §2.2)
+ROWS = 1_400_000  # DDD's daily item x warehouse rows (docs/schema.md#raw-landings)
 WAREHOUSES = 350
 PAGE = 100
 BASELINE_ROWS = 20_000

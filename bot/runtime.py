@@ -10,8 +10,8 @@ after `LEADER_RETRY_SECONDS`, doubling while it keeps failing (up to a minute): 
 never makes the process exit. Only a token Telegram
 rejects does (no replica could lead with it). Runs in flight get their drain at shutdown.
 
-PTB's lifecycle is driven by hand inside our own event loop (TELEGRAM.md §A.2) so the pool and
-the embedded database live exactly as long as the bot.
+PTB's lifecycle is driven by hand inside our own event loop (docs/telegram.md#lifecycle) so the pool
+and the embedded database live exactly as long as the bot.
 """
 
 from __future__ import annotations

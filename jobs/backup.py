@@ -1,4 +1,5 @@
-"""The 02:00 database backup (DOMAIN.md §3): pg_dump, verify, then keep the newest `keep`.
+"""The 02:00 database backup (docs/data-flow.md#the-daily-chain-wib): pg_dump, verify, then keep the
+newest `keep`.
 
 A dump is written to `<name>.partial`, checked with `pg_restore --list` (a non-empty table of
 contents) and only then renamed to `openclaw_ops_<YYYYmmdd_HHMM>.dump` (WIB) and the oldest

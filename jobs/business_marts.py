@@ -1,4 +1,4 @@
-"""The five business marts of DOMAIN.md §9, built by sql/marts/report_*.sql.
+"""The five business marts of docs/metrics.md#business-marts, built by sql/marts/report_*.sql.
 
 Each mart file ends in its final select (the date's rows); jobs/mart_replace.py does the rest,
 as for the three daily marts: one transaction holding the mart's advisory lock, the refusal of
@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 
 class MartThresholds(BaseModel):
-    """The MART_* settings (DOMAIN.md §9 names in capitals; ratios as decimals, days as days)."""
+    """The MART_* settings (docs/metrics.md#business-marts names in capitals; ratios as decimals,
+    days as days)."""
 
     ff_target: Decimal = Decimal("0.70")
     ff_red: Decimal = Decimal("0.60")
@@ -86,7 +87,7 @@ async def _build(
 
 
 async def build_tier_summary(conn: Conn, day: date) -> MartBuild:
-    """Rebuild mart.report_tier_summary for snapshot date `day` (WIB), DOMAIN.md §9.2.
+    """Rebuild mart.report_tier_summary for snapshot date `day` (WIB), docs/metrics.md#tier-summary.
 
     Raises:
         StockSnapshotMissing: no stock snapshot for `day` (nothing changed).
@@ -95,7 +96,8 @@ async def build_tier_summary(conn: Conn, day: date) -> MartBuild:
 
 
 async def build_stock_vs_capacity(conn: Conn, day: date, th: MartThresholds) -> MartBuild:
-    """Rebuild mart.report_stock_vs_capacity for snapshot date `day` (WIB), DOMAIN.md §9.5.
+    """Rebuild mart.report_stock_vs_capacity for snapshot date `day` (WIB),
+    docs/metrics.md#stock-vs-capacity.
 
     Raises:
         StockSnapshotMissing: no stock snapshot for `day` (nothing changed).
@@ -111,15 +113,15 @@ async def build_stock_vs_capacity(conn: Conn, day: date, th: MartThresholds) -> 
 
 
 async def build_sales_daily(conn: Conn, sales_date: date) -> MartBuild:
-    """Rebuild mart.report_sales_daily for invoice date `sales_date` (WIB), DOMAIN.md §9.4.
+    """Rebuild mart.report_sales_daily for invoice date `sales_date` (WIB), docs/metrics.md#sales.
 
-    Needs no snapshot: a date without sales gets the §5 stores' zero rows.
+    Needs no snapshot: a date without sales gets the retail stores' zero rows.
     """
     return await _build(conn, "report_sales_daily", sales_date, snapshot=False)
 
 
 async def build_depth_alert(conn: Conn, day: date, th: MartThresholds) -> MartBuild:
-    """Rebuild mart.report_depth_alert for snapshot date `day` (WIB), DOMAIN.md §9.3.
+    """Rebuild mart.report_depth_alert for snapshot date `day` (WIB), docs/metrics.md#ro-list.
 
     Raises:
         StockSnapshotMissing: no stock snapshot for `day` (nothing changed).
@@ -137,7 +139,8 @@ async def build_depth_alert(conn: Conn, day: date, th: MartThresholds) -> MartBu
 
 
 async def build_control_stock(conn: Conn, day: date, th: MartThresholds) -> MartBuild:
-    """Rebuild mart.report_control_stock for snapshot date `day` (WIB), DOMAIN.md §9.1.
+    """Rebuild mart.report_control_stock for snapshot date `day` (WIB),
+    docs/metrics.md#control-stock.
 
     Copies FF/FA/FS of `day` and counts the depth alert rows of `day`: build those first.
 

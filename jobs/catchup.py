@@ -247,7 +247,8 @@ def overruns(
 
 
 def missed_alert(slot: Slot, days: list[date], language: str = "id") -> tuple[str, str, str]:
-    """(key, title, detail) of the critical alert for `slot` missed on `days` (DOMAIN.md §6).
+    """(key, title, detail) of the critical alert for `slot` missed on `days`
+    (docs/alerts.md#the-health-check-rules).
 
     The health check's finding (`job_missed:<job>`, jobs/health_rules.py `missed_finding`) with
     the bot's advice, so either may raise or resolve it and the card keeps its language.

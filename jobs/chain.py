@@ -1,4 +1,5 @@
-"""The daily chain's steps (DOMAIN.md §3) and the order they run in for one WIB business date.
+"""The daily chain's steps (docs/data-flow.md#the-daily-chain-wib) and the order they run in for one
+WIB business date.
 
 Each step records its runs in ops.job_runs. A failed entity does not stop the others; a step
 whose inputs failed records `skipped` with the reason (in the operators' Indonesian: it is
@@ -109,8 +110,8 @@ async def run_stock(ctx: ChainContext, day: date) -> StepOutcome:
     Pulled by item when the entity's remembered probe says Accurate honours it, else per
     warehouse (jobs/stock_strategy.py); a by-item night that fell back says so as a warning.
 
-    Only today's (by the run's clock): Accurate gives the stock now (DOMAIN.md §10). Retention
-    is counted back from today, never from `day`.
+    Only today's (by the run's clock): Accurate gives the stock now (docs/data-contracts.md#dates).
+    Retention is counted back from today, never from `day`.
 
     Raises:
         StockDayNotToday: `day` is not today's WIB date; nothing was run.
@@ -197,7 +198,8 @@ async def _require(ctx: ChainContext, day: date, job: str, entities: tuple[str, 
 
 
 async def run_ff_fa_fs(ctx: ChainContext, day: date) -> StepOutcome:
-    """After stock: FF/FA/FS of `day` (DOMAIN.md §4), skipped when a stock pull failed."""
+    """After stock: FF/FA/FS of `day` (docs/metrics.md#ff-fa-fs), skipped when a stock pull
+    failed."""
     summary = ""
     async with ctx.record("ff_fa_fs", day) as run:
         await _require(ctx, day, "stock", registry.parts_of("stock"))
@@ -211,7 +213,7 @@ async def run_ff_fa_fs(ctx: ChainContext, day: date) -> StepOutcome:
 
 
 async def run_so_l2(ctx: ChainContext, day: date) -> StepOutcome:
-    """After sales: SO L2 of `day` (DOMAIN.md §5), skipped when an input failed."""
+    """After sales: SO L2 of `day` (docs/metrics.md#so-l2), skipped when an input failed."""
     summary = ""
     async with ctx.record("so_l2", day) as run:
         await _require(ctx, day, "stock", registry.parts_of("stock"))
@@ -225,7 +227,8 @@ async def run_so_l2(ctx: ChainContext, day: date) -> StepOutcome:
 
 
 async def run_backup_step(ctx: ChainContext, day: date) -> StepOutcome:
-    """02:00: pg_dump of the whole database, verified, the oldest pruned (DOMAIN.md §3)."""
+    """02:00: pg_dump of the whole database, verified, the oldest pruned
+    (docs/data-flow.md#the-daily-chain-wib)."""
     summary = ""
     async with ctx.record("backup", day) as run:
         if ctx.dsn is None:
@@ -243,7 +246,8 @@ async def run_backup_step(ctx: ChainContext, day: date) -> StepOutcome:
 
 
 async def run_health_step(ctx: ChainContext, day: date) -> StepOutcome:
-    """05:30: the health check of DOMAIN.md §6; raises and resolves alerts."""
+    """05:30: the health check of docs/alerts.md#the-health-check-rules; raises and resolves
+    alerts."""
     thresholds = HealthThresholds.model_validate(ctx.settings.health_thresholds())
     async with (
         ctx.record("health", day) as run,
@@ -275,8 +279,9 @@ def step_runner(target: str) -> Step:
 STEPS: dict[str, Step] = {
     j.name: step_runner(j.runner) for j in registry.steps() if j.runner is not None
 }
-# What must follow a step when it is rerun by hand (`opsbot job run`, /reload): DOMAIN.md §3,
-# "after" means chained. Its keys are the steps people may rerun, in the order of the day.
+# What must follow a step when it is rerun by hand (`opsbot job run`, /reload):
+# docs/data-flow.md#the-daily-chain-wib, "after" means chained. Its keys are the steps people may
+# rerun, in the order of the day.
 FOLLOWERS: dict[str, tuple[str, ...]] = registry.followers()
 
 

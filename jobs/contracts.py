@@ -1,4 +1,5 @@
-"""Data contracts on Accurate loads (DOMAIN.md §10): refusals, their alert, forced acceptance.
+"""Data contracts on Accurate loads (docs/data-contracts.md): refusals, their alert, forced
+acceptance.
 
 A load whose input arrived without any error and is still wrong is refused: it raises
 `LoadRefused` before anything is replaced, so the previous data stays; raw.load_history and
@@ -52,7 +53,7 @@ class Breach:
 
 
 class LoadRefused(OpsError):
-    """A load broke a data contract and replaced nothing (DOMAIN.md §10).
+    """A load broke a data contract and replaced nothing (docs/data-contracts.md).
 
     `data_type` is `stock`, `sales` or `transfers`; `day` the WIB date of the load.
     """

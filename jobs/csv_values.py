@@ -19,7 +19,7 @@ from ops.clock import WIB
 from ops.errors import PersonError
 
 _THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-# The longest cell any export may hold (DOMAIN.md §10): longer means a quote went astray.
+# The longest cell any export may hold (docs/data-contracts.md): longer means a quote went astray.
 MAX_CELL_CHARS = 10_000
 
 
@@ -60,9 +60,9 @@ def read_csv(path: Path, *, strict_cells: bool = False) -> CsvFile:
     """Read a UTF-8 CSV (with or without BOM; comma or semicolon separated).
 
     Always refused, with line and column: a NUL byte, a cell over MAX_CELL_CHARS characters,
-    a quote left open or followed by more text. With `strict_cells` (the portal, DOMAIN.md §10)
-    also a row with more or fewer cells than the header, and a quoted cell running over more
-    than one line (how a stray `"` folds the following rows into one cell).
+    a quote left open or followed by more text. With `strict_cells` (the portal,
+    docs/data-contracts.md) also a row with more or fewer cells than the header, and a quoted cell
+    running over more than one line (how a stray `"` folds the following rows into one cell).
 
     Raises:
         CsvRejected: the file is not UTF-8, is empty, its header repeats a column, or any of

@@ -1,4 +1,5 @@
-"""The 05:30 health check (DOMAIN.md §6): raise what is wrong, resolve what has cleared.
+"""The 05:30 health check (docs/alerts.md#the-health-check-rules): raise what is wrong, resolve what
+has cleared.
 
 `evaluate` reads ops.job_runs, raw.load_history and the marts for one WIB business date (SQL in
 sql/queries/health_*.sql) and applies the rules of jobs/health_rules.py (runs, tokens, missed
@@ -77,7 +78,7 @@ async def evaluate(
     schedule: tuple[Slot, ...] = DAILY_SCHEDULE,
     language: str = "id",
 ) -> tuple[list[Finding], set[str]]:
-    """The §6 findings for WIB `business_date` at `now`, and the rules that could be judged.
+    """The health findings for WIB `business_date` at `now`, and the rules that could be judged.
 
     Reads only; nothing is raised or resolved. SO L2 rules are judged once SO L2 has rows for
     the date (or its run succeeded); FF/FA/FS sanity once any FF/FA/FS exists. Slots due
@@ -125,7 +126,8 @@ async def run_health_check(
     schedule: tuple[Slot, ...] = DAILY_SCHEDULE,
     language: str = "id",
 ) -> HealthResult:
-    """Evaluate DOMAIN.md §6 for WIB `business_date`, raise the findings, resolve what cleared.
+    """Evaluate docs/alerts.md#the-health-check-rules for WIB `business_date`, raise the findings,
+    resolve what cleared.
 
     Meant for today's date: resolving compares with the alerts open now. Only health alert
     keys (HEALTH_RULES) are ever resolved here.

@@ -60,7 +60,7 @@ RERUNNABLE = frozenset(registry.followers())
 
 
 class HealthThresholds(BaseModel):
-    """The §6 thresholds (settings, not literals); defaults are DOMAIN.md's."""
+    """The health thresholds (settings, not literals; docs/alerts.md#the-health-check-rules)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -131,10 +131,10 @@ def interrupted_finding(
 
 
 def job_findings(runs: list[asyncpg.Record], day: date, language: str = "id") -> list[Finding]:
-    """Failed runs (FAILURE_STATUSES) of `day` (DOMAIN.md §6 rows 1-2, 4-5), named per entity;
-    a partial failure says which entities succeeded. Rejected tokens are left to
-    `token_findings`, refused inputs to their contract alert. Words in `language`; the error
-    quoted is the run's, as recorded."""
+    """Failed runs (FAILURE_STATUSES) of `day` (docs/alerts.md#the-health-check-rules:
+    `job_failed`), named per entity; a partial failure says which entities succeeded. Rejected
+    tokens are left to `token_findings`, refused inputs to their contract alert. Words in
+    `language`; the error quoted is the run's, as recorded."""
     today = [r for r in runs if r["business_date"] == day]
     succeeded = defaultdict(list)
     for r in today:
@@ -171,7 +171,8 @@ def job_findings(runs: list[asyncpg.Record], day: date, language: str = "id") ->
 def token_findings(
     runs: list[asyncpg.Record], loads: list[asyncpg.Record], language: str = "id"
 ) -> list[Finding]:
-    """Entities whose latest run or load was refused with a rejected token (DOMAIN.md §6, §8).
+    """Entities whose latest run or load was refused with a rejected token (docs/alerts.md,
+    docs/incidents.md#a-token-expired-for-one-entity).
 
     The detail names every pull refused, in the order of the day (the 03:00 stock pull first).
     """
@@ -233,7 +234,8 @@ def missed_findings(
     since: datetime | None = None,
     language: str = "id",
 ) -> list[Finding]:
-    """Slots of `day` and the day before past time + grace with no run (DOMAIN.md §6 row 1).
+    """Slots of `day` and the day before past time + grace with no run
+    (docs/alerts.md#the-health-check-rules: `job_missed`).
 
     `since`: when opsbot first ran on this database (its first run or instance start); slots
     due before it are owed nothing, so a fresh install's first morning does not page for the

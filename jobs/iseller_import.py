@@ -4,8 +4,8 @@ Every file is validated before anything is written (headers, dates, numbers, rec
 then all rows are upserted in one transaction on (nomor_pesanan, line_number), so a bad file
 changes nothing and re-importing a file changes nothing either: rows whose data is the same
 are left exactly as they were (loaded_at and load_batch_id included). Only a receipt's first
-line carries its date (DOMAIN.md §2.2); the following lines inherit it. `line_number` counts a
-receipt's lines in file order, from 1.
+line carries its date (docs/schema.md#raw-landings); the following lines inherit it. `line_number`
+counts a receipt's lines in file order, from 1.
 """
 
 from __future__ import annotations
@@ -146,8 +146,8 @@ def parse_file(
 
     `seen` maps receipt numbers already read from other files of the same import to their
     file name; a receipt split over two files is refused (its line numbers would clash).
-    Data contracts (DOMAIN.md §10): a line repeated exactly (same receipt, same content) and a
-    receipt dated after `today` (WIB) are refused unless `force` (then listed in `forced`).
+    Data contracts (docs/data-contracts.md): a line repeated exactly (same receipt, same content)
+    and a receipt dated after `today` (WIB) are refused unless `force` (then listed in `forced`).
 
     Raises:
         CsvRejected: every problem of the file, each with its line number.

@@ -1,7 +1,7 @@
 """`raw.load_history`: one row per load, written before the load starts and closed after.
 
 The row is written on its own connection so that a load's failure (and rollback) still
-leaves a record saying what failed and why (DOMAIN.md §2.2).
+leaves a record saying what failed and why (docs/schema.md#raw-landings).
 
 While `running`, the row names an advisory lock its loader holds (lock_class, lock_key): the
 run's slot lock when the load is part of a job run (jobs/runs.py), else a lock of its own on

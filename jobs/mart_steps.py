@@ -1,4 +1,5 @@
-"""The chain steps of the five business marts (DOMAIN.md §9.6), recorded like every step.
+"""The chain steps of the five business marts (docs/metrics.md#schedule-and-alerts), recorded like
+every step.
 
 | step | runs after | needs (else skipped, with the reason) |
 |---|---|---|
@@ -35,7 +36,7 @@ from ops import registry
 from ops.catalogue import say
 from ops.db import Conn
 
-MART_STEPS = registry.group_jobs("business_marts")  # the job registry's, §9.6 order
+MART_STEPS = registry.group_jobs("business_marts")  # the job registry's order
 Build = Callable[[Conn, date, MartThresholds], Awaitable[MartBuild]]
 
 
@@ -85,9 +86,9 @@ _SALES = ("sales", registry.parts_of("sales"))
 
 
 async def run_tier_summary(ctx: ChainContext, day: date) -> StepOutcome:
-    """After sales: mart.report_tier_summary of `day` (§9.2). Not right after stock, as §9.6's
-    table has it: its sales_pairs_30d ends on D-1, pulled at 05:00, and a build before that
-    would change when the day is rerun."""
+    """After sales: mart.report_tier_summary of `day`. Not right after stock, as the operators'
+    plan has it (docs/metrics.md#schedule-and-alerts): its sales_pairs_30d ends on D-1, pulled at
+    05:00, and a build before that would change when the day is rerun."""
 
     async def build(conn: Conn, d: date, th: MartThresholds) -> MartBuild:
         return await build_tier_summary(conn, d)
@@ -96,25 +97,25 @@ async def run_tier_summary(ctx: ChainContext, day: date) -> StepOutcome:
 
 
 async def run_stock_vs_capacity(ctx: ChainContext, day: date) -> StepOutcome:
-    """After stock: mart.report_stock_vs_capacity of `day` (§9.5)."""
+    """After stock: mart.report_stock_vs_capacity of `day` (docs/metrics.md#stock-vs-capacity)."""
     return await _stock_step(ctx, "stock_vs_capacity", day, (_STOCK,), build_stock_vs_capacity)
 
 
 async def run_depth_alert(ctx: ChainContext, day: date) -> StepOutcome:
-    """After FF/FA/FS and sales: mart.report_depth_alert of `day` (§9.3)."""
+    """After FF/FA/FS and sales: mart.report_depth_alert of `day` (docs/metrics.md#ro-list)."""
     needs = (_STOCK, ("ff_fa_fs", (None,)), _SALES)
     return await _stock_step(ctx, "depth_alert", day, needs, build_depth_alert)
 
 
 async def run_control_stock(ctx: ChainContext, day: date) -> StepOutcome:
-    """After depth_alert: mart.report_control_stock of `day` (§9.1)."""
+    """After depth_alert: mart.report_control_stock of `day` (docs/metrics.md#control-stock)."""
     needs = (_STOCK, ("ff_fa_fs", (None,)), _SALES, ("depth_alert", (None,)))
     return await _stock_step(ctx, "control_stock", day, needs, build_control_stock)
 
 
 async def run_sales_daily(ctx: ChainContext, day: date) -> StepOutcome:
-    """After sales: mart.report_sales_daily of every date of the pull's window (§9.4: late
-    lines land in the last 3 dates), newest last."""
+    """After sales: mart.report_sales_daily of every date of the pull's window (late lines
+    land in the last 3 dates: docs/metrics.md#sales), newest last."""
     summary = ""
     async with ctx.record("sales_daily", day) as run:
         await _require(ctx, day, *_SALES)

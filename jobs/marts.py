@@ -1,5 +1,6 @@
-"""The daily marts, built by sql/marts: FF/FA/FS (DOMAIN.md §4), SO L2 (DOMAIN.md §5), and
-each warehouse's stock per gender group (mart.store_stock_daily, what /stock reads).
+"""The daily marts, built by sql/marts: FF/FA/FS (docs/metrics.md#ff-fa-fs), SO L2
+(docs/metrics.md#so-l2), and each warehouse's stock per gender group (mart.store_stock_daily, what
+/stock reads).
 
 Each mart file ends in its final select; jobs/mart_replace.py does the rest once for all three:
 one transaction holding the mart's advisory lock, work_mem, the refusal to build on a missing
@@ -32,7 +33,8 @@ from pg_catalog.pg_attribute
 where attrelid = 'portal.planogram'::regclass and attnum > 0 and not attisdropped
 order by attnum
 """
-SIZE_COLUMN = re.compile(r"^size_[0-9]+(_[0-9]+)?$")  # size_42, size_39_40 (DOMAIN.md §2.1)
+# size_42, size_39_40 (docs/schema.md#portal-master-data)
+SIZE_COLUMN = re.compile(r"^size_[0-9]+(_[0-9]+)?$")
 _SIZE_CELLS_MARK = "/* SIZE CELLS */"
 
 
@@ -84,8 +86,8 @@ async def ff_fa_fs_sql(conn: Conn) -> str:
 async def build_ff_fa_fs(conn: Conn, report_date: date) -> FfFaFsResult:
     """Map new planogram stores, then rebuild mart.ff_fa_fs_daily for `report_date` (WIB).
 
-    DOMAIN.md §4. Stock comes from the snapshot of `report_date`. Unmapped stores get no row
-    and are returned for the report. Mapping and build share one transaction.
+    docs/metrics.md#ff-fa-fs. Stock comes from the snapshot of `report_date`. Unmapped stores get no
+    row and are returned for the report. Mapping and build share one transaction.
 
     Raises:
         StockSnapshotMissing: no stock snapshot for `report_date` (nothing changed).
@@ -106,7 +108,7 @@ async def build_ff_fa_fs(conn: Conn, report_date: date) -> FfFaFsResult:
 async def build_so_l2(conn: Conn, snapshot_date: date) -> SoL2Result:
     """Rebuild mart.stock_opname_l2_daily for `snapshot_date` (WIB), upserting on its key.
 
-    DOMAIN.md §5: today's stock against yesterday's snapshot + yesterday's transfers in -
+    docs/metrics.md#so-l2: today's stock against yesterday's snapshot + yesterday's transfers in -
     yesterday's DDD sales; prev is NULL when no entity has yesterday's snapshot.
 
     Raises:

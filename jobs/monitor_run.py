@@ -1,4 +1,4 @@
-"""Running a monitor (DOMAIN.md §12): read as opsbot_monitor, fire, resolve, record.
+"""Running a monitor (docs/monitors.md): read as opsbot_monitor, fire, resolve, record.
 
 The query runs in a READ ONLY transaction as the `opsbot_monitor` role (migration 0060: mart,
 core and raw.load_history only), falling back to `opsbot_reader` where that role is missing,

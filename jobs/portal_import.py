@@ -1,12 +1,12 @@
 """`opsbot import portal DIR`: the seven portal tables from their Google Sheets CSV exports.
 
-The seventh, `store_monthly_target`, is Finance's "RINCIAN TARGET" sheet (DOMAIN.md §9.4): one
-row per year and store, rupiah per month. Its store names are matched to stores only exactly
+The seventh, `store_monthly_target`, is Finance's "RINCIAN TARGET" sheet (docs/metrics.md#sales):
+one row per year and store, rupiah per month. Its store names are matched to stores only exactly
 (core.store_key); `unmatched_targets` lists the rows that match no store, never fuzzy-matched.
 
 Every file is validated before anything is written; then all tables are replaced in one
 transaction, so a bad file changes nothing. Column types come from the database itself;
-the planogram is recreated with the size columns its CSV has (DOMAIN.md §2.1).
+the planogram is recreated with the size columns its CSV has (docs/schema.md#portal-master-data).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ PLANOGRAM_BASE = ("store_name", "article_mix", "area", "gender", "series", "arti
 
 # An unconstrained numeric column (planogram sizes) takes at most this many whole digits.
 UNBOUNDED_NUMERIC_DIGITS = 15
-DEFAULT_MIN_RATIO = Decimal("0.5")  # PORTAL_MIN_RATIO (DOMAIN.md §10)
+DEFAULT_MIN_RATIO = Decimal("0.5")  # PORTAL_MIN_RATIO (docs/data-contracts.md)
 
 
 def _parser(data_type: str, precision: int | None, scale: int | None) -> Callable[[str], Any]:
@@ -221,8 +221,8 @@ async def import_portal(
 ) -> list[ImportedTable]:
     """Validate the seven portal CSVs of `directory`, then replace all seven tables at once.
 
-    Data contracts (DOMAIN.md §10), checked on every file before anything is written: no data
-    rows, or fewer than `min_ratio` (PORTAL_MIN_RATIO) of the rows the previous accepted import
+    Data contracts (docs/data-contracts.md), checked on every file before anything is written: no
+    data rows, or fewer than `min_ratio` (PORTAL_MIN_RATIO) of the rows the previous accepted import
     of that file had (raw.load_history, source `portal`), is refused unless `force`. Every file
     is recorded in raw.load_history: `success` with its rows, or `refused` with the reason. A
     forced import is written to ops.audit_log. Refusal alerts are worded in `language`.

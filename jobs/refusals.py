@@ -1,4 +1,5 @@
-"""Refused inputs (DOMAIN.md §10): recorded as `refused` in raw.load_history, forced on purpose.
+"""Refused inputs (docs/data-contracts.md): recorded as `refused` in raw.load_history, forced on
+purpose.
 
 A data contract that refuses an input keeps the previous data. The refusal is one row of
 raw.load_history with status `refused` and the reason; the command shows ✗ and exits 1.

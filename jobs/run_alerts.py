@@ -1,4 +1,5 @@
-"""The alerts of one run, raised or resolved the moment the run ends (DOMAIN.md §6, STYLE.md §5).
+"""The alerts of one run, raised or resolved the moment the run ends
+(docs/alerts.md#the-health-check-rules, docs/alerts.md#states-and-transitions).
 
 A failed 03:00 stock pull must page at 03:00, not at the 05:30 health check. When a run of a
 slot ends, `alert_run_end` applies the health check's own rules (jobs/health_rules.py:

@@ -1,4 +1,4 @@
-"""Which WIB dates a job may run for (DOMAIN.md §10, "Dates").
+"""Which WIB dates a job may run for (docs/data-contracts.md#dates).
 
 Nothing runs for a date after today; Accurate's stock list gives the stock *now*, so a stock
 pull can only produce today's snapshot (a pull "for" a past day would label today's stock as

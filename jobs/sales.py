@@ -1,8 +1,9 @@
 """The sales pull: a rolling window of invoices, one row per invoice line, upserted.
 
-ACCURATE_API.md §9: list.do for the window, then detail.do per invoice; every `detailItem` is
-a row. `line_number` counts repeated lines of one product within an invoice (an event invoice
-had 116 lines of the same product at two prices), so the five-column key never collides.
+docs/accurate-api.md#sales-invoices: list.do for the window, then detail.do per invoice; every
+`detailItem` is a row. `line_number` counts repeated lines of one product within an invoice (an
+event invoice had 116 lines of the same product at two prices), so the five-column key never
+collides.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def invoice_rows(
                 line.quantity,
                 line.unit_price,
                 line.total_price,
-                0,  # bpp: the API returns no cost of goods (ACCURATE_API.md §9)
+                0,  # bpp: the API returns no cost of goods (docs/accurate-api.md#sales-invoices)
                 line.warehouse.name if line.warehouse else None,
                 None,
                 line.dpp_amount,
@@ -129,7 +130,7 @@ async def load_sales(
         ValueError: an entity without sales (LJBB); the client's errors on a failed pull.
     """
     if entity.upper() not in SALES_ENTITIES:
-        raise ValueError(f"{entity} has no sales pull (DOMAIN.md §1); use DDD, MBB or UBB")
+        raise ValueError(f"{entity} has no sales pull (docs/glossary.md); use DDD, MBB or UBB")
     table = f"raw.accurate_sales_{entity.lower()}"
     date_from, date_to = sales_window(run_date, window_days)
     loaded = await load_documents(

@@ -1,10 +1,12 @@
-"""The daily chain as data (DOMAIN.md §3): what runs when, in WIB, and what follows what.
+"""The daily chain as data (docs/data-flow.md#the-daily-chain-wib): what runs when, in WIB, and what
+follows what.
 
 The slots come from the job registry (ops/registry.py).
 
 Pure functions only: given the schedule and an instant, which slots are due or missed. The bot
 wires them to APScheduler; the health check and the bot's catch-up use `missing_runs`; tests
-call them with any instant (a UTC server clock included, DOMAIN.md §8).
+call them with any instant (a UTC server clock included,
+docs/incidents.md#wrong-dates-on-a-utc-server).
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """The daily stock snapshot: pulled per warehouse, streamed with COPY, swapped in atomically.
 
-DOMAIN.md §8: a reload that emptied the stock table and then failed left every metric at zero.
+docs/incidents.md: a reload that emptied the stock table and then failed left every metric at zero.
 So the snapshot is written to a fresh table and attached as the day's partition of
 `raw.accurate_stock_<entity>` in one short transaction; until then, and whenever the pull
 fails, the previous data stays exactly as it was. A load holds an advisory lock on its staging
 table while it fills it; one nobody holds (its connection died with the database) is dropped by
 the next load of that entity. Before the swap the staging table is checked against the
-snapshot contract (jobs/stock_contract.py, DOMAIN.md §10): a refused snapshot replaces nothing.
+snapshot contract (jobs/stock_contract.py, data contracts): a refused snapshot replaces nothing.
 """
 
 from __future__ import annotations
@@ -516,6 +516,6 @@ def retention_start(today: date, keep_days: int) -> date:
     """The oldest snapshot date kept when `keep_days` daily snapshots are retained.
 
     `today` is today's WIB date by the run's clock, never the date a job was asked for
-    (DOMAIN.md §10: a mistyped future year once dropped a whole stock history).
+    (docs/data-contracts.md#dates: a mistyped future year once dropped a whole stock history).
     """
     return today - timedelta(days=keep_days - 1)

@@ -1,4 +1,4 @@
-"""The stock snapshot contract (DOMAIN.md §10), checked on the staging table before the swap.
+"""The stock snapshot contract (docs/data-contracts.md), checked on staging before the swap.
 
 - no rows at all, or no non-zero row: refused (`empty`, `all_zero`);
 - rows or total pairs below SNAPSHOT_MIN_RATIO x the median of the last 7 kept snapshots of the

@@ -1,9 +1,9 @@
 """The stock snapshot by item: item/list.do pages with `detailWarehouseData`, cross-checked.
 
-ACCURATE_API.md §6.3/§6.4: the per-warehouse path asks item/list-stock.do once per warehouse
+docs/accurate-api.md#stock: the per-warehouse path asks item/list-stock.do once per warehouse
 page (DDD: ~1,400 calls at 1,000 rows a page); one public client asks item/list.do for
 `detailWarehouseData`, which would give every warehouse's balance of a page of items in one
-call (DDD: ~40 calls). Whether the real list.do honours it is unknown (§11), so it is used only
+call (DDD: ~40 calls). Whether the real list.do honours it is unknown, so it is used only
 when a probe saw balances (jobs/stock_strategy.py), and every night the balances are checked
 per item against the all-warehouse totals of an unfiltered item/list-stock.do (a few pages):
 any difference and the night's snapshot is pulled the per-warehouse way instead.

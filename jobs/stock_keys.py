@@ -1,4 +1,4 @@
-"""The day's §9.0 stock keys, summed once for the four stock marts (docs/metrics.md).
+"""The day's stock keys, summed once for the four stock marts (docs/metrics.md#shared-rules).
 
 `ensure_stock_keys` fills mart.stock_key_daily, mart.stock_location_daily and
 mart.stock_tier_daily for one snapshot date (sql/marts/stock_key_daily.sql) unless they are

@@ -1,8 +1,8 @@
 """Which way an entity's stock snapshot is pulled: by item or per warehouse, chosen by probing.
 
 Issue 15: item/list.do with `detailWarehouseData` takes tens of calls where the per-warehouse
-path takes ~1,400 (DDD), but whether Accurate's list.do honours it is unknown (ACCURATE_API.md
-§11). So on the first pull with a token, and again once the last probe is PROBE_EVERY old, one
+path takes ~1,400 (DDD), but whether Accurate's list.do honours it is unknown (docs/accurate-api.md
+says so). So on the first pull with a token, and again once the last probe is PROBE_EVERY old, one
 page of item/list.do is asked for it (`AccurateClient.probe_item_balances`) and the answer is
 kept in ops.accurate_probe; the loader still cross-checks every night (jobs/stock_items.py).
 """

@@ -1,4 +1,5 @@
-"""Planogram store name -> stock warehouse name, matched automatically (DOMAIN.md §4).
+"""Planogram store name -> stock warehouse name, matched automatically
+(docs/metrics.md#store-name-matching).
 
 Planogram sheets name stores their own way ("Zuma MOI") while stock names the warehouse
 ("ZUMA MALL OF INDONESIA (MOI)"). Before each FF/FA/FS run, planogram stores that have no row in
@@ -20,7 +21,8 @@ log = logging.getLogger(__name__)
 
 AUTO_EXACT = "auto_exact"
 AUTO_FUZZY = "auto_fuzzy"
-# Common words / words of the smaller name at or above this is a match (DOMAIN.md §4, rule 3).
+# Common words / words of the smaller name at or above this is a match
+# (docs/metrics.md#store-name-matching, rule 3).
 WORD_OVERLAP_MIN = 0.75
 
 _PLANOGRAM_STORES = """
@@ -112,9 +114,9 @@ def _words(name: str) -> set[str]:
 def match_store(name: str, candidates: list[str]) -> tuple[str, str] | None:
     """The one warehouse `name` matches and how (`auto_exact` / `auto_fuzzy`), or None.
 
-    `candidates` are warehouse names, distinct after `normalise`. Rules in order (DOMAIN.md §4):
-    equal; one contains the other (exactly one candidate); word overlap without "zuma"
-    >= 0.75 of the smaller name's words (exactly one candidate).
+    `candidates` are warehouse names, distinct after `normalise`. Rules in order
+    (docs/metrics.md#store-name-matching): equal; one contains the other (exactly one candidate);
+    word overlap without "zuma" >= 0.75 of the smaller name's words (exactly one candidate).
     """
     target = normalise(name)
     for candidate in candidates:

@@ -1,6 +1,7 @@
 """The item transfer pull (mutasi): yesterday's transfers per entity, upserted.
 
-SO L2's `mutasi_in` reads these (DOMAIN.md §5); ACCURATE_API.md §7.4 for the API side.
+SO L2's `mutasi_in` reads these (docs/metrics.md#so-l2); docs/accurate-api.md#item-transfers for the
+API side.
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ def transfer_rows(
     """Flatten one transfer detail into raw.accurate_item_transfer rows.
 
     Every document is kept as it is, drafts and second legs included, with its type, approval
-    status, in-transit warehouse and each line's unit and unit ratio (DOMAIN.md §11): SO L2
-    decides what counts.
+    status, in-transit warehouse and each line's unit and unit ratio (docs/glossary.md#transfers):
+    SO L2 decides what counts.
     """
     seen: Counter[str] = Counter()
     rows = []

@@ -103,8 +103,8 @@ async def load_documents(
     `flatten(document, loaded_at, batch_id)` gives its rows. All lines are written in one
     transaction or none, and the load is recorded in raw.load_history. A window whose rows
     fall below `min_ratio` (SNAPSHOT_MIN_RATIO) x the median of the entity's last 7 pulls of
-    the same length is loaded with a warning (DOMAIN.md §10), kept in raw.load_history. A list
-    whose pages stayed incomplete (PagingBroken) is refused: LoadRefused, recorded `refused`,
+    the same length is loaded with a warning (docs/data-contracts.md), kept in raw.load_history. A
+    list whose pages stayed incomplete (PagingBroken) is refused: LoadRefused, recorded `refused`,
     the `contract:<data type>:<entity>` alert raised (worded in `language`); an accepted load
     resolves it.
 

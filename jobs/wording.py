@@ -1,4 +1,5 @@
-"""How opsbot names jobs, dates, times and numbers to the operators: Indonesian (DOMAIN.md §7).
+"""How opsbot names jobs, dates, times and numbers to the operators: Indonesian
+(docs/morning-report.md).
 
 Alert titles and details (jobs/health_rules.py) and the reasons a chain step was skipped
 (jobs/chain.py) are stored as text and shown as they are on the alert cards and in the morning

@@ -4,7 +4,7 @@
 -- keys: store_key
 -- category: stok
 -- description: Planogram fill (FF) of a store below 70 % on each of the last three report dates
--- description: in a row (mart.ff_fa_fs_daily, DOMAIN.md §4).
+-- description: in a row (mart.ff_fa_fs_daily, docs/metrics.md#ff-fa-fs).
 with days as (
     select distinct report_date from mart.ff_fa_fs_daily order by report_date desc limit 3
 ),

@@ -5,7 +5,7 @@
 -- category: penjualan
 -- description: A sale in the last 7 sales days to a customer whose name looks like a group
 -- description: company (besar bersama, dream dare discover) but is not in
--- description: core.intercompany_customer, so it counts as a real sale (DOMAIN.md §9.0).
+-- description: core.intercompany_customer, so it counts as a real sale (docs/metrics.md#shared-rules).
 with latest as (select max(transaction_date) as d from core.sales_with_product)
 select s.source_entity, lower(trim(s.nama_pelanggan)) as customer,
        count(*) as lines, sum(s.quantity) as pairs, sum(s.total_amount) as rupiah

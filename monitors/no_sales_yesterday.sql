@@ -4,7 +4,7 @@
 -- keys: store_key
 -- category: penjualan
 -- description: A retail store that sold in the last 30 days but sold nothing on the latest
--- description: sales date (mart.report_sales_daily, DOMAIN.md §9.4).
+-- description: sales date (mart.report_sales_daily, docs/metrics.md#sales).
 with latest as (select max(sales_date) as d from mart.report_sales_daily),
 active as (
     select s.store_key, max(s.store_name) as store_name, max(s.branch) as branch,

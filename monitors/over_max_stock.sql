@@ -4,7 +4,7 @@
 -- keys: store_key
 -- category: kapasitas
 -- description: A store whose stock is above its max_stock on the latest snapshot
--- description: (mart.report_stock_vs_capacity status over, DOMAIN.md §9.5).
+-- description: (mart.report_stock_vs_capacity status over, docs/metrics.md#stock-vs-capacity).
 select coalesce(g.store_key, c.gudang_key) as store_key, c.store_name, c.branch,
        c.stock_pairs, c.max_stock, c.over_pairs
 from mart.report_stock_vs_capacity as c

@@ -4,7 +4,7 @@
 -- keys: branch
 -- category: penjualan
 -- description: A branch whose month-to-date retail revenue is below 95 % of its target pro rata
--- description: (pace, DOMAIN.md §9.4) on the latest sales date.
+-- description: (pace, docs/metrics.md#sales) on the latest sales date.
 with latest as (select max(sales_date) as d from mart.report_sales_daily),
 mtd as (
     select s.branch, s.store_key, sum(s.revenue) as revenue

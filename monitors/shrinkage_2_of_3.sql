@@ -4,7 +4,7 @@
 -- keys: store_key, gender_group
 -- category: stock opname
 -- description: SO L2 shrinkage (selisih of -5 pairs or worse) at the same store and gender on at
--- description: least two of the last three snapshot dates (mart.stock_opname_l2_daily, §5).
+-- description: least two of the last three snapshot dates (mart.stock_opname_l2_daily).
 with days as (
     select distinct snapshot_date from mart.stock_opname_l2_daily
     order by snapshot_date desc limit 3

@@ -4,7 +4,7 @@
 -- keys: store_key, kode_mix_key
 -- category: stok
 -- description: An article of tier 1 or 8 with no pairs at a store whose planogram has it, on the
--- description: latest snapshot (mart.report_depth_alert, DOMAIN.md §9.3).
+-- description: latest snapshot (mart.report_depth_alert, docs/metrics.md#ro-list).
 select coalesce(g.store_key, d.gudang_key) as store_key, d.kode_mix_key, d.store_label,
        d.article, d.tier, d.plan_pairs, d.ro_type
 from mart.report_depth_alert as d

@@ -1,4 +1,5 @@
-"""The alert state machine over ops.alerts and ops.alert_transitions (STYLE.md §5).
+"""The alert state machine over ops.alerts and ops.alert_transitions
+(docs/alerts.md#states-and-transitions).
 
 States: open -> acknowledged / muted -> resolved; a resolved alert raised again reopens. Every
 state change writes an ops.alert_transitions row (old_state, new_state, reason): the notifier
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 Severity = Literal["critical", "high", "warning", "info"]
 State = Literal["open", "acknowledged", "muted", "resolved"]
-# `high` comes from monitors (DOMAIN.md §12): one card in the alert chat, no reminders.
+# `high` comes from monitors (docs/monitors.md): one card in the alert chat, no reminders.
 SEVERITIES: tuple[str, ...] = ("critical", "high", "warning", "info")
 # A change to write (new state, reason, extra `col = $n` sets from $3, their args), or why not.
 Decision = str | tuple[str, str, str, tuple[Any, ...]]

@@ -1,7 +1,8 @@
 """WIB time: every business date is an Asia/Jakarta date, whatever the server clock says.
 
-DOMAIN.md §8: jobs run at 21:00 WIB were once stamped with the wrong date on a UTC server.
-Functions take an injectable `now` so tests never depend on the wall clock.
+docs/incidents.md#wrong-dates-on-a-utc-server: jobs run at 21:00 WIB were once stamped with the
+wrong date on a UTC server. Functions take an injectable `now` so tests never depend on the wall
+clock.
 """
 
 from __future__ import annotations

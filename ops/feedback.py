@@ -1,4 +1,4 @@
-"""Benar / Alarm palsu: feedback on alerts and each rule's precision (DOMAIN.md §12).
+"""Benar / Alarm palsu: feedback on alerts and each rule's precision (docs/monitors.md).
 
 One answer per alert incident (ops.alert_feedback, migration 0060); a later answer replaces
 the earlier one and records who gave it. A rule is the family of an alert key: `monitor:<id>`

@@ -1,4 +1,4 @@
-"""Is a monitor's SQL one read-only query over mart, core and raw.load_history? (DOMAIN.md §12)
+"""Is a monitor's SQL one read-only query over mart, core and raw.load_history? (docs/monitors.md)
 
 Checked when a monitor is saved, by parsing the SQL with PostgreSQL's own parser (pglast,
 libpg_query) and walking the parse tree, never by regex: exactly one statement, a `select` or
@@ -74,7 +74,7 @@ def _names(parts: list[dict[str, Any]]) -> list[str]:
 
 
 def check_monitor_sql(sql: str) -> None:
-    """Accept `sql` or raise MonitorRefused with the reason (DOMAIN.md §12).
+    """Accept `sql` or raise MonitorRefused with the reason (docs/monitors.md).
 
     Raises:
         MonitorRefused: a parse error, several statements, anything but a select, a table

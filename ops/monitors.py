@@ -1,4 +1,4 @@
-"""Monitors in ops.monitors / ops.monitor_versions (DOMAIN.md §12, migration 0060).
+"""Monitors in ops.monitors / ops.monitor_versions (docs/monitors.md, migration 0060).
 
 A monitor is a named read-only query with a severity, a schedule (a 5-field cron in WIB, or
 `after <job>`), an optional condition on one returned number (`value > 5`; without one it

@@ -10,7 +10,7 @@ SQL_DIR = PROJECT_ROOT / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 CORE_DIR = SQL_DIR / "core"  # one core view or function per file (ops/core_files.py)
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
-MONITORS_DIR = PROJECT_ROOT / "monitors"  # monitor files (DOMAIN.md §12, ops/monitor_files.py)
+MONITORS_DIR = PROJECT_ROOT / "monitors"  # monitor files (docs/monitors.md, ops/monitor_files.py)
 
 
 @functools.lru_cache(maxsize=512)

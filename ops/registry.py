@@ -212,7 +212,7 @@ class Group:
 
 
 REPORT_GROUPS: dict[str, Group] = {
-    # The five §9 business marts (jobs/mart_steps.py), in the report's order (docs/metrics.md).
+    # The five business marts (jobs/mart_steps.py), in the report's order (docs/metrics.md).
     "business_marts": Group(
         "Hitung laporan bisnis",
         "Business report calculations",

@@ -51,23 +51,23 @@ class Settings(_EntityCredentials):  # type: ignore[misc,valid-type]
     pg_data_dir: Path = Path("var/pg")
     database_name: str = "openclaw_ops"
 
-    # Accurate Online (ACCURATE_API.md §2).
+    # Accurate Online (docs/accurate-api.md).
     accurate_account_url: str = "https://account.accurate.id"
     # accurate_<code>_api_token, accurate_<code>_signature_secret: one pair per entity of the
     # registry, from _EntityCredentials
     accurate_calls_per_second: float = Field(default=8, gt=0, le=8)
     accurate_max_in_flight: int = Field(default=8, ge=1, le=8)
-    # Rows per list page asked (ACCURATE_API.md §11.6: clients ask 1,000); the echoed size is
-    # trusted and a page that times out is halved (jobs/accurate/client.py).
+    # Rows per list page asked (docs/accurate-api.md#corrections: clients ask 1,000); the echoed
+    # size is trusted and a page that times out is halved (jobs/accurate/client.py).
     accurate_page_size: int = Field(default=1000, ge=1, le=1000)
     accurate_timeout_seconds: float = Field(default=30, gt=0)
     sales_window_days: int = Field(default=3, ge=1, le=31)
     stock_retention_days: int = Field(default=60, ge=2)
-    # Data contracts (DOMAIN.md §10): a stock snapshot below this share of the median of the
-    # last 7 kept is refused; a sales/transfer window below it is a warning.
+    # Data contracts (docs/data-contracts.md): a stock snapshot below this share of the median of
+    # the last 7 kept is refused; a sales/transfer window below it is a warning.
     snapshot_min_ratio: Decimal = Field(default=Decimal("0.5"), gt=0, le=1)
 
-    # Telegram (TELEGRAM.md §A.2).
+    # Telegram (docs/telegram.md#lifecycle).
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
@@ -82,24 +82,24 @@ class Settings(_EntityCredentials):  # type: ignore[misc,valid-type]
     # Alert lifecycle (bot/service/alert_notifier.py); 0 turns the repeat or the escalation off.
     alert_repeat_minutes: int = Field(default=240, ge=0)
     alert_escalate_minutes: int = Field(default=30, ge=0)
-    # Monitors (DOMAIN.md §12): each query's statement timeout; a monitor whose precision over
+    # Monitors (docs/monitors.md): each query's statement timeout; a monitor whose precision over
     # 30 days is below the minimum with at least MONITOR_MIN_ANSWERS answers is named in the
     # morning report (reports/morning_data.py load_alerts, via BusinessTargets).
     monitor_timeout_seconds: float = Field(default=10, gt=0, le=300)
     monitor_min_precision: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
     monitor_min_answers: int = Field(default=5, ge=1)
 
-    # Data contracts (DOMAIN.md §10): a portal file with fewer rows than this share of its
+    # Data contracts (docs/data-contracts.md): a portal file with fewer rows than this share of its
     # previous accepted import is refused.
     portal_min_ratio: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
 
-    # Backups (DOMAIN.md §3).
+    # Backups (docs/data-flow.md#the-daily-chain-wib).
     backup_dir: Path = Path("var/backups")
     backup_keep: int = Field(default=7, ge=1)
     backup_timeout_seconds: float = Field(default=3600, gt=0)
     pg_bin_dir: Path | None = None
 
-    # Health check thresholds (DOMAIN.md §6).
+    # Health check thresholds (docs/alerts.md#the-health-check-rules).
     health_ff_max_age_days: int = Field(default=1, ge=0)
     health_so_l2_min_stores: int = Field(default=50, ge=0)
     health_selisih_widespread_ratio: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
@@ -110,7 +110,8 @@ class Settings(_EntityCredentials):  # type: ignore[misc,valid-type]
     health_sales_max_lag_days: int = Field(default=1, ge=0)
     health_backup_max_age_hours: float = Field(default=26, gt=0)
 
-    # Business marts (DOMAIN.md §9): thresholds of the five report_* marts, never literals.
+    # Business marts (docs/metrics.md#business-marts): thresholds of the five report_* marts, never
+    # literals.
     mart_ff_target: Decimal = Field(default=Decimal("0.70"), ge=0)
     mart_ff_red: Decimal = Field(default=Decimal("0.60"), ge=0)
     mart_fa_target: Decimal = Field(default=Decimal("0.90"), ge=0)

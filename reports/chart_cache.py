@@ -143,8 +143,9 @@ class ChartCache:
     ) -> None:
         """Send a chart uploaded once: the first sender `upload()`s it (returning the file id
         Telegram gave it), later ones — also those asking while it uploads — `resend(file_id)`
-        (TELEGRAM.md: a file sent once is sent again by its file_id, nothing re-uploaded).
-        Without a file id (the upload failed or returned none) each sender uploads itself.
+        (docs/telegram.md#photos: a file sent once is sent again by its file_id, nothing
+        re-uploaded). Without a file id (the upload failed or returned none) each sender uploads
+        itself.
         """
         held = self._sent.get((key, data_fingerprint))
         if held is not None:

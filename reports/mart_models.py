@@ -1,5 +1,5 @@
-"""The morning report's business sections (DOMAIN.md §9.6): sales, store stock health, RO,
-tier composition and capacity, each with its data date (WIB).
+"""The morning report's business sections (docs/morning-report.md#business-sections): sales, store
+stock health, RO, tier composition and capacity, each with its data date (WIB).
 
 Pairs and rupiah are Decimal as stored; ratios are fractions (0.9512 = 95.12 %), None where
 the denominator is 0 or missing (shown as "–"). Everything a template shows is computed here or
@@ -24,7 +24,7 @@ class _Model(BaseModel):
 
 
 class BusinessTargets(_Model):
-    """The §9 thresholds (settings with these defaults, DOMAIN.md §9.1, 9.2, 9.4)."""
+    """The business thresholds (settings with these defaults, docs/metrics.md#business-marts)."""
 
     sales_pace_alert: Decimal = Decimal("0.95")  # SALES_PACE_ALERT: branch pace below it
     achievement_green: Decimal = Decimal("0.90")  # DECK colours: >= 90 % green
@@ -32,8 +32,8 @@ class BusinessTargets(_Model):
     fs_overstock: Decimal = Decimal("1.20")  # FS_OVERSTOCK
     composition_t123: Decimal = Decimal("0.75")  # COMPOSITION_T123_TARGET (at least)
     dead_stock: Decimal = Decimal("0.18")  # DEAD_STOCK_TARGET (at most)
-    # §12: a monitor below this precision over 30 days with at least this many answers is
-    # named in the morning report (MONITOR_MIN_PRECISION, MONITOR_MIN_ANSWERS).
+    # docs/monitors.md: a monitor below this precision over 30 days with at least this many answers
+    # is named in the morning report (MONITOR_MIN_PRECISION, MONITOR_MIN_ANSWERS).
     monitor_min_precision: Decimal = Decimal("0.5")
     monitor_min_answers: int = 5
 
@@ -76,7 +76,8 @@ class SalesTotal(_Model):
 class SalesPlace(_Model):
     """A store's or a branch's retail sales: the day, month to date and the monthly target.
 
-    `achievement` = mtd / target; `pace` = mtd / (target x day / days_in_month) (DOMAIN.md §9.4).
+    `achievement` = mtd / target; `pace` = mtd / (target x day / days_in_month)
+    (docs/metrics.md#sales).
     """
 
     name: str | None

@@ -28,7 +28,8 @@ class _Model(BaseModel):
 
 
 class Targets(_Model):
-    """FF / FA / FS targets as fractions (DOMAIN.md §4): FF >= 70 %, FA >= 90 %, FS >= 80 %."""
+    """FF / FA / FS targets as fractions (docs/metrics.md#ff-fa-fs): FF >= 70 %, FA >= 90 %, FS >=
+    80 %."""
 
     ff: Decimal = Decimal("0.70")
     fa: Decimal = Decimal("0.90")
@@ -88,10 +89,10 @@ class Pipeline(_Model):
     so_l2: JobStatus
     health: JobStatus
     rows_history: list[RowsPoint]
-    marts: list[JobStatus] = []  # the §9 jobs (DOMAIN.md §9.6), in chain order
+    marts: list[JobStatus] = []  # the business-mart jobs (docs/metrics.md#schedule-and-alerts)
 
     def mart_job(self, job: str) -> JobStatus | None:
-        """The run of one §9 job (`sales_daily`, `control_stock` ...), or None."""
+        """The run of one business-mart job (`sales_daily`, `control_stock` ...), or None."""
         return next((run for run in self.marts if run.job == job), None)
 
 
@@ -220,7 +221,7 @@ class Alerts(_Model):
     total: int
     critical: int
     warning: int
-    # Monitors to fix (DOMAIN.md §12): "#3 Stok minus di toko (20 %, 1/5)", worst first.
+    # Monitors to fix (docs/monitors.md): "#3 Stok minus di toko (20 %, 1/5)", worst first.
     noisy_monitors: list[str] = []
 
 

@@ -1,4 +1,5 @@
-"""The 06:00 morning report (DOMAIN.md §7): context from the database, Telegram HTML, charts.
+"""The 06:00 morning report (docs/morning-report.md): context from the database, Telegram HTML,
+charts.
 
 report = await build_morning_report(conn, report_date)   # report_date: WIB date
 for text in report.messages: ...send_message(text, parse_mode=HTML)
@@ -65,7 +66,7 @@ SECTIONS = (
     "alerts",
 )
 
-# Defaults until they become settings (DOMAIN.md §4, §6).
+# Defaults until they become settings (docs/metrics.md#ff-fa-fs, docs/alerts.md).
 DEFAULT_TARGETS = Targets()
 DEFAULT_SHRINKAGE = ShrinkageRule()
 DEFAULT_BUSINESS = BusinessTargets()
@@ -103,8 +104,8 @@ def _merge_entities(issues: Sequence[Issue]) -> list[Issue]:
 
 
 def _mart_issues(runs: Sequence[JobStatus]) -> list[Issue | None]:
-    # The five §9 jobs in one headline line per outcome when several share it (the pipeline
-    # section names each): a chain that never ran them must not push everything else out.
+    # The five business-mart jobs in one headline line per outcome when several share it (the
+    # pipeline section names each): a chain that never ran them must not push everything else out.
     issues = [_run_issue(run) for run in runs]
     states = [issue.state for issue in issues if issue is not None]
     merged: list[Issue | None] = []
@@ -168,8 +169,8 @@ async def build_context(
 
     `now` (aware; default the current instant) is the report's clock: runs, loads and alerts
     started after it are ignored. `unmapped_stores` overrides the planogram stores with no
-    mapping row; `business` the §9 thresholds; `sales_window_days` the SALES_WINDOW_DAYS setting
-    (the days the sales pull covers). Raises asyncpg errors as they come.
+    mapping row; `business` the business-mart thresholds; `sales_window_days` the SALES_WINDOW_DAYS
+    setting (the days the sales pull covers). Raises asyncpg errors as they come.
     """
     instant = utc_now() if now is None else now
     pipeline = await load_pipeline(conn, report_date, instant, sales_window_days=sales_window_days)

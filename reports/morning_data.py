@@ -1,9 +1,9 @@
 """The morning report's queries: one loader per section, each returning its context model.
 
-All SQL is in sql/queries/morning_*.sql. The chain's conventions (DOMAIN.md §3): every job of
-the 06:00 chain records its run in ops.job_runs under the report's WIB date; the stock pull
-loads the report date's snapshot, the transfer pull yesterday, the sales pull the last days
-up to yesterday (raw.load_history.date_to).
+All SQL is in sql/queries/morning_*.sql. The chain's conventions
+(docs/data-flow.md#the-daily-chain-wib): every job of the 06:00 chain records its run in
+ops.job_runs under the report's WIB date; the stock pull loads the report date's snapshot, the
+transfer pull yesterday, the sales pull the last days up to yesterday (raw.load_history.date_to).
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ LOW_ROWS_CHECKED = ("stock", "sales")  # a day without transfers is normal
 HISTORY_DAYS = 7
 WORST_STORES = 5
 ALERTS_LISTED = 10
-# The §9 jobs of the chain (jobs/chain.py), in the morning report's order (docs/metrics.md).
+# The business-mart jobs of the chain (jobs/chain.py), in the morning report's order
+# (docs/metrics.md).
 MART_JOBS = registry.group_jobs("business_marts")
 
 _RUN_STATES: dict[str | None, RunState] = {

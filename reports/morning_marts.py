@@ -1,4 +1,5 @@
-"""The morning report's business sections (DOMAIN.md §9.6), read from the five §9 marts.
+"""The morning report's business sections (docs/morning-report.md#business-sections), read
+from the five business marts.
 
 One loader per section, each returning its model of reports/mart_models.py; the SQL is in
 sql/queries/morning_*.sql. Stock sections use the snapshot of the report date, sales the day
@@ -46,7 +47,7 @@ def _sql(name: str) -> str:
 
 
 async def load_latest(conn: Conn, report_date: date) -> dict[str, date | None]:
-    """The latest date with rows of each §9 mart, up to the report's stock and sales dates."""
+    """The latest date with rows of each business mart, up to the report's stock and sales dates."""
     row = await conn.fetchrow(_sql("morning_marts_latest"), report_date, report_date - timedelta(1))
     assert row is not None  # scalar subqueries always give a row
     return dict(row)
@@ -65,7 +66,7 @@ def sales_place(
     """Retail sales of `rows` (one or many stores) with achievement, pace and projection.
 
     The target is the sum of the stores' targets; stores without one are left out of the
-    target and of the revenue compared with it (DOMAIN.md §9.4: "–" when missing)."""
+    target and of the revenue compared with it (docs/metrics.md#sales: "–" when missing)."""
     day_of_month = sales_date.day
     days_in_month = calendar.monthrange(sales_date.year, sales_date.month)[1]
     with_target = [r for r in rows if r["target_month"] is not None]
@@ -89,7 +90,7 @@ def sales_place(
 async def load_sales(
     conn: Conn, sales_date: date, latest: date | None, targets: BusinessTargets
 ) -> Sales:
-    """The Penjualan section of `sales_date` (DOMAIN.md §9.4): retail vs last week, other
+    """The Penjualan section of `sales_date` (docs/metrics.md#sales): retail vs last week, other
     channels, per-branch MTD against target, best/worst stores by pace, stores without sales."""
     rows = [dict(r) for r in await conn.fetch(_sql("sales_by_department"), sales_date, None, None)]
     if not any(r["day_rows"] for r in rows):
@@ -136,8 +137,8 @@ def _worst_key(row: ControlRow) -> tuple[int, Decimal, Decimal, str]:
 async def load_stock_health(
     conn: Conn, data_date: date, latest: date | None, targets: BusinessTargets
 ) -> StockHealth:
-    """The Kesehatan stok toko section (DOMAIN.md §9.1): status counts, the worst stores,
-    overstock (FS above FS_OVERSTOCK or stock above capacity), stores with stock minus."""
+    """The Kesehatan stok toko section (docs/metrics.md#control-stock): status counts, the worst
+    stores, overstock (FS above FS_OVERSTOCK or stock above capacity), stores with stock minus."""
     rows = [
         ControlRow(**dict(r)) for r in await conn.fetch(_sql("morning_control_stock"), data_date)
     ]
@@ -168,8 +169,8 @@ async def load_stock_health(
 
 
 async def load_replenishment(conn: Conn, data_date: date, latest: date | None) -> Replenishment:
-    """The Perlu RO section (DOMAIN.md §9.3): per branch stores and articles with RO Box / RO
-    Protol (priority high and medium), the stores with most high-priority RO Box articles.
+    """The Perlu RO section (docs/metrics.md#ro-list): per branch stores and articles with RO Box /
+    RO Protol (priority high and medium), the stores with most high-priority RO Box articles.
     Available when the day's control rows exist (the depth job runs just before them)."""
     if latest != data_date:
         return Replenishment(data_date=data_date, available=False, latest_date=latest)
@@ -187,7 +188,8 @@ async def load_replenishment(conn: Conn, data_date: date, latest: date | None) -
 async def load_tier_mix(
     conn: Conn, data_date: date, latest: date | None, targets: BusinessTargets
 ) -> TierMix:
-    """The Komposisi tier section (DOMAIN.md §9.2), pair-weighted over the retail stores."""
+    """The Komposisi tier section (docs/metrics.md#tier-summary), pair-weighted over the retail
+    stores."""
     rows = await conn.fetch(_sql("morning_tier"), data_date)
     stores = {r["tier"]: Decimal(r["stock_pairs"]) for r in rows if r["location_type"] == "store"}
     if not rows:
@@ -223,8 +225,8 @@ async def load_tier_mix(
 
 
 async def load_capacity(conn: Conn, data_date: date, latest: date | None) -> Capacity:
-    """The Kapasitas section (DOMAIN.md §9.5): retail stores over max_stock (most pairs over
-    first), under their display capacity, and without capacity data."""
+    """The Kapasitas section (docs/metrics.md#stock-vs-capacity): retail stores over max_stock (most
+    pairs over first), under their display capacity, and without capacity data."""
     rows = [dict(r) for r in await conn.fetch(_sql("morning_capacity"), data_date)]
     if not rows:
         return Capacity(data_date=data_date, available=False, latest_date=latest)

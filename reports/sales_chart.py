@@ -1,4 +1,4 @@
-"""The morning report's sales chart (DOMAIN.md §9.4): per branch, yesterday against the same
+"""The morning report's sales chart (docs/metrics.md#sales): per branch, yesterday against the same
 weekday last week (rupiah), and month-to-date achievement against the Finance target.
 
 Same conventions as reports/charts.py: a matplotlib Figure on Agg, 1200 px wide, type for a

@@ -1,4 +1,4 @@
-"""Pack rendered Telegram HTML into messages that Telegram accepts (TELEGRAM.md §A.8).
+"""Pack rendered Telegram HTML into messages that Telegram accepts (docs/telegram.md#message-size).
 
 Telegram limits a message to 4096 and a caption to 1024 characters *after* entity parsing,
 counted in UTF-16 code units. We count conservatively: the raw HTML length in UTF-16 units,

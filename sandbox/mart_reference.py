@@ -1,10 +1,11 @@
-"""The five business marts (DOMAIN.md §9) recomputed one store at a time in plain Python.
+"""The five business marts (docs/metrics.md#business-marts) recomputed one store at a time in plain
+Python.
 
 The independent second reading the tests compare the SQL marts with row for row, and the
 per-store baseline `make bench` times beside them (bench/business_marts.py). It reads only the
 portal tables, the kept snapshot rows and the sales lines (core.stock_history,
-core.sales_with_product: the §2.3 dedup views), and writes every §9 rule again in Python:
-the store key, the non-product rule, the tier, the §4 slots, the RO rule, the statuses.
+core.sales_with_product: the dedup views), and writes every business-mart rule again in
+Python: the store key, the non-product rule, the tier, the FF slots, the RO rule, the statuses.
 """
 
 from __future__ import annotations
@@ -31,14 +32,14 @@ def key(name: str | None) -> str:
 
 
 def is_product(article: str | None, nama_barang: str | None, kode: str | None) -> bool:
-    """§9.0 non-product rule (article, else nama_barang; code prefixes)."""
+    """The non-product rule (article, else nama_barang; code prefixes)."""
     text = (article if article is not None else nama_barang or "").upper()
     code = (kode or "").strip().lower()
     return not any(w in text for w in NON_PRODUCT) and not code.startswith(NON_PRODUCT_CODE)
 
 
 def tier_class(tier: str | None) -> str:
-    """§9.0 tier: coalesce(.., '3') without a leading T; 1 2 3 4 5 8 else other."""
+    """The tier: coalesce(.., '3') without a leading T; 1 2 3 4 5 8 else other."""
     t = (tier or "3").strip().upper()
     t = t[1:] if t.startswith("T") else t
     return t if t in TIERS else "other"
@@ -50,7 +51,7 @@ def r4(x: Decimal) -> Decimal:
 
 
 def size_keys(column: str) -> list[str]:
-    """`size_42` -> ["42"]; `size_39_40` -> ["39/40", "39", "40"] (§4)."""
+    """`size_42` -> ["42"]; `size_39_40` -> ["39/40", "39", "40"] (docs/metrics.md#ff-fa-fs)."""
     m = SIZE.match(column)
     assert m is not None
     a, b = m.groups()
@@ -75,7 +76,8 @@ class Inputs:
 
 
 async def load_inputs(conn: asyncpg.Connection) -> Inputs:
-    """The portal side: stores (§9.8 point 4 order), capacity, products, the mapped planogram."""
+    """The portal side: stores (docs/metrics.md#decisions, the order of point 9), capacity,
+    products, the mapped planogram."""
     stores: dict[str, dict[str, Any]] = {}
     for r in await conn.fetch("select * from core.store_by_accurate"):
         stores[r["store_key"]] = dict(r)
@@ -135,7 +137,7 @@ async def key_stock(
     gudang: str,
     entities: tuple[str, ...] | None = None,
 ) -> dict[tuple[str, str, bool], Decimal]:
-    """One location's §9.0 stock keys: (article key, size key, matched) -> total (may be < 0)."""
+    """One location's stock keys: (article key, size key, matched) -> total (may be < 0)."""
     out: dict[tuple[str, str, bool], Decimal] = defaultdict(Decimal)
     for s in await conn.fetch(
         "select source_entity, kode_besar, nama_barang, quantity from core.stock_snapshot"
@@ -157,7 +159,8 @@ async def key_stock(
 
 
 def plan_slots(rows: list[dict[str, Any]]) -> dict[str, list[tuple[str, Decimal]]]:
-    """article key -> [(size column, plan > 0)], targets rounded half up (§4)."""
+    """article key -> [(size column, plan > 0)], targets rounded half up
+    (docs/metrics.md#ff-fa-fs)."""
     out: dict[str, list[tuple[str, Decimal]]] = {}
     for row in rows:
         cells = []
@@ -202,7 +205,8 @@ async def window_days(
 
 
 def tier_of(inputs: Inputs, article: str, plan_tier: str | None = None) -> str:
-    """§9.8 point 16: the kodemix tier of the article, else the planogram's, else unmatched."""
+    """docs/metrics.md#decisions point 11: the kodemix tier of the article, else the planogram's,
+    else unmatched."""
     a = inputs.articles.get(article)
     if a is not None:
         return tier_class(a["tier"])
@@ -319,7 +323,7 @@ def _by_gudang(inputs: Inputs, gudang: str) -> str | None:
 
 
 def retail(inputs: Inputs) -> dict[str, dict[str, Any]]:
-    """§5 retail stores, one per gudang_key (the first store key)."""
+    """Retail stores (docs/glossary.md#retail-stores), one per gudang_key (the first store key)."""
     out: dict[str, dict[str, Any]] = {}
     for s in sorted(inputs.stores.values(), key=lambda s: s["store_key"]):
         if (
@@ -346,7 +350,8 @@ def _plan_pairs(inputs: Inputs, gudang: str) -> Decimal | None:
 async def capacity_rows(
     conn: asyncpg.Connection, inputs: Inputs, day: date, th: Any
 ) -> dict[str, dict[str, Any]]:
-    """mart.report_stock_vs_capacity of `day`: gudang_key -> row values (§9.5)."""
+    """mart.report_stock_vs_capacity of `day`: gudang_key -> row values
+    (docs/metrics.md#stock-vs-capacity)."""
     stores = retail(inputs)
     places = {
         g: (c["stock_location"].strip(), c["max_display"], c["max_stock"], c["storage"])
@@ -400,7 +405,8 @@ def _empty_group() -> dict[str, Any]:
 async def sales_rows(
     conn: asyncpg.Connection, inputs: Inputs, day: date
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """mart.report_sales_daily of invoice date `day`: (entity, store_key) -> row values (§9.4)."""
+    """mart.report_sales_daily of invoice date `day`: (entity, store_key) -> row values
+    (docs/metrics.md#sales)."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for r in await conn.fetch(
         "select source_entity, nama_departemen, nomor_invoice, kode_besar, nama_barang, article,"
@@ -466,7 +472,7 @@ async def control_rows(
     th: Any,
     depth: dict[tuple[str, str], dict[str, Any]],
 ) -> dict[str, dict[str, Any]]:
-    """mart.report_control_stock of `day`: gudang_key -> row values (§9.1), from the depth rows."""
+    """mart.report_control_stock of `day`: gudang_key -> row values, from the depth rows."""
     ff = {
         key(r["store_db_name"]): r
         for r in await conn.fetch("select * from mart.ff_fa_fs_daily where report_date = $1", day)
@@ -576,7 +582,8 @@ def _key_prices(inputs: Inputs) -> dict[tuple[str, str], dict[str, Any]]:
 async def tier_rows(
     conn: asyncpg.Connection, inputs: Inputs, day: date
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """mart.report_tier_summary of `day`: (gudang_key, tier) -> row values (§9.2)."""
+    """mart.report_tier_summary of `day`: (gudang_key, tier) -> row values
+    (docs/metrics.md#tier-summary)."""
     prices = _key_prices(inputs)
     places = {
         r["k"]

@@ -84,7 +84,8 @@ class TransferLine:
         return self.quantity * self.unit_ratio
 
 
-# Accurate's approval states of a transfer and their `statusName` (ACCURATE_API.md §11.5).
+# Accurate's approval states of a transfer and their `statusName`
+# (docs/accurate-api.md#corrections).
 APPROVAL_NAMES = {
     "APPROVED": "Disetujui",
     "DRAFT": "Draf",

@@ -60,7 +60,7 @@ def test_changed_migration_stops_migrate(cli, database):
 
 
 def test_missing_accurate_credentials_fail_each_entity_plainly(cli, database):
-    # today's stock (a stock pull is for today only, DOMAIN.md §10)
+    # today's stock (a stock pull is for today only, docs/data-contracts.md#dates)
     code, output = cli("job", "run", "stock", "--only", env={"DATABASE_URL": database.dsn})
     assert code == 1
     assert "Accurate credentials for DDD are missing" in output

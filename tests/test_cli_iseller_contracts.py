@@ -1,4 +1,5 @@
-"""iSeller exports through `opsbot import iseller` (issue 10, points 4, 7 and 9; DOMAIN.md §10)."""
+"""iSeller exports through `opsbot import iseller` (issue 10, points 4, 7 and 9;
+docs/data-contracts.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Portal CSVs through `opsbot import portal` (issue 10, points 3 and 7; DOMAIN.md §10).
+"""Portal CSVs through `opsbot import portal` (issue 10, points 3 and 7; docs/data-contracts.md).
 
 Each refused file: one sentence naming file, line and column, ✗, exit 1, and no portal row
 changed (count and checksum), while raw.load_history records the refusal.

@@ -194,7 +194,7 @@ async def check_the_conversation(outcome, conn):
     admin_said = [body for chat, from_bot, body in said if from_bot and chat == admin.user_id]
     health, _on, _on2, alerts, precision = admin_said
     # the unmapped planogram store the world plants fires its monitor; the admin calls it a
-    # false alarm and /monitors shows the precision (DOMAIN.md §12)
+    # false alarm and /monitors shows the precision (docs/monitors.md)
     assert "Toko planogram belum dipetakan" in alerts
     feedback = await conn.fetch("select rule, verdict, given_by from ops.alert_feedback")
     unmapped = monitors["unmapped_planogram_store"]

@@ -1,6 +1,6 @@
 """The import graph of opsbot's packages: no circles, and imports flow one way.
 
-The layers (docs/README.md, ARCHITECTURE): `bot` (the Telegram front end, the service and the
+The layers (docs/architecture.md#imports): `bot` (the Telegram front end, the service and the
 CLI) imports `reports` and `jobs`; those two import `ops` and never each other; `ops` imports
 none of them. `sandbox` (the emulators and the synthetic world) is for the demo CLI, the tests
 and the benchmarks only. Every `import` counts, at the top of a module or inside a function
@@ -183,8 +183,9 @@ def test_only_the_demo_cli_tests_and_benchmarks_import_sandbox() -> None:
     assert users == SANDBOX_USERS | {"tests", "bench"}
 
 
-# Inside bot/ (docs/README.md): the Telegram front end and the CLI use the service, the service
-# uses neither; bot.runtime and bot.leading (the composition root) wire the three together.
+# Inside bot/ (docs/architecture.md#packages): the Telegram front end and the CLI use the
+# service, the service uses neither; bot.runtime and bot.leading (the composition root) wire the
+# three together.
 BOT_AREAS = {
     "bot.service": {"bot.service"},
     "bot.telegram": {"bot.telegram", "bot.service"},

@@ -48,7 +48,7 @@ REPORT_AT = time(6, 0)  # WIB: the demo's clock starts at the report and runs fr
 SPEAKER_GAP = timedelta(minutes=4)
 # A line of the demo's script: (who, what they send, how many messages answer), or a step.
 Step = tuple["Persona", str, int] | Callable[[], Awaitable[None]]
-# Templates the demo enables (DOMAIN.md §12): the world plants an unmapped planogram store (it
+# Templates the demo enables (docs/monitors.md): the world plants an unmapped planogram store (it
 # fires); its intercompany customers are spelled as the list has them (it stays quiet).
 DEMO_MONITORS = ("unmapped_planogram_store", "intercompany_near_match")
 DEMO_FALSE_ALARM = "Toko planogram belum dipetakan"  # the alert the admin calls a false alarm
@@ -109,7 +109,8 @@ def _settings_for(settings: Any, accurate_env: dict[str, str], telegram_url: str
         if key != "ACCURATE_ACCOUNT_URL":
             update[key.lower()] = SecretStr(value)
     update |= {
-        # The demo world has a handful of stores, not Zuma's 56 (DOMAIN.md §6 warns below 50).
+        # The demo world has a handful of stores, not Zuma's 56
+        # (docs/alerts.md#the-health-check-rules warns below 50).
         "health_so_l2_min_stores": min(settings.health_so_l2_min_stores, DEMO_MIN_STORES),
         "telegram_bot_token": SecretStr(DEMO_TOKEN),
         "telegram_base_url": telegram_url,
@@ -198,7 +199,7 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
                 script: list[Step] = [
                     (lead, "/stock", 2), (lead, "/shrinkage", 1), (lead, "/depth", 1),
                     (lead, "/sales", 1), (ADMIN, "/health", 1),
-                    # monitors (DOMAIN.md §12): the admin turns two templates on, they run, one
+                    # monitors (docs/monitors.md): the admin turns two templates on, they run, one
                     # fires, the admin calls it a false alarm, /monitors shows the precision
                     *[(ADMIN, f"/monitor on {m}", 1) for m in monitors.values()],
                     lambda: _run_monitors(pool, settings, clock, monitors),

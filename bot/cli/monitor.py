@@ -1,4 +1,4 @@
-"""`opsbot monitor list|show|add|enable|disable|test|sync` (DOMAIN.md §12, docs/monitors.md).
+"""`opsbot monitor list|show|add|enable|disable|test|sync` (docs/monitors.md).
 
 `add FILE` and `sync` save monitor files (ops/monitor_files.py); a refused query is one
 sentence saying why. `test` runs a monitor once and prints what it would fire, raising

@@ -179,7 +179,8 @@ async def serve_dataset(
 
     The published limits (8 calls per second and 8 in flight per token) are the defaults;
     `latency` delays every answer (none by default); `item_detail_warehouses` chooses whether
-    item/list.do returns `detailWarehouseData` when asked (emulator.py: both readings of §11).
+    item/list.do returns `detailWarehouseData` when asked (emulator.py: both readings,
+    docs/accurate-api.md#corrections).
 
     Writes `dataset_dir/accurate.env` (ACCURATE_ACCOUNT_URL and each entity's token and
     secret) once listening. A token the world revokes (`revoked_token`) is refused from its

@@ -7,7 +7,7 @@ the unprocessed ones and then looks for what is due by the clock:
   incident gets a card in the alert chat with **Acknowledge** and **Mute 24 h**; when the
   alert chat is unset or marked broken the card goes to each admin privately instead (also
   right after a page found the chat broken).
-  A `high` alert (a monitor's, DOMAIN.md §12) gets the same card once: no reminder, no
+  A `high` alert (a monitor's, docs/monitors.md) gets the same card once: no reminder, no
   escalation. Warnings and info never page: they wait for the morning report and /alerts.
 - Still open and unanswered `alert_repeat_minutes` after the last notice: a reminder replied to
   the card (or a new card, when the chat it went to has broken since).
@@ -230,7 +230,7 @@ class AlertNotifier:
         if view.effective_state(now) != "open":
             return 0
         done = 0
-        # `high` (a monitor's): one card, no reminders, no escalation (DOMAIN.md §12)
+        # `high` (a monitor's): one card, no reminders, no escalation (docs/monitors.md)
         reminds = view.severity == "critical"
         repeat = timedelta(minutes=self.settings.alert_repeat_minutes if reminds else 0)
         escalate = timedelta(minutes=self.settings.alert_escalate_minutes if reminds else 0)

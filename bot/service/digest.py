@@ -1,7 +1,7 @@
-"""The lead's daily private digest (DOMAIN.md §9.7 point 6), sent through the outbox after the
-morning report: their stores' sales of yesterday against target, control status, and the
-high-priority RO list. Off by default; `/digest on|off` (bot/telegram/handlers/digest.py) switches
-it.
+"""The lead's daily private digest (docs/morning-report.md#the-leads-digest), sent through the
+outbox after the morning report: their stores' sales of yesterday against target, control status,
+and the high-priority RO list. Off by default; `/digest on|off` (bot/telegram/handlers/digest.py)
+switches it.
 
     count = await enqueue_digests(conn, report_date)   # after enqueue_morning_report
 

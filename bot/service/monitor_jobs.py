@@ -1,4 +1,4 @@
-"""Monitors on the leader's schedule (DOMAIN.md §12): WIB cron jobs and `after <job>` runs.
+"""Monitors on the leader's schedule (docs/monitors.md): WIB cron jobs and `after <job>` runs.
 
 `MonitorJobs` keeps one APScheduler job per enabled cron monitor in the leader's scheduler
 (bot/service/scheduler.py, the same AsyncIOScheduler as the daily slots: it runs only while

@@ -1,7 +1,7 @@
 """One outbox row as one Bot API call, and what Telegram's answer means for the row.
 
 `deliver` never raises for a Telegram answer: it returns an outcome the worker records.
-Classification after Healthchecks' transport (TELEGRAM.md §A.6): 403 and "chat not found"
+Classification after Healthchecks' transport (docs/telegram.md#errors): 403 and "chat not found"
 mean the destination is broken; `migrate_to_chat_id` means follow the group; 429 means wait
 `retry_after`; timeouts, network errors and 5xx are transient; any other 400 rejects this one
 message (it would fail the same way again).

@@ -23,7 +23,7 @@ Role = Literal["admin", "lead", "viewer"]
 # store (failed jobs, tokens ...) are listed and acknowledged too (bot/telegram/alert_scope.py); a
 # lead
 # sees a store's alert only when the store is theirs.
-BUSINESS = frozenset({"sales", "depth", "tier", "capacity"})  # the §9 marts on command
+BUSINESS = frozenset({"sales", "depth", "tier", "capacity"})  # the business marts on command
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
         {

@@ -1,4 +1,4 @@
-"""Telegram's flood limits as documented (TELEGRAM.md §A.10): 30 messages/s is for bulk sends.
+"""Telegram's flood limits as documented (docs/telegram.md): 30 messages/s is for bulk sends.
 
 PTB's AIORateLimiter puts every call that names a chat through one 30-per-second bucket. That
 fits what the bot sends on its own (the 06:00 report, alert cards, escalations: the outbox),

@@ -93,9 +93,9 @@ class AccurateClient(AccurateSession):
         `paging.check_page`.
 
         The echoed `sp.pageSize` is used from then on; every page up to `sp.pageCount` is read,
-        and together they hold exactly the `sp.rowCount` announced (DOMAIN.md §10). A page
-        that breaks that is asked again (with backoff, up to `max_attempts` tries). Pages start
-        at `page_size` (default: the client's, ACCURATE_PAGE_SIZE); a page that times out is
+        and together they hold exactly the `sp.rowCount` announced (docs/data-contracts.md#paging).
+        A page that breaks that is asked again (with backoff, up to `max_attempts` tries). Pages
+        start at `page_size` (default: the client's, ACCURATE_PAGE_SIZE); a page that times out is
         asked again at `smaller_page` size from the same row on (issue 15), and the client's
         size shrinks with it. Once page 1 has announced `sp.pageCount`, up to `pages_ahead`
         later pages are asked at once (issue 15: a list's pages no longer wait for each other;
@@ -268,8 +268,8 @@ class AccurateClient(AccurateSession):
         """Ask one page of item/list.do for `detailWarehouseData`; (honoured, what was seen).
 
         Honoured when the rows come back with lists of entries carrying `balance`
-        (ACCURATE_API.md §6.4; whether list.do does so is open, §11). Unknown `fields` names
-        are silently dropped by Accurate, so a missing key means "not honoured".
+        (docs/accurate-api.md#balances-per-item: whether list.do does so is open). Unknown
+        `fields` names are silently dropped by Accurate, so a missing key means "not honoured".
         """
         body = await self.request(
             "item/list.do",

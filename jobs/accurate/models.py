@@ -1,4 +1,4 @@
-"""Pydantic models parsing Accurate records at the boundary (ACCURATE_API.md §5-§7).
+"""Pydantic models parsing Accurate records at the boundary (docs/accurate-api.md#responses).
 
 Bodies are decoded with `json.loads(parse_float=Decimal)` so money and quantities stay exact;
 dates arrive as `dd/MM/yyyy` (WIB business dates) and become `date`. Unknown keys are ignored:
@@ -97,7 +97,8 @@ class StockRow(AccurateModel):
 
 
 class WarehouseBalance(AccurateModel):
-    """One `detailWarehouseData` entry (§6.4): a warehouse and the item's balance there (pairs)."""
+    """One `detailWarehouseData` entry (docs/accurate-api.md#balances-per-item): a warehouse and the
+    item's balance there (pairs)."""
 
     id: int | None = None
     name: str | None = None

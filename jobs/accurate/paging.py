@@ -1,4 +1,4 @@
-"""The paging contract of list.do (DOMAIN.md §10, ACCURATE_API.md §4-§5): every page checked.
+"""The paging contract of list.do (docs/accurate-api.md#paging): every page checked.
 
 A list answer announces `sp.rowCount` (rows matching) and `sp.pageCount` (pages of the echoed
 `sp.pageSize`). The rows received must add up to exactly what was announced: a page before the

@@ -1,4 +1,4 @@
-"""The signed HTTP layer of the Accurate client (ACCURATE_API.md §2, §4, §8).
+"""The signed HTTP layer of the Accurate client (docs/accurate-api.md: signing, requests, errors).
 
 One session per entity (token). It discovers and caches the data host, follows host moves
 (308) with a fresh signature, keeps to the published limits (calls per rolling second and
@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 
 Query = Sequence[tuple[str, str]]
 MAX_REDIRECTS = 5
-# An over-limit answer at HTTP 200 s:false (ACCURATE_API.md §11.7): "terlalu banyak", "too many"
+# An over-limit answer at HTTP 200 s:false (docs/accurate-api.md#corrections): "terlalu banyak",
+# "too many"
 _LIMIT_WORDS = re.compile(r"terlalu banyak|too many", re.IGNORECASE)
 
 
@@ -70,8 +71,9 @@ def encode_query(params: Query) -> str:
     return "&".join(f"{quote(k, safe='.[]')}={quote(v, safe=',/:[]')}" for k, v in params)
 
 
-# `s:false` messages naming a server-side failure (ACCURATE_API.md §11.3, DOMAIN.md §10): a
-# transient answer, retried like a 5xx. Every other `s:false` stays permanent.
+# `s:false` messages naming a server-side failure (docs/accurate-api.md#corrections,
+# docs/data-contracts.md): a transient answer, retried like a 5xx. Every other `s:false` stays
+# permanent.
 SERVER_FAILURE = re.compile(
     r"unable to acquire jdbc|jdbc connection|time ?out|timed out|sedang sibuk", re.IGNORECASE
 )
@@ -370,7 +372,7 @@ class AccurateSession:
         if not isinstance(body, dict) or not isinstance(body.get("s"), bool):
             raise ResponseInvalid(self.entity, f"malformed JSON body from {path}")
         if not body["s"]:
-            if any(_LIMIT_WORDS.search(m) for m in messages):  # §11.7: a limit said at HTTP 200
+            if any(_LIMIT_WORDS.search(m) for m in messages):  # a limit said at HTTP 200
                 self.stats.rate_limited += 1
                 raise RateLimited(self.entity, messages[0])
             if any(is_server_failure(m) for m in messages):
@@ -379,8 +381,9 @@ class AccurateSession:
         return body
 
     def _backoff(self, failures: int, error: AccurateError) -> float:
-        """Seconds before the next try: the server's Retry-After when it gave one (ACCURATE_API.md
-        §8.1: the over-limit window is Accurate's to know), else exponential with jitter."""
+        """Seconds before the next try: the server's Retry-After when it gave one
+        (docs/accurate-api.md#rate-limits: the over-limit window is Accurate's to know), else
+        exponential with jitter."""
         if isinstance(error, RateLimited) and error.retry_after is not None:
             return error.retry_after
         delay = min(self.backoff_max, self.backoff_base * 2 ** (failures - 1))

@@ -1,4 +1,4 @@
-"""Accurate API-token request signing (ACCURATE_API.md §2.2-§2.4).
+"""Accurate API-token request signing (docs/accurate-api.md#signing).
 
 The signature is HMAC-SHA256 over the exact `X-Api-Timestamp` string, keyed by the signature
 secret; nothing else is signed. We send zone-free timestamps (ISO with `Z`, or epoch ms) so the

@@ -1,6 +1,6 @@
 """Client-side pacing at Accurate's published limit: 8 call starts per rolling second, per token.
 
-ACCURATE_API.md §8.1: at most 8 calls per second and 8 in flight, per token. The in-flight cap
+docs/accurate-api.md: at most 8 calls per second and 8 in flight, per token. The in-flight cap
 is a semaphore (session.py); this is the rate. A sliding log of the last N calls is exact:
 unlike a token bucket it never lets N+1 calls land in one second.
 
@@ -222,7 +222,7 @@ def token_budget(
 ) -> tuple[SlidingWindowLimiter, asyncio.Semaphore]:
     """The (rate limiter, in-flight semaphore) shared by every client of `token` in this loop.
 
-    Accurate's limits are per token (ACCURATE_API.md §8.1): two clients opened one after the
+    Accurate's limits are per token (docs/accurate-api.md): two clients opened one after the
     other for the same entity must not each spend a fresh 8 calls in the same second.
     """
     loop = asyncio.get_running_loop()

@@ -1,4 +1,5 @@
-"""Plausible-but-wrong list answers (DOMAIN.md §10): well formed, `s:true`, and still wrong.
+"""Plausible-but-wrong list answers (docs/data-contracts.md): well formed, `s:true`, and still
+wrong.
 
 Counted like the faults of faults.py (`times` answers, FIFO, by entity and endpoint), but they
 reshape a list.do answer instead of replacing it with an error:

@@ -89,9 +89,9 @@ class AccurateEmulator:
 
     `latency` (seconds, or a `latency.Latency`) delays every admitted answer;
     `item_detail_warehouses` makes item/list.do honour `fields=detailWarehouseData` (the
-    reading of one public client, unconfirmed: ACCURATE_API.md §11) or drop it as unknown
-    (False, the default), or list only every other warehouse ("partial": balances that do not
-    add up).
+    reading of one public client, unconfirmed: docs/accurate-api.md#corrections) or drop it as
+    unknown (False, the default), or list only every other warehouse ("partial": balances that do
+    not add up).
     """
 
     def __init__(

@@ -1,4 +1,5 @@
-"""API-token authentication as Accurate does it (ACCURATE_API.md §2.2-§2.4, §8.2, §10.1).
+"""API-token authentication as Accurate does it (docs/accurate-api.md#signing,
+#errors, #the-emulator).
 
 Statuses are not documented upstream; the emulator answers 401 for token and signature
 problems (the credential is wrong) and 400 for timestamp problems (the request is malformed).
@@ -113,7 +114,8 @@ def authenticate(
     """Check the three API-token headers; return the caller's credential.
 
     Raises:
-        AuthFailure: with the §8.2 message, 401 for token/signature, 400 for timestamp.
+        AuthFailure: with Accurate's message (docs/accurate-api.md#errors), 401 for token/signature,
+        400 for timestamp.
     """
     authorization = headers.get("Authorization", "")
     scheme, _, token = authorization.partition(" ")

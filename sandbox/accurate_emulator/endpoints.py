@@ -29,7 +29,8 @@ def api_token_body(
     host: str,
     host_key: Literal["database", "data usaha"],
 ) -> dict[str, Any]:
-    """api-token.do success body (§2.5) with the database under `host_key`."""
+    """api-token.do success body (docs/accurate-api.md#host-discovery) with the database under
+    `host_key`."""
     return {
         "s": True,
         "d": {
@@ -60,9 +61,10 @@ def data_body(
     """The body of a data-layer call `endpoint` (e.g. `item/list-stock`) for one entity.
 
     `envelope` builds list answers (default: the right one). `item_detail_warehouses`:
-    whether item/list.do honours `fields=detailWarehouseData` (ACCURATE_API.md §11 leaves it
-    open; when it does not, the name is silently dropped; "partial": honoured, but only every
-    other warehouse of an item is listed, so its balances do not add up to list-stock's total).
+    whether item/list.do honours `fields=detailWarehouseData` (docs/accurate-api.md#corrections
+    leaves it open; when it does not, the name is silently dropped; "partial": honoured, but only
+    every other warehouse of an item is listed, so its balances do not add up to list-stock's
+    total).
 
     Raises:
         ListError: on a list request Accurate would refuse (unknown filter operator).

@@ -40,9 +40,9 @@ class Fault:
     `entity`/`endpoint` None match anything. `status` is for `http_5xx`, `delay` (seconds) for
     `slow` and `timeout`, `message` for `s_false`, `server_failure` (HTTP 200 `s:false`
     naming a server-side failure, by default "Unable to acquire JDBC Connection": transient,
-    ACCURATE_API.md §11.3), `http_5xx` and `rate_limited` bodies,
+    docs/accurate-api.md#corrections), `http_5xx` and `rate_limited` bodies,
     `retry_after` (seconds) for the Retry-After header of `rate_limited` (HTTP 429, the
-    over-limit answer of ACCURATE_API.md §8.1).
+    over-limit answer of docs/accurate-api.md#rate-limits).
     """
 
     kind: str

@@ -1,6 +1,6 @@
 """Per-token call limits (8 calls per rolling second, 8 in flight) and the counters behind them.
 
-The reading of ACCURATE_API.md §8.1 / §10.9: a call is counted when it arrives; a 9th arrival
+The reading of docs/accurate-api.md#rate-limits: a call is counted when it arrives; a 9th arrival
 within one rolling second of 8 admitted ones, or a 9th call while 8 are in flight, gets HTTP 429.
 """
 

@@ -1,4 +1,4 @@
-"""list.do semantics (ACCURATE_API.md §4, §10.5): filters, sort, paging, `fields` projection.
+"""list.do semantics (docs/accurate-api.md#requests): filters, sort, paging, `fields` projection.
 
 `params` are the request parameters as `{name: [values…]}` (query string and form body merged).
 Rows are full records (dicts); a list endpoint hands all of them here and gets the envelope back.

@@ -1,4 +1,5 @@
-"""One entity's world rendered as Accurate records (ACCURATE_API.md §6, §7).
+"""One entity's world rendered as Accurate records (docs/accurate-api.md#stock,
+#sales-invoices).
 
 Full records are built once per entity (invoices, transfers, masters) and served from memory;
 stock rows come from `EntityWorld.stock` per (day, warehouse) with a small cache, because a
@@ -130,7 +131,8 @@ class EntityRecords:
         return rows
 
     def warehouse_balances(self, day: date, item_no: str) -> list[Row]:
-        """`detailWarehouseData` of an item on `day` (§6.4): its non-zero warehouse balances.
+        """`detailWarehouseData` of an item on `day` (docs/accurate-api.md#balances-per-item): its
+        non-zero warehouse balances.
 
         The real entries carry ~14 keys; the emulator keeps `id, name, warehouseName, balance`
         and leaves out zero balances, so a page of 1,000 items stays a few MB.
@@ -211,8 +213,9 @@ class EntityRecords:
 
     # -- item transfers ---------------------------------------------------------------------
     def _transfer(self, tr: Transfer) -> Row:
-        """An item transfer as ACCURATE_API.md §7.4/§11.5 shows it: type, approval, in-transit
-        warehouse, and per line its unit, unit ratio (pairs per unit) and received quantity."""
+        """An item transfer as docs/accurate-api.md#item-transfers shows it: type, approval,
+        in-transit warehouse, and per line its unit, unit ratio (pairs per unit) and received
+        quantity."""
         transit = tr.in_transit
         received = tr.approval_status == "APPROVED"
         return {

@@ -1,12 +1,12 @@
-"""What the business marts (DOMAIN.md §9) must find, planted after the simulation.
+"""What the business marts (docs/metrics.md#business-marts) must find, planted after the simulation.
 
 Added after everything else is drawn, from its own random stream, so no earlier number of the
 world moves: documents the marts must leave out, and capacity rows that make every status show.
 
 - Non-product lines: each movement day, an MBB online invoice with a shopping bag and hangers
-  (codes missing from kodemix, names the §9.0 rule knows). Never in pairs or rupiah.
+  (codes missing from kodemix, names the non-product rule knows). Never in pairs or rupiah.
 - An intercompany sale to `CV. UNTUNG BESAR BERSAMA` (with the dot), the day before the last:
-  DDD's own list catches it, core.entity's legal names alone would not (§9.0, §9.8 point 1).
+  DDD's own list catches it, core.entity's legal names alone would not (docs/metrics.md#decisions).
   Audit columns only.
 - RO Protol's source: DDD's `Warehouse Pusat Protol`, holding 3 loose pairs of every size of
   the catalog's first articles from the first snapshot on (an opening balance: nothing else
@@ -46,7 +46,7 @@ def plant_business(
     seed: int,
     plant: bool = True,
 ) -> tuple[list[list[str]], dict[str, object]]:
-    """Append the §9 documents to `docs`; return the new capacity rows and their truth:
+    """Append the business documents to `docs`; return the new capacity rows and their truth:
     `{"non_product_invoices": [{entity, number}], "intercompany_listed": [{entity, number,
     customer}], "capacity": {store key: expected status or "no_capacity"}}`."""
     rng = random.Random(f"{seed}:business")

@@ -44,7 +44,7 @@ def sub_rng(seed: int, *parts: object) -> random.Random:
 
 
 def norm(name: str) -> str:
-    """`lower(trim(name))`, the join normalisation of DOMAIN.md §2.1."""
+    """`lower(trim(name))`, the join normalisation of docs/schema.md#joins-and-normalisation."""
     return name.strip().lower()
 
 

@@ -2,8 +2,8 @@
 
 Every paid line mirrors a DDD store invoice line (the POS day of a store is what DDD books as
 one or two invoices), split into receipts of one to three lines; a few voided receipts exist
-only in iSeller. The files keep the real exports' quirks (DOMAIN.md §2.2): the order date only
-on a receipt's first line, Indonesian numbers (`89.000`, `178.000,00`), some files with a
+only in iSeller. The files keep the real exports' quirks (docs/schema.md#raw-landings): the order
+date only on a receipt's first line, Indonesian numbers (`89.000`, `178.000,00`), some files with a
 UTF-8 BOM or `;` separators, and columns raw.iseller_sales does not keep.
 """
 

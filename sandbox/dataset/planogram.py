@@ -2,8 +2,8 @@
 
 Planogram size columns are `size_<n>` and `size_<a>_<b>`; Men's flip-flops are planned in
 paired columns (`size_39_40`) although their stock is kept in single sizes, which is what the
-"always sum" rule of DOMAIN.md §4 is for. Every size an article has gets a target >= 0.5, so
-all readings of "the sizes the planogram covers" agree on this data.
+"always sum" rule of docs/metrics.md#ff-fa-fs is for. Every size an article has gets a target
+>= 0.5, so all readings of "the sizes the planogram covers" agree on this data.
 """
 
 from __future__ import annotations
@@ -130,7 +130,8 @@ def _normalise(name: str) -> str:
 def match_store_names(
     names: list[str], candidates: list[str], existing: dict[str, str]
 ) -> dict[str, tuple[str | None, str]]:
-    """DOMAIN.md §4 store-name matching: planogram name -> (warehouse or None, method).
+    """Store name matching (docs/metrics.md#store-name-matching): planogram name -> (warehouse or
+    None, method).
 
     `existing` (planogram name -> warehouse) wins as `existing`; then exact, containment and
     word overlap (>= 0.75, "zuma" dropped), each needing exactly one candidate; else

@@ -1,7 +1,7 @@
-"""The retail network as the operators name it: a copy of shared/data/retail_stores.csv."""
+"""The retail network as the operators name it (their store list, tests/data/retail_stores.csv)."""
 
-# A copy of /work/shared/data/retail_stores.csv (branch, area, nama_accurate lower-case,
-# planogram abbreviation, example nama_gudang); tests check it still matches the shared file.
+# The operators' store list (branch, area, nama_accurate lower-case, planogram abbreviation,
+# example nama_gudang); tests check it still matches tests/data/retail_stores.csv.
 RETAIL_STORES_CSV = """\
 branch,area,nama_accurate_lower,planogram_abbreviation,example_nama_gudang
 Jatim,Jatim,zuma city of tomorrow mall,CITO,Zuma City of Tomorrow

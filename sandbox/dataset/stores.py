@@ -27,7 +27,7 @@ DEMO_STORES = (
 # Names written in capitals on the sheet; the rest are title case with these acronyms kept.
 _CAPS_NAMES = frozenset({"zuma galaxy mall", "zuma matos", "zuma kesiman"})
 _ACRONYMS = frozenset({"moi", "ptc", "tsm", "ska", "mog", "k"})
-# Planogram names that differ from the title-cased store name (DOMAIN.md §4 matching):
+# Planogram names that differ from the title-cased store name (docs/metrics.md#store-name-matching):
 # manual rows map TP and MOI; the others match automatically by containment or word overlap.
 _PLANOGRAM_NAMES = {
     "zuma tunjungan plaza": "Zuma TP",

@@ -1,4 +1,5 @@
-"""Finance's monthly store targets (portal.store_monthly_target, DOMAIN.md §9.4) for the world.
+"""Finance's monthly store targets (portal.store_monthly_target, docs/metrics.md#sales) for the
+world.
 
 One row per retail store for the world's year, rupiah per month, spelled the way Finance's
 "RINCIAN TARGET" sheet spells stores: most names equal `nama_accurate` up to case and spaces (so

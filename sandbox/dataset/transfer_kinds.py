@@ -1,4 +1,5 @@
-"""Transfers as they really are (DOMAIN.md §11, ACCURATE_API.md §11.5), added after the week.
+"""Transfers as they really are (docs/glossary.md#transfers, docs/accurate-api.md#corrections),
+added after the week.
 
 The simulation books every movement as one final, single-step, pair-unit TRANSFER_OUT. Real
 Accurate databases also hold drafts, submitted and rejected documents (loaded, never counted),

@@ -1,9 +1,9 @@
-"""Expected SO L2 and FF/FA/FS figures, computed from a `World` the way DOMAIN.md says.
+"""Expected SO L2 and FF/FA/FS figures, computed from a `World` as docs/metrics.md says.
 
 Deliberately independent of the generator's bookkeeping: it reads only what the database
 would see (portal rows, stock snapshots, invoices, transfers), applies the join rules of
-DOMAIN.md §2-§5 (lower(trim()) everywhere, kodemix deduplicated on the lowest no_urut), and
-so checks the generator as much as it gives tests their expected numbers.
+docs/schema.md and docs/metrics.md (lower(trim()) everywhere, kodemix deduplicated on the lowest
+no_urut), and so checks the generator as much as it gives tests their expected numbers.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def _stock_by_warehouse(world: World, wanted: set[str]) -> dict[date, dict[str, 
 
 
 def so_l2_expected(world: World) -> list[dict[str, object]]:
-    """`mart.stock_opname_l2_daily` rows (DOMAIN.md §5) for every day, store and group."""
+    """`mart.stock_opname_l2_daily` rows (docs/metrics.md#so-l2) for every day, store and group."""
     stores = retail_stores(world)
     kodemix = kodemix_lookup(world)
     wh_to_store = {norm(r["nama_department_old"]): key for key, r in stores.items()}
@@ -89,7 +89,7 @@ def so_l2_expected(world: World) -> list[dict[str, object]]:
     moved: dict[date, dict[str, Counts]] = defaultdict(lambda: defaultdict(dict))
     for ent in world.entities.values():
         for t in ent.transfers:
-            # DOMAIN.md §11: final TRANSFER_OUT documents only, each line in pairs
+            # docs/glossary.md#transfers: final TRANSFER_OUT documents only, each line in pairs
             into = wh_to_store.get(norm(t.to_warehouse.name))
             if into is None or not norm(t.from_warehouse.name).startswith("warehouse"):
                 continue
@@ -136,7 +136,8 @@ def store_map(world: World) -> dict[str, tuple[str | None, str]]:
 
 
 def ff_expected(world: World) -> list[dict[str, object]]:
-    """`mart.ff_fa_fs_daily` rows (DOMAIN.md §4) for every day and mapped planogram store."""
+    """`mart.ff_fa_fs_daily` rows (docs/metrics.md#ff-fa-fs) for every day and mapped planogram
+    store."""
     header, _ = world.portal["planogram"]
     columns = [c for c in header if SIZE_COLUMN.match(c)]
     covered = list(dict.fromkeys(k for c in columns for k in column_keys(c)))

@@ -90,7 +90,8 @@ class ChatDriver:
         """The person edits their message `message_id` to `text`: an `edited_message` update.
 
         As Telegram sends it: the same message id and `date`, a new `edit_date`, the new text
-        and its entities (TELEGRAM.md: edits arrive as `edited_message`, never as `message`).
+        and its entities (docs/telegram.md#updates-and-buttons: edits arrive as `edited_message`,
+        never as `message`).
 
         Raises:
             ValueError: no such message from a person in the chat.

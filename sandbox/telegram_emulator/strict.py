@@ -1,4 +1,4 @@
-"""Telegram's refusals that a forgiving stand-in would let through (issue 11, TELEGRAM.md).
+"""Telegram's refusals that a forgiving stand-in would let through (issue 11, docs/telegram.md).
 
 Every rule is on by default, as on Telegram; `Strictness` switches one off or tunes a limit
 (a test of something else may raise the flood limits rather than wait). Error wordings are the

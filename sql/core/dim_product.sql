@@ -23,7 +23,7 @@ select
     core.tier_class(k.tier)             as tier,
     k.tier_lama,
     k.tier_baru,
-    nullif(p.harga_beli, 0)             as harga_beli,   -- 0 or NULL: no price (§9.8 point 5)
+    nullif(p.harga_beli, 0)             as harga_beli,   -- 0 or NULL: no price (docs/metrics.md)
     nullif(p.price_taq, 0)              as price_taq,
     nullif(p.rsp, 0)                    as rsp,
     core.is_product(k.article, null, k.kode_besar) as is_product,

@@ -1,4 +1,4 @@
--- The four legal entities; intercompany sales are recognised by these exact names (§2.3).
+-- The four legal entities; intercompany sales are recognised by these exact names (docs/glossary.md#entities).
 create or replace view core.entity as
 select code, legal_name
 from (

@@ -1,5 +1,5 @@
--- Accurate sales lines (not iSeller: §9.0.1) with the product rule, the tier class and the
--- channel of §9.4 (from the department's portal.store row, never from the entity or the name).
+-- Accurate sales lines (not iSeller: docs/schema.md#core-views) with the product rule, the tier class and the
+-- channel of docs/metrics.md#sales (from the department's portal.store row, never from the entity or the name).
 create or replace view core.fact_sales as
 select
     w.*,

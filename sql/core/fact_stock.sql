@@ -1,4 +1,4 @@
--- Kept stock snapshots with the product rule and the §9.0 store stock key: (gudang_key,
+-- Kept stock snapshots with the product rule and the store stock key (docs/metrics.md#shared-rules): (gudang_key,
 -- article_key, size_key) = (warehouse, kode_mix, size) for kodemix-matched codes with a kode_mix,
 -- else (warehouse, kode_besar, '').
 create or replace view core.fact_stock as

@@ -1,4 +1,4 @@
--- Non-products (§9.0, DA rule 8 and the WH stock page): shopping bags, hangers, paper bags,
+-- Non-products (docs/metrics.md#shared-rules; the operators' rules): shopping bags, hangers, paper bags,
 -- thermal rolls, Luca boxes, gifts with purchase. `article` falls back on `nama_barang` so that a
 -- code missing from kodemix is judged by its name, never dropped.
 create or replace function core.is_product(article text, nama_barang text, kode_besar text)

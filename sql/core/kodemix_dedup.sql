@@ -1,4 +1,4 @@
--- One product row per lower(trim(kode_besar)): the version with the lowest no_urut (§2.1).
+-- One product row per lower(trim(kode_besar)): the version with the lowest no_urut (docs/schema.md).
 create or replace view core.kodemix_dedup as
 select distinct on (lower(trim(kode_besar)))
     -- keys

@@ -1,5 +1,5 @@
--- The location type of §9.0.1: a §5 store; online when the store's branch is Online; warehouse
--- when the name starts with "warehouse" (as §5); else other.
+-- The location type of core.dim_warehouse (docs/schema.md#core-views): a retail store; online when the store's branch is Online; warehouse
+-- when the name starts with "warehouse" (as SO L2's transfers); else other.
 create or replace function core.location_type(gudang_key text, is_retail boolean, branch text)
 returns text
 language sql immutable parallel safe

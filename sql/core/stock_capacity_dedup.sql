@@ -1,4 +1,4 @@
--- One capacity row per location key: the row with the largest max_stock wins (§9.5); `copies`
+-- One capacity row per location key: the row with the largest max_stock wins (docs/metrics.md#stock-vs-capacity); `copies`
 -- counts the rows of the key, so duplicates can be listed.
 create or replace view core.stock_capacity_dedup as
 select distinct on (core.store_key(stock_location))

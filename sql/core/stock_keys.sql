@@ -1,7 +1,7 @@
--- The §9.0 store stock key of a day's snapshot at some locations, as one function the stock
+-- The store stock key (docs/metrics.md#shared-rules) of a day's snapshot at some locations, as one function the stock
 -- marts share (docs/metrics.md; the same key as core.fact_stock). The day's rows are summed per
 -- warehouse spelling and code first (on the snapshot's store-key index), and the product, key
--- and tier rules applied once per code, not once per row (§2.3: aggregate the fact first, join
+-- and tier rules applied once per code, not once per row (docs/schema.md#core-views: aggregate the fact first, join
 -- the dimensions after): core.fact_stock row by row took seconds at the warehouses' scale.
 -- Returns one row per (gudang_key, article_key, size_key, is_matched): the total over the four
 -- entities, over DDD and LJBB (RO Box's source entities) and over DDD (RO Protol's); totals may

@@ -1,10 +1,10 @@
--- mart.ff_fa_fs_daily for one report date (DOMAIN.md §4): is each store displaying its planogram?
+-- mart.ff_fa_fs_daily for one report date (docs/metrics.md#ff-fa-fs): is each store displaying its planogram?
 -- $1 = report date (WIB); stock comes from that date's snapshot. Mapped planogram stores only
 -- (portal.store_name_map; run the auto-mapping first). Selects the date's rows, one per store;
 -- jobs/mart_replace.py writes them over the date's rows (stores no longer mapped or planned
 -- lose theirs): a rerun on the same inputs gives the same rows.
 --
--- The size columns vary between planogram versions (DOMAIN.md §2.1): jobs/marts.py reads them
+-- The size columns vary between planogram versions (docs/schema.md#portal-master-data): jobs/marts.py reads them
 -- from the catalog and puts one VALUES row per column in front of the row marked SIZE CELLS
 -- below: `('size_42', p."size_42", null)` for a numeric column, `('size_42', null,
 -- p."size_42"::text)` for any other (the file as it stands unpivots no column). Unpivoting

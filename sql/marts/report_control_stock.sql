@@ -1,4 +1,5 @@
--- mart.report_control_stock for one snapshot date (DOMAIN.md §9.1): one line per §5 retail store.
+-- mart.report_control_stock for one snapshot date (docs/metrics.md#control-stock): one line per
+-- retail store.
 -- Reads plan_cell (sql/marts/report_planogram_cells.sql, same transaction), mart.ff_fa_fs_daily
 -- (copied, not recomputed) and mart.report_depth_alert of the same date (built just before).
 -- $1 = snapshot date (WIB); $2 = FF red line (0.60); $3..$5 = FF, FA, FS targets;
@@ -9,7 +10,7 @@
 with
 
 stores as (
-    -- §5: one row per stock location (the first store key of a shared gudang)
+    -- retail stores: one row per stock location (the first store key of a shared gudang)
     select distinct on (s.gudang_key)
         s.gudang_key, s.store_key, s.nama_accurate, s.nama_department_old,
         s.branch, s.area, s.as_name, s.bm_name, c.max_stock
@@ -21,7 +22,7 @@ stores as (
 ),
 
 key_stock as (
-    -- the §9.0 stock keys of the stores (mart.stock_key_daily: core.stock_keys of the whole
+    -- the stock keys of the stores (mart.stock_key_daily: core.stock_keys of the whole
     -- day, summed once by jobs/stock_keys.py)
     select k.gudang_key, k.article_key, k.size_key, k.is_matched, k.total
     from mart.stock_key_daily as k
@@ -49,10 +50,10 @@ stock as (
     group by k.gudang_key
 ),
 
--- ---------------------------------------------------------------- planogram (§4 slots)
+-- ---------------------------------------------------------------- planogram (FF slots)
 
 slots as (
-    -- a planned slot is filled when one of its keys holds stock (§4); keys joined, not looked
+    -- a planned slot is filled when one of its keys holds stock (docs/metrics.md#ff-fa-fs); keys joined, not looked
     -- up per slot
     select
         ck.gudang_key, ck.article_key, ck.size_column, min(ck.plan_qty) as plan_qty,

@@ -1,4 +1,4 @@
--- mart.report_depth_alert for one snapshot date (DOMAIN.md §9.3): per planogram store, the planned
+-- mart.report_depth_alert for one snapshot date (docs/metrics.md#ro-list): per planogram store, the planned
 -- articles that need RO Box, RO Protol, or are low on cover. Reads the temporary table plan_cell
 -- (sql/marts/report_planogram_cells.sql, built first in the same transaction).
 -- $1 = snapshot date (WIB); $2 = RO_BOX_THRESHOLD; $3 = DEPTH_ALERT_DAYS;

@@ -1,4 +1,4 @@
--- The planned size slots of every mapped planogram store (DOMAIN.md §4 slot rules), as the
+-- The planned size slots of every mapped planogram store (docs/metrics.md#ff-fa-fs slot rules), as the
 -- temporary table plan_cell of the current transaction, for the business marts that need them
 -- (report_depth_alert, report_control_stock, report_tier_summary, report_stock_vs_capacity).
 -- The same rules as sql/marts/ff_fa_fs_daily.sql: one mapping per planogram name (manual wins),

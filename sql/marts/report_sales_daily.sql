@@ -1,7 +1,7 @@
--- mart.report_sales_daily for one invoice date (DOMAIN.md §9.4): pairs and rupiah per selling
+-- mart.report_sales_daily for one invoice date (docs/metrics.md#sales): pairs and rupiah per selling
 -- entity and department, product lines only, intercompany excluded (kept in the audit columns).
--- Every §5 retail store gets a DDD row, with zeros when nothing was sold. Sales lines are the
--- newest pull of each line that exists now (core.fact_sales_unified; §9.8 point 18).
+-- Every retail store gets a DDD row, with zeros when nothing was sold. Sales lines are the
+-- newest pull of each line that exists now (core.fact_sales_unified; docs/metrics.md#decisions).
 -- $1 = sales date (WIB). Selects the date's rows; jobs/mart_replace.py writes them over the
 -- date's rows (rows no longer selected are removed): a rerun on the same inputs gives the same rows.
 
@@ -41,7 +41,7 @@ grouped as (
 ),
 
 retail as (
-    -- every §5 store gets a DDD row
+    -- every retail store gets a DDD row
     select 'DDD'::text as source_entity, s.store_key, s.nama_accurate, s.branch, s.area,
            s.category
     from core.store_by_accurate as s

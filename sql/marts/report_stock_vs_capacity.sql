@@ -1,5 +1,5 @@
--- mart.report_stock_vs_capacity for one snapshot date (DOMAIN.md §9.5): every portal.stock_capacity
--- location (one per key, the largest max_stock wins) and every §5 retail store without one.
+-- mart.report_stock_vs_capacity for one snapshot date (docs/metrics.md#stock-vs-capacity): every portal.stock_capacity
+-- location (one per key, the largest max_stock wins) and every retail store without one.
 -- Reads plan_cell (sql/marts/report_planogram_cells.sql, same transaction) for plan_pairs and
 -- the day's location totals (mart.stock_location_daily, jobs/stock_keys.py).
 -- $1 = snapshot date (WIB); $2 = CAPACITY_OVER_RATIO; $3 = CAPACITY_UNDER_RATIO.
@@ -25,7 +25,7 @@ locations as (
 ),
 
 retail as (
-    -- the §5 store at a location: one per gudang_key, as report_control_stock picks it
+    -- the retail store at a location: one per gudang_key, as report_control_stock picks it
     select distinct on (s.gudang_key) s.gudang_key, s.store_key, s.nama_accurate
     from core.store_by_accurate as s
     where core.is_retail_store(s.category, s.store_key) and s.gudang_key is not null

@@ -1,4 +1,4 @@
--- mart.report_tier_summary for one snapshot date (DOMAIN.md §9.2): stock per location and tier,
+-- mart.report_tier_summary for one snapshot date (docs/metrics.md#tier-summary): stock per location and tier,
 -- with the planogram's tier mix at planogram stores. Reads plan_cell
 -- (sql/marts/report_planogram_cells.sql, same transaction) and the day's stock sums
 -- (mart.stock_location_daily, mart.stock_tier_daily: jobs/stock_keys.py, same transaction).
@@ -11,7 +11,7 @@ with
 
 spelling as (
     -- the day's locations, their spelling and totals (mart.stock_location_daily, summed once a
-    -- day by jobs/stock_keys.py from the §9.0 keys, as core.stock_keys gives them)
+    -- day by jobs/stock_keys.py from the stock keys, as core.stock_keys gives them)
     select gudang_key, nama_gudang, stock_pairs as pairs, articles
     from mart.stock_location_daily
     where snapshot_date = $1::date

@@ -1,4 +1,4 @@
--- The §9.0 stock keys of one whole snapshot date, written once for the four stock marts
+-- The stock keys (docs/metrics.md#shared-rules) of one whole snapshot date, written once for the four stock marts
 -- (migration 0070; jobs/stock_keys.py) from the temporary tables stock_spelling and stock_key
 -- (sql/marts/stock_key_sums.sql, same transaction): the keys of the kept locations, each
 -- location's spelling and totals, its per-tier totals with the keys' prices
@@ -19,7 +19,7 @@ spelled as (
 ),
 
 kept_locations as (
-    -- the locations whose keys the marts read one by one: §5 stores, mapped planogram stores,
+    -- the locations whose keys the marts read one by one: retail stores, mapped planogram stores,
     -- warehouses (the RO sources); the others are read through their totals only
     select gudang_key from core.store_by_gudang where core.is_retail_store(category, store_key)
     union

@@ -1,4 +1,4 @@
--- The §9.0 stock keys of one whole snapshot date, as the temporary tables of the current
+-- The stock keys (docs/metrics.md#shared-rules) of one whole snapshot date, as the temporary tables of the current
 -- transaction that sql/marts/stock_key_daily.sql (jobs/stock_keys.py) writes from: stock_spelling
 -- (each warehouse spelling, its location key computed once, its rows) and stock_key (one row per
 -- (gudang_key, article_key, size_key, is_matched), the rules of core.stock_keys, migration 0042:

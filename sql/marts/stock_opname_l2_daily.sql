@@ -1,4 +1,4 @@
--- mart.stock_opname_l2_daily for one snapshot date (DOMAIN.md §5): does stock move as sales say?
+-- mart.stock_opname_l2_daily for one snapshot date (docs/metrics.md#so-l2): does stock move as sales say?
 -- $1 = snapshot date (WIB). Today's stock against yesterday's stock + yesterday's transfers in -
 -- yesterday's DDD sales, per retail store x gender group. Products missing from kodemix have no
 -- gender group and are left out everywhere. Selects the date's rows; jobs/mart_replace.py writes
@@ -62,7 +62,7 @@ sales as (
 ),
 
 transfer_lines as (
-    -- DOMAIN.md §11: only final documents (approved, or no approval in that database) of type
+    -- docs/glossary.md#transfers: only final documents (approved, or no approval in that database) of type
     -- TRANSFER_OUT (a two-step transfer's TRANSFER_IN leg is the same goods again), each line
     -- in pairs (quantity x unit ratio: a line in boxes); drafts, submitted and rejected
     -- documents are loaded, never counted

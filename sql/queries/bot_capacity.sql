@@ -1,5 +1,5 @@
--- /capacity: the stores of a scope against their capacity on the latest snapshot (DOMAIN.md
--- §9.5). $1 text: branch (lower) or null, $2 text[]: store warehouse keys or null.
+-- /capacity: the stores of a scope against their capacity on the latest snapshot
+-- (docs/metrics.md#stock-vs-capacity). $1 text: branch (lower) or null, $2 text[]: store warehouse keys or null.
 
 with
 

@@ -1,4 +1,4 @@
--- /depth: a store's RO list of its latest snapshot (DOMAIN.md §9.3), priority high, medium, low
+-- /depth: a store's RO list of its latest snapshot (docs/metrics.md#ro-list), priority high, medium, low
 -- (T4/T5 = none are left out), with the store's control date and storage. One row with null
 -- article columns when nothing is needed; no row when the store has no control line at all.
 -- $1 text: warehouse key (gudang_key).

@@ -1,4 +1,4 @@
--- /stock's control card: a store's latest line of mart.report_control_stock (DOMAIN.md §9.1).
+-- /stock's control card: a store's latest line of mart.report_control_stock (docs/metrics.md#control-stock).
 -- $1 text: warehouse key (gudang_key).
 
 select

@@ -1,4 +1,4 @@
--- Retail stores (DOMAIN.md §5: category RETAIL, department name starting with "zuma"), one per
+-- Retail stores (docs/glossary.md#retail-stores: category RETAIL, department name starting with "zuma"), one per
 -- lower(nama_accurate), with the planogram names mapped to their warehouse.
 
 select

@@ -1,4 +1,4 @@
--- /tier: stock per tier of the stores in a scope on the latest snapshot (DOMAIN.md §9.2), and the
+-- /tier: stock per tier of the stores in a scope on the latest snapshot (docs/metrics.md#tier-summary), and the
 -- planogram's tier mix where there is one. $1 text: branch (lower) or null, $2 text[]: store
 -- warehouse keys or null.
 

@@ -1,4 +1,4 @@
--- Freshness of the inputs at the check (DOMAIN.md §6): the latest FF/FA/FS report date with its
+-- Freshness of the inputs at the check (docs/alerts.md#the-health-check-rules): the latest FF/FA/FS report date with its
 -- store averages, and the last successful backup. One row.
 -- $1 date: business date (WIB), $2 timestamptz: "now".
 

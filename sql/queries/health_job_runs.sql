@@ -1,5 +1,5 @@
 -- The job runs of the business date and the day before (one row per run key), for failures,
--- rejected tokens and missed slots (DOMAIN.md §6).
+-- rejected tokens and missed slots (docs/alerts.md#the-health-check-rules).
 -- $1 date: business date (WIB), $2 timestamptz: the check's "now"; later runs are ignored.
 
 select

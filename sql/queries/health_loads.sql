@@ -1,5 +1,5 @@
 -- The latest Accurate load per (data type, entity) started in the window, with its error:
--- a later success clears an earlier rejected token (DOMAIN.md §6, §8).
+-- a later success clears an earlier rejected token (docs/alerts.md#the-health-check-rules).
 -- $1 timestamptz: window start (00:00 WIB of the business date), $2 timestamptz: "now".
 
 select distinct on (h.data_type, upper(h.entity))

@@ -1,4 +1,4 @@
--- The latest sales date each entity loaded successfully, up to the business date (DOMAIN.md §6:
+-- The latest sales date each entity loaded successfully, up to the business date (docs/alerts.md#the-health-check-rules:
 -- "latest sales date older than yesterday"). NULL when it never loaded.
 -- $1 date: business date (WIB), $2 timestamptz: "now", $3 text[]: sales entities (upper case).
 

@@ -1,4 +1,4 @@
--- Store x gender rows of the business date with possible shrinkage (DOMAIN.md §5, §6):
+-- Store x gender rows of the business date with possible shrinkage (docs/metrics.md#so-l2, docs/alerts.md):
 -- selisih at most -$2 pairs and selisih_pct at most -$3 %. Worst first.
 -- $1 date: business date (WIB), $2 numeric: pairs, $3 numeric: percent.
 

@@ -1,4 +1,4 @@
--- SO L2 of the business date at a glance (DOMAIN.md §5, §6): rows, stores, rows whose selisih
+-- SO L2 of the business date at a glance (docs/metrics.md#so-l2, docs/alerts.md): rows, stores, rows whose selisih
 -- is not zero. $1 date: business date (WIB).
 
 select

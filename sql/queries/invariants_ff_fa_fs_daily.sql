@@ -1,4 +1,4 @@
--- Rows of mart.ff_fa_fs_daily for $1 (report date) that break DOMAIN.md §4; must return none.
+-- Rows of mart.ff_fa_fs_daily for $1 (report date) that break docs/metrics.md#ff-fa-fs; must return none.
 -- FF and FA are shares (0..1); FS is not capped but never negative; a stocked article implies
 -- stock, so FA > 0 implies FS > 0; the key is never null.
 select report_date, store_db_name, ff, fa, fs, 'ratio out of range or inconsistent' as problem

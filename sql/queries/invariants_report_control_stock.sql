@@ -1,4 +1,4 @@
--- Rows of mart.report_control_stock for $1 (snapshot date) that break DOMAIN.md §9.1; must
+-- Rows of mart.report_control_stock for $1 (snapshot date) that break docs/metrics.md#control-stock; must
 -- return none. Parts never exceed the whole; fb <= fa; full + broken + missing = planned; a store
 -- without planogram has NULL in every plan-derived column; depth only with sales.
 select snapshot_date, gudang_key, status, 'inconsistent control line' as problem

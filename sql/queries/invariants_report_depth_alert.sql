@@ -1,4 +1,4 @@
--- Rows of mart.report_depth_alert for $1 (snapshot date) that break DOMAIN.md §9.3; must return
+-- Rows of mart.report_depth_alert for $1 (snapshot date) that break docs/metrics.md#ro-list; must return
 -- none. Only rows needing action are kept; the RO type follows the gap and the empty share;
 -- availability is NULL exactly on NO_RESTOCK rows; gaps never exceed the plan.
 select snapshot_date, gudang_key, kode_mix_key, ro_type, 'inconsistent RO line' as problem

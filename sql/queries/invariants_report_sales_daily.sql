@@ -1,5 +1,5 @@
--- Rows of mart.report_sales_daily for $1 (sales date) that break DOMAIN.md §9.4; must return
--- none. Unmatched pairs are part of pairs; an unmatched channel has no store row; a §5 store is
+-- Rows of mart.report_sales_daily for $1 (sales date) that break docs/metrics.md#sales; must return
+-- none. Unmatched pairs are part of pairs; an unmatched channel has no store row; a retail store is
 -- a retail-channel DDD row; the average price follows revenue and pairs.
 select sales_date, source_entity, store_key, 'inconsistent sales line' as problem
 from mart.report_sales_daily

@@ -1,4 +1,4 @@
--- Rows of mart.report_stock_vs_capacity for $1 (snapshot date) that break DOMAIN.md §9.5; must
+-- Rows of mart.report_stock_vs_capacity for $1 (snapshot date) that break docs/metrics.md#stock-vs-capacity; must
 -- return none. The status follows the limits; over and short pairs are never negative and NULL
 -- exactly when their limit is missing or 0.
 select snapshot_date, gudang_key, status, 'inconsistent capacity line' as problem

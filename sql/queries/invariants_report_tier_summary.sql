@@ -1,4 +1,4 @@
--- Locations of mart.report_tier_summary for $1 (snapshot date) that break DOMAIN.md §9.2; must
+-- Locations of mart.report_tier_summary for $1 (snapshot date) that break docs/metrics.md#tier-summary; must
 -- return none. Shares of a location add up to 1 (or all are NULL); plan shares of a planogram
 -- store add up to 1; the gap is judged on tiers 1-3 only.
 select snapshot_date, gudang_key, 'shares do not add up' as problem

@@ -1,4 +1,4 @@
--- Rows of mart.stock_opname_l2_daily for $1 (snapshot date) that break DOMAIN.md §5; must return
+-- Rows of mart.stock_opname_l2_daily for $1 (snapshot date) that break docs/metrics.md#so-l2; must return
 -- none: the arithmetic of expected / selisih / selisih_pct, NULLs travelling together, and every
 -- store carrying exactly the three gender groups.
 select snapshot_date, store_name, gender_group, 'arithmetic' as problem

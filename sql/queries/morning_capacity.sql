@@ -1,5 +1,5 @@
 -- Retail stores against their capacity on one snapshot date (mart.report_stock_vs_capacity,
--- DOMAIN.md §9.5). $1 date: snapshot date.
+-- docs/metrics.md#stock-vs-capacity). $1 date: snapshot date.
 
 select
     coalesce(c.store_name, c.stock_location) as store,

@@ -1,5 +1,5 @@
--- Stock health per retail store for one snapshot date (mart.report_control_stock, DOMAIN.md
--- §9.1). $1 date: snapshot date.
+-- Stock health per retail store for one snapshot date (mart.report_control_stock,
+-- docs/metrics.md#control-stock). $1 date: snapshot date.
 
 select
     c.store_name as store,

@@ -1,4 +1,4 @@
--- RO Box / RO Protol per branch for one snapshot date (mart.report_depth_alert, DOMAIN.md §9.3):
+-- RO Box / RO Protol per branch for one snapshot date (mart.report_depth_alert, docs/metrics.md#ro-list):
 -- stores and articles, priority high and medium only. $1 date: snapshot date.
 
 select

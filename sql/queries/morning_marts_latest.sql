@@ -1,4 +1,4 @@
--- The latest date with rows in each business mart (DOMAIN.md §9), up to the report's dates:
+-- The latest date with rows in each business mart (docs/metrics.md#business-marts), up to the report's dates:
 -- $1 date: snapshot date (stock marts), $2 date: sales date (sales mart).
 
 select

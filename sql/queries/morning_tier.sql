@@ -1,5 +1,5 @@
 -- Stock pairs per tier of the retail stores, and the warehouses' dead stock (tiers 4 and 5), for
--- one snapshot date (mart.report_tier_summary, DOMAIN.md §9.2). $1 date: snapshot date.
+-- one snapshot date (mart.report_tier_summary, docs/metrics.md#tier-summary). $1 date: snapshot date.
 
 select
     t.location_type,

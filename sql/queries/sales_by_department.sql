@@ -1,4 +1,4 @@
--- Sales of one day per department and channel (DOMAIN.md §9.4), retail stores only: the day,
+-- Sales of one day per department and channel (docs/metrics.md#sales), retail stores only: the day,
 -- the same weekday a week before, month to date and the store's Finance target of the month.
 -- Read by the morning report (whole company), /sales and the digest (a scope).
 -- $1 date: sales date (D-1 in the report), $2 text: branch (lower) or null, $3 text[]: store

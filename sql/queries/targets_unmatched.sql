@@ -1,5 +1,5 @@
 -- Finance target rows (portal.store_monthly_target) whose store name matches no portal.store
--- nama_accurate through core.store_key (DOMAIN.md §9.4: listed, never fuzzy-matched).
+-- nama_accurate through core.store_key (docs/metrics.md#sales: listed, never fuzzy-matched).
 -- $1 = year, or NULL for every year. One row per name as Finance spells it.
 select distinct t.store_name
 from portal.store_monthly_target as t

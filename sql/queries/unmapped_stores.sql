@@ -1,5 +1,5 @@
 -- Planogram stores with no row in portal.store_name_map: FF/FA/FS cannot be computed for them
--- until someone maps them by hand (DOMAIN.md §4, §6). Read by the health check and the report.
+-- until someone maps them by hand (docs/metrics.md#store-name-matching). Read by the health check and the report.
 
 select min(regexp_replace(trim(p.store_name), '\s+', ' ', 'g')) as store_name
 from portal.planogram as p

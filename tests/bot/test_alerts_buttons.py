@@ -26,7 +26,7 @@ async def _paged(alerting: AlertHarness) -> tuple[int, object]:
     return alert_id, page
 
 
-FEEDBACK = ["Benar", "Alarm palsu"]  # under every unresolved card (DOMAIN.md §12)
+FEEDBACK = ["Benar", "Alarm palsu"]  # under every unresolved card (docs/monitors.md)
 
 
 def _labels(message) -> list[str]:

@@ -22,7 +22,7 @@ from tests.bot.alert_harness import (
 __all__ = ["alerting"]  # the fixture, imported for the tests below
 
 
-FEEDBACK = ["Benar", "Alarm palsu"]  # under every unresolved card (DOMAIN.md §12)
+FEEDBACK = ["Benar", "Alarm palsu"]  # under every unresolved card (docs/monitors.md)
 
 
 def _labels(message) -> list[str]:

@@ -1,4 +1,4 @@
-"""`opsbot monitor add|sync|list|show|enable|test` against a real database (DOMAIN.md §12):
+"""`opsbot monitor add|sync|list|show|enable|test` against a real database (docs/monitors.md):
 a refused query is one sentence why and saves nothing."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """/sales, /depth, /tier, /capacity and /stock's control card end to end through the Telegram
-emulator: the §9 marts seeded directly, a lead's scope, an empty-data day."""
+emulator: the business marts seeded directly, a lead's scope, an empty-data day."""
 
 from __future__ import annotations
 
@@ -165,7 +165,7 @@ async def test_stock_gains_the_control_card(marts: BotHarness):
 
 
 async def test_an_empty_data_day_answers_plainly(bot: BotHarness):
-    """Nothing in the §9 marts yet: every command says so in a sentence."""
+    """Nothing in the business marts yet: every command says so in a sentence."""
     [reply] = await bot.ask(ADMIN, "/sales")
     assert "Belum ada data penjualan untuk 15 Feb 2026." in reply.body
     [reply] = await bot.ask(ADMIN, "/tier Bali")

@@ -1,4 +1,4 @@
-"""Monitors end to end through the Telegram emulator (DOMAIN.md §12, issue 14): a monitor file
+"""Monitors end to end through the Telegram emulator (docs/monitors.md, issue 14): a monitor file
 synced, scheduled, fired, carded, acknowledged, marked a false alarm, resolved; a monitor that
 times out recorded and warned once while its schedule goes on; a lead sees only their stores;
 a refused monitor (an update, a pg_sleep, a query on ops) refused when saved and by the role; a

@@ -1,5 +1,6 @@
 """A server whose clock and timezone are UTC (TZ=UTC): 06:00 WIB is 23:00 UTC the day before,
-and the report that fires then is still the report of the WIB date (DOMAIN.md §8)."""
+and the report that fires then is still the report of the WIB date
+(docs/incidents.md#wrong-dates-on-a-utc-server)."""
 
 from __future__ import annotations
 

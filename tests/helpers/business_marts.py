@@ -1,4 +1,4 @@
-"""Rows of the five §9 business marts and Finance targets, written directly for report and bot
+"""Rows of the five business marts and Finance targets, written directly for report and bot
 tests (the marts' own SQL is tested against the synthetic world elsewhere).
 
 Each `add_*` takes the columns that matter to a test and fills the other NOT NULL columns with

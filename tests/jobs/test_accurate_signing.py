@@ -1,4 +1,5 @@
-"""Request signing: the official §2.4 vector, the extra vectors, and fresh timestamps."""
+"""Request signing: the official vector (docs/accurate-api.md#signing), the extra vectors, and fresh
+timestamps."""
 
 from __future__ import annotations
 

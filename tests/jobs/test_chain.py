@@ -13,7 +13,7 @@ SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]  # no Accurate cre
 
 
 def morning() -> datetime:
-    """The runs happen on DAY (a stock pull is for today only, DOMAIN.md §10)."""
+    """The runs happen on DAY (a stock pull is for today only, docs/data-contracts.md#dates)."""
     return wib_at(DAY, time(3))
 
 

@@ -89,9 +89,9 @@ async def test_the_chain_finds_the_planted_losses_and_reruns_idempotently(databa
                 assert [o.job for o in outcomes if not o.ok] == [], outcomes
                 open_after[day.isoformat()] = [r["key"] for r in await conn.fetch(OPEN_SHRINKAGE)]
 
-            # transfers counted as they really are (DOMAIN.md §11): the world's DDD documents
-            # include drafts, submitted and rejected ones, two-step transfers' TRANSFER_IN legs
-            # and lines in boxes; mutasi_in is exactly the final TRANSFER_OUT pairs
+            # transfers counted as they really are (docs/glossary.md#transfers): the world's DDD
+            # documents include drafts, submitted and rejected ones, two-step transfers' TRANSFER_IN
+            # legs and lines in boxes; mutasi_in is exactly the final TRANSFER_OUT pairs
             kinds = {
                 (t.item_transfer_type, t.approval_status, t.lines[0].unit)
                 for t in world.entities["DDD"].transfers

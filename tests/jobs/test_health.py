@@ -402,7 +402,8 @@ ENGLISH = re.compile(
 
 async def test_every_finding_speaks_indonesian(conn: asyncpg.Connection) -> None:
     # One morning where everything goes wrong at once; every title and detail is read by the
-    # operators in Indonesian (DOMAIN.md §7). Commands, keys and Accurate's own words excepted.
+    # operators in Indonesian (docs/morning-report.md). Commands, keys and Accurate's own words
+    # excepted.
     await conn.execute(
         "insert into ops.job_runs (run_key, job, business_date, started_at, status)"
         " values ('backup:2026-11-19', 'backup', $1, $2, 'success')",

@@ -1,5 +1,6 @@
-"""The §9 mart steps are recorded like every step: skipped with the operators' reason when an
-input did not succeed or the snapshot is missing, never run on stale data (DOMAIN.md §3, §9.6)."""
+"""The business-mart steps are recorded like every step: skipped with the operators' reason when an
+input did not succeed or the snapshot is missing, never run on stale data
+(docs/metrics.md#schedule-and-alerts)."""
 
 from datetime import date, datetime, time
 
@@ -50,7 +51,7 @@ async def test_mart_steps_skip_with_the_missing_input_named(pool, conn):
     assert outcomes[1].summary == "skipped: belum ada snapshot stok untuk 20 Nov 2026"
     assert await conn.fetchval("select count(*) from mart.report_stock_vs_capacity") == 0
 
-    # sales_daily needs no snapshot: the §5 stores get their zero rows for the pull's dates
+    # sales_daily needs no snapshot: the retail stores get their zero rows for the pull's dates
     await conn.execute(
         "insert into portal.store (nama_accurate, nama_department_old, branch, category)"
         " values ('Zuma Dalung', 'ZUMA Dalung', 'Bali', 'RETAIL')"

@@ -1,4 +1,5 @@
-"""The client's paging contract and transient `s:false` (DOMAIN.md §10) against the emulator."""
+"""The client's paging contract and transient `s:false` (docs/data-contracts.md#paging) against the
+emulator."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The stock snapshot rules (DOMAIN.md §10) on measured sizes, one case per rule."""
+"""The stock snapshot rules (docs/data-contracts.md) on measured sizes, one case per rule."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Planogram store -> warehouse matching (DOMAIN.md §4, "Store name matching")."""
+"""Planogram store -> warehouse matching (docs/metrics.md#store-name-matching)."""
 
 from datetime import date
 
@@ -158,8 +158,8 @@ async def test_warehouse_candidates_equal_reading_every_row_of_the_snapshot(conn
         "Zuma  Kuta",
         "ZUMA GALAXY MALL",
     ]
-    # one candidate per store key (DOMAIN.md §11); which spelling of a key is shown does not
-    # matter any more: every comparison goes through core.store_key
+    # one candidate per store key (docs/glossary.md#the-three-store-keys); which spelling of a key
+    # is shown does not matter any more: every comparison goes through core.store_key
     candidates = await warehouse_candidates(conn)
     assert [normalise(c) for c in candidates] == [normalise(e) for e in expected]
     spellings = {row["name"] for row in await conn.fetch(READ_EVERY_ROW)}

@@ -1,5 +1,5 @@
-"""The transfer loader keeps every document as Accurate serves it (DOMAIN.md §11): drafts,
-submitted and rejected documents, both legs of two-step transfers, lines in boxes with their
+"""The transfer loader keeps every document as Accurate serves it (docs/glossary.md#transfers):
+drafts, submitted and rejected documents, both legs of two-step transfers, lines in boxes with their
 unit ratio, through the real client and the emulator."""
 
 from __future__ import annotations

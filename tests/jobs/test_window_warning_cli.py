@@ -1,5 +1,5 @@
 """A sales or transfer window far below the usual pull is loaded with a warning the CLI and the
-run summary name (DOMAIN.md §10): never a silent ✓, never refused (a holiday is real)."""
+run summary name (docs/data-contracts.md): never a silent ✓, never refused (a holiday is real)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Benar / Alarm palsu answers, precision per rule over 30 days, and the morning report naming a
-monitor below MONITOR_MIN_PRECISION with at least 5 answers (DOMAIN.md §12)."""
+monitor below MONITOR_MIN_PRECISION with at least 5 answers (docs/monitors.md)."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal

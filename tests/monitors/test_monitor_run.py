@@ -1,4 +1,4 @@
-"""Monitors (DOMAIN.md §12): saved only when read-only, run as opsbot_monitor under a timeout,
+"""Monitors (docs/monitors.md): saved only when read-only, run as opsbot_monitor under a timeout,
 one alert per row group that resolves when its rows are gone, a failure recorded and warned once."""
 
 from datetime import UTC, datetime, timedelta

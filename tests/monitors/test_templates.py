@@ -1,4 +1,4 @@
-"""The ten monitor templates (monitors/*.sql, DOMAIN.md §12): each is saved disabled by a sync,
+"""The ten monitor templates (monitors/*.sql, docs/monitors.md): each is saved disabled by a sync,
 runs as opsbot_monitor, finds what is planted in its source rows and stays quiet on a clean day.
 These are the edge cases on hand-written rows; test_templates_world.py runs the same templates on
 the synthetic world loaded by the real chain."""

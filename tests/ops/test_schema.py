@@ -1,4 +1,4 @@
-"""The schema carries exactly the names of DOMAIN.md §2.1, §2.2 and §2.4."""
+"""The schema carries exactly the names of docs/schema.md."""
 
 import asyncpg
 import pytest

@@ -129,7 +129,7 @@ async def add_load(
     )
 
 
-MART_RUNS = {  # the §9 jobs of the chain (DOMAIN.md §9.6), WIB
+MART_RUNS = {  # the business-mart jobs of the chain (docs/metrics.md#schedule-and-alerts), WIB
     "tier_summary": (3, 45),
     "stock_vs_capacity": (3, 46),
     "sales_daily": (5, 3),
@@ -255,7 +255,7 @@ DAILY = {  # rupiah a day from 1 Feb; pairs = rupiah / 250,000
 
 
 async def seed_business(conn: asyncpg.Connection) -> None:
-    """The five §9 marts for the report's morning (stock of D, sales up to D-1)."""
+    """The five business marts for the report's morning (stock of D, sales up to D-1)."""
     for store, rupiah in TARGETS.items():
         await add_target(conn, 2026, store, 2, rupiah)
     await add_target(conn, 2026, "ZUMA KUTA SQ.", 2, 90_000_000)  # Finance's own spelling
@@ -531,7 +531,8 @@ async def test_low_rows_and_missing_runs(conn: asyncpg.Connection) -> None:
     assert "❌ Tarik stok DDD, LJBB, MBB: tidak jalan\n" in text
     assert "❌ Tarik transfer DDD, LJBB, MBB, UBB: tidak jalan" in text
     assert "⚠️ Tarik stok UBB: baris jauh di bawah biasanya" in text
-    # the five §9 jobs that never ran: one headline line; each section names its own cause
+    # the five business-mart jobs that never ran: one headline line; each section names its own
+    # cause
     assert text.count("❌ Hitung laporan bisnis: tidak jalan\n") == 1
     assert "Penyebab: ❌ Hitung penjualan harian: tidak jalan (tidak ada catatan)" in text
     assert "Penyebab: ❌ Hitung daftar RO: tidak jalan (tidak ada catatan)" in text

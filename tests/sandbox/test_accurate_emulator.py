@@ -20,7 +20,7 @@ from sandbox.accurate_emulator.faults import Fault, FaultBook, endpoint_key
 from sandbox.accurate_emulator.jsonfmt import dumps
 from sandbox.accurate_emulator.limits import TokenLimits
 
-# The §2.4 vector instant: 02/11/2023 09:01:01 WIB.
+# The signing vector's instant (docs/accurate-api.md#signing): 02/11/2023 09:01:01 WIB.
 NOW = datetime(2023, 11, 2, 2, 1, 1, tzinfo=UTC)
 VECTOR_SECRET = "31d49b3dc632614495ff8071e5be44a1"
 

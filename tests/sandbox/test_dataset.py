@@ -28,7 +28,7 @@ from sandbox.dataset.retail_data import RETAIL_STORES_CSV
 from sandbox.dataset.stores import build_locations
 from sandbox.world import LEGAL_NAMES, World
 
-# A copy of the shared store list (shared/data/retail_stores.csv), kept in the repository so
+# A copy of the operators' store list (tests/data/retail_stores.csv), kept in the repository so
 # the comparison always runs.
 SHARED_STORES = Path(__file__).resolve().parents[1] / "data" / "retail_stores.csv"
 HEADERS = {

@@ -1,4 +1,5 @@
-"""The emulator's plausible-but-wrong answers (DOMAIN.md §10), injected through /__control."""
+"""The emulator's plausible-but-wrong answers (docs/data-contracts.md), injected through
+/__control."""
 
 from __future__ import annotations
 

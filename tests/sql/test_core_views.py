@@ -1,4 +1,4 @@
-"""core.* views (DOMAIN.md §2.3): given raw/portal rows, expected view rows."""
+"""core.* views (docs/schema.md#core-views): given raw/portal rows, expected view rows."""
 
 from datetime import date
 from decimal import Decimal

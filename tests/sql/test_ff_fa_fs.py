@@ -1,4 +1,5 @@
-"""mart.ff_fa_fs_daily (DOMAIN.md §4): given planogram, map and stock rows, expected mart rows."""
+"""mart.ff_fa_fs_daily (docs/metrics.md#ff-fa-fs): given planogram, map and stock rows, expected
+mart rows."""
 
 from datetime import date
 from decimal import Decimal

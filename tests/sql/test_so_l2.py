@@ -1,4 +1,5 @@
-"""mart.stock_opname_l2_daily (DOMAIN.md §5): given stock, sales, transfers -> expected rows."""
+"""mart.stock_opname_l2_daily (docs/metrics.md#so-l2): given stock, sales, transfers -> expected
+rows."""
 
 from datetime import date
 from decimal import Decimal

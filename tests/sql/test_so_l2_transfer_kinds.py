@@ -1,5 +1,5 @@
-"""SO L2's mutasi_in counts transfers as they really are (DOMAIN.md §11): final TRANSFER_OUT
-documents only, in pairs, and one movement booked by two entities once."""
+"""SO L2's mutasi_in counts transfers as they really are (docs/glossary.md#transfers): final
+TRANSFER_OUT documents only, in pairs, and one movement booked by two entities once."""
 
 from __future__ import annotations
 
@@ -93,8 +93,8 @@ async def test_one_movement_booked_by_two_entities_counts_once(conn):
 async def test_a_movement_booked_by_two_owners_of_a_shared_warehouse_counts_once(conn):
     await _world(conn)
     # DDD and LJBB both hold stock in the shared "Warehouse Pusat" and both booked 3 pairs of
-    # M1 to the store that day under their own numbers: DOMAIN.md §11 counts one movement
-    # (same date, warehouses, item and quantity), taken from the first entity in code order
+    # M1 to the store that day under their own numbers: docs/glossary.md#transfers counts one
+    # movement (same date, warehouses, item and quantity), taken from the first entity in code order
     await _transfer(conn, "ddd", "IT.20", 3)
     await _transfer(conn, "ljbb", "IT.77", 3, source="WAREHOUSE PUSAT")
     # two identical lines of one entity are two movements, not one

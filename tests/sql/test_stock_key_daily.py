@@ -1,4 +1,4 @@
-"""The day's §9.0 stock key sums (jobs/stock_keys.py): what core.stock_keys says, summed once.
+"""The day's stock key sums (jobs/stock_keys.py): what core.stock_keys says, summed once.
 
 The sums must equal core.stock_keys for the kept locations and the day's totals per location
 and tier; a second call reads them without summing again; new snapshot rows, a reloaded

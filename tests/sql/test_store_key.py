@@ -1,4 +1,5 @@
-"""One normalised store key (DOMAIN.md §11) and the intercompany list (§9.0), as data.
+"""One normalised store key (docs/glossary.md#the-three-store-keys) and the intercompany list, as
+data.
 
 Two spellings of one warehouse that differ only in case and inner spaces are one warehouse:
 FF/FA/FS, SO L2 and /stock's mart read the same stock for the store, whichever spelling the

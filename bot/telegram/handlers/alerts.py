@@ -1,5 +1,5 @@
 """Alert buttons and commands: Acknowledge / Mute 24 h / Unmute / Benar / Alarm palsu taps,
-`/alerts`, `/mute`, `/unmute`. Benar / Alarm palsu (DOMAIN.md §12) store the answer with who
+`/alerts`, `/mute`, `/unmute`. Benar / Alarm palsu (docs/monitors.md) store the answer with who
 gave it (ops/feedback.py); admins and leads may answer, within their alert scope.
 
 Who may do what (bot/telegram/access.py roles): admins and leads may list (/alerts) and acknowledge;

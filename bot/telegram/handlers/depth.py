@@ -1,6 +1,6 @@
-"""`/depth <store>`: the store's RO list (DOMAIN.md §9.3): planned articles needing RO Box or RO
+"""`/depth <store>`: the store's RO list (docs/metrics.md): planned articles needing RO Box or RO
 Protol, or low on cover, by priority then tier, with the sizes needed and whether the warehouse
-has them this morning. Names only, no codes (§7). A lead without a name gets their own store.
+has them this morning. Names only, no codes. A lead without a name gets their own store.
 """
 
 from __future__ import annotations

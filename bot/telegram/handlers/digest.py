@@ -1,4 +1,4 @@
-"""`/digest on|off`: a lead switches their daily private digest (DOMAIN.md §9.7 point 6; sent
+"""`/digest on|off`: a lead switches their daily private digest (docs/morning-report.md; sent
 by bot/service/digest.py after the morning report). Only in a private chat: the digest goes there.
 Without an argument the bot says how to use it and whether it is on.
 """

@@ -1,5 +1,5 @@
 """`/sales [branch|store] [date]`, `/tier [branch|store]` and `/capacity [branch|store]`: the
-business marts of DOMAIN.md §9 on command, within the asker's scope.
+business marts of docs/metrics.md on command, within the asker's scope.
 
 The scope words are resolved as /shrinkage does (`resolve_scope`): a lead sees only their
 branch/stores whatever they ask for, and is refused politely outside it. Every figure is read
@@ -81,7 +81,7 @@ async def _start(update: Update, context: BotContext, command: str) -> str | Non
 @audited
 async def sales_command(update: Update, context: BotContext) -> Outcome:
     """`/sales [branch|store] [date]`: retail sales of a day (default yesterday) vs the same
-    weekday last week, month to date against target, per store; DOMAIN.md §9.4."""
+    weekday last week, month to date against target, per store; docs/metrics.md#sales."""
     text = await _start(update, context, "sales")
     if text is None:
         return "denied" if not context.person.may("sales") else "ok"
@@ -172,7 +172,7 @@ def tier_view(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 @audited
 async def tier_command(update: Update, context: BotContext) -> Outcome:
-    """`/tier [branch|store]`: stock by tier of the latest snapshot (DOMAIN.md §9.2)."""
+    """`/tier [branch|store]`: stock by tier of the latest snapshot (docs/metrics.md)."""
     text = await _start(update, context, "tier")
     if text is None:
         return "denied" if not context.person.may("tier") else "ok"
@@ -202,7 +202,7 @@ async def tier_command(update: Update, context: BotContext) -> Outcome:
 
 @audited
 async def capacity_command(update: Update, context: BotContext) -> Outcome:
-    """`/capacity [branch|store]`: stores over / under their capacity (DOMAIN.md §9.5)."""
+    """`/capacity [branch|store]`: stores over / under their capacity (docs/metrics.md)."""
     text = await _start(update, context, "capacity")
     if text is None:
         return "denied" if not context.person.may("capacity") else "ok"

@@ -1,6 +1,6 @@
 """`/monitors`, `/monitor <id>`, `/monitor test <id>`, `/monitor on|off <id>` (admins).
 
-DOMAIN.md §12: admins see every monitor with its precision over 30 days (ops/feedback.py) and
+docs/monitors.md: admins see every monitor with its precision over 30 days (ops/feedback.py) and
 the built-in rules' precision; `/monitor test` runs a monitor once and shows what it would
 fire without raising anything; from the bot a monitor can only be enabled or disabled (its
 SQL is written in monitors/*.sql and loaded with `opsbot monitor sync`).

@@ -274,7 +274,7 @@ async def reload_command(update: Update, context: BotContext) -> Outcome:
         await answer(update, problem)
         return "ok"
     if job == "stock" and day != wib_today(clock()):
-        # Accurate's stock list gives the stock now (DOMAIN.md §10); a past day's marts are
+        # Accurate's stock list gives the stock now (docs/data-contracts.md); a past day's marts are
         # recomputed from its kept snapshot instead
         await answer(
             update,

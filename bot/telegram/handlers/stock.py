@@ -60,7 +60,7 @@ class StockView:
     selisih: list[dict[str, Any]]
     history: list[dict[str, Any]] = field(default_factory=list)
     targets: Targets = field(default_factory=Targets)
-    control: dict[str, Any] | None = None  # latest mart.report_control_stock line (§9.1)
+    control: dict[str, Any] | None = None  # latest mart.report_control_stock line
 
     @property
     def stock_total(self) -> Decimal:
