@@ -131,7 +131,7 @@ async def run(dsn: str) -> list[Result]:
         await conn.close()
     results.append(
         Result(
-            f"§9 stock key sums, one day ({sums.keys:,} store keys, {sums.locations} locations),"
+            f"business marts' stock key sums, one day ({sums.keys:,} store keys, {sums.locations} locations),"
             " once per snapshot date",
             keys_seconds,
             "s",
@@ -143,7 +143,7 @@ async def run(dsn: str) -> list[Result]:
     for name, (seconds, build) in timed.items():
         results.append(
             Result(
-                f"§9 {name} build, one day ({build.rows:,} rows)",
+                f"business mart {name} build, one day ({build.rows:,} rows)",
                 seconds,
                 "s",
                 baselines[name],
