@@ -131,8 +131,8 @@ async def run(dsn: str) -> list[Result]:
         await conn.close()
     results.append(
         Result(
-            f"business marts' stock key sums, one day ({sums.keys:,} store keys, {sums.locations} locations),"
-            " once per snapshot date",
+            f"business marts' stock key sums, one day ({sums.keys:,} store keys,"
+            f" {sums.locations} locations), once per snapshot date",
             keys_seconds,
             "s",
             keys_baseline,

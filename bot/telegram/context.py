@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.telegram.read_cache import ReadCache
 from ops.clock import utc_now
 from ops.settings import Settings
 from reports.chart_cache import ChartCache
@@ -32,6 +33,8 @@ class BotData:
     dsn: str | None = None
     alert_notifier: AlertNotifier | None = None
     chart_cache: ChartCache = field(default_factory=ChartCache)
+    # answers' figures per version of the loaded data (bot/telegram/read_cache.py)
+    read_cache: ReadCache = field(default_factory=ReadCache)
     # (job, WIB date) slots being reloaded by this process (bot/telegram/handlers/reload.py)
     reloads: set[tuple[str, date]] = field(default_factory=set)
     # updates the demo has seen handled (bot/cli/demo.py waits on it)

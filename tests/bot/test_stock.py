@@ -10,6 +10,7 @@ from bot.service.store_match import load_stores
 from bot.telegram.handlers.stock import build_view, stock_chart
 from jobs.load_history import recorded_load
 from jobs.marts import build_store_stock
+from jobs.runs import recorded_run
 from reports.chart_cache import ChartCache
 from tests.bot.conftest import ADMIN, LEAD_BALI, LEAD_TP, TODAY, VIEWER, YESTERDAY, BotHarness
 from tests.helpers.fixtures import add_stock
@@ -71,7 +72,17 @@ async def test_a_button_of_a_store_gone_since_is_answered_without_data(bot: BotH
     # Telegram lets a person press only what the message shows: a forged one never arrives
     with pytest.raises(ValueError, match="shows no button"):
         bot.emu.inject_callback(ADMIN, picker.message_id, "stock:0000000000", user_id=ADMIN)
-    await bot.pool.execute("delete from portal.store where nama_accurate = 'Zuma Lippo Batu'")
+    # the store leaves the portal as an import takes it out: recorded, so the bot reads anew
+    async with recorded_load(
+        bot.pool,
+        source="portal",
+        entity=None,
+        data_type="store",
+        table_name="portal.store",
+        date_from=None,
+        date_to=None,
+    ):
+        await bot.pool.execute("delete from portal.store where nama_accurate = 'Zuma Lippo Batu'")
     query_id = bot.emu.tap_button(ADMIN, picker.message_id, "Zuma Lippo Batu", user_id=ADMIN)
     await bot.settle()
     assert "tidak berlaku" in bot.emu.callback(query_id).answer["text"]
@@ -154,13 +165,23 @@ async def test_two_askers_share_one_render_and_a_reload_of_the_day_draws_anew(bo
     assert (cache.stats.renders, cache.stats.hits) == (1, 1)
     assert first.photo is not None and second.photo is not None
     assert first.photo.data == second.photo.data
-    async with bot.pool.acquire() as conn:  # the day reloaded with other figures
-        await conn.execute(
+    # the day reloaded with other figures, then summed again, both recorded as the chain does
+    async with recorded_load(
+        bot.pool,
+        source="accurate",
+        entity="DDD",
+        data_type="stock",
+        table_name="raw.accurate_stock_ddd",
+        date_from=TODAY,
+        date_to=TODAY,
+    ):
+        await bot.pool.execute(
             "update raw.accurate_stock_ddd set kuantitas = 1500"
             " where snapshot_date = $1 and kode_barang = 'M1'",
             TODAY,
         )
-        await build_store_stock(conn, TODAY)  # what the chain does after the reload
+    async with recorded_run(bot.pool, "store_stock", TODAY), bot.pool.acquire() as conn:
+        await build_store_stock(conn, TODAY)
     after_reply, after = await bot.ask(ADMIN, "/stock TP", expect=2)
     assert "Pria: 1.500 pasang" in after_reply.body and "1.234" in first_reply.body
     assert cache.stats.renders == 2

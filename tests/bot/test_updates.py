@@ -39,7 +39,7 @@ async def test_a_blocked_chat_does_not_hold_up_another_and_keeps_its_order(
 ):
     blocker = conn.transaction()
     await blocker.start()
-    await conn.execute("lock table ops.job_runs in access exclusive mode")  # /health waits
+    await conn.execute("lock table ops.alerts in access exclusive mode")  # /health waits
     try:
         emu.inject_message(ADMIN, "/health")
         emu.inject_message(ADMIN, "/whoami")  # queued behind the admin's /health
@@ -68,7 +68,7 @@ async def test_a_chart_waits_for_the_answers_pending_when_it_is_ready(
     await emu.wait_for_messages(VIEWER, 2)  # text, then the chart, drawn once
     blocker = conn.transaction()
     await blocker.start()
-    await conn.execute("lock table ops.job_runs in access exclusive mode")  # /health waits
+    await conn.execute("lock table ops.alerts in access exclusive mode")  # /health waits
     try:
         emu.inject_message(ADMIN, "/health")
         emu.inject_message(VIEWER, "/stock TP")
