@@ -10,9 +10,9 @@ import asyncpg
 import pytest
 
 from bot.telegram.read_cache import ReadCache, data_version
-from jobs.load_history import recorded_load
 from jobs.runs import recorded_run
 from tests.bot.conftest import ADMIN, LEAD_TP, TODAY, BotHarness
+from tests.helpers.fixtures import stock_load_recorded
 
 DAY = date(2026, 11, 20)
 
@@ -76,15 +76,7 @@ async def test_the_version_changes_with_every_load_and_run_and_never_comes_back(
     pool: asyncpg.Pool,
 ):
     seen = [await data_version(pool)]
-    async with recorded_load(
-        pool,
-        source="accurate",
-        entity="DDD",
-        data_type="stock",
-        table_name="raw.accurate_stock_ddd",
-        date_from=DAY,
-        date_to=DAY,
-    ):
+    async with stock_load_recorded(pool, "ddd", DAY):
         seen.append(await data_version(pool))  # started
     seen.append(await data_version(pool))  # ended
     async with recorded_run(pool, "store_stock", DAY):
@@ -104,15 +96,7 @@ async def test_stock_reads_a_store_once_until_a_load_is_recorded(bot: BotHarness
     assert first.body == second.body and "1.234" in first.body
     reads = cache.stats.reads
     assert cache.stats.hits >= 2  # the store list and the second person's figures
-    async with recorded_load(
-        bot.pool,
-        source="accurate",
-        entity="DDD",
-        data_type="stock",
-        table_name="raw.accurate_stock_ddd",
-        date_from=TODAY,
-        date_to=TODAY,
-    ):
+    async with stock_load_recorded(bot.pool, "ddd", TODAY):
         await bot.pool.execute(
             "update raw.accurate_stock_ddd set kuantitas = 1500"
             " where snapshot_date = $1 and kode_barang = 'M1'",

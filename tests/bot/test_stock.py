@@ -13,7 +13,7 @@ from jobs.marts import build_store_stock
 from jobs.runs import recorded_run
 from reports.chart_cache import ChartCache
 from tests.bot.conftest import ADMIN, LEAD_BALI, LEAD_TP, TODAY, VIEWER, YESTERDAY, BotHarness
-from tests.helpers.fixtures import add_stock
+from tests.helpers.fixtures import add_stock, stock_load_recorded
 
 
 def chart_cache_of(bot: BotHarness) -> ChartCache:
@@ -138,15 +138,7 @@ async def test_a_day_loaded_before_its_summary_is_shown_from_the_snapshot(bot: B
     day = TODAY + timedelta(days=1)
     async with bot.pool.acquire() as conn:
         await add_stock(conn, "ddd", day, [("M1", "Zuma Tunjungan Plaza 3", 999)])
-    async with recorded_load(
-        bot.pool,
-        source="accurate",
-        entity="DDD",
-        data_type="stock",
-        table_name="raw.accurate_stock_ddd",
-        date_from=day,
-        date_to=day,
-    ):
+    async with stock_load_recorded(bot.pool, "ddd", day):
         pass  # what the stock loader records once the day's partition is in
     before, _chart = await bot.ask(ADMIN, "/stock TP", expect=2)
     assert "Stok · snapshot 17 Feb 2026" in before.body and "Pria: 999 pasang" in before.body
@@ -166,15 +158,7 @@ async def test_two_askers_share_one_render_and_a_reload_of_the_day_draws_anew(bo
     assert first.photo is not None and second.photo is not None
     assert first.photo.data == second.photo.data
     # the day reloaded with other figures, then summed again, both recorded as the chain does
-    async with recorded_load(
-        bot.pool,
-        source="accurate",
-        entity="DDD",
-        data_type="stock",
-        table_name="raw.accurate_stock_ddd",
-        date_from=TODAY,
-        date_to=TODAY,
-    ):
+    async with stock_load_recorded(bot.pool, "ddd", TODAY):
         await bot.pool.execute(
             "update raw.accurate_stock_ddd set kuantitas = 1500"
             " where snapshot_date = $1 and kode_barang = 'M1'",

@@ -6,11 +6,14 @@ Stock partitions follow the loader's naming, `raw.accurate_stock_<e>_p<YYYYMMDD>
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import asyncpg
+
+from jobs.load_history import LoadRecord, recorded_load
 
 STOCK_ENTITIES = ("ddd", "ljbb", "mbb", "ubb")
 SALES_ENTITIES = ("ddd", "mbb", "ubb")
@@ -209,4 +212,20 @@ async def add_store_map(
         warehouse,
         branch,
         method,
+    )
+
+
+def stock_load_recorded(
+    pool: asyncpg.Pool, entity: str, day: date
+) -> AbstractAsyncContextManager[LoadRecord]:
+    """What the stock loader records around `entity`'s snapshot of `day` (raw.load_history:
+    running, then success): rows changed inside the block count as that load."""
+    return recorded_load(
+        pool,
+        source="accurate",
+        entity=entity.upper(),
+        data_type="stock",
+        table_name=f"raw.accurate_stock_{entity.lower()}",
+        date_from=day,
+        date_to=day,
     )
