@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Chat, Message, Update
 from telegram.error import RetryAfter
 
-from bot.telegram.ratelimit import REPLY_CHAT, OpsRateLimiter, is_reply, mark_reply
+from bot.telegram.ratelimit import REPLY_CHAT, OpsRateLimiter, is_reply, mark_reply, private_chat
 
 PERSON, OTHER, GROUP = 2001, 2002, -1001000000001
 
@@ -104,3 +104,28 @@ async def test_a_429_on_an_answer_is_still_waited_out_and_retried():
 
     await asyncio.create_task(handle())
     assert calls.sent == [PERSON]
+
+
+def slow_chats() -> OpsRateLimiter:
+    # three at once per private chat, then one an hour: what waits is plain without a clock
+    return OpsRateLimiter(max_retries=1, chat_burst=3, chat_per_second=1 / 3600)
+
+
+async def test_each_private_chat_gets_a_short_burst_then_about_one_a_second():
+    limiter, calls = slow_chats(), Calls()
+
+    async def handle() -> None:
+        await answering(PERSON)  # answers too: Telegram's per-chat limit holds for them
+        for _ in range(3):  # an answer, its chart, one more
+            assert not await held(send(limiter, calls, PERSON))
+        assert await held(send(limiter, calls, PERSON))  # the 4th waits its turn, no 429
+        assert not await held(send(limiter, calls, OTHER))  # another person is not held
+        assert not await held(send(limiter, calls, GROUP))  # groups keep their own limit
+
+    await asyncio.create_task(handle())
+    assert calls.sent == [PERSON, PERSON, PERSON, OTHER, GROUP]
+
+
+def test_only_positive_ids_are_private_chats():
+    assert private_chat(2001) == 2001 and private_chat("2001") == 2001
+    assert private_chat(GROUP) is None and private_chat("@zuma_channel") is None
