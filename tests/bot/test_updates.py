@@ -1,12 +1,14 @@
 """BOT_CONCURRENT_UPDATES > 1: a slow answer in one chat does not hold up another chat, and
 each chat is still answered in the order it asked (the real bot polling the emulator)."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
 from bot.telegram.app import build_application, polling
+from bot.telegram.context import OpsApplication
 from bot.telegram.updates import ChatSerialProcessor, chat_key
 from ops.settings import Settings
 from sandbox.telegram_emulator import TelegramEmulator
@@ -14,8 +16,8 @@ from tests.bot.conftest import ADMIN, NOW, TOKEN, VIEWER, seed
 
 
 @pytest.fixture
-async def emu(pool: asyncpg.Pool) -> AsyncIterator[TelegramEmulator]:
-    """The emulator with a concurrent bot polling it (same seed as the harness)."""
+async def running(pool: asyncpg.Pool) -> AsyncIterator[tuple[TelegramEmulator, OpsApplication]]:
+    """The emulator with a concurrent bot polling it (same seed as the harness), and the bot."""
     async with pool.acquire() as conn:
         await seed(conn)
     async with TelegramEmulator(token=TOKEN, clock=lambda: NOW) as emulator:
@@ -31,7 +33,13 @@ async def emu(pool: asyncpg.Pool) -> AsyncIterator[TelegramEmulator]:
         app.bot_data.clock = lambda: NOW
         assert isinstance(app.update_processor, ChatSerialProcessor)
         async with polling(app):
-            yield emulator
+            yield emulator, app
+
+
+@pytest.fixture
+def emu(running: tuple[TelegramEmulator, OpsApplication]) -> TelegramEmulator:
+    """The emulator of `running`."""
+    return running[0]
 
 
 async def test_a_blocked_chat_does_not_hold_up_another_and_keeps_its_order(
@@ -81,3 +89,27 @@ async def test_a_chart_waits_for_the_answers_pending_when_it_is_ready(
     order = [c.method.lower() for c in emu.calls() if c.method.lower() != "getupdates"]
     # the cached chart went out only after the admin's pending /health was answered
     assert order[-2:] == ["sendmessage", "sendphoto"], order
+
+
+async def test_a_chart_is_drawn_only_once_the_pending_answers_are_out(
+    running: tuple[TelegramEmulator, OpsApplication], conn: asyncpg.Connection
+):
+    # Issue 15: drawing takes the CPU the crowd's text answers need, so it waits for them too.
+    emu, app = running
+    cache = app.bot_data.chart_cache
+    blocker = conn.transaction()
+    await blocker.start()
+    await conn.execute("lock table ops.alerts in access exclusive mode")  # /health waits
+    try:
+        emu.inject_message(ADMIN, "/health")
+        emu.inject_message(VIEWER, "/stock TP")
+        [text] = await emu.wait_for_messages(VIEWER, 1)  # the text answer is not held back
+        assert text.body.startswith("📦 Zuma Tunjungan Plaza")
+        for _ in range(50):  # the loop runs everything ready: the chart task has started
+            await asyncio.sleep(0)
+        assert cache.stats.renders == 0  # nothing drawn while /health is pending
+    finally:
+        await blocker.commit()
+    await emu.wait_for_messages(ADMIN, 1)
+    _text, chart = await emu.wait_for_messages(VIEWER, 2)
+    assert chart.photo is not None and cache.stats.renders == 1
