@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import pytest
 
@@ -36,14 +36,27 @@ class CliClock:
 
     def now(self) -> datetime:
         """The current instant on this clock (aware, UTC)."""
-        return _REAL() + self.offset
+        return datetime.now(UTC) + self.offset
 
     def today(self) -> date:
         """Today's WIB date on this clock."""
         return wib_now(self.now()).date()
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> CliClock:
-        """Make this the clock of everything loaded (undone by `uninstall`)."""
+        """Make this the clock of everything loaded (undone by `uninstall`).
+
+        `ops.clock.utc_now` itself reads the shifted time too: a dataclass field or a
+        parameter that took it as its default (`clock: Clock = utc_now`) keeps the function,
+        not the module's attribute (the CLI's ChainContext did, and a test 20 minutes before
+        WIB midnight saw "tomorrow is after today")."""
+        offset = self.offset
+
+        class Shifted(datetime):
+            @classmethod
+            def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+                return datetime.now(tz) + offset
+
+        monkeypatch.setattr(ops_clock, "datetime", Shifted)
         monkeypatch.setattr(ops_clock, "utc_now", self.now)
         for module in list(sys.modules.values()):
             if getattr(module, "utc_now", None) is _REAL and module is not ops_clock:
