@@ -19,7 +19,12 @@ import pytest
 from ops import clock as ops_clock
 from ops.clock import WIB, wib_now
 
-_REAL = ops_clock.utc_now
+_REAL = ops_clock.utc_now  # the function modules bind, given back by `uninstall`
+
+
+def _machine_now() -> datetime:
+    """The machine's instant, aware UTC (not through ops.clock, which `install` shifts)."""
+    return datetime.now(UTC)
 
 
 class CliClock:
@@ -27,7 +32,7 @@ class CliClock:
     midnight); `now()` is aware UTC, `today()` its WIB date."""
 
     def __init__(self, margin: timedelta = timedelta(minutes=30)) -> None:
-        real = _REAL()
+        real = _machine_now()
         local = wib_now(real)
         midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=WIB)
         self.offset = timedelta(0)
@@ -36,7 +41,7 @@ class CliClock:
 
     def now(self) -> datetime:
         """The current instant on this clock (aware, UTC)."""
-        return datetime.now(UTC) + self.offset
+        return _machine_now() + self.offset
 
     def today(self) -> date:
         """Today's WIB date on this clock."""
