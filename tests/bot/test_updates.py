@@ -2,6 +2,7 @@
 each chat is still answered in the order it asked (the real bot polling the emulator)."""
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -13,6 +14,14 @@ from bot.telegram.updates import ChatSerialProcessor, chat_key
 from ops.settings import Settings
 from sandbox.telegram_emulator import TelegramEmulator
 from tests.bot.conftest import ADMIN, NOW, TOKEN, VIEWER, seed
+
+
+@contextlib.asynccontextmanager
+async def health_held(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """/health waits (its alerts query meets a lock) until the block ends; /stock does not."""
+    async with conn.transaction():
+        await conn.execute("lock table ops.alerts in access exclusive mode")
+        yield
 
 
 @pytest.fixture
@@ -45,18 +54,13 @@ def emu(running: tuple[TelegramEmulator, OpsApplication]) -> TelegramEmulator:
 async def test_a_blocked_chat_does_not_hold_up_another_and_keeps_its_order(
     emu: TelegramEmulator, conn: asyncpg.Connection
 ):
-    blocker = conn.transaction()
-    await blocker.start()
-    await conn.execute("lock table ops.alerts in access exclusive mode")  # /health waits
-    try:
+    async with health_held(conn):  # /health waits
         emu.inject_message(ADMIN, "/health")
         emu.inject_message(ADMIN, "/whoami")  # queued behind the admin's /health
         emu.inject_message(VIEWER, "/whoami")
         [viewer] = await emu.wait_for_messages(VIEWER, 1)
         assert "Sinta" in viewer.body
         assert not [m for m in emu.messages(ADMIN) if m.from_bot]  # still waiting, in order
-    finally:
-        await blocker.commit()
     health, whoami = await emu.wait_for_messages(ADMIN, 2)
     assert health.body.startswith("🩺 Kesehatan opsbot")
     assert whoami.body.startswith("🪪")
@@ -74,15 +78,10 @@ async def test_a_chart_waits_for_the_answers_pending_when_it_is_ready(
     # is drawn already (a first ask), so only the wait for pending answers can hold it back.
     emu.inject_message(VIEWER, "/stock TP")
     await emu.wait_for_messages(VIEWER, 2)  # text, then the chart, drawn once
-    blocker = conn.transaction()
-    await blocker.start()
-    await conn.execute("lock table ops.alerts in access exclusive mode")  # /health waits
-    try:
+    async with health_held(conn):  # /health waits
         emu.inject_message(ADMIN, "/health")
         emu.inject_message(VIEWER, "/stock TP")
         await emu.wait_for_messages(VIEWER, 3)  # the text answer is not held back
-    finally:
-        await blocker.commit()
     await emu.wait_for_messages(ADMIN, 1)
     *_, chart = await emu.wait_for_messages(VIEWER, 4)
     assert chart.photo is not None
@@ -97,10 +96,7 @@ async def test_a_chart_is_drawn_only_once_the_pending_answers_are_out(
     # Issue 15: drawing takes the CPU the crowd's text answers need, so it waits for them too.
     emu, app = running
     cache = app.bot_data.chart_cache
-    blocker = conn.transaction()
-    await blocker.start()
-    await conn.execute("lock table ops.alerts in access exclusive mode")  # /health waits
-    try:
+    async with health_held(conn):  # /health waits
         emu.inject_message(ADMIN, "/health")
         emu.inject_message(VIEWER, "/stock TP")
         [text] = await emu.wait_for_messages(VIEWER, 1)  # the text answer is not held back
@@ -108,8 +104,6 @@ async def test_a_chart_is_drawn_only_once_the_pending_answers_are_out(
         for _ in range(50):  # the loop runs everything ready: the chart task has started
             await asyncio.sleep(0)
         assert cache.stats.renders == 0  # nothing drawn while /health is pending
-    finally:
-        await blocker.commit()
     await emu.wait_for_messages(ADMIN, 1)
     _text, chart = await emu.wait_for_messages(VIEWER, 2)
     assert chart.photo is not None and cache.stats.renders == 1
