@@ -63,13 +63,8 @@ def private_chat(chat_id: object) -> int | None:
 
 def is_reply(chat_id: object) -> bool:
     """True when `chat_id` (int or numeric string) is the private chat being answered."""
-    current = REPLY_CHAT.get()
-    if current is None:
-        return False
-    try:
-        return int(str(chat_id)) == current
-    except ValueError:  # "@channel" names
-        return False
+    current = REPLY_CHAT.get()  # set only for private chats
+    return current is not None and private_chat(chat_id) == current
 
 
 class OpsRateLimiter(AIORateLimiter):
@@ -104,7 +99,7 @@ class OpsRateLimiter(AIORateLimiter):
         metered by (AIORateLimiter meters only calls that carry one; the request itself
         is in `args`/`kwargs` and keeps it)."""
         chat = private_chat(data.get("chat_id"))
-        if is_reply(data.get("chat_id")):
+        if chat is not None and chat == REPLY_CHAT.get():  # is_reply, parsed once
             data = {key: value for key, value in data.items() if key != "chat_id"}
         if chat is not None:  # one person's chat: paced before it takes a sending slot
             if chat not in self._chats:
