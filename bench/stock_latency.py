@@ -31,6 +31,7 @@ entity short, which for the small entities' 5-second windows was most of the gap
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import math
@@ -52,6 +53,7 @@ from jobs.accurate.throttle import SlidingWindowLimiter, Ticket
 from jobs.catchup import DEFAULT_LIMITS
 from jobs.stock import TRANSIT_WAREHOUSE, load_stock_snapshot
 from ops.settings import ENTITY_CODES
+from sandbox.accurate_emulator.app import ARRIVED_HEADER, REFUSED_HEADER
 
 DAY = date(2026, 11, 20)  # the dataset's default last day
 CLI = [sys.executable, "-c", "from bot.cli.main import main; main()"]
@@ -146,6 +148,36 @@ class _Subset:
             yield page
 
 
+class _ArrivalWatch(httpx.AsyncHTTPTransport):
+    """The real loopback transport, noting per call how long after its request was written the
+    emulator counted it as arrived (its diagnostic X-Emulator-Arrived stamp, on the same
+    monotonic clock), and which limit each 429 of the emulator's limits was over."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lags: list[float] = []
+        self.refused: collections.Counter[str] = collections.Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        sent: float | None = None
+        inner = request.extensions.get("trace")
+
+        async def trace(event: str, info: Any) -> None:
+            nonlocal sent
+            if event.endswith("send_request_headers.complete"):
+                sent = time.monotonic()
+            if inner is not None:
+                await inner(event, info)
+
+        request.extensions["trace"] = trace
+        response = await super().handle_async_request(request)
+        if sent is not None and (arrived := response.headers.get(ARRIVED_HEADER)):
+            self.lags.append(float(arrived) - sent)
+        if refused := response.headers.get(REFUSED_HEADER):
+            self.refused[refused] += 1
+        return response
+
+
 @contextlib.asynccontextmanager
 async def _emulator(dataset: Path) -> AsyncIterator[dict[str, str]]:
     """`opsbot sandbox accurate` on the dataset until the block ends; yields its settings."""
@@ -186,9 +218,11 @@ async def _pull(pool: Any, env: dict[str, str], config: Config) -> dict[str, flo
     master_seconds = outside_seconds = 0.0
     cycles: list[float] = []
     window_calls, window_seconds = 0, 0.0
+    watches: list[_ArrivalWatch] = []  # one per client: closing a client closes its transport
     started = time.perf_counter()
     for entity in ENTITY_CODES:
         entity_started = time.monotonic()
+        watches.append(watch := _ArrivalWatch())
         async with AccurateClient(
             entity=entity,
             account_url=env["ACCURATE_ACCOUNT_URL"],
@@ -196,6 +230,7 @@ async def _pull(pool: Any, env: dict[str, str], config: Config) -> dict[str, flo
             signature_secret=env[f"ACCURATE_{entity}_SIGNATURE_SECRET"],
             page_size=config.page_size,
             timeout=60,
+            transport=watch,
         ) as client:
             if config.old_limiter:
                 client._limiter = AnswerPlusSecond(8)  # noqa: SLF001 - the baseline's limiter
@@ -228,6 +263,22 @@ async def _pull(pool: Any, env: dict[str, str], config: Config) -> dict[str, flo
         # the list-stock window's calls/s, holes included: what the minutes scale by
         "window_rate": window_calls / window_seconds if window_seconds else 0.0,
         "rate_limited": max(rate_limited, served["rate_limited"]),
+        "refused": dict(sum((w.refused for w in watches), collections.Counter[str]())),
+        # how late the emulator counted arrivals after the send (ms): the pacing's margin
+        "arrival_lag_ms": _spread([lag * 1000 for w in watches for lag in w.lags]),
+    }
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    """p50, p99, max and the count over 50 of `values` (empty: {})."""
+    if not values:
+        return {}
+    ordered = sorted(values)
+    return {
+        "p50": round(ordered[len(ordered) // 2], 1),
+        "p99": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 1),
+        "max": round(ordered[-1], 1),
+        "over_50": sum(v > 50 for v in ordered),
     }
 
 

@@ -214,6 +214,7 @@ async def serve_dataset(
         latency=latency,
         item_detail_warehouses=item_detail_warehouses,
     )
+    await asyncio.to_thread(emulator.prepare)  # built before it listens, not mid-pull
     try:
         await emulator.start(port=port)  # `async with` would pick a free port instead
     except OSError as exc:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 WINDOW_SECONDS = 1.0
+Refusal = Literal["rate", "in-flight"]
 
 
 @dataclass(frozen=True)
@@ -72,18 +73,28 @@ class TokenLimits:
 
     def admit(self, key: str, now: float) -> bool:
         """Take a slot for `key` at `now`; False (and a 429 counted) when over either limit."""
+        return self.refusal(key, now) is None
+
+    def refusal(self, key: str, now: float) -> Refusal | None:
+        """Take a slot for `key` at `now` (None), or name the limit it is over (a 429 counted):
+        "rate" (the rolling second holds `calls_per_second` arrivals), else "in-flight"."""
         window = self._window[key]
         while window and window[0] <= now - WINDOW_SECONDS:
             window.popleft()
-        if len(window) >= self.calls_per_second or self._in_flight[key] >= self.max_in_flight:
+        refused: Refusal | None = None
+        if len(window) >= self.calls_per_second:
+            refused = "rate"
+        elif self._in_flight[key] >= self.max_in_flight:
+            refused = "in-flight"
+        if refused is not None:
             self._rate_limited += 1
             self._refused[key] += 1
-            return False
+            return refused
         window.append(now)
         self._served[key] += 1
         self._in_flight[key] += 1
         self._peak[key] = max(self._peak[key], self._in_flight[key])
-        return True
+        return None
 
     def release(self, key: str) -> None:
         """End an admitted call of `key`."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -14,7 +16,7 @@ import pytest
 
 from jobs.accurate.signing import sign
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
-from sandbox.accurate_emulator.app import RATE_LIMIT_MESSAGE
+from sandbox.accurate_emulator.app import ARRIVED_HEADER, RATE_LIMIT_MESSAGE, REFUSED_HEADER
 from sandbox.accurate_emulator.auth import parse_timestamp, signature_matches
 from sandbox.accurate_emulator.faults import Fault, FaultBook, endpoint_key
 from sandbox.accurate_emulator.jsonfmt import dumps
@@ -95,17 +97,30 @@ def test_dumps_prints_decimals_with_six_places() -> None:
     assert text == '{"a":70000.000000,"b":[1.500000,3,null,true],"c":"é"}'
 
 
+def test_prepare_builds_every_entity_and_freezes_it_out_of_collections() -> None:
+    world = sample_world()
+    emu = AccurateEmulator(world)
+    gc.unfreeze()
+    emu.prepare()
+    records = [emu.records(code) for code in world.entities]
+    assert len(records) == len(world.entities) >= 4
+    # built once, by prepare: the same objects come back, and they are frozen
+    assert all(emu.records(code) is r for code, r in zip(world.entities, records, strict=True))
+    assert gc.get_freeze_count() > 0
+    assert not any(r is records[0] for r in gc.get_objects())  # frozen: out of every walk
+
+
 def test_token_limits_sliding_window_and_in_flight() -> None:
     limits = TokenLimits(calls_per_second=2, max_in_flight=2)
     assert limits.admit("DDD", 0.0) and limits.admit("DDD", 0.1)
-    assert not limits.admit("DDD", 0.5)  # third call in the same second
+    assert limits.refusal("DDD", 0.5) == "rate"  # third call in the same second
     assert limits.admit("MBB", 0.5)  # another token has its own budget
     limits.release("DDD")
     limits.release("DDD")
     assert not limits.admit("DDD", 0.99)
     assert limits.admit("DDD", 1.01)  # the 0.0 call left the window
     assert limits.admit("DDD", 1.11)
-    assert not limits.admit("DDD", 2.5)  # window is free again, but two are in flight
+    assert limits.refusal("DDD", 2.5) == "in-flight"  # the window is free, but two in flight
     snap = limits.snapshot()
     assert snap.rate_limited == 3
     assert snap.max_in_flight == 2
@@ -376,6 +391,10 @@ async def test_burst_over_the_limit_gets_429(http: httpx.AsyncClient) -> None:
     rejected = next(r for r in responses if r.status_code == 429)
     assert rejected.json()["d"][0].startswith("Terlalu banyak request")
     assert emu.stats.rate_limited == 4
+    # the emulator's own diagnostics: which limit refused, and when each call was counted
+    assert [r.headers.get(REFUSED_HEADER) for r in responses].count("rate") == 4
+    arrived = sorted(float(r.headers[ARRIVED_HEADER]) for r in responses)
+    assert arrived[-1] - arrived[0] < 1.0 and arrived[-1] <= time.monotonic()
     assert emu.stats.calls["warehouse/list"] == 12
     # Another token keeps its own budget.
     assert (await get(http, emu, "warehouse/list.do", "MBB")).status_code == 200
@@ -391,6 +410,8 @@ async def test_in_flight_cap_counts_concurrent_calls(http: httpx.AsyncClient) ->
         responses = await asyncio.gather(*(get(http, emu, "item/list.do") for _ in range(3)))
         assert sorted(r.status_code for r in responses) == [200, 200, 429]
         assert emu.stats.max_in_flight == 2
+        refused = [r.headers.get(REFUSED_HEADER) for r in responses]
+        assert sorted(refused, key=str) == [None, None, "in-flight"]
 
 
 # -- faults ----------------------------------------------------------------------------------
