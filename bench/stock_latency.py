@@ -31,7 +31,8 @@ How late the emulator counted each arrival after its request was written (its di
 `X-Emulator-Arrived` stamp, the same monotonic clock) is reported beside the 429s: the limiter
 allows up to MAX_MARGIN (50 ms) for it. The first run that measured it counted 4 arrivals over
 50 ms late (max 75 ms) and got 4 429s, all of the rate limit; full collections of the
-emulator's heap were pausing it 70-140 ms mid-pull, which `AccurateEmulator.prepare` now avoids.
+emulator's heap were pausing it up to 137 ms mid-pull, which `AccurateEmulator.prepare` now
+avoids.
 """
 
 from __future__ import annotations

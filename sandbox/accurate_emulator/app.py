@@ -285,10 +285,11 @@ class AccurateEmulator:
         """Build every entity's records now, then freeze what is alive out of the garbage
         collector's walks (`gc.freeze`), for a long-running server in its own process.
 
-        The full-scale world is millions of objects; a full collection walking them paused the
-        server 70-140 ms mid-pull, and arrivals were counted that late (bench/stock_latency.py
-        saw 4 calls counted over 50 ms late and 4 429s). Accurate's servers do not pause with
-        our process. Blocking (seconds at full scale): call it in a thread.
+        The full-scale world is millions of objects; full collections walking them paused the
+        server up to 137 ms mid-pull, and an arrival during a pause is counted late (one pull of
+        bench/stock_latency.py counted 4 calls over 50 ms late and got 4 429s). Accurate's
+        servers do not pause with our process. Blocking (seconds at full scale): call it in a
+        thread.
         """
         for entity in self.world.entities:
             self.records(entity)
