@@ -30,7 +30,7 @@ from tests.helpers.clock import cli_clock
 from tests.helpers.network_guard import loopback_only
 
 __all__ = ["cli_clock"]  # the fixture, for every test
-pytest_plugins = ["tests.helpers.gc_pauses"]  # short collector pauses while a test runs
+pytest_plugins = ["tests.helpers.gc_pauses"]  # no collector pause while a test runs
 
 TEMPLATE_LOCK = 0x0B5B07_7E57
 
