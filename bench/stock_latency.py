@@ -43,6 +43,7 @@ import contextlib
 import json
 import math
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -277,15 +278,16 @@ async def _pull(pool: Any, env: dict[str, str], config: Config) -> dict[str, Any
 
 
 def _spread(values: list[float]) -> dict[str, float]:
-    """p50, p99, max and the count over MAX_MARGIN (in ms) of `values` (empty: {})."""
-    if not values:
+    """p50, p99 (inclusive method, as bench.bot.p95), max and the count over MAX_MARGIN (in ms)
+    of `values` (fewer than two: {})."""
+    if len(values) < 2:
         return {}
-    ordered = sorted(values)
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
     return {
-        "p50": round(ordered[len(ordered) // 2], 1),
-        "p99": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 1),
-        "max": round(ordered[-1], 1),
-        "over_margin": sum(v > MAX_MARGIN * 1000 for v in ordered),
+        "p50": round(cuts[49], 1),
+        "p99": round(cuts[98], 1),
+        "max": round(max(values), 1),
+        "over_margin": sum(v > MAX_MARGIN * 1000 for v in values),
     }
 
 

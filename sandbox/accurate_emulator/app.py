@@ -318,34 +318,23 @@ class AccurateEmulator:
             response = _error(failure.status, failure.message)
         else:
             entity = credential.entity
-            response = await self._admitted(request, endpoint, credential, handler)
+            arrived = self._monotonic()
+            refused = self._limits.refusal(entity, arrived)
+            if refused is not None:
+                response = _rate_limited(RATE_LIMIT_MESSAGE, 1)
+                response.headers[REFUSED_HEADER] = refused
+            else:
+                try:
+                    response = await self._admitted(request, endpoint, credential, handler)
+                finally:
+                    self._limits.release(entity)
+            response.headers[ARRIVED_HEADER] = f"{arrived:.6f}"
         self.request_log.append(
             RequestLogEntry(request.method, request.path, entity, response.status)
         )
         return response
 
     async def _admitted(
-        self,
-        request: web.Request,
-        endpoint: str,
-        credential: Credential,
-        handler: Callable[[Credential, Params], Any],
-    ) -> web.Response:
-        entity = credential.entity
-        arrived = self._monotonic()
-        refused = self._limits.refusal(entity, arrived)
-        if refused is not None:
-            response = _rate_limited(RATE_LIMIT_MESSAGE, 1)
-            response.headers[REFUSED_HEADER] = refused
-        else:
-            try:
-                response = await self._answer(request, endpoint, credential, handler)
-            finally:
-                self._limits.release(entity)
-        response.headers[ARRIVED_HEADER] = f"{arrived:.6f}"
-        return response
-
-    async def _answer(
         self,
         request: web.Request,
         endpoint: str,

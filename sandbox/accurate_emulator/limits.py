@@ -71,10 +71,6 @@ class TokenLimits:
         """Count one request to `endpoint` (whatever its outcome)."""
         self._calls[endpoint] += 1
 
-    def admit(self, key: str, now: float) -> bool:
-        """Take a slot for `key` at `now`; False (and a 429 counted) when over either limit."""
-        return self.refusal(key, now) is None
-
     def refusal(self, key: str, now: float) -> Refusal | None:
         """Take a slot for `key` at `now` (None), or name the limit it is over (a 429 counted):
         "rate" (the rolling second holds `calls_per_second` arrivals), else "in-flight"."""

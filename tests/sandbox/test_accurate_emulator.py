@@ -112,14 +112,14 @@ def test_prepare_builds_every_entity_and_freezes_it_out_of_collections() -> None
 
 def test_token_limits_sliding_window_and_in_flight() -> None:
     limits = TokenLimits(calls_per_second=2, max_in_flight=2)
-    assert limits.admit("DDD", 0.0) and limits.admit("DDD", 0.1)
+    assert limits.refusal("DDD", 0.0) is None and limits.refusal("DDD", 0.1) is None
     assert limits.refusal("DDD", 0.5) == "rate"  # third call in the same second
-    assert limits.admit("MBB", 0.5)  # another token has its own budget
+    assert limits.refusal("MBB", 0.5) is None  # another token has its own budget
     limits.release("DDD")
     limits.release("DDD")
-    assert not limits.admit("DDD", 0.99)
-    assert limits.admit("DDD", 1.01)  # the 0.0 call left the window
-    assert limits.admit("DDD", 1.11)
+    assert limits.refusal("DDD", 0.99) == "rate"
+    assert limits.refusal("DDD", 1.01) is None  # the 0.0 call left the window
+    assert limits.refusal("DDD", 1.11) is None
     assert limits.refusal("DDD", 2.5) == "in-flight"  # the window is free, but two in flight
     snap = limits.snapshot()
     assert snap.rate_limited == 3
