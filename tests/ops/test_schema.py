@@ -3,6 +3,8 @@
 import asyncpg
 import pytest
 
+from tests.test_docs import DOC_REF, DOCS, OUTSIDE, broken
+
 EXPECTED_COLUMNS = {
     "portal.store": "nama_accurate nama_department_old branch area category stock_filter as_name "
     "bm_name",
@@ -121,3 +123,32 @@ async def test_every_mart_column_has_a_comment(conn):
     )
     assert len(rows) > 20
     assert [f"{r['table_name']}.{r['column_name']}" for r in rows if not r["comment"]] == []
+
+
+async def test_the_databases_comments_cite_only_the_repositorys_docs(conn):
+    # What `\d+` shows an operator: no comment names a document outside the repository, and
+    # every docs/ page and heading a comment names exists (migration 0072).
+    comments = await conn.fetch(
+        """
+        select coalesce(c.relname, p.proname, n.nspname) as object, d.description
+        from pg_catalog.pg_description as d
+        left join pg_catalog.pg_class as c
+            on d.classoid = 'pg_catalog.pg_class'::regclass and c.oid = d.objoid
+        left join pg_catalog.pg_proc as p
+            on d.classoid = 'pg_catalog.pg_proc'::regclass and p.oid = d.objoid
+        left join pg_catalog.pg_namespace as n on n.oid = coalesce(c.relnamespace, p.pronamespace)
+        where n.nspname in ('portal', 'raw', 'core', 'mart', 'ops')
+        """
+    )
+    outside = [
+        f"{r['object']}: {r['description']}" for r in comments if OUTSIDE.search(r["description"])
+    ]
+    assert outside == []
+    cited = [(r["object"], ref) for r in comments for ref in DOC_REF.findall(r["description"])]
+    problems = [
+        f"{obj}: docs/{page}#{anchor}: {why}"
+        for obj, (page, anchor) in cited
+        if (why := broken(DOCS / page, anchor or None))
+    ]
+    assert problems == []
+    assert len(cited) >= 10  # the marts' comments do cite their pages
