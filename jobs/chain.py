@@ -20,7 +20,7 @@ from jobs.backup import run_backup
 from jobs.health import HealthThresholds, run_health_check
 from jobs.marts import build_ff_fa_fs, build_so_l2
 from jobs.run_dates import DayAfterToday, StockDayNotToday
-from jobs.runs import JobSkipped, RunNotStarted, last_status
+from jobs.runs import JobSkipped, RunNotStarted, error_kind, last_status
 from jobs.sales import load_sales
 from jobs.steps import (
     ALREADY_DONE,
@@ -314,7 +314,8 @@ async def run_chain(
             outcome = StepOutcome(name, day, {"all": not_started_status(exc)}, str(exc))
         except Exception as exc:  # recorded as failed (or refused) by the step; the chain goes on
             status = getattr(exc, "run_status", "failed")
-            outcome = StepOutcome(name, day, {"all": status}, str(exc))
+            code, _ = error_kind(exc)
+            outcome = StepOutcome(name, day, {"all": status}, str(exc), error_code=code)
         outcomes.append(outcome)
         if on_step:
             on_step(outcome)

@@ -12,7 +12,6 @@ resolves the alerts.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,6 +20,7 @@ from decimal import Decimal
 import asyncpg
 from pydantic import BaseModel, ConfigDict, Field
 
+from jobs.accurate.errors import AuthRejected
 from jobs.schedule import DAILY_SCHEDULE, Slot, missing_runs, slot_instant
 from jobs.wording import (
     and_list,
@@ -53,8 +53,9 @@ HEALTH_RULES = (
 # data contract refused (`refused`) already paged, once, with the `contract:<data type>:
 # <entity>` alert that names the rule (jobs/contracts.py); a second card would only be noise.
 FAILURE_STATUSES = frozenset({"failed", "interrupted"})
-# Accurate's answer to a revoked token, or a bare 401 (jobs/accurate/session.py, AuthRejected).
-TOKEN_REJECTED = re.compile(r"invalid or revoked api token|\bhttp 401\b|\b401 unauthorized\b", re.I)
+# A run or load ended by a rejected token (jobs/accurate/errors.py AuthRejected): its recorded
+# error code, never its text (migration 0073 gave the rows recorded before the codes theirs).
+TOKEN_REJECTED = AuthRejected.code
 # `opsbot job run` knows these: every step of the job registry (ops/registry.py)
 RERUNNABLE = frozenset(registry.followers())
 
@@ -142,7 +143,7 @@ def job_findings(runs: list[asyncpg.Record], day: date, language: str = "id") ->
             succeeded[r["job"]].append(r["entity"])
     findings = []
     for r in today:
-        if r["status"] not in FAILURE_STATUSES or TOKEN_REJECTED.search(r["error"] or ""):
+        if r["status"] not in FAILURE_STATUSES or r["error_code"] == TOKEN_REJECTED:
             continue
         job, entity = r["job"], r["entity"]
         if r["status"] == "interrupted":
@@ -177,10 +178,10 @@ def token_findings(
     The detail names every pull refused, in the order of the day (the 03:00 stock pull first).
     """
     rejected: dict[str, set[str]] = defaultdict(set)
-    for job, entity, error in [(r["job"], r["entity"], r["error"]) for r in runs] + [
-        (r["data_type"], r["entity"], r["error_message"]) for r in loads
+    for job, entity, code in [(r["job"], r["entity"], r["error_code"]) for r in runs] + [
+        (r["data_type"], r["entity"], r["error_code"]) for r in loads
     ]:
-        if entity and TOKEN_REJECTED.search(error or ""):
+        if entity and code == TOKEN_REJECTED:
             rejected[entity].add(job)
     findings = []
     for entity, jobs in sorted(rejected.items()):

@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 import asyncpg
 
-from jobs.runs import CURRENT_RUN_KEY, RUN_LOCK_CLASS
+from jobs.runs import CURRENT_RUN_KEY, RUN_LOCK_CLASS, error_kind
 from ops.db import Conn
 
 # First key of a load's own lock (loads outside a job run); the second is hashtext(batch id).
@@ -76,7 +76,8 @@ async def recorded_load(
 
     `clock` stamps started_at / finished_at (default: the database's now()). The exception of
     a failed load is re-raised after it is recorded; its status is the exception's
-    `load_status` when it has one (`refused`), `interrupted` when cancelled, else `failed`.
+    `load_status` when it has one (`refused`), `interrupted` when cancelled, else `failed`;
+    its catalogue code is the row's `error_code` (jobs/runs.py `error_kind`, migration 0073).
     The `notes` of a successful load are kept in its error_message. While running, the row
     names the lock its loader holds.
     """
@@ -118,15 +119,17 @@ async def _closed(
     except BaseException as exc:
         status = getattr(exc, "load_status", "failed")  # `refused`: a data contract's refusal
         error = str(exc) or type(exc).__name__
+        code, _ = error_kind(exc)  # what readers decide on (a rejected token), not the text
         if isinstance(exc, asyncio.CancelledError):  # stopped at shutdown
-            status, error = "interrupted", INTERRUPTED_LOAD
+            status, error, code = "interrupted", INTERRUPTED_LOAD, None
         await pool.execute(
             "update raw.load_history set status = $4, finished_at = coalesce($3, now()),"
-            " rows_loaded = 0, error_message = $2 where id = $1",
+            " rows_loaded = 0, error_message = $2, error_code = $5 where id = $1",
             load_id,
             error[:2000],
             clock() if clock else None,
             status,
+            code,
         )
         raise
     await pool.execute(

@@ -25,8 +25,9 @@ from ops.db import Conn
 _RECORD = """
 insert into raw.load_history (source, entity, data_type, table_name, batch_id, date_from,
                               date_to, rows_loaded, started_at, finished_at, status,
-                              error_message)
-values ($1, $2, $3, $4, gen_random_uuid(), $5, $6, $7, now(), now(), $8, $9)
+                              error_message, error_code)
+values ($1, $2, $3, $4, gen_random_uuid(), $5, $6, $7, now(), now(), $8::text, $9,
+        case when $8::text = 'refused' then 'error.ops' end)
 """
 
 

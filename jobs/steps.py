@@ -40,6 +40,7 @@ class StepOutcome:
     statuses: dict[str, str]
     summary: str
     warnings: tuple[str, ...] = ()
+    error_code: str | None = None  # the catalogue code of an error no run recorded (jobs/runs.py)
 
     @property
     def ok(self) -> bool:

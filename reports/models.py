@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from ops.run_errors import run_error
 from reports.mart_models import Capacity, Replenishment, Sales, StockHealth, TierMix
 
 Language = Literal["id", "en"]
@@ -21,6 +22,9 @@ RunState = Literal["ok", "failed", "refused", "interrupted", "skipped", "running
 PullState = Literal[
     "ok", "low", "failed", "refused", "interrupted", "skipped", "running", "missing"
 ]
+# The run status a report state was read from (a low or running one carries no error).
+_STATUS = {"ok": "success", "low": "success", "running": "running", "missing": "missing"}
+_STATUS |= {state: state for state in ("failed", "refused", "interrupted", "skipped")}
 
 
 class _Model(BaseModel):
@@ -51,8 +55,15 @@ class JobStatus(_Model):
     state: RunState
     finished_at: datetime | None = None
     rows: int | None = None
-    error: str | None = None
+    error: str | None = None  # the raw text, for the log
+    error_code: str | None = None  # its catalogue code and fields: what the report says
+    error_data: str | None = None
     last_success_at: datetime | None = None
+
+    def error_line(self, language: str = "id") -> str | None:
+        """The sentence after the state, in `language` (ops/run_errors.py `run_error`)."""
+        status = _STATUS[self.state]
+        return run_error(status, self.error, self.error_code, self.error_data, language)
 
 
 class Pull(_Model):
@@ -65,7 +76,16 @@ class Pull(_Model):
     state: PullState
     rows: int | None = None
     usual: int | None = None
-    error: str | None = None
+    error: str | None = None  # the raw text, for the log
+    error_code: str | None = None  # its catalogue code and fields: what the report says
+    error_data: str | None = None
+
+    def error_line(self, language: str = "id") -> str | None:
+        """The sentence after the state, in `language` (ops/run_errors.py `run_error`)."""
+        status = _STATUS[self.state]
+        return run_error(
+            status, self.error, self.error_code, self.error_data, language, entity=self.entity
+        )
 
 
 class RowsPoint(_Model):

@@ -90,26 +90,32 @@ def _far_below(rows: int | None, usual: int | None) -> bool:
     return rows < usual * LOW_ROWS_RATIO
 
 
+_NO_ERROR: tuple[str | None, str | None, str | None] = (None, None, None)
+
+
 def _pull(row: asyncpg.Record) -> Pull:
     load, run = row["load_status"], row["run_status"]
     usual = None if row["usual_rows"] is None else round(row["usual_rows"])
     rows: int | None = None
-    error = row["run_error"] or row["load_error"]
+    # The error's text and catalogue code (what a person reads) come from the run or the load.
+    by_run = (row["run_error"], row["run_error_code"], row["run_error_data"])
+    by_load = (row["load_error"], row["load_error_code"], None)
+    error = by_run if row["run_error"] else by_load
     state: PullState
     if load == "success":
-        state, rows, error = "ok", row["load_rows"], None
+        state, rows, error = "ok", row["load_rows"], _NO_ERROR
     elif run in ("failed", "skipped", "refused", "interrupted"):
         state = run
     elif load in ("failed", "refused", "interrupted"):
-        state, error = load, row["load_error"] or row["run_error"]
+        state, error = load, by_load if row["load_error"] else by_run
     elif "running" in (load, run):
         state = "running"
     elif run == "success":
-        state, rows, error = "ok", row["run_rows"], None
+        state, rows, error = "ok", row["run_rows"], _NO_ERROR
     else:
         state = "missing"
     if state == "interrupted":
-        error = None  # the log's text; the state's words say it (templates/_morning_labels)
+        error = _NO_ERROR  # the log's text; the state's words say it (templates/_morning_labels)
     checked = state == "ok" and row["data_type"] in LOW_ROWS_CHECKED and rows is not None
     if checked and _far_below(rows, usual):
         state = "low"
@@ -121,7 +127,9 @@ def _pull(row: asyncpg.Record) -> Pull:
         state=state,
         rows=rows,
         usual=usual,
-        error=error,
+        error=error[0],
+        error_code=error[1],
+        error_data=error[2],
     )
 
 
@@ -134,6 +142,8 @@ def _job(row: asyncpg.Record, business_date: date) -> JobStatus:
         finished_at=row["finished_at"],
         rows=row["rows"],
         error=None if state == "interrupted" else row["error"],  # the state's words say it
+        error_code=row["error_code"],
+        error_data=row["error_data"],
         last_success_at=row["last_success_at"],
     )
 

@@ -57,12 +57,6 @@ def _wib_date(moment: datetime) -> date:
     return wib_now(moment).date()
 
 
-def _first_line(text: str | None, limit: int = 120) -> str:
-    # Errors can be long or multi-line (stack traces); a phone needs one short sentence.
-    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
-
-
 def _filters(language: Language) -> dict[str, Any]:
     return {
         "num": lambda v, digits=0: format_number(v, language, digits),
@@ -80,11 +74,9 @@ def _filters(language: Language) -> dict[str, Any]:
         "long_date": lambda d: format_date(d, language, "long"),
         "time": format_time,
         "wib_date": _wib_date,
-        "first_line": _first_line,
     }
 
 
-@functools.cache
 @functools.cache
 def environment(language: str) -> Environment:
     """The Jinja environment for `language`: autoescape, StrictUndefined, trimmed blocks.

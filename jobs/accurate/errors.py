@@ -59,6 +59,11 @@ class Transient(AccurateError):
         super().__init__(entity, message)
         self.status = status
 
+    @property
+    def data(self) -> dict[str, Any]:
+        """`entity`, `message` and the HTTP `status` ("" for a network error or a timeout)."""
+        return {**super().data, "status": self.status or ""}
+
 
 class ResponseInvalid(AccurateError):
     """The body was not the JSON shape expected (malformed, truncated, missing keys)."""

@@ -9,6 +9,7 @@ select
     r.business_date,
     r.status,
     r.error,
+    r.error_code,
     r.started_at
 from ops.job_runs as r
 where r.business_date between $1::date - 1 and $1::date

@@ -6,7 +6,8 @@ select distinct on (h.data_type, upper(h.entity))
     h.data_type,
     upper(h.entity) as entity,
     h.status,
-    h.error_message
+    h.error_message,
+    h.error_code
 from raw.load_history as h
 where h.source = 'accurate'
     and h.entity is not null

@@ -7,11 +7,13 @@ select
     latest_run.finished_at,
     latest_run.rows,
     latest_run.error,
+    latest_run.error_code,
+    latest_run.error_data::text as error_data,
     last_success.finished_at as last_success_at
 from unnest($1::text[]) with ordinality as jobs (job, ordinal)
 
 left join lateral (
-    select r.status, r.finished_at, r.rows, r.error
+    select r.status, r.finished_at, r.rows, r.error, r.error_code, r.error_data
     from ops.job_runs as r
     where r.job = jobs.job
         and r.business_date = $2

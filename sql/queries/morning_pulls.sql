@@ -24,15 +24,18 @@ select
     covering_load.status as load_status,
     covering_load.rows_loaded as load_rows,
     covering_load.error_message as load_error,
+    covering_load.error_code as load_error_code,
     latest_run.status as run_status,
     latest_run.rows as run_rows,
     latest_run.error as run_error,
+    latest_run.error_code as run_error_code,
+    latest_run.error_data::text as run_error_data,
     usual_day.usual_rows,
     usual_day.history_days
 from expected
 
 left join lateral (
-    select h.status, h.rows_loaded, h.error_message
+    select h.status, h.rows_loaded, h.error_message, h.error_code
     from raw.load_history as h
     where h.source = 'accurate'
         and h.data_type = expected.data_type
@@ -44,7 +47,7 @@ left join lateral (
 ) as covering_load on true
 
 left join lateral (
-    select r.status, r.rows, r.error
+    select r.status, r.rows, r.error, r.error_code, r.error_data
     from ops.job_runs as r
     where r.job = expected.job
         and upper(r.entity) = expected.entity

@@ -87,12 +87,15 @@ async def seed(conn: asyncpg.Connection) -> None:
     )
     await conn.execute(
         "insert into ops.job_runs (run_key, job, entity, business_date, started_at, finished_at,"
-        " status, rows, error) values"
-        " ('stock:2026-02-16:DDD', 'stock', 'DDD', $1, $2, $2, 'success', 1650000, null),"
+        " status, rows, error, error_code, error_data) values"
+        " ('stock:2026-02-16:DDD', 'stock', 'DDD', $1, $2, $2, 'success', 1650000, null, null,"
+        "  null),"
         " ('sales:2026-02-16:MBB', 'sales', 'MBB', $1, $2, $2, 'failed', null,"
-        "  'Token Accurate MBB ditolak'),"
+        "  'MBB: Invalid or Revoked API Token', 'error.accurate_auth',"
+        '  \'{"entity": "MBB", "message": "Invalid or Revoked API Token"}\'),'
         " ('so_l2:2026-02-16', 'so_l2', null, $1, $2, $2, 'failed', null,"
-        "  'asyncpg.exceptions.UndefinedTableError: relation \"x\" does not exist')",
+        "  'asyncpg.exceptions.UndefinedTableError: relation \"x\" does not exist',"
+        "  'error.technical', null)",
         TODAY,
         NOW,
     )

@@ -6,7 +6,9 @@ from tests.bot.conftest import ADMIN, BotHarness
 async def test_health_shows_failed_jobs_freshness_and_alerts(bot: BotHarness):
     [reply] = await bot.ask(ADMIN, "/health")
     body = reply.body
-    assert "❌ Tarik penjualan MBB: gagal" in body and "Token Accurate MBB ditolak" in body
+    assert "❌ Tarik penjualan MBB: gagal" in body
+    assert "— Accurate menolak token API MBB; perlu token baru (lihat alert)" in body
+    assert "Invalid or Revoked" not in body  # Accurate's English text stays in the log
     assert "✅ Tarik stok DDD: sukses" in body
     assert body.index("gagal") < body.index("sukses")  # failures first
     assert "UndefinedTableError" not in body and "relation" not in body

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from jobs.accurate.errors import AuthRejected
 from jobs.health import HEALTH_RULES, HealthThresholds, evaluate, run_health_check
 from jobs.runs import run_key
 from jobs.schedule import DAILY_SCHEDULE
@@ -34,13 +35,17 @@ async def add_run(
     entity: str | None = None,
     error: str | None = None,
     at: time | None = None,
+    code: str | None = None,
 ) -> None:
+    """A run as jobs/runs.py records it; a failure's `code` defaults to what its error says
+    (a rejected token's, else error.technical), as the product writes it (migration 0073)."""
     slot_at = at or next((s.at for s in DAILY_SCHEDULE if s.job == job), time(3, 30))
     started = wib(day, slot_at.hour, slot_at.minute)
     await conn.execute(
         "insert into ops.job_runs (run_key, job, entity, business_date, started_at, finished_at,"
-        " status, error) values ($1, $2, $3, $4, $5, $6, $7, $8)"
-        " on conflict (run_key) do update set status = excluded.status, error = excluded.error",
+        " status, error, error_code) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " on conflict (run_key) do update set status = excluded.status, error = excluded.error,"
+        " error_code = excluded.error_code",
         run_key(job, day, entity),
         job,
         entity,
@@ -49,6 +54,7 @@ async def add_run(
         started + timedelta(minutes=5),
         status,
         error,
+        code or error_code_of(status, error),
     )
 
 
@@ -62,17 +68,28 @@ async def add_load(
     error: str | None = None,
     started: datetime | None = None,
 ) -> None:
+    """A load as jobs/load_history.py records it, its error's code as `add_run` gives one."""
     await conn.execute(
         "insert into raw.load_history (source, entity, data_type, table_name, batch_id, date_to,"
-        " started_at, status, error_message)"
-        " values ('accurate', $1, $2, 't', gen_random_uuid(), $3, $4, $5, $6)",
+        " started_at, status, error_message, error_code)"
+        " values ('accurate', $1, $2, 't', gen_random_uuid(), $3, $4, $5, $6, $7)",
         entity,
         data_type,
         date_to,
         started or wib(D, 5, 0),
         status,
         error,
+        error_code_of(status, error),
     )
+
+
+def error_code_of(status: str, error: str | None) -> str | None:
+    """The code jobs/runs.py `error_kind` gives the error these tests write as text."""
+    if status not in ("failed", "refused") or not error:
+        return None
+    if "Revoked API Token" in error or "HTTP 401" in error:
+        return AuthRejected.code
+    return "error.ops" if status == "refused" else "error.technical"
 
 
 async def add_ff(conn: asyncpg.Connection, day: date, ff: str = "0.8") -> None:

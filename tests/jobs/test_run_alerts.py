@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import asyncpg
 import pytest
 
+from jobs.accurate.errors import AuthRejected
 from jobs.health_rules import FAILURE_STATUSES, job_findings
 from jobs.runs import recorded_run
 from ops.alerts import alert_by_key
@@ -18,10 +19,11 @@ class PullFailed(Exception):
     pass
 
 
-async def fail(pool: asyncpg.Pool, entity: str, error: str, at: datetime) -> None:
-    with pytest.raises(PullFailed):
+async def fail(pool: asyncpg.Pool, entity: str, error: str | Exception, at: datetime) -> None:
+    raised = PullFailed(error) if isinstance(error, str) else error
+    with pytest.raises(type(raised)):
         async with recorded_run(pool, "stock", DAY, entity=entity, clock=lambda: at):
-            raise PullFailed(error)
+            raise raised
 
 
 async def test_a_failed_run_raises_its_alert_as_it_ends_and_a_success_resolves_it(pool):
@@ -47,7 +49,9 @@ async def test_a_failed_run_raises_its_alert_as_it_ends_and_a_success_resolves_i
 
 async def test_a_rejected_token_replaces_the_job_alert_and_waits_for_every_pull(pool):
     await fail(pool, "UBB", "UBB: HTTP 503 on item/list-stock.do", AT)
-    await fail(pool, "UBB", "UBB: Invalid or Revoked API Token", AT + timedelta(minutes=1))
+    # the client's typed error, recorded with its code (what the rules read, not the text)
+    revoked = AuthRejected("UBB", "Invalid or Revoked API Token")
+    await fail(pool, "UBB", revoked, AT + timedelta(minutes=1))
     async with pool.acquire() as conn:
         job = await alert_by_key(conn, "job_failed:stock:UBB")
         token = await alert_by_key(conn, "token_rejected:UBB")
@@ -73,6 +77,7 @@ def test_a_refused_run_pages_through_its_contract_alert_not_a_second_job_alert()
         "business_date": DAY,
         "status": "refused",
         "error": "kontrak data: snapshot kosong",
+        "error_code": "error.ops",
         "started_at": AT,
     }
     assert job_findings([row], DAY) == []  # type: ignore[list-item]

@@ -153,3 +153,59 @@ async def test_0062_rewrites_runs_and_loads_recorded_failed_the_old_way(
         ]
     finally:
         await conn.close()
+
+
+async def test_0073_gives_runs_and_loads_recorded_before_the_codes_theirs(
+    empty_database: Database, tmp_path
+):
+    before = _copy_migrations(tmp_path)
+    for path in before.glob("*.sql"):
+        if int(path.name[:4]) >= 73:
+            path.unlink()
+    conn = await asyncpg.connect(empty_database.dsn)
+    try:
+        await migrate(conn, before)
+        for key, status, error in (
+            ("stock:2026-11-20:DDD", "failed", "DDD: Invalid or Revoked API Token"),
+            ("stock:2026-11-20:MBB", "failed", "relation \"x\" does not exist"),
+            ("stock:2026-11-20:UBB", "refused", "stock UBB refused (empty): no rows"),
+            ("sales:2026-11-20:DDD", "skipped", "stock of 2026-11-20 not loaded"),
+            ("sales:2026-11-20:MBB", "success", None),
+        ):  # fmt: skip
+            job, _, entity = key.split(":")
+            await conn.execute(
+                "insert into ops.job_runs (run_key, job, entity, business_date, status, error,"
+                " started_at) values ($1, $2, $3, '2026-11-20', $4, $5, now())",
+                key,
+                job,
+                entity,
+                status,
+                error,
+            )
+        await conn.execute(
+            "insert into raw.load_history (source, entity, data_type, table_name, batch_id,"
+            " started_at, status, error_message) values"
+            " ('accurate', 'DDD', 'stock', 't', gen_random_uuid(), now(), 'failed', 'HTTP 401'),"
+            " ('accurate', 'MBB', 'stock', 't', gen_random_uuid(), now(), 'failed', 'HTTP 500'),"
+            " ('accurate', 'UBB', 'stock', 't', gen_random_uuid(), now(), 'success', null)"
+        )
+        await migrate(conn)
+        runs = await conn.fetch(
+            "select run_key, error_code, error_data->>'text' as text from ops.job_runs"
+            " order by run_key"
+        )
+        assert [tuple(r) for r in runs] == [
+            ("sales:2026-11-20:DDD", None, None),  # a skip's reason is a person's words already
+            ("sales:2026-11-20:MBB", None, None),
+            ("stock:2026-11-20:DDD", "error.accurate_auth", None),
+            ("stock:2026-11-20:MBB", "error.technical", None),
+            ("stock:2026-11-20:UBB", "error.ops", "stock UBB refused (empty): no rows"),
+        ]
+        loads = await conn.fetch("select entity, error_code from raw.load_history order by entity")
+        assert [tuple(r) for r in loads] == [
+            ("DDD", "error.accurate_auth"),
+            ("MBB", "error.technical"),
+            ("UBB", None),
+        ]
+    finally:
+        await conn.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -81,12 +82,16 @@ async def add_run(
     at: tuple[int, int] = (3, 0),
     rows: int | None = None,
     error: str | None = None,
+    code: str | None = None,
+    data: dict[str, str] | None = None,
 ) -> None:
+    """A run as jobs/runs.py records it: an error's text, catalogue code and fields."""
     key = f"{job}:{day.isoformat()}" + (f":{entity}" if entity else "")
     started = wib(day, *at)
     await conn.execute(
         "insert into ops.job_runs (run_key, job, entity, business_date, started_at, finished_at,"
-        " status, rows, error) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        " status, rows, error, error_code, error_data)"
+        " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)",
         key,
         job,
         entity,
@@ -96,6 +101,8 @@ async def add_run(
         status,
         rows,
         error,
+        code,
+        json.dumps(data) if data else None,
     )
 
 
@@ -108,13 +115,15 @@ async def add_load(
     rows: int | None,
     *,
     error: str | None = None,
+    code: str | None = None,
     date_from: date | None = None,
 ) -> None:
+    """A load as jobs/load_history.py records it (an error's text and catalogue code)."""
     started = wib(data_date + timedelta(days=0 if data_type == "stock" else 1), 3)
     await conn.execute(
         "insert into raw.load_history (source, entity, data_type, table_name, batch_id,"
-        " date_from, date_to, rows_loaded, started_at, finished_at, status, error_message)"
-        " values ('accurate', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        " date_from, date_to, rows_loaded, started_at, finished_at, status, error_message,"
+        " error_code) values ('accurate', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         entity,
         data_type,
         f"raw.accurate_{data_type}_{entity.lower()}",
@@ -126,6 +135,7 @@ async def add_load(
         started + timedelta(minutes=5),
         status,
         error,
+        code,
     )
 
 
@@ -157,9 +167,12 @@ async def seed_today(conn: asyncpg.Connection, *, failed_entity: str | None = No
     await add_run(conn, "backup", "success", at=(2, 0))
     for entity, usual in USUAL_STOCK.items():
         if entity == failed_entity:
-            error = "401 Unauthorized: API token rejected by Accurate\nTraceback (most recent...)"
-            await add_load(conn, "stock", entity, D, "failed", 0, error=error)
-            await add_run(conn, "stock", "failed", entity=entity, error=error)
+            # jobs/accurate/errors.py AuthRejected, as the run and its load record it
+            error = f"{entity}: Invalid or Revoked API Token\nTraceback (most recent...)"
+            code = "error.accurate_auth"
+            data = {"entity": entity, "message": "Invalid or Revoked API Token"}
+            await add_load(conn, "stock", entity, D, "failed", 0, error=error, code=code)
+            await add_run(conn, "stock", "failed", entity=entity, error=error, code=code, data=data)
         else:
             await add_load(conn, "stock", entity, D, "success", usual + 114)
             await add_run(conn, "stock", "success", entity=entity, rows=usual + 114)
@@ -466,8 +479,10 @@ async def test_failed_entity_pull_is_named(conn: asyncpg.Connection) -> None:
     text = "\n".join(render_morning(ctx))
     assert "❌ <b>Ada yang gagal:</b>" in text
     assert "❌ Tarik stok LJBB: gagal" in text
-    assert "❌ LJBB: gagal — 401 Unauthorized: API token rejected by Accurate" in text
-    assert "Traceback" not in text  # one line of the error, never a stack trace
+    # the error's sentence from its code, in the report's language; its text stays in the log
+    said = "Accurate menolak token API LJBB; perlu token baru (lihat alert)"
+    assert f"❌ LJBB: gagal — {said}" in text
+    assert "Traceback" not in text and "Revoked" not in text
     assert "✅ DDD: 1.380.114 baris" in text
     assert "↳ LJBB masih 15 Feb 2026" in text
 
@@ -476,13 +491,15 @@ async def test_a_refused_pull_is_named_as_refused(conn: asyncpg.Connection) -> N
     await seed_all(conn)
     reason = "stock DDD 2026-02-16 refused (empty): Accurate listed no stock rows in any warehouse"
     await conn.execute(
-        "update raw.load_history set status = 'refused', rows_loaded = 0, error_message = $1"
-        " where data_type = 'stock' and entity = 'DDD' and date_to = $2",
+        "update raw.load_history set status = 'refused', rows_loaded = 0, error_message = $1,"
+        " error_code = 'error.ops' where data_type = 'stock' and entity = 'DDD' and date_to = $2",
         reason,
         D,
     )
     await conn.execute(
-        "update ops.job_runs set status = 'refused', rows = null, error = $1 where run_key = $2",
+        "update ops.job_runs set status = 'refused', rows = null, error = $1,"
+        " error_code = 'error.ops', error_data = jsonb_build_object('text', $1::text)"
+        " where run_key = $2",
         reason,
         f"stock:{D.isoformat()}:DDD",
     )

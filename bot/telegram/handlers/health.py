@@ -2,68 +2,37 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+import asyncpg
 from telegram import Update
 
 from bot.telegram.access import BotContext, Outcome, audited
 from bot.telegram.handlers.common import answer, clock_of
-from ops.catalogue import has, say
+from ops.catalogue import say
 from ops.clock import wib_today
 from ops.paths import read_sql
+from ops.run_errors import run_error
 from reports.replies import render, sentence
 
 MAX_ALERTS = 5
 SALES_LOOKBACK_DAYS = 45
-ERROR_CHARS = 100
-# Job errors are written for the log; anything that smells of SQL or a trace stays there. Only
-# for runs recorded before migration 0063: later ones carry their error's code (`job_error`).
-_TECHNICAL = re.compile(
-    r"\b(select|insert|update|delete|from|where)\b.*\b(from|into|set|where)\b"
-    r"|traceback|file \"|line \d+|\w+error\b|\w+exception\b",
-    re.IGNORECASE,
-)
 
 
-def _short(line: str) -> str:
-    return line if len(line) <= ERROR_CHARS else line[: ERROR_CHARS - 1].rstrip() + "…"
-
-
-def job_error(run: Mapping[str, Any], language: str = "id") -> str | None:
-    """What /health says after a run's status: nothing for an interrupted run (the status
-    says it), a skipped run's reason, the catalogue's sentence of the error's code (ops.job_runs
-    error_code / error_data: `error.technical` points to the log), and for runs recorded
-    before those columns, `plain_error` of the text."""
-    if run["status"] == "interrupted" or not (run["error"] or "").strip():
-        return None
-    code = run["error_code"]
-    if code is None:
-        if run["status"] in ("skipped", "success"):  # a reason or a warning: a person's words
-            return _short(run["error"].strip().splitlines()[0])
-        return plain_error(run["error"], language)
-    data = json.loads(run["error_data"]) if run["error_data"] else {}
-    if not has(code, language):
-        return say("error.technical", language)
-    try:
-        text = say(code, language, **data)
-    except KeyError:  # data recorded without one of its fields: the log has the rest
-        return say("error.technical", language)
-    return _short(text.strip().splitlines()[0]) if text.strip() else None
-
-
-def plain_error(text: str | None, language: str = "id") -> str | None:
-    """A job's error as one short plain line, or a pointer to the log (in `language`) when it
-    is technical."""
-    if not text or not text.strip():
-        return None
-    line = text.strip().splitlines()[0]
-    if _TECHNICAL.search(text):
-        return say("error.technical", language)
-    return _short(line)
+def job_error(run: Mapping[str, Any] | asyncpg.Record, language: str = "id") -> str | None:
+    """What /health says after a run's status (an `ops.job_runs` row with `status`, `entity`,
+    `error`, `error_code`, `error_data`): ops/run_errors.py `run_error`, the catalogue's
+    sentence of the error's code in `language`."""
+    return run_error(
+        run["status"],
+        run["error"],
+        run["error_code"],
+        run["error_data"],
+        language,
+        entity=run["entity"] or "",
+    )
 
 
 @audited

@@ -15,7 +15,7 @@ import difflib
 import logging
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -26,16 +26,16 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.telegram.access import BotContext, Outcome, audited
 from bot.telegram.handlers.common import answer, clock_of
-from bot.telegram.handlers.health import plain_error
+from bot.telegram.handlers.health import job_error
 from bot.telegram.handlers.report import ECHO_CHARS, day_problem
 from jobs.chain import FOLLOWERS, ChainContext, StepOutcome, run_chain
-from jobs.health_rules import TOKEN_REJECTED
 from jobs.runs import slot_running
 from jobs.wording import day_text
 from ops import registry
 from ops.catalogue import say
 from ops.clock import wib_today
 from ops.paths import read_sql
+from ops.run_errors import error_fields, run_error
 from reports.replies import render, sentence
 
 log = logging.getLogger(__name__)
@@ -105,24 +105,26 @@ def job_suggestions(text: str) -> list[str]:
     return list(dict.fromkeys(ALIASES.get(name, name) for name in close))[:2]
 
 
-_HTTP_STATUS = re.compile(r"\bHTTP (\d{3})\b")
+# /reload names the entity before its note, so Accurate's errors get their short sentences.
+_RELOAD_NOTES = {
+    "error.accurate_auth": "reload.token_rejected",
+    "error.accurate_rate": "reload.rate_limited",
+}
 
 
-def part_note(entity: str | None, error: str | None, language: str = "id") -> str | None:
-    """An entity's error as the progress line shows it after `UBB:`: without the entity named
-    again, and Accurate's English answers said in `language` (catalogue `reload.*`: a rejected
-    token, an HTTP status); anything else as `plain_error` gives it."""
-    text = (error or "").strip()
-    while entity and text.upper().startswith(f"{entity.upper()}:"):
-        text = text[len(entity) + 1 :].strip()
-    if TOKEN_REJECTED.search(text):
-        return say("reload.token_rejected", language)
-    status = _HTTP_STATUS.search(text)
-    if status and status.group(1) == "429":
-        return say("reload.rate_limited", language)
-    if status:
-        return say("reload.http_error", language, status=status.group(1))
-    return plain_error(text, language)
+def part_note(run: Mapping[str, Any] | asyncpg.Record, language: str = "id") -> str | None:
+    """An entity's error as the progress line shows it after `UBB:` (an `ops.job_runs` row):
+    Accurate's rejected token, rate limit and HTTP error in their short `reload.*` sentences,
+    anything else as ops/run_errors.py `run_error` says it; all from the error's code."""
+    code, fields = run["error_code"], error_fields(run["error_data"])
+    failed = run["status"] in ("failed", "refused")
+    if failed and code in _RELOAD_NOTES:
+        return say(_RELOAD_NOTES[code], language)
+    if failed and code == "error.accurate_transient" and fields.get("status"):
+        return say("reload.http_error", language, status=fields["status"])
+    return run_error(
+        run["status"], run["error"], code, run["error_data"], language, entity=run["entity"]
+    )
 
 
 def step_view(
@@ -145,7 +147,8 @@ def step_view(
     if busy:
         view.state = "busy"  # someone else holds this slot: the word says so, no note
     elif not runs:
-        view.state, view.note = "failed", plain_error(outcome.summary, language)
+        view.state = "failed"
+        view.note = run_error("failed", outcome.summary, outcome.error_code, None, language)
     elif statuses == {"success"}:
         view.state = "success"
     elif len(statuses) == 1:
@@ -154,13 +157,12 @@ def step_view(
         view.state = "partial"
     if any(r["entity"] for r in runs):
         view.parts = [
-            Part(r["entity"], r["status"], r["rows"], part_note(r["entity"], r["error"], language))
-            for r in runs
+            Part(r["entity"], r["status"], r["rows"], part_note(r, language)) for r in runs
         ]
     elif busy:
         view.rows = None  # its row is an earlier run's (or the other run's), not this reload's
     elif runs:
-        view.note = plain_error(runs[0]["error"], language)
+        view.note = job_error(runs[0], language)
     return view
 
 
