@@ -16,11 +16,11 @@ import pytest
 
 from bot.service.alert_notifier import AlertNotifier
 from bot.service.outbox_worker import OutboxWorker
-from bot.telegram.app import build_application, polling
 from bot.telegram.context import OpsApplication
 from ops.alerts import Severity, raise_alert, resolve_alert
 from ops.settings import Settings
 from sandbox.telegram_emulator import CallbackRecord, StoredMessage, Strictness, TelegramEmulator
+from tests.helpers.bot_app import bot_app, emulator_settings
 
 TOKEN = "123456:TEST-TOKEN"
 NOW = datetime(2026, 2, 15, 23, 30, tzinfo=UTC)  # 16 Feb 2026 06:30 WIB
@@ -136,18 +136,15 @@ class AlertHarness:
         return row
 
 
-def alert_settings(base_url: str, base_file_url: str, **overrides: object) -> Settings:
+def alert_settings(emu: TelegramEmulator, **overrides: object) -> Settings:
     """Settings for the harness: one alert group, two admins, the test's intervals."""
     values: dict[str, object] = {
-        "telegram_bot_token": TOKEN,
-        "telegram_base_url": base_url,
-        "telegram_base_file_url": base_file_url,
         "admin_user_ids": [ADMIN, ADMIN2],
         "alert_chat_id": ALERT_CHAT,
         "alert_repeat_minutes": REPEAT_MINUTES,
         "alert_escalate_minutes": ESCALATE_MINUTES,
     }
-    return Settings(_env_file=None, **(values | overrides))  # type: ignore[arg-type]
+    return emulator_settings(emu, **(values | overrides))
 
 
 @pytest.fixture
@@ -168,12 +165,9 @@ async def alerting(
         emu.add_group(ALERT_CHAT, "Alert Ops")  # the bot is in the alert group ...
         for admin in (ADMIN, ADMIN2):  # ... and both admins have opened it
             emu.open_chat(admin)
-        settings = alert_settings(emu.base_url, emu.base_file_url, **overrides)
-        app = build_application(settings, pool)
+        settings = alert_settings(emu, **overrides)
         notifier = AlertNotifier(pool, settings, clock=clock)
-        app.bot_data.clock = clock
-        app.bot_data.alert_notifier = notifier
-        async with polling(app):
+        async with bot_app(settings, pool, clock=clock, alert_notifier=notifier) as app:
             worker = OutboxWorker(app.bot, pool, clock=clock)
             yield AlertHarness(emu, app, pool, clock, notifier, worker)
         # Every send and edit was accepted (valid HTML, a live target), bar chats a test blocked.

@@ -16,11 +16,10 @@ from datetime import UTC, date, datetime
 import asyncpg
 import pytest
 
-from bot.telegram.app import build_application, polling
 from bot.telegram.context import OpsApplication
 from jobs.marts import build_store_stock
-from ops.settings import Settings
 from sandbox.telegram_emulator import StoredMessage, Strictness, TelegramEmulator
+from tests.helpers.bot_app import bot_app, emulator_settings
 from tests.helpers.fixtures import add_product, add_sale, add_stock, add_store, add_store_map
 
 TOKEN = "123456:TEST-TOKEN"
@@ -184,18 +183,10 @@ async def bot(pool: asyncpg.Pool, request: pytest.FixtureRequest) -> AsyncIterat
         await seed(conn)
     async with TelegramEmulator(token=TOKEN, clock=lambda: NOW, strictness=FROZEN) as emu:
         emu.add_group(REPORT_CHAT, "Laporan Pagi")  # the bot is in the report group
-        settings = Settings(
-            _env_file=None,
-            telegram_bot_token=TOKEN,
-            telegram_base_url=emu.base_url,
-            telegram_base_file_url=emu.base_file_url,
-            admin_user_ids=[ADMIN],
-            report_chat_id=REPORT_CHAT,
-            **overrides,  # type: ignore[arg-type]
+        settings = emulator_settings(
+            emu, admin_user_ids=[ADMIN], report_chat_id=REPORT_CHAT, **overrides
         )
-        app = build_application(settings, pool)
-        app.bot_data.clock = lambda: NOW
-        async with polling(app):
+        async with bot_app(settings, pool, clock=lambda: NOW) as app:
             yield BotHarness(emu, app, pool)
         # Every answer was accepted by the emulator (valid HTML) and fits one message.
         for call in emu.calls("sendMessage"):

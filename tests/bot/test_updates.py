@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from bot.telegram.app import build_application, polling
 from bot.telegram.context import OpsApplication
 from bot.telegram.updates import ChatSerialProcessor, chat_key
-from ops.settings import Settings
 from sandbox.telegram_emulator import TelegramEmulator
 from tests.bot.conftest import ADMIN, NOW, TOKEN, VIEWER, seed
+from tests.helpers.bot_app import bot_app, emulator_settings
 
 
 @contextlib.asynccontextmanager
@@ -30,18 +29,9 @@ async def running(pool: asyncpg.Pool) -> AsyncIterator[tuple[TelegramEmulator, O
     async with pool.acquire() as conn:
         await seed(conn)
     async with TelegramEmulator(token=TOKEN, clock=lambda: NOW) as emulator:
-        settings = Settings(
-            _env_file=None,
-            telegram_bot_token=TOKEN,
-            telegram_base_url=emulator.base_url,
-            telegram_base_file_url=emulator.base_file_url,
-            admin_user_ids=[ADMIN],
-            bot_concurrent_updates=8,
-        )
-        app = build_application(settings, pool)
-        app.bot_data.clock = lambda: NOW
-        assert isinstance(app.update_processor, ChatSerialProcessor)
-        async with polling(app):
+        settings = emulator_settings(emulator, admin_user_ids=[ADMIN], bot_concurrent_updates=8)
+        async with bot_app(settings, pool, clock=lambda: NOW) as app:
+            assert isinstance(app.update_processor, ChatSerialProcessor)
             yield emulator, app
 
 

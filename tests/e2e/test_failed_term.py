@@ -15,20 +15,15 @@ from bot.runtime import _campaign, serve
 from bot.service.leader import Leadership
 from ops.settings import Settings
 from sandbox.telegram_emulator import TelegramEmulator
-from tests.e2e.harness import ADMIN, REPORT_CHAT, TOKEN, wait_for
+from tests.e2e.harness import ADMIN, REPORT_CHAT, wait_for
+from tests.helpers.bot_app import emulator_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 
 def bot_settings(dsn: str, telegram: TelegramEmulator) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=dsn,
-        telegram_bot_token=TOKEN,
-        telegram_base_url=telegram.base_url,
-        telegram_base_file_url=telegram.base_file_url,
-        admin_user_ids=[ADMIN],
-        report_chat_id=REPORT_CHAT,
+    return emulator_settings(
+        telegram, database_url=dsn, admin_user_ids=[ADMIN], report_chat_id=REPORT_CHAT
     )
 
 

@@ -12,21 +12,15 @@ import pytest
 
 from bot.runtime import serve
 from bot.service.leader import LEADER_LOCK_KEY, Leadership
-from ops.settings import Settings
-from tests.e2e.harness import ADMIN, REPORT_CHAT, TOKEN, wait_for
+from tests.e2e.harness import ADMIN, REPORT_CHAT, wait_for
+from tests.helpers.bot_app import emulator_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 
 async def test_a_leader_that_loses_its_database_stops_polling(database, conn, telegram):
-    settings = Settings(
-        _env_file=None,
-        database_url=database.dsn,
-        telegram_bot_token=TOKEN,
-        telegram_base_url=telegram.base_url,
-        telegram_base_file_url=telegram.base_file_url,
-        admin_user_ids=[ADMIN],
-        report_chat_id=REPORT_CHAT,
+    settings = emulator_settings(
+        telegram, database_url=database.dsn, admin_user_ids=[ADMIN], report_chat_id=REPORT_CHAT
     )
     leadership = Leadership(database.dsn, retry_seconds=0.2, heartbeat_seconds=30)
     stop = asyncio.Event()
