@@ -1,5 +1,6 @@
 """docs/howto/add-entity.md and docs/howto/add-job.md, followed once each.
 
+(add-command.md: tests/test_howto_bot.py; add-report-section.md: tests/test_howto_report.py.)
 Each test copies the project's packages to a temporary folder, makes there exactly the edits
 the page's Python steps say (the registry entry; the credentials; the step module), and asks
 a fresh Python process in that copy what the scheduler, the chain, the catch-up, /reload, the
@@ -9,58 +10,9 @@ consumer keeps its own list.
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import shutil
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("bot", "jobs", "ops", "reports", "sandbox", "templates", "sql", "monitors")
-HOWTO = ROOT / "docs" / "howto"
-
-
-def project_copy(into: Path) -> Path:
-    """The project's packages and files copied under `into` (no caches)."""
-    for name in COPIED:
-        shutil.copytree(ROOT / name, into / name, ignore=shutil.ignore_patterns("__pycache__"))
-    return into
-
-
-def edit(path: Path, after: str, insert: str) -> None:
-    """Insert `insert` right after the first `after` in `path` (which must hold it once)."""
-    text = path.read_text(encoding="utf-8")
-    assert text.count(after) == 1, f"{path.name}: the page's anchor {after!r} moved"
-    path.write_text(text.replace(after, after + insert), encoding="utf-8")
-
-
-def ask(copy: Path, script: str, env: dict[str, str] | None = None) -> dict:
-    """Run `script` with the copy first on the path; its last line printed, as JSON."""
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script)],
-        cwd=copy,
-        env={**os.environ, "PYTHONPATH": str(copy), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    answer: dict = json.loads(result.stdout.strip().splitlines()[-1])
-    assert answer["file"].startswith(str(copy)), "the copy was not the code that ran"
-    return answer
-
-
-def page_code(page: str, anchor: str) -> str:
-    """The page's own code for a step: the first line of `page` matching `anchor` (a regex),
-    so the test types what the page says."""
-    text = (HOWTO / page).read_text(encoding="utf-8")
-    found = re.search(anchor, text)
-    assert found, f"{page} no longer says {anchor!r}"
-    return found.group(1)
+from tests.helpers.howto import ask, edit, page_code, project_copy
 
 
 def test_add_an_entity(tmp_path: Path) -> None:

@@ -2,10 +2,10 @@
 
 An alert about one store (key `shrinkage:<store key>:<gender>`, the store key being lower
 nama_accurate as in mart.stock_opname_l2_daily) belongs to that store and its branch: a lead
-sees it, and may acknowledge it, only when the store is theirs (bot/telegram/access.py
+sees it, and may acknowledge it, only when the store is theirs (bot/service/people.py
 `Person.sees`).
 Every other alert (failed jobs, rejected tokens, stale data ...) is a system alert: shown to
-roles with the `system_alerts` permission (bot/telegram/access.py PERMISSIONS). Admins see
+roles with the `system_alerts` permission (bot/service/people.py PERMISSIONS). Admins see
 everything.
 
 A monitor's alert (jobs/monitor_run.py) carries its query's rows: `monitor:<id>:store:<store
