@@ -32,7 +32,7 @@ from jobs.steps import (
     not_started_status,
     single_outcome,
 )
-from jobs.stock import drop_old_snapshots, load_stock_snapshot, retention_start
+from jobs.stock_load import drop_old_snapshots, load_stock_snapshot, retention_start
 from jobs.stock_strategy import choose_strategy
 from jobs.transfers import load_transfers
 from jobs.wording import and_list, day_text, job_name
