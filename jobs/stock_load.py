@@ -1,4 +1,4 @@
-"""The daily stock snapshot: pulled per warehouse, streamed with COPY, swapped in atomically.
+"""The daily stock snapshot: staged by jobs/stock_pull.py, checked, swapped in atomically.
 
 docs/incidents.md: a reload that emptied the stock table and then failed left every metric at zero.
 So the snapshot is written to a fresh table and attached as the day's partition of
@@ -26,7 +26,7 @@ from jobs.accurate.paging import PagingBroken
 from jobs.contracts import Breach, LoadRefused, accepted, record_forced, refused_alert
 from jobs.load_history import recorded_load
 from jobs.stock_contract import kept_sizes, record_size, staging_size, stock_breach
-from jobs.stock_pull import WAREHOUSES_AT_ONCE, StockSource, _pull_into
+from jobs.stock_pull import WAREHOUSES_AT_ONCE, StockSource, pull_into
 from jobs.stock_strategy import PER_WAREHOUSE, Strategy
 from jobs.wording import day_text, job_name
 from ops.db import Conn
@@ -177,7 +177,7 @@ async def _load(
             )
             try:
                 try:
-                    warehouses, received, fell_back = await _pull_into(
+                    warehouses, received, fell_back = await pull_into(
                         conn,
                         source,
                         staging,

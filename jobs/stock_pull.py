@@ -51,7 +51,7 @@ class StockSource(Protocol):
         """The warehouse's stock, one list per page."""
 
 
-async def _pull_into(
+async def pull_into(
     conn: Conn,
     source: StockSource,
     staging: str,
@@ -98,7 +98,7 @@ async def _pull_stock(
     strategy: Strategy,
     items: asyncio.Future[list[Any]],
 ) -> tuple[int, int, str | None]:
-    """`_pull_into` once the item master is asked (`items`, awaited when prices are needed)."""
+    """`pull_into` once the item master is asked (`items`, awaited when prices are needed)."""
     prices: dict[str, str] = {}
 
     async def priced() -> None:
