@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from jobs.accurate.client import AccurateClient
 from jobs.backup import run_backup
-from jobs.health import HealthThresholds, run_health_check
+from jobs.health_check import HealthThresholds, run_health_check
 from jobs.marts import build_ff_fa_fs, build_so_l2
 from jobs.run_dates import DayAfterToday, StockDayNotToday
 from jobs.runs import JobSkipped, RunNotStarted, last_status

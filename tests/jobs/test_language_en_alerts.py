@@ -20,7 +20,7 @@ from jobs import contracts
 from jobs.chain import ChainContext, run_chain
 from jobs.contracts import Breach, LoadRefused
 from jobs.csv_values import CsvRejected
-from jobs.health import run_health_check
+from jobs.health_check import run_health_check
 from jobs.health_data_rules import (
     ff_sanity_findings,
     freshness_findings,
