@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from bot.service.alert_views import load_view, render_card
-from bot.service.outbox_worker import broken_alert
+from bot.service.outbox_batch import broken_alert
 from jobs import contracts
 from jobs.chain import ChainContext, run_chain
 from jobs.contracts import Breach, LoadRefused
