@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[Any]]
 # The database went away or a pool wait timed out: log, wait, try again.
-_DB_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+DB_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 class _Wait:
@@ -106,10 +106,11 @@ async def broken_alert(
 
 
 class OutboxSender:
-    """Sends ops.outbox rows through `bot` (a plain Bot or the Application's ExtBot).
+    """Sends ops.outbox rows through `bot`, one claimed batch per `run_once`.
 
-    With the Application's ExtBot, PTB's AIORateLimiter also throttles (30/s, 20/min per
-    group) and retries a 429 itself before the worker sees it; the heartbeat keeps the lease.
+    `bot` is a plain Bot or the Application's ExtBot; with the latter, PTB's AIORateLimiter
+    also throttles (30/s, 20/min per group) and retries a 429 itself before the worker sees
+    it; the heartbeat keeps the lease.
     """
 
     def __init__(
@@ -142,19 +143,17 @@ class OutboxSender:
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
         self.max_failures, self.max_attempts = max_failures, max_attempts
         self.wait_delay = wait_delay
-        self.poll_interval = poll_interval
+        self.poll_interval = poll_interval  # OutboxWorker.run's wait between looks
         self.mark_sent_tries, self.mark_sent_delay = mark_sent_tries, mark_sent_delay
         self.paused_until: datetime | None = None
         self.language = language  # the delivery alerts' words (REPORT_LANGUAGE)
         self.claimed = 0  # rows claimed by the last run_once
         self._sem = asyncio.Semaphore(concurrency)
-        self._wake = asyncio.Event()
+        self._wake = asyncio.Event()  # OutboxWorker.wake: its run looks for work at once
 
     def backoff(self, failures: int) -> timedelta:
         """Delay before the next try after `failures` transient errors: base * 2^(n-1), capped."""
         return min(self.backoff_cap, self.backoff_base * 2 ** max(failures - 1, 0))
-
-    # one batch
 
     async def run_once(self) -> int:
         """Claim due rows, send them, record the outcomes; returns how many became final
@@ -192,7 +191,7 @@ class OutboxSender:
             try:
                 async with self.pool.acquire() as conn:
                     await renew(conn, lease_id, self._clock() + self.lease)
-            except _DB_ERRORS:
+            except DB_ERRORS:
                 log.warning("outbox lease %s: renewal failed", lease_id, exc_info=True)
 
     async def _send_chat(self, rows: list[Claimed]) -> int:
@@ -298,7 +297,7 @@ class OutboxSender:
             try:
                 async with self.pool.acquire() as conn:
                     return await mark_sent(conn, row, message_ids, self._clock())
-            except _DB_ERRORS:
+            except DB_ERRORS:
                 if n >= self.mark_sent_tries:
                     raise
                 log.warning(

@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from bot.service.outbox_batch import _DB_ERRORS, OutboxSender
+from bot.service.outbox_batch import DB_ERRORS, OutboxSender
 from ops.outbox import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -25,8 +25,6 @@ class OutboxWorker(OutboxSender):
     def wake(self) -> None:
         """Make a waiting `run` look for work now (NOTIFY does this from other processes)."""
         self._wake.set()
-
-    # the loop
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set: LISTEN opsbot_outbox for new rows, poll as a fallback.
@@ -80,7 +78,7 @@ class OutboxWorker(OutboxSender):
         await self._unlisten(old)
         try:
             conn = await self.pool.acquire(timeout=10)
-        except _DB_ERRORS:
+        except DB_ERRORS:
             log.warning("outbox worker: cannot LISTEN; polling only", exc_info=True)
             return None
         try:
@@ -99,12 +97,12 @@ class OutboxWorker(OutboxSender):
     async def _unlisten(self, conn: Any) -> None:
         if conn is None:
             return
-        with contextlib.suppress(*_DB_ERRORS):
+        with contextlib.suppress(*DB_ERRORS):
             conn.remove_termination_listener(self._on_listener_lost)
-        with contextlib.suppress(*_DB_ERRORS):
+        with contextlib.suppress(*DB_ERRORS):
             if not conn.is_closed():
                 await conn.remove_listener(CHANNEL, self._on_notify)
-        with contextlib.suppress(*_DB_ERRORS):
+        with contextlib.suppress(*DB_ERRORS):
             await self.pool.release(conn)
 
     def _on_notify(self, *_: object) -> None:
