@@ -35,7 +35,7 @@ from bot.telegram.context import OpsApplication
 from bot.telegram.ratelimit import CHAT_PER_SECOND
 from jobs.business_marts import MartThresholds, build_all
 from jobs.marts import build_ff_fa_fs, build_so_l2, build_store_stock
-from jobs.stock import partition_name, stock_table
+from jobs.stock_load import partition_name, stock_table
 from jobs.store_stock import fill_missing_days
 from ops.clock import wib_at
 from ops.paths import read_sql

@@ -19,7 +19,7 @@ from pathlib import Path
 import asyncpg
 
 from jobs.portal_import import import_portal
-from jobs.stock import load_stock_snapshot
+from jobs.stock_load import load_stock_snapshot
 from jobs.transfers import TRANSFER_COLUMNS
 from ops.db import Conn
 from sandbox.dataset import generate, write_dataset

@@ -15,7 +15,7 @@ import asyncpg
 
 from bench.common import Result, Timer
 from bench.full_world import load_full_world
-from jobs.health import HealthThresholds, run_health_check
+from jobs.health_check import HealthThresholds, run_health_check
 from ops.clock import wib_at
 
 RUNS = 3

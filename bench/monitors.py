@@ -24,7 +24,7 @@ import asyncpg
 from bench.common import Result, Timer
 from bench.full_world import load_full_world
 from bot.service.monitor_jobs import MonitorJobs
-from jobs.health import HealthThresholds, run_health_check
+from jobs.health_check import HealthThresholds, run_health_check
 from ops.clock import wib_at
 from ops.monitor_files import parse_monitor_file
 from ops.monitors import save_monitor, set_enabled

@@ -59,7 +59,8 @@ from bench.common import Result
 from jobs.accurate.client import AccurateClient
 from jobs.accurate.throttle import MAX_MARGIN, SlidingWindowLimiter, Ticket
 from jobs.catchup import DEFAULT_LIMITS
-from jobs.stock import TRANSIT_WAREHOUSE, load_stock_snapshot
+from jobs.stock_load import load_stock_snapshot
+from jobs.stock_pull import TRANSIT_WAREHOUSE
 from ops.settings import ENTITY_CODES
 from sandbox.accurate_emulator.app import ARRIVED_HEADER, REFUSED_HEADER
 

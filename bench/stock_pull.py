@@ -72,7 +72,7 @@ class _Subset:
 async def _worker(config: dict[str, Any]) -> dict[str, Any]:
     """One pull-and-load of DDD for DAY in this process; what it did, as JSON-able data."""
     from jobs.accurate.client import AccurateClient
-    from jobs.stock import load_stock_snapshot
+    from jobs.stock_load import load_stock_snapshot
     from ops.db import create_pool
 
     rss_start = vm_kb("VmRSS")

@@ -10,7 +10,7 @@ from decimal import Decimal
 import asyncpg
 
 from bench.common import Result, Timer, reset_peak_rss, vm_kb
-from jobs.stock import load_stock_snapshot
+from jobs.stock_load import load_stock_snapshot
 
 ROWS = 1_400_000  # DDD's daily item x warehouse rows (docs/schema.md#raw-landings)
 WAREHOUSES = 350

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from jobs.accurate.client import AccurateClient
 from jobs.backup import run_backup
-from jobs.health import HealthThresholds, run_health_check
+from jobs.health_check import HealthThresholds, run_health_check
 from jobs.marts import build_ff_fa_fs, build_so_l2
 from jobs.run_dates import DayAfterToday, StockDayNotToday
 from jobs.runs import JobSkipped, RunNotStarted, error_kind, last_status
@@ -32,7 +32,7 @@ from jobs.steps import (
     not_started_status,
     single_outcome,
 )
-from jobs.stock import drop_old_snapshots, load_stock_snapshot, retention_start
+from jobs.stock_load import drop_old_snapshots, load_stock_snapshot, retention_start
 from jobs.stock_strategy import choose_strategy
 from jobs.transfers import load_transfers
 from jobs.wording import and_list, day_text, job_name

@@ -1,6 +1,6 @@
 """The data rules of the 05:30 health check (docs/alerts.md): FF/FA/FS, sales, backup, SO L2.
 
-Pure functions over the rows jobs/health.py reads (sql/queries/health_*.sql): stale or odd
+Pure functions over the rows jobs/health_check.py reads (sql/queries/health_*.sql): stale or odd
 FF/FA/FS, late sales, a missing backup, planogram stores without a gudang, few SO L2 stores,
 widespread selisih and shrinkage per store x gender. Each returns `Finding`s (jobs/health_rules.py)
 whose title and detail come from the catalogue's `health.*` (ops/catalogue.py) in `language`

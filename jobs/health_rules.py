@@ -6,7 +6,7 @@ finding carries a stable alert key (`job_failed:stock:DDD`, `shrinkage:<store>:<
 a severity, a one-line title and what the user can do. Titles and details are stored with the
 alert and shown as they are on the alert cards and in the morning report, so they are written
 from the catalogue (ops/catalogue.py) in REPORT_LANGUAGE (`language`: id, the operators'
-Indonesian, or en; jobs/wording.py). jobs/health.py reads the rows and raises or
+Indonesian, or en; jobs/wording.py). jobs/health_check.py reads the rows and raises or
 resolves the alerts.
 """
 

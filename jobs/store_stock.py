@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from jobs.marts import StockSnapshotMissing, build_store_stock
 from jobs.runs import JobSkipped
 from jobs.steps import ChainContext, StepOutcome
-from jobs.stock import retention_start
+from jobs.stock_load import retention_start
 from ops.catalogue import say
 from ops.db import Conn
 from ops.formats import format_date

@@ -2,8 +2,9 @@
 
 A row has an idempotency key (what, for which date, to which chat), so enqueueing the same
 thing twice, from a rerun or a second replica, stores it once. The worker
-(bot/service/outbox_worker.py) sends rows in id order per chat and records the Telegram message ids;
-this module is the database side only (asyncpg, no PTB).
+(bot/service/outbox_worker.py, a batch at a time: bot/service/outbox_batch.py) sends rows in id
+order per chat and records the Telegram message ids; this module is the database side only
+(asyncpg, no PTB).
 
 Payload per kind (`reply_markup` is `InlineKeyboardMarkup.to_dict()` or None; `parse_mode`
 defaults to HTML):

@@ -148,7 +148,7 @@ class Settings(_EntityCredentials):  # type: ignore[misc,valid-type]
         }
 
     def health_thresholds(self) -> dict[str, object]:
-        """The HEALTH_* settings without their prefix, for jobs.health.HealthThresholds."""
+        """The HEALTH_* settings without their prefix, for jobs.health_check.HealthThresholds."""
         return {
             name.removeprefix("health_"): getattr(self, name)
             for name in type(self).model_fields

@@ -5,7 +5,7 @@ import asyncio
 from datetime import date
 
 from bot.service.alert_notifier import AlertNotifier
-from jobs.health import run_health_check
+from jobs.health_check import run_health_check
 from ops.alerts import acknowledge
 from ops.outbox import mark_repaired
 from tests.bot.alert_harness import (

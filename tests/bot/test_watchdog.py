@@ -13,7 +13,7 @@ from bot.service.catchup_runner import CatchUp, summary_text
 from bot.service.run_state import first_start, load_runs
 from bot.service.slots import SlotRunner
 from bot.service.watchdog import Watchdog
-from jobs.health import run_health_check
+from jobs.health_check import run_health_check
 from jobs.runs import INTERRUPTED, RUN_LOCK_CLASS
 from ops.clock import WIB
 from ops.settings import Settings

@@ -28,7 +28,7 @@ from jobs.chain import STEPS, ChainContext, StepOutcome, run_chain
 from jobs.portal_import import import_portal
 from jobs.runs import recorded_run
 from jobs.schedule import DAILY_SCHEDULE
-from jobs.stock import STAGING_LOCK_CLASS
+from jobs.stock_load import STAGING_LOCK_CLASS
 from ops.clock import wib_at
 from ops.db import Database
 from ops.settings import ENTITY_CODES, Settings

@@ -24,7 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import full_app
-from jobs.stock import load_stock_snapshot
+from jobs.stock_load import load_stock_snapshot
 from jobs.wording import day_text
 from ops.clock import wib_at
 from sandbox.accurate_emulator import AccurateEmulator, sample_world

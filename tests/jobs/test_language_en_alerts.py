@@ -15,12 +15,12 @@ import asyncpg
 import pytest
 
 from bot.service.alert_views import load_view, render_card
-from bot.service.outbox_worker import broken_alert
+from bot.service.outbox_batch import broken_alert
 from jobs import contracts
 from jobs.chain import ChainContext, run_chain
 from jobs.contracts import Breach, LoadRefused
 from jobs.csv_values import CsvRejected
-from jobs.health import run_health_check
+from jobs.health_check import run_health_check
 from jobs.health_data_rules import (
     ff_sanity_findings,
     freshness_findings,

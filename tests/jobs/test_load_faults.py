@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from jobs import stock
+from jobs import stock_pull
 from jobs.accurate import AccurateClient, AccurateError
 from jobs.sales import load_sales
-from jobs.stock import load_stock_snapshot
+from jobs.stock_load import load_stock_snapshot
 from jobs.transfers import load_transfers
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
 from sandbox.accurate_emulator.app import RATE_LIMIT_MESSAGE
@@ -101,7 +101,7 @@ async def emulator() -> AsyncIterator[tuple[World, AccurateEmulator]]:
 def small_copy_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     # Rows reach the staging table after two pages, before the fault: a failure has rows to
     # leave behind if the swap were not atomic.
-    monkeypatch.setattr(stock, "COPY_BATCH_ROWS", 20)
+    monkeypatch.setattr(stock_pull, "COPY_BATCH_ROWS", 20)
 
 
 def served(world: World, entity: str, day: date) -> dict[str, tuple[int, Decimal]]:

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from jobs.accurate.errors import AccurateError
-from jobs.stock import load_stock_snapshot, partition_name
+from jobs.stock_load import load_stock_snapshot, partition_name
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
 from tests.helpers.accurate import client_factory
 

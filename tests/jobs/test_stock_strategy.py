@@ -10,7 +10,7 @@ import pytest
 
 from jobs.accurate.errors import PageTimeout
 from jobs.contracts import LoadRefused
-from jobs.stock import load_stock_snapshot
+from jobs.stock_load import load_stock_snapshot
 from jobs.stock_strategy import ITEM_BALANCES, PER_WAREHOUSE, choose_strategy
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
 from tests.helpers.accurate import client_factory

@@ -5,7 +5,7 @@ from decimal import Decimal
 import asyncpg
 
 from jobs.accurate.errors import AuthRejected
-from jobs.health import HEALTH_RULES, HealthThresholds, evaluate, run_health_check
+from jobs.health_check import HEALTH_RULES, HealthThresholds, evaluate, run_health_check
 from jobs.runs import run_key
 from jobs.schedule import DAILY_SCHEDULE
 from ops.alerts import alert_by_key, raise_alert
