@@ -57,11 +57,13 @@ class Fired:
     title: str
     rows: list[dict[str, Any]] = field(default_factory=list)
 
-    def detail(self) -> str:
-        """The first SHOWN_ROWS rows, one `col: value · col: value` line each."""
+    def detail(self, language: str = "id") -> str:
+        """The first SHOWN_ROWS rows, one `col: value · col: value` line each, then how many
+        more there are (in `language`)."""
         lines = [" · ".join(f"{k}: {_shown(v)}" for k, v in r.items()) for r in self.rows]
         more = len(lines) - SHOWN_ROWS
-        return "\n".join(lines[:SHOWN_ROWS]) + (f"\n… dan {more} baris lagi" if more > 0 else "")
+        rest = f"\n{say('monitor.more_rows', language, count=more)}" if more > 0 else ""
+        return "\n".join(lines[:SHOWN_ROWS]) + rest
 
 
 @dataclass
@@ -200,7 +202,7 @@ async def _alerts(
     await resolve_alert(conn, failed_key, now, say("monitor.ran_again", language))
     severity = ALERT_SEVERITY[monitor.severity]
     for fired in outcome.fired:
-        await raise_alert(conn, fired.key, severity, fired.title, fired.detail(), now)  # type: ignore[arg-type]
+        await raise_alert(conn, fired.key, severity, fired.title, fired.detail(language), now)  # type: ignore[arg-type]
     keys = {f.key for f in outcome.fired}
     open_keys = await conn.fetch(
         "select key from ops.alerts where state <> 'resolved'"

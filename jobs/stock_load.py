@@ -29,6 +29,7 @@ from jobs.stock_contract import kept_sizes, record_size, staging_size, stock_bre
 from jobs.stock_pull import WAREHOUSES_AT_ONCE, StockSource, pull_into
 from jobs.stock_strategy import PER_WAREHOUSE, Strategy
 from jobs.wording import day_text, job_name
+from ops.catalogue import say
 from ops.db import Conn
 from ops.errors import OpsError
 from ops.settings import ENTITY_CODES
@@ -43,18 +44,30 @@ STAGING_LOCK_CLASS = 0x0B5B_5706
 class LoadInterrupted(OpsError):
     """The load's database connection was lost (restart, ended session); nothing swapped in.
 
-    The message is in the operators' words (Indonesian): /health, /reload, the alert card and
-    the morning report show it as it is, the report cut at 120 characters (this one fits).
+    The message is the catalogue's `error.load_interrupted` in the run's `language`: /reload,
+    the alert card and the morning report show it as it is, the report cut at 120 characters
+    (this one fits); /health renders the code with its data.
     """
 
-    def __init__(self, entity: str, snapshot_date: date, cause: BaseException) -> None:
-        super().__init__(
-            f"koneksi database terputus saat {job_name('stock')} {entity}"
-            f" {day_text(snapshot_date)}; snapshot sebelumnya tetap utuh"
-        )
+    code = "error.load_interrupted"
+
+    def __init__(
+        self, entity: str, snapshot_date: date, cause: BaseException, language: str = "id"
+    ) -> None:
+        self._data = {
+            "name": job_name("stock", language=language),
+            "entity": entity,
+            "day": day_text(snapshot_date, language),
+        }
+        super().__init__(say(self.code, language, **self._data))
         self.entity = entity
         self.snapshot_date = snapshot_date
         self.cause = cause
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The fields of `error.load_interrupted`: the job's name, the entity, the day."""
+        return self._data
 
 
 @dataclass(frozen=True)
@@ -126,7 +139,16 @@ async def load_stock_snapshot(
     code = entity.upper()
     try:
         result, forced = await _load(
-            pool, source, entity, snapshot_date, concurrency, clock, min_ratio, force, strategy
+            pool,
+            source,
+            entity,
+            snapshot_date,
+            concurrency,
+            clock,
+            min_ratio,
+            force,
+            strategy,
+            language,
         )
     except LoadRefused as refused:
         await refused_alert(pool, refused, clock, language)
@@ -151,6 +173,7 @@ async def _load(
     min_ratio: Decimal,
     force: bool,
     strategy: Strategy = PER_WAREHOUSE,
+    language: str = "id",
 ) -> tuple[StockLoadResult, LoadRefused | None]:
     parent = stock_table(entity)
     code = entity.upper()
@@ -211,7 +234,7 @@ async def _load(
                     await asyncio.shield(pool.execute(drop) if lost else conn.execute(drop))
                 if lost and isinstance(exc, Exception):
                     log.warning("stock %s %s: connection lost: %r", entity, snapshot_date, exc)
-                    raise LoadInterrupted(code, snapshot_date, exc) from exc
+                    raise LoadInterrupted(code, snapshot_date, exc, language) from exc
                 raise
             finally:
                 if not _closed(conn):

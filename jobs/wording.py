@@ -19,12 +19,10 @@ from decimal import Decimal
 from ops import registry
 from ops.catalogue import say
 from ops.clock import wib_now
-from ops.formats import format_date, format_number, format_percent, format_ratio
+from ops.formats import format_date, format_number, format_percent, format_ratio, gender_word
 
 # What the morning report calls each job, lower case: the job registry's Indonesian names.
 JOB_NAMES = registry.names("id")
-# the catalogue's `gender.<code>` of each gender group (id: pria, wanita, bayi & anak)
-GENDERS = {"MEN": "men", "LADIES": "ladies", "BABY & KIDS": "kids"}
 LISTED = 15  # names listed in one sentence before "dan N lainnya"
 
 
@@ -85,5 +83,4 @@ def percent_text(value: Decimal | float, digits: int = 1, language: str = "id") 
 
 def gender_name(group: str, language: str = "id") -> str:
     """`"MEN"` -> `"pria"` (the report's words; en: `"men"`); an unknown group lower-cased."""
-    code = GENDERS.get(group)
-    return say(f"gender.{code}", language) if code else group.lower()
+    return gender_word(group, language) or group.lower()

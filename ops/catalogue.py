@@ -1,10 +1,12 @@
-"""The sentences a person reads, by code, in each language the chats use (id, en).
+"""The words and sentences a person reads, by code, in each language the chats use (id, en).
 
 `templates/catalogue.<language>.toml` holds one table per area (`job`, `run`, `skip`,
-`error`...); a code is `<area>.<name>` and its text a `str.format` template over the data the
-caller or the error carries. Both files hold the same codes with the same fields (a test keeps
-them so). Errors (ops/errors.py `PersonError`) and alert findings (jobs/health_rules.py) render
-their person's sentence from here; the raw text of an error stays for the log.
+`error`, `chart`, `date`...); a code is `<area>.<name>` and its text a `str.format` template
+over the data the caller or the error carries. Both files hold the same codes with the same
+fields (a test keeps them so). Errors (ops/errors.py `PersonError`) and alert findings
+(jobs/health_rules.py) render their person's sentence from here, the charts their labels
+(reports/chart_base.py) and ops/formats.py its month, weekday and unit names; the raw text of
+an error stays for the log. Longer replies are Jinja templates beside it (`templates/`).
 """
 
 from __future__ import annotations

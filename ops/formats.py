@@ -1,29 +1,30 @@
-"""How opsbot writes numbers, rupiah, dates and times in each language (below jobs and reports).
+"""How opsbot writes numbers, rupiah, dates, times and gender groups in each language (below
+jobs and reports).
 
 Indonesian writes 1.234 and 68,1 %; English writes 1,234 and 68.1%. Dates and times are WIB.
-The templates' filters (reports/render.py) and the operators' sentences (jobs/wording.py)
-both use these, so neither imports the other.
+The names of months, weekdays, units and gender groups are the catalogue's (`date.*`,
+`number.*`, `gender.*`: templates/catalogue.<language>.toml). The templates' filters
+(reports/render.py), the charts (reports/chart_base.py) and the operators' sentences
+(jobs/wording.py) all use these, so none imports another.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from ops.catalogue import catalogue, say
 from ops.clock import wib_now
 
-_MONTHS = {
-    "id": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember",
-    "en": "January February March April May June July August September October November December",
-}
-_MONTHS_SHORT = {
-    "id": "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des",
-    "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
-}
-_WEEKDAYS = {
-    "id": "Senin Selasa Rabu Kamis Jumat Sabtu Minggu",
-    "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
-}
+# the catalogue's `gender.<code>` of each gender group (id: pria, wanita, bayi & anak)
+GENDER_CODES = {"MEN": "men", "LADIES": "ladies", "BABY & KIDS": "kids"}
+
+
+@functools.cache
+def _names(code: str, language: str) -> tuple[str, ...]:
+    # `date.months` "Januari Februari ..." -> ("Januari", "Februari", ...)
+    return tuple(catalogue(language)[code].split())
 
 
 def format_number(value: Decimal | float | int, language: str, digits: int = 0) -> str:
@@ -55,10 +56,7 @@ def format_ratio(value: Decimal | float | int, language: str, digits: int = 1) -
     return format_percent(Decimal(str(value)) * 100, language, digits)
 
 
-_RUPIAH_UNITS = {
-    "id": ((10**12, "T"), (10**9, "M"), (10**6, "jt"), (10**3, "rb")),
-    "en": ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "k")),
-}
+_RUPIAH_UNITS = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (10**3, "thousand"))
 
 
 def format_rupiah(value: Decimal | float | int | None, language: str) -> str:
@@ -69,24 +67,34 @@ def format_rupiah(value: Decimal | float | int | None, language: str) -> str:
     number = Decimal(str(value))
     sign = "-" if number < 0 else ""
     sep = " " if language == "id" else ""
-    for size, unit in _RUPIAH_UNITS["id" if language == "id" else "en"]:
+    for size, unit in _RUPIAH_UNITS:
         if abs(number) >= size:
             scaled = abs(number) / size
             digits = 0 if scaled >= 100 else 1 if scaled >= 10 else 2
-            return f"Rp {sign}{format_number(scaled, language, digits)}{sep}{unit}"
+            shown = say(f"number.{unit}", language)
+            return f"Rp {sign}{format_number(scaled, language, digits)}{sep}{shown}"
     return f"Rp {sign}{format_number(abs(number), language)}"
 
 
 def format_date(day: date, language: str, style: str = "medium") -> str:
     """A WIB date: 'short' 16 Feb, 'medium' 16 Feb 2026, 'long' Senin, 16 Februari 2026."""
     if style == "short":
-        return f"{day.day} {_MONTHS_SHORT[language].split()[day.month - 1]}"
+        return f"{day.day} {_names('date.months_short', language)[day.month - 1]}"
     if style == "medium":
-        return f"{day.day} {_MONTHS_SHORT[language].split()[day.month - 1]} {day.year}"
-    weekday = _WEEKDAYS[language].split()[day.weekday()]
-    return f"{weekday}, {day.day} {_MONTHS[language].split()[day.month - 1]} {day.year}"
+        return f"{day.day} {_names('date.months_short', language)[day.month - 1]} {day.year}"
+    weekday = _names("date.weekdays", language)[day.weekday()]
+    return f"{weekday}, {day.day} {_names('date.months', language)[day.month - 1]} {day.year}"
 
 
 def format_time(moment: datetime) -> str:
     """The WIB wall-clock time of an aware instant, '02:04'."""
     return wib_now(moment).strftime("%H:%M")
+
+
+def gender_word(group: str, language: str = "id", *, capital: bool = False) -> str | None:
+    """`"MEN"` -> `"pria"` (en: `"men"`; `capital`: `"Pria"`); None for an unknown group."""
+    code = GENDER_CODES.get(group)
+    if code is None:
+        return None
+    name = say(f"gender.{code}", language)
+    return name[:1].upper() + name[1:] if capital else name

@@ -1,4 +1,5 @@
-"""What every chart shares: size, type sizes, colours, words per language, number formats."""
+"""What every chart shares: size, type sizes, colours, number formats, and its words: the
+catalogue's `chart.*` (templates/catalogue.<language>.toml)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
+from ops.catalogue import say
+from ops.formats import gender_word
 from reports.render import check_language, format_date, format_number
 
 DPI = 100
@@ -21,60 +24,26 @@ TITLE, LABEL, TICK, LEGEND, NOTE = 26, 20, 18, 18, 16
 METRIC_COLORS = {"ff": "#1f77b4", "fa": "#2ca02c", "fs": "#ff7f0e"}
 SHORT_COLOR, SURPLUS_COLOR, MUTED_COLOR = "#d62728", "#2ca02c", "#9aa5b1"
 
-TEXT: dict[str, dict[str, str]] = {
-    "id": {
-        "no_data": "Tidak ada data",
-        "no_data_for": "Tidak ada data untuk {date}",
-        "ff_title": "FF / FA / FS per cabang",
-        "target": "Target",
-        "national": "Nasional",
-        "no_branch": "Tanpa cabang",
-        "so_title": "Selisih SO L2",
-        "so_branch_title": "Selisih per cabang (pasang)",
-        "so_top_title": "Selisih minus terbesar (toko · gender, pasang)",
-        "shortfall": "Kurang dari perkiraan",
-        "surplus": "Lebih dari perkiraan",
-        "no_negative": "Tidak ada selisih minus",
-        "rows_title": "Baris stok ditarik per entitas",
-        "stock_title": "Stok {store} per gender",
-        "pairs": "pasang",
-        "missing": "tidak ada",
-    },
-    "en": {
-        "no_data": "No data",
-        "no_data_for": "No data for {date}",
-        "ff_title": "FF / FA / FS by branch",
-        "target": "Target",
-        "national": "National",
-        "no_branch": "No branch",
-        "so_title": "SO L2 selisih",
-        "so_branch_title": "Selisih by branch (pairs)",
-        "so_top_title": "Largest negative selisih (store · gender, pairs)",
-        "shortfall": "Below expected",
-        "surplus": "Above expected",
-        "no_negative": "No negative selisih",
-        "rows_title": "Stock rows pulled per entity",
-        "stock_title": "{store} stock by gender",
-        "pairs": "pairs",
-        "missing": "none",
-    },
-}
 
-_GENDERS = {
-    "id": {"MEN": "Pria", "LADIES": "Wanita", "BABY & KIDS": "Bayi & anak"},
-    "en": {"MEN": "Men", "LADIES": "Ladies", "BABY & KIDS": "Baby & kids"},
-}
-_THOUSANDS = {"id": ("rb", "jt"), "en": ("k", "M")}
+def chart_text(name: str, language: str, **data: object) -> str:
+    """The catalogue's `chart.<name>` in `language`, its fields filled: `no_data` -> 'Tidak ada
+    data' (id) / 'No data' (en).
+
+    Raises:
+        KeyError: an unknown name, or a field missing from `data`.
+        ValueError: an unknown language.
+    """
+    return say(f"chart.{name}", language, **data)
 
 
 def gender_label(group: str, language: str) -> str:
-    """The gender group's name for a reader: MEN -> Pria (id) / Men (en)."""
-    return _GENDERS[language].get(group.upper(), group.title())
+    """The gender group's name for a reader: MEN -> Pria (id) / Men (en); others title-cased."""
+    return gender_word(group.upper(), language, capital=True) or group.title()
 
 
 def compact(value: float, language: str) -> str:
     """A short axis label for a count: 1380000 -> '1,38 jt' (id) / '1.38M' (en)."""
-    thousand, million = _THOUSANDS[language]
+    thousand, million = say("number.thousand", language), say("number.million", language)
     sep = " " if language == "id" else ""
     if abs(value) >= 1_000_000:
         return f"{format_number(value / 1_000_000, language, 2)}{sep}{million}"
@@ -144,16 +113,16 @@ def dated(title: str, data_date: date | None, language: str) -> str:
     return f"{title} · {format_date(data_date, language)}" if data_date else title
 
 
-def no_data_chart(title: str, data_date: date | None, *, language: str = "id") -> bytes:
-    """A chart that says there is no data for `data_date` (PNG bytes)."""
-    text = TEXT[check_language(language)]
+def no_data_figure(title: str, data_date: date | None, *, language: str = "id") -> Figure:
+    """A figure that says there is no data for `data_date`."""
+    check_language(language)
     fig = new_figure(5.0)
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.set_title(title, fontsize=TITLE, loc="left")
-    message = text["no_data"]
+    message = chart_text("no_data", language)
     if data_date is not None:
-        message = text["no_data_for"].format(date=format_date(data_date, language))
+        message = chart_text("no_data_for", language, date=format_date(data_date, language))
     ax.text(
         0.5,
         0.5,
@@ -164,4 +133,9 @@ def no_data_chart(title: str, data_date: date | None, *, language: str = "id") -
         color="#555555",
         transform=ax.transAxes,
     )
-    return to_png(fig)
+    return fig
+
+
+def no_data_chart(title: str, data_date: date | None, *, language: str = "id") -> bytes:
+    """A chart that says there is no data for `data_date` (PNG bytes)."""
+    return to_png(no_data_figure(title, data_date, language=language))

@@ -25,14 +25,15 @@ from reports.chart_base import (
     NOTE,
     SHORT_COLOR,
     SURPLUS_COLOR,
-    TEXT,
     TICK,
     TITLE,
+    chart_text,
     compact,
     dated,
     gender_label,
     new_figure,
     no_data_chart,
+    no_data_figure,
     pair_axis,
     percent_axis,
     to_png,
@@ -49,17 +50,22 @@ from reports.models import (
     Targets,
 )
 from reports.render import check_language, format_number, format_percent, render_blocks
-from reports.sales_chart import sales_by_branch
+from reports.sales_chart import sales_by_branch, sales_figure
 from reports.split import fit_caption
 
 __all__ = [
     "ff_fa_fs_by_branch",
+    "ff_fa_fs_figure",
     "no_data_chart",
+    "no_data_figure",
     "render_charts",
     "rows_loaded",
+    "rows_loaded_figure",
     "sales_by_branch",
+    "sales_figure",
     "so_l2_figure",
     "so_l2_selisih",
+    "store_stock_figure",
     "store_stock_history",
 ]
 
@@ -76,10 +82,20 @@ def ff_fa_fs_by_branch(
     language: str = "id",
 ) -> bytes:
     """Grouped FF / FA / FS bars per branch (in order) with the target lines labelled."""
-    text = TEXT[check_language(language)]
-    title = dated(text["ff_title"], data_date, language)
+    return to_png(ff_fa_fs_figure(rows, targets, data_date=data_date, language=language))
+
+
+def ff_fa_fs_figure(
+    rows: Sequence[BranchRatio],
+    targets: Targets,
+    *,
+    data_date: date | None = None,
+    language: str = "id",
+) -> Figure:
+    """The figure of `ff_fa_fs_by_branch` (a "no data" one without rows)."""
+    title = dated(chart_text("ff_title", check_language(language)), data_date, language)
     if not rows:
-        return no_data_chart(title, data_date, language=language)
+        return no_data_figure(title, data_date, language=language)
     fig = new_figure(8.0)
     ax = fig.add_subplot()
     width = 0.27
@@ -97,7 +113,8 @@ def ff_fa_fs_by_branch(
         target = float(getattr(targets, metric)) * 100
         ax.axhline(target, color=METRIC_COLORS[metric], linestyle="--", linewidth=2.5)
         levels.append(target)
-        labels.append(f"{text['target']} {metric.upper()} {format_percent(target, language, 0)}")
+        target_text = format_percent(target, language, 0)
+        labels.append(f"{chart_text('target', language)} {metric.upper()} {target_text}")
     right = ax.secondary_yaxis("right")
     right.set_yticks(levels, labels)
     right.tick_params(labelsize=NOTE, length=0)
@@ -106,24 +123,24 @@ def ff_fa_fs_by_branch(
         label.set_fontweight("bold")
     ax.set_ylim(0, highest * 1.12)
     ax.yaxis.set_major_formatter(percent_axis(language))
-    ax.set_xticks(list(positions), [row.branch or text["no_branch"] for row in rows])
+    no_branch = chart_text("no_branch", language)
+    ax.set_xticks(list(positions), [row.branch or no_branch for row in rows])
     ax.tick_params(labelsize=TICK)
     if len(rows) > 6:
         ax.tick_params(axis="x", labelrotation=25)
     ax.grid(axis="y", alpha=0.3)
     ax.set_title(title, fontsize=TITLE, loc="left")
     fig.legend(loc="outside upper right", ncols=3, fontsize=LEGEND, frameon=False)
-    return to_png(fig)
+    return fig
 
 
 def _branch_selisih(ax: Axes, by_branch: Sequence[SoL2Branch], language: str) -> None:
-    text = TEXT[language]
-    labels = [row.branch or text["no_branch"] for row in by_branch]
+    labels = [row.branch or chart_text("no_branch", language) for row in by_branch]
     shortfall = [float(row.shortfall) for row in by_branch]
     surplus = [float(row.surplus) for row in by_branch]
     ys = range(len(by_branch))
-    ax.barh(ys, shortfall, color=SHORT_COLOR, label=text["shortfall"])
-    ax.barh(ys, surplus, color=SURPLUS_COLOR, label=text["surplus"])
+    ax.barh(ys, shortfall, color=SHORT_COLOR, label=chart_text("shortfall", language))
+    ax.barh(ys, surplus, color=SURPLUS_COLOR, label=chart_text("surplus", language))
     for y, low, high in zip(ys, shortfall, surplus, strict=True):
         if low:
             ax.text(
@@ -140,7 +157,7 @@ def _branch_selisih(ax: Axes, by_branch: Sequence[SoL2Branch], language: str) ->
     ax.invert_yaxis()
     pair_axis(ax.xaxis, -reach, reach, language)
     ax.tick_params(labelsize=TICK)
-    ax.set_title(text["so_branch_title"], fontsize=LABEL, loc="left")
+    ax.set_title(chart_text("so_branch_title", language), fontsize=LABEL, loc="left")
     ax.legend(
         fontsize=LEGEND, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, frameon=False
     )
@@ -148,15 +165,14 @@ def _branch_selisih(ax: Axes, by_branch: Sequence[SoL2Branch], language: str) ->
 
 
 def _top_stores(ax: Axes, top_stores: Sequence[ShrinkageRow], language: str) -> None:
-    text = TEXT[language]
-    ax.set_title(text["so_top_title"], fontsize=LABEL, loc="left")
+    ax.set_title(chart_text("so_top_title", language), fontsize=LABEL, loc="left")
     rows = list(top_stores)[:TOP_STORES]
     if not rows:
         ax.set_axis_off()
         ax.text(
             0.5,
             0.5,
-            text["no_negative"],
+            chart_text("no_negative", language),
             ha="center",
             va="center",
             fontsize=LABEL,
@@ -190,12 +206,13 @@ def so_l2_figure(
 ) -> Figure | None:
     """The SO L2 figure of `so_l2_selisih` (None when there is nothing to draw); its pair axes
     carry whole-number ticks (chart_base.pair_axis)."""
-    text = TEXT[check_language(language)]
+    check_language(language)
     if not by_branch and not top_stores:
         return None
     fig = new_figure(12.0)
     top, bottom = fig.subplots(2, 1, height_ratios=[max(len(by_branch), 2), 6])
-    fig.suptitle(dated(text["so_title"], data_date, language), fontsize=TITLE, x=0.01, ha="left")
+    title = dated(chart_text("so_title", language), data_date, language)
+    fig.suptitle(title, fontsize=TITLE, x=0.01, ha="left")
     _branch_selisih(top, by_branch, language)
     _top_stores(bottom, top_stores, language)
     return fig
@@ -214,7 +231,7 @@ def so_l2_selisih(
     """
     fig = so_l2_figure(by_branch, top_stores, data_date=data_date, language=language)
     if fig is None:
-        title = dated(TEXT[check_language(language)]["so_title"], data_date, language)
+        title = dated(chart_text("so_title", check_language(language)), data_date, language)
         return no_data_chart(title, data_date, language=language)
     return to_png(fig)
 
@@ -226,10 +243,19 @@ def rows_loaded(
     language: str = "id",
 ) -> bytes:
     """Rows loaded per entity per day, one small panel per entity; the latest day highlighted."""
-    text = TEXT[check_language(language)]
-    title = dated(text["rows_title"], data_date, language)
+    return to_png(rows_loaded_figure(per_entity_per_day, data_date=data_date, language=language))
+
+
+def rows_loaded_figure(
+    per_entity_per_day: Sequence[RowsPoint],
+    *,
+    data_date: date | None = None,
+    language: str = "id",
+) -> Figure:
+    """The figure of `rows_loaded` (a "no data" one without points)."""
+    title = dated(chart_text("rows_title", check_language(language)), data_date, language)
     if not per_entity_per_day:
-        return no_data_chart(title, data_date, language=language)
+        return no_data_figure(title, data_date, language=language)
     found = {point.entity for point in per_entity_per_day}
     entities = [e for e in ENTITY_ORDER if e in found] + sorted(found - set(ENTITY_ORDER))
     days = sorted({point.day for point in per_entity_per_day})
@@ -247,7 +273,7 @@ def rows_loaded(
             ax.text(
                 days.index(latest),
                 0,
-                f" {text['missing']}",
+                f" {chart_text('missing', language)}",
                 rotation=90,
                 ha="center",
                 va="bottom",
@@ -264,7 +290,7 @@ def rows_loaded(
     for ax in axes[len(entities) :]:
         ax.set_axis_off()
     fig.suptitle(title, fontsize=TITLE, x=0.01, ha="left")
-    return to_png(fig)
+    return fig
 
 
 def store_stock_history(
@@ -275,10 +301,22 @@ def store_stock_history(
     language: str = "id",
 ) -> bytes:
     """A store's stock (pairs) by gender group over the days given (e.g. 14), one line each."""
-    text = TEXT[check_language(language)]
-    title = dated(text["stock_title"].format(store=store).strip(), data_date, language)
+    figure = store_stock_figure(points, store=store, data_date=data_date, language=language)
+    return to_png(figure)
+
+
+def store_stock_figure(
+    points: Sequence[StockPoint],
+    *,
+    store: str = "",
+    data_date: date | None = None,
+    language: str = "id",
+) -> Figure:
+    """The figure of `store_stock_history` (a "no data" one without points)."""
+    title = chart_text("stock_title", check_language(language), store=store).strip()
+    title = dated(title, data_date, language)
     if not points:
-        return no_data_chart(title, data_date, language=language)
+        return no_data_figure(title, data_date, language=language)
     fig = new_figure(7.0)
     ax = fig.add_subplot()
     groups = [g for g in GENDER_COLORS if any(p.gender == g for p in points)]
@@ -299,18 +337,18 @@ def store_stock_history(
     top = max([float(p.qty) for p in points] + [1.0]) * 1.05
     ax.set_ylim(0, top)
     pair_axis(ax.yaxis, 0, top, language)
-    ax.set_ylabel(text["pairs"], fontsize=LABEL)
+    ax.set_ylabel(chart_text("pairs", language), fontsize=LABEL)
     ax.tick_params(labelsize=TICK - 2)
     ax.grid(alpha=0.3)
     ax.set_title(title, fontsize=TITLE, loc="left")
     fig.legend(loc="outside upper right", ncols=3, fontsize=LEGEND, frameon=False)
-    return to_png(fig)
+    return fig
 
 
 def _morning_pngs(ctx: MorningContext, language: str) -> list[bytes]:
     ff_rows: list[BranchRatio] = []
     if ctx.ff.available and ctx.ff.national is not None:
-        national = ctx.ff.national.model_copy(update={"branch": TEXT[language]["national"]})
+        national = ctx.ff.national.model_copy(update={"branch": chart_text("national", language)})
         ff_rows = [*ctx.ff.branches, national]
     return [
         ff_fa_fs_by_branch(ff_rows, ctx.ff.targets, data_date=ctx.ff.data_date, language=language),

@@ -155,10 +155,12 @@ def register(app: typer.Typer) -> None:
         async def work(pool: asyncpg.Pool) -> Any:
             async with pool.acquire() as conn:
                 found = await get_monitor(conn, monitor)
-            timeout = load_settings().monitor_timeout_seconds
-            return await run_monitor(pool, found, utc_now(), timeout_seconds=timeout, test=True)
+            settings = load_settings()
+            timeout = settings.monitor_timeout_seconds
+            ran = await run_monitor(pool, found, utc_now(), timeout_seconds=timeout, test=True)
+            return ran, settings.report_language  # the language its alerts would have
 
-        outcome = _with_pool(work)
+        outcome, language = _with_pool(work)
         if outcome.status != "success":
             console.print(f"[red]✗[/red] {outcome.status}: {escape(outcome.error or '')}")
             raise typer.Exit(1)
@@ -166,7 +168,7 @@ def register(app: typer.Typer) -> None:
                       f" would fire {len(outcome.fired)} alert(s)")  # fmt: skip
         for fired in outcome.fired:
             console.print(f"- {escape(fired.key)}: {escape(fired.title)}", highlight=False)
-            console.print(escape(fired.detail()), highlight=False)
+            console.print(escape(fired.detail(language)), highlight=False)
 
     @monitor_app.command("sync")
     def sync_command(

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import asyncpg
 
+from ops.catalogue import say
 from ops.db import Conn
 from ops.outbox import DONE_CHANNEL, Attachment, delivery, enqueue
 from reports.models import MorningReport
@@ -23,10 +25,6 @@ from reports.split import TELEGRAM_TEXT_LIMIT, utf16_length
 
 MEDIA_GROUP_MAX = 10
 FINAL = ("sent", "failed")
-LATE_NOTE = {
-    "id": "⏰ <i>Laporan ini terlambat: dikirim setelah jadwalnya.</i>",
-    "en": "⏰ <i>This report is late: sent after its scheduled time.</i>",
-}
 
 
 def report_key(business_date: date, chat_id: int, n: int) -> str:
@@ -35,7 +33,7 @@ def report_key(business_date: date, chat_id: int, n: int) -> str:
 
 
 def _with_late_note(messages: list[str], language: str) -> list[str]:
-    note = LATE_NOTE.get(language, LATE_NOTE["id"])
+    note = f"⏰ <i>{html.escape(say('report.late', language))}</i>"
     if messages and utf16_length(f"{note}\n\n{messages[0]}") <= TELEGRAM_TEXT_LIMIT:
         return [f"{note}\n\n{messages[0]}", *messages[1:]]
     return [note, *messages]

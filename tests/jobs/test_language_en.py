@@ -1,15 +1,20 @@
-"""REPORT_LANGUAGE=en: the run alerts, the skip reasons and the morning report carry no
-Indonesian sentence (issue 12, "errors as types"); the words come from the catalogue."""
+"""REPORT_LANGUAGE=en: the run alerts, the skip reasons, the morning report (and its late
+note), a lost stock load and a monitor's rows carry no Indonesian sentence (issue 12, "errors
+as types"); the words come from the catalogue."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
 
+from bot.service.report_delivery import _with_late_note
 from bot.service.watchdog import Watchdog
 from jobs.catchup import Overrun, overrun_alert, plan_catchup, slot_of
 from jobs.chain import ChainContext, run_chain
+from jobs.monitor_run import Fired
 from jobs.run_alerts import alert_run_end
+from jobs.runs import error_kind
+from jobs.stock import LoadInterrupted
 from ops import registry
 from ops.catalogue import catalogue
 from ops.clock import wib_at
@@ -111,3 +116,28 @@ async def test_the_same_in_indonesian_is_caught_by_the_word_list(pool, conn):
     assert words([reason]) & banned
     report = await build_morning_report(conn, DAY, language="id", now=at(6))
     assert len(words(report.messages) & banned) > 10
+
+
+def test_a_lost_load_the_monitor_rows_and_the_late_note_are_english():
+    """Words once held in Python, now the catalogue's: a stock load's lost connection, a
+    monitor's "N more rows", the late report's note; the Indonesian twins trip the check."""
+    banned = indonesian_words()
+    lost = {lang: LoadInterrupted("DDD", DAY, OSError("gone"), lang) for lang in ("id", "en")}
+    assert str(lost["en"]) == (
+        "the database connection was lost during stock pull DDD 20 Nov 2026;"
+        " the previous snapshot is intact"
+    )
+    assert str(lost["id"]) == (
+        "koneksi database terputus saat tarik stok DDD 20 Nov 2026; snapshot sebelumnya tetap utuh"
+    )
+    assert error_kind(lost["en"])[0] == "error.load_interrupted"
+    assert lost["en"].sentence("en") == str(lost["en"])
+    fired = Fired("monitor:1", "Minus", [{"store": f"Zuma {n}"} for n in range(12)])
+    assert fired.detail("en").endswith("\n… and 2 more rows")
+    late = _with_late_note(["report"], "en")[0]
+    assert late == "⏰ <i>This report is late: sent after its scheduled time.</i>\n\nreport"
+    english = [str(lost["en"]), fired.detail("en"), late]
+    indonesian = [str(lost["id"]), fired.detail("id"), _with_late_note(["report"], "id")[0]]
+    for ours, theirs in zip(english, indonesian, strict=True):
+        assert_english(ours, banned)
+        assert words([theirs]) & banned, theirs

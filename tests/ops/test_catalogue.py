@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from jobs.csv_values import CsvRejected
 from jobs.refusals import InputRefused
 from ops.catalogue import LANGUAGES, catalogue, fields, say
 from ops.errors import ConfigError, OpsError, PersonError
+from ops.formats import format_date, format_rupiah, gender_word
 
 
 def test_both_languages_have_the_same_codes_with_the_same_fields():
@@ -77,3 +79,23 @@ def test_the_log_text_is_kept_and_ops_errors_say_their_sentence():
     refused = InputRefused(Path("a.csv"), ["line 2: repeated"], forceable=True)
     assert isinstance(refused, PersonError)
     assert refused.sentence("en") == str(refused) and "--force" in str(refused)
+
+
+def test_the_names_in_dates_and_numbers_are_complete_lists():
+    for language in LANGUAGES:
+        assert len(say("date.months", language).split()) == 12
+        assert len(say("date.months_short", language).split()) == 12
+        assert len(say("date.weekdays", language).split()) == 7
+    day = date(2026, 5, 4)
+    assert format_date(day, "id", "long") == "Senin, 4 Mei 2026"
+    assert format_date(day, "en", "long") == "Monday, 4 May 2026"
+    assert format_date(date(2026, 8, 1), "id") == "1 Agu 2026"
+    assert format_rupiah(12_345_678, "id") == "Rp 12,3 jt"
+    assert format_rupiah(12_345_678, "en") == "Rp 12.3M"
+    assert format_rupiah(2_500_000_000, "id") == "Rp 2,50 M"
+    assert format_rupiah(2_500_000_000, "en") == "Rp 2.50B"
+    assert (gender_word("BABY & KIDS", "id", capital=True), gender_word("LADIES", "en")) == (
+        "Bayi & anak",
+        "ladies",
+    )
+    assert gender_word("UNISEX", "en") is None
