@@ -14,7 +14,7 @@ from jobs.chain import ChainContext, run_chain
 from jobs.monitor_run import Fired
 from jobs.run_alerts import alert_run_end
 from jobs.runs import error_kind
-from jobs.stock import LoadInterrupted
+from jobs.stock_load import LoadInterrupted
 from ops import registry
 from ops.catalogue import catalogue
 from ops.clock import wib_at
