@@ -181,3 +181,10 @@ async def test_a_second_asker_gets_the_charts_drawn_for_the_first(bot: BotHarnes
     assert [p.photo.data for p in first if p.photo] == [p.photo.data for p in second if p.photo]
     split_reply(await bot.ask(ADMIN, "/report kemarin", expect=4))  # another day: drawn
     assert cache.stats.renders == 2
+
+
+@pytest.mark.parametrize("bot", [{"sales_window_days": 5}], indirect=True)
+async def test_the_sales_line_names_the_window_of_the_setting(bot: BotHarness):
+    # as the 06:00 slot and `opsbot report morning` do: SALES_WINDOW_DAYS, not the default 3
+    texts, _ = split_reply(await bot.ask(ADMIN, "/report", expect=5))
+    assert "Penjualan · 11 Feb s.d. 15 Feb 2026" in texts[0].body

@@ -149,7 +149,9 @@ async def report_command(update: Update, context: BotContext) -> Outcome:
     # build_morning_report in its parts: the connection goes back before the charts render.
     async with read_only(context.db) as conn:
         business = BusinessTargets.from_settings(settings)
-        report = await build_context(conn, day, now=now, business=business)
+        report = await build_context(
+            conn, day, now=now, business=business, sales_window_days=settings.sales_window_days
+        )
     messages = render_morning(report, language=settings.report_language)
     charts = await render_charts(
         report, language=settings.report_language, cache=chart_cache(context)
