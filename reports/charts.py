@@ -1,9 +1,11 @@
-"""Report charts: matplotlib Figures rendered on Agg (never pyplot), returned as PNG bytes.
+"""The morning report's FF/FA/FS, SO L2 and rows-loaded charts: matplotlib Figures rendered on
+Agg (never pyplot), returned as PNG bytes.
 
-Each chart is 1200 px wide with type large enough for a phone. PNGs carry no `Software`
-chunk, so the same input gives the same bytes. A chart with nothing to draw says so
-("no data for <date>") instead of failing. Rendering is CPU-bound: async callers go through
-`render_charts` (reports/morning_charts.py), which runs it in a worker thread.
+Every report chart (sales_chart.py and stock_chart.py too) is 1200 px wide with type large
+enough for a phone. PNGs carry no `Software` chunk, so the same input gives the same bytes. A
+chart with nothing to draw says so ("no data for <date>") instead of failing. Rendering is
+CPU-bound: async callers draw in a worker thread or the chart cache's worker processes
+(`render_charts` in reports/morning_charts.py).
 """
 
 from __future__ import annotations
@@ -39,20 +41,6 @@ from reports.chart_base import (
 )
 from reports.models import BranchRatio, RowsPoint, ShrinkageRow, SoL2Branch, Targets
 from reports.render import check_language, format_number, format_percent
-from reports.sales_chart import sales_by_branch, sales_figure
-
-__all__ = [
-    "ff_fa_fs_by_branch",
-    "ff_fa_fs_figure",
-    "no_data_chart",
-    "no_data_figure",
-    "rows_loaded",
-    "rows_loaded_figure",
-    "sales_by_branch",
-    "sales_figure",
-    "so_l2_figure",
-    "so_l2_selisih",
-]
 
 ENTITY_ORDER = ENTITY_CODES  # the entity registry's order (ops/entities.py)
 TOP_STORES = 10

@@ -8,10 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from reports.chart_base import pair_label, pair_ticks
+from reports.chart_base import no_data_chart, pair_label, pair_ticks
 from reports.charts import (
     ff_fa_fs_by_branch,
-    no_data_chart,
     rows_loaded,
     so_l2_figure,
     so_l2_selisih,

@@ -10,10 +10,9 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from reports.chart_base import chart_text, dated
+from reports.chart_base import chart_text, dated, no_data_figure
 from reports.charts import (
     ff_fa_fs_figure,
-    no_data_figure,
     rows_loaded_figure,
     so_l2_figure,
 )
