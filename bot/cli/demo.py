@@ -21,17 +21,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bot.cli.base import console, run
-from bot.cli.demo_play import ANSWER_TIMEOUT, Step, _count_handled, _play
+from bot.cli.demo_play import ANSWER_TIMEOUT, Step, count_handled, play
 from bot.cli.demo_setup import (
     ADMIN,
     DEMO_TOKEN,
     DemoClock,
-    _add_lead,
-    _morning_of,
-    _settings_for,
-    _sync_monitors,
+    add_lead,
+    morning_of,
+    settings_for,
+    sync_monitors,
 )
-from bot.cli.demo_transcript import DemoOutcome, _write_transcript
+from bot.cli.demo_transcript import DemoOutcome, write_transcript
 from bot.service.alert_views import FALSE_LABEL
 from jobs.runs import JobSkipped, recorded_run
 from ops.clock import wib_at
@@ -100,7 +100,7 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
         accurate = await stack.enter_async_context(AccurateEmulator(world))
         clock = DemoClock(wib_at(world.days[-1], REPORT_AT))
         telegram = await stack.enter_async_context(TelegramEmulator(token=DEMO_TOKEN, clock=clock))
-        settings = _settings_for(settings, accurate.settings_env(), telegram.base_url)
+        settings = settings_for(settings, accurate.settings_env(), telegram.base_url)
         # The bot is in the report (and alert) group; Telegram refuses chats it never met.
         for group in {settings.report_chat_id, settings.alert_chat_id} - {None}:
             telegram.add_group(group)
@@ -115,7 +115,7 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
             accurate.set_business_date(day)
             # Each day runs as it would at 05:30 WIB that morning (backup names, health check).
             ctx = ChainContext(
-                pool, settings, triggered_by="demo", dsn=db.dsn, clock=_morning_of(day)
+                pool, settings, triggered_by="demo", dsn=db.dsn, clock=morning_of(day)
             )
             with console.status(f"{day}: pulling from Accurate over signed HTTP …"):
                 outcomes = await run_chain(ctx, day)
@@ -131,16 +131,16 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
                     console.print(f"    [red]{o.job}: {o.summary}[/red]")
 
         report_date = world.days[-1]
-        lead = await _add_lead(pool, world, report_date)
+        lead = await add_lead(pool, world, report_date)
         application = build_application(settings, pool)
         application.bot_data.clock = clock
-        handled = _count_handled(application)
+        handled = count_handled(application)
         async with application:
             await application.post_init(application)  # type: ignore[misc]
             await application.start()
             try:
                 await _deliver_report(application, pool, settings, report_date, clock)
-                monitors = await _sync_monitors(pool, clock)
+                monitors = await sync_monitors(pool, clock)
                 # (who, what, how many messages the answer has: /stock's chart follows its text)
                 script: list[Step] = [
                     (lead, "/stock", 2), (lead, "/shrinkage", 1), (lead, "/depth", 1),
@@ -153,10 +153,10 @@ async def run_demo(*, days: int, seed: int, out: Path, today: date | None = None
                     (ADMIN, f"tap:{FALSE_LABEL}@{DEMO_FALSE_ALARM}", 0),
                     (ADMIN, "/monitors", 1),
                 ]  # fmt: skip
-                await _play(application, telegram, handled, script, clock)
+                await play(application, telegram, handled, script, clock)
             finally:
                 await application.stop()
-        return _write_transcript(telegram, out, settings.report_chat_id, [ADMIN, lead])
+        return write_transcript(telegram, out, settings.report_chat_id, [ADMIN, lead])
 
 
 async def _deliver_report(

@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 ANSWER_TIMEOUT = 60.0  # seconds for the bot to finish answering one message
 SPEAKER_GAP = timedelta(minutes=4)
 # A line of the demo's script: (who, what they send, how many messages answer), or a step.
-Step = tuple["Persona", str, int] | Callable[[], Awaitable[None]]
+Step = tuple[Persona, str, int] | Callable[[], Awaitable[None]]
 
 
-def _count_handled(application: OpsApplication) -> asyncio.Condition:
+def count_handled(application: OpsApplication) -> asyncio.Condition:
     """A condition notified after each update's handlers finished (group 1, after commands)."""
     from telegram import Update
     from telegram.ext import TypeHandler
@@ -40,7 +40,7 @@ def _count_handled(application: OpsApplication) -> asyncio.Condition:
     return done
 
 
-async def _play(
+async def play(
     application: OpsApplication,
     telegram: TelegramEmulator,
     handled: asyncio.Condition,

@@ -46,7 +46,10 @@ class Persona:
 ADMIN = Persona(700001, "Wayan", "admin", "OPS")
 
 
-def _settings_for(settings: Any, accurate_env: dict[str, str], telegram_url: str) -> Any:
+def settings_for(settings: Any, accurate_env: dict[str, str], telegram_url: str) -> Any:
+    """A copy of `settings` over the emulators: Accurate's URL and credentials from
+    `accurate_env`, the demo token at `telegram_url`, DEMO_REPORT_CHAT unless a report chat is
+    set, ADMIN among the admins and the SO L2 store floor at most DEMO_MIN_STORES."""
     update: dict[str, Any] = {"accurate_account_url": accurate_env["ACCURATE_ACCOUNT_URL"]}
     for key, value in accurate_env.items():
         if key != "ACCURATE_ACCOUNT_URL":
@@ -63,7 +66,8 @@ def _settings_for(settings: Any, accurate_env: dict[str, str], telegram_url: str
     return settings.model_copy(update=update)
 
 
-def _morning_of(day: date) -> Callable[[], datetime]:
+def morning_of(day: date) -> Callable[[], datetime]:
+    """A clock that always reads 05:30 WIB on `day` (when that morning's chain runs)."""
     return lambda: wib_at(day, time(5, 30))
 
 
@@ -83,7 +87,7 @@ class DemoClock:
         self.start += by
 
 
-async def _add_lead(pool: asyncpg.Pool, world: World, day: date) -> Persona:
+async def add_lead(pool: asyncpg.Pool, world: World, day: date) -> Persona:
     """Make a lead of one store in ops.bot_users: a store with shrinkage planted on `day`."""
     truth: dict[str, Any] = world.ground_truth
     planted = [
@@ -111,7 +115,7 @@ async def _add_lead(pool: asyncpg.Pool, world: World, day: date) -> Persona:
     return lead
 
 
-async def _sync_monitors(pool: asyncpg.Pool, clock: DemoClock) -> dict[str, int]:
+async def sync_monitors(pool: asyncpg.Pool, clock: DemoClock) -> dict[str, int]:
     """Load monitors/*.sql (all disabled); the ids of the two the demo turns on."""
     from ops.monitor_files import sync_files
     from ops.paths import MONITORS_DIR

@@ -37,7 +37,7 @@ def _chat_label(chat_id: int, report_chat: int, people: dict[int, Persona]) -> s
     return person.label if person else f"chat {chat_id}"
 
 
-def _write_transcript(
+def write_transcript(
     telegram: TelegramEmulator, out: Path, report_chat: int, people: list[Persona]
 ) -> DemoOutcome:
     """Print the conversation and write transcript.md plus the PNGs the bot sent."""
