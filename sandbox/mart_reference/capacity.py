@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from sandbox.mart_reference.inputs import Inputs, _plan_pairs, _stock_pairs, key_stock, retail
+from sandbox.mart_reference.inputs import Inputs, key_stock, plan_pairs, retail, stock_pairs
 from sandbox.mart_reference.rules import r4
 
 
@@ -28,8 +28,8 @@ async def capacity_rows(
         places.setdefault(g, (s["nama_department_old"], None, None, None))
     out = {}
     for g, (location, display, maximum, storage) in places.items():
-        pairs = _stock_pairs(await key_stock(conn, inputs, day, g))
-        plan = _plan_pairs(inputs, g)
+        pairs = stock_pairs(await key_stock(conn, inputs, day, g))
+        plan = plan_pairs(inputs, g)
         if not maximum:
             status = "no_capacity"
         elif pairs > maximum * th.capacity_over_ratio:

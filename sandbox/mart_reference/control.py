@@ -12,10 +12,10 @@ import asyncpg
 
 from sandbox.mart_reference.inputs import (
     Inputs,
-    _plan_pairs,
-    _stock_pairs,
     key_stock,
+    plan_pairs,
     retail,
+    stock_pairs,
     store_sales,
     window_days,
 )
@@ -37,7 +37,7 @@ async def control_rows(
     out = {}
     for g, s in retail(inputs).items():
         stock = await key_stock(conn, inputs, day, g)
-        pairs = _stock_pairs(stock)
+        pairs = stock_pairs(stock)
         days = await window_days(conn, inputs, s["store_key"], day)
         lines = await store_sales(
             conn, inputs, s["store_key"], day - timedelta(days=90), day - timedelta(days=1)
@@ -84,7 +84,7 @@ async def control_rows(
             mine = [d for (dg, _), d in depth.items() if dg == g and d["priority"] != "none"]
             row |= {
                 "articles_planned": len(slots),
-                "plan_pairs": _plan_pairs(inputs, g),
+                "plan_pairs": plan_pairs(inputs, g),
                 "articles_full": full,
                 "articles_broken": broken,
                 "articles_missing": missing,

@@ -13,7 +13,7 @@ import asyncpg
 
 from sandbox.mart_reference.inputs import (
     Inputs,
-    _by_gudang,
+    by_gudang,
     key_stock,
     store_sales,
     tier_of,
@@ -33,7 +33,7 @@ async def depth_rows(
         stock = await key_stock(conn, inputs, day, g)
         pos = {(a, s): max(q, Decimal(0)) for (a, s, m), q in stock.items() if m}
         store = next((s for s in inputs.stores.values() if s["gudang_key"] == g), None)
-        skey = _by_gudang(inputs, g)
+        skey = by_gudang(inputs, g)
         days = await window_days(conn, inputs, skey, day) if skey else None
         sales: dict[str, Decimal] = defaultdict(Decimal)
         if skey:

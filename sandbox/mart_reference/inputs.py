@@ -148,7 +148,7 @@ def tier_of(inputs: Inputs, article: str, plan_tier: str | None = None) -> str:
     return tier_class(plan_tier) if plan_tier and plan_tier.strip() else "unmatched"
 
 
-def _by_gudang(inputs: Inputs, gudang: str) -> str | None:
+def by_gudang(inputs: Inputs, gudang: str) -> str | None:
     """The store key core.store_by_gudang gives a warehouse (retail row first)."""
     rows = [s for s in inputs.stores.values() if s["gudang_key"] == gudang]
     rows.sort(
@@ -174,11 +174,13 @@ def retail(inputs: Inputs) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _stock_pairs(stock: dict[tuple[str, str, bool], Decimal]) -> Decimal:
+def stock_pairs(stock: dict[tuple[str, str, bool], Decimal]) -> Decimal:
+    """The pairs of `key_stock`'s keys, negative keys counted 0."""
     return sum((max(q, Decimal(0)) for q in stock.values()), Decimal(0))
 
 
-def _plan_pairs(inputs: Inputs, gudang: str) -> Decimal | None:
+def plan_pairs(inputs: Inputs, gudang: str) -> Decimal | None:
+    """The planogram's planned pairs at `gudang` (its FF slots); None without a planogram."""
     if gudang not in inputs.planogram:
         return None
     return sum(
