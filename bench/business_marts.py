@@ -1,5 +1,5 @@
 """The five business marts (docs/metrics.md) of one day at full scale, each beside a per-store
-Python reading of the same rules (sandbox/mart_reference.py), measured in the same run.
+Python reading of the same rules (sandbox/mart_reference/), measured in the same run.
 
 The world is bench/full_world.py's (54 retail stores, 50 planogram stores x 200 articles,
 ~1.69 M snapshot rows a day, two days of sales). The day's stock key sums (jobs/stock_keys.py)

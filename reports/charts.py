@@ -1,14 +1,15 @@
-"""Report charts: matplotlib Figures rendered on Agg (never pyplot), returned as PNG bytes.
+"""The morning report's FF/FA/FS, SO L2 and rows-loaded charts: matplotlib Figures rendered on
+Agg (never pyplot), returned as PNG bytes.
 
-Each chart is 1200 px wide with type large enough for a phone. PNGs carry no `Software`
-chunk, so the same input gives the same bytes. A chart with nothing to draw says so
-("no data for <date>") instead of failing. Rendering is CPU-bound: async callers go through
-`render_charts`, which runs it in a worker thread.
+Every report chart (sales_chart.py and stock_chart.py too) is 1200 px wide with type large
+enough for a phone. PNGs carry no `Software` chunk, so the same input gives the same bytes. A
+chart with nothing to draw says so ("no data for <date>") instead of failing. Rendering is
+CPU-bound: async callers draw in a worker thread or the chart cache's worker processes
+(`render_charts` in reports/morning_charts.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import date
 
@@ -38,38 +39,9 @@ from reports.chart_base import (
     percent_axis,
     to_png,
 )
-from reports.chart_cache import ChartCache, ChartKey, fingerprint
-from reports.models import (
-    BranchRatio,
-    Chart,
-    MorningContext,
-    RowsPoint,
-    ShrinkageRow,
-    SoL2Branch,
-    StockPoint,
-    Targets,
-)
-from reports.render import check_language, format_number, format_percent, render_blocks
-from reports.sales_chart import sales_by_branch, sales_figure
-from reports.split import fit_caption
+from reports.models import BranchRatio, RowsPoint, ShrinkageRow, SoL2Branch, Targets
+from reports.render import check_language, format_number, format_percent
 
-__all__ = [
-    "ff_fa_fs_by_branch",
-    "ff_fa_fs_figure",
-    "no_data_chart",
-    "no_data_figure",
-    "render_charts",
-    "rows_loaded",
-    "rows_loaded_figure",
-    "sales_by_branch",
-    "sales_figure",
-    "so_l2_figure",
-    "so_l2_selisih",
-    "store_stock_figure",
-    "store_stock_history",
-]
-
-GENDER_COLORS = {"MEN": "#1f77b4", "LADIES": "#d62728", "BABY & KIDS": "#ff7f0e"}
 ENTITY_ORDER = ENTITY_CODES  # the entity registry's order (ops/entities.py)
 TOP_STORES = 10
 
@@ -291,115 +263,3 @@ def rows_loaded_figure(
         ax.set_axis_off()
     fig.suptitle(title, fontsize=TITLE, x=0.01, ha="left")
     return fig
-
-
-def store_stock_history(
-    points: Sequence[StockPoint],
-    *,
-    store: str = "",
-    data_date: date | None = None,
-    language: str = "id",
-) -> bytes:
-    """A store's stock (pairs) by gender group over the days given (e.g. 14), one line each."""
-    figure = store_stock_figure(points, store=store, data_date=data_date, language=language)
-    return to_png(figure)
-
-
-def store_stock_figure(
-    points: Sequence[StockPoint],
-    *,
-    store: str = "",
-    data_date: date | None = None,
-    language: str = "id",
-) -> Figure:
-    """The figure of `store_stock_history` (a "no data" one without points)."""
-    title = chart_text("stock_title", check_language(language), store=store).strip()
-    title = dated(title, data_date, language)
-    if not points:
-        return no_data_figure(title, data_date, language=language)
-    fig = new_figure(7.0)
-    ax = fig.add_subplot()
-    groups = [g for g in GENDER_COLORS if any(p.gender == g for p in points)]
-    groups += sorted({p.gender for p in points} - set(groups))
-    days = sorted({p.day for p in points})
-    for group in groups:
-        series = sorted((p for p in points if p.gender == group), key=lambda p: p.day)
-        ax.plot(
-            [days.index(p.day) for p in series],
-            [float(p.qty) for p in series],
-            marker="o",
-            linewidth=3,
-            markersize=7,
-            color=GENDER_COLORS.get(group),
-            label=gender_label(group, language),
-        )
-    ax.set_xticks(range(len(days)), [f"{d.day}/{d.month}" for d in days])
-    top = max([float(p.qty) for p in points] + [1.0]) * 1.05
-    ax.set_ylim(0, top)
-    pair_axis(ax.yaxis, 0, top, language)
-    ax.set_ylabel(chart_text("pairs", language), fontsize=LABEL)
-    ax.tick_params(labelsize=TICK - 2)
-    ax.grid(alpha=0.3)
-    ax.set_title(title, fontsize=TITLE, loc="left")
-    fig.legend(loc="outside upper right", ncols=3, fontsize=LEGEND, frameon=False)
-    return fig
-
-
-def _morning_pngs(ctx: MorningContext, language: str) -> list[bytes]:
-    ff_rows: list[BranchRatio] = []
-    if ctx.ff.available and ctx.ff.national is not None:
-        national = ctx.ff.national.model_copy(update={"branch": chart_text("national", language)})
-        ff_rows = [*ctx.ff.branches, national]
-    return [
-        ff_fa_fs_by_branch(ff_rows, ctx.ff.targets, data_date=ctx.ff.data_date, language=language),
-        so_l2_selisih(
-            ctx.so_l2.branches,
-            ctx.so_l2.negatives,
-            data_date=ctx.so_l2.data_date,
-            language=language,
-        ),
-        rows_loaded(ctx.pipeline.rows_history, data_date=ctx.report_date, language=language),
-        sales_by_branch(ctx.sales.branches, sales_date=ctx.sales_date, language=language),
-    ]
-
-
-def _drawn_from(ctx: MorningContext) -> str:
-    """What the three charts draw, as text: equal text, equal charts."""
-    parts = (ctx.ff, ctx.so_l2.branches, ctx.so_l2.negatives, ctx.pipeline.rows_history)
-    dumped = [ctx.report_date.isoformat(), str(ctx.so_l2.data_date)]
-    for part in parts:
-        if isinstance(part, list):
-            dumped += [item.model_dump_json() for item in part]
-        else:
-            dumped.append(part.model_dump_json())
-    return "\n".join(dumped)
-
-
-async def render_charts(
-    ctx: MorningContext, *, language: str = "id", cache: ChartCache | None = None
-) -> list[Chart]:
-    """The morning report's charts with their captions.
-
-    Without `cache`, drawn in a worker thread; with one, drawn once per (report date,
-    language) and data in its worker processes and shared by everyone asking (/report).
-    """
-    lang = check_language(language)
-    blocks = ("caption_ff_fa_fs", "caption_so_l2", "caption_rows_loaded", "caption_sales")
-    captions = render_blocks("morning_report", blocks, lang, {"ctx": ctx})
-    if cache is None:
-        pngs = await asyncio.to_thread(_morning_pngs, ctx, lang)
-    else:
-        key = ChartKey("morning", "all", ctx.report_date, lang)
-        pngs = await cache.get(key, fingerprint(_drawn_from(ctx)), _morning_pngs, ctx, lang)
-    day = ctx.report_date.isoformat()
-    names = (
-        f"ff_fa_fs_{day}.png",
-        f"so_l2_selisih_{day}.png",
-        f"rows_loaded_{day}.png",
-        f"penjualan_{day}.png",
-    )
-    return [
-        Chart(filename=name, caption=fit_caption(caption)[0], png=png)
-        for name, caption, png in zip(names, captions, pngs, strict=True)
-        if not (name.startswith("so_l2") and ctx.so_l2.all_match)  # the text says it all
-    ]

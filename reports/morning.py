@@ -14,7 +14,6 @@ from typing import Literal
 
 from ops.clock import utc_now, wib_now
 from ops.db import Conn
-from reports.charts import render_charts
 from reports.mart_models import BusinessTargets
 from reports.models import (
     Alerts,
@@ -32,6 +31,7 @@ from reports.models import (
     Status,
     Targets,
 )
+from reports.morning_charts import render_charts
 from reports.morning_data import (
     SALES_WINDOW_DAYS,
     load_alerts,

@@ -10,7 +10,8 @@ from decimal import Decimal
 import asyncpg
 import pytest
 
-from bot.cli.demo import ADMIN, DEMO_REPORT_CHAT, run_demo
+from bot.cli.demo import run_demo
+from bot.cli.demo_setup import ADMIN, DEMO_REPORT_CHAT
 
 pytestmark = pytest.mark.e2e
 REPORT_DAY = date(2026, 11, 20)

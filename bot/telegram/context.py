@@ -37,7 +37,7 @@ class BotData:
     read_cache: ReadCache = field(default_factory=ReadCache)
     # (job, WIB date) slots being reloaded by this process (bot/telegram/handlers/reload.py)
     reloads: set[tuple[str, date]] = field(default_factory=set)
-    # updates the demo has seen handled (bot/cli/demo.py waits on it)
+    # updates the demo has seen handled (bot/cli/demo_play.py waits on it)
     demo_handled: int = 0
 
 

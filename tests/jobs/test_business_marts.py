@@ -3,7 +3,7 @@ day.
 
 The daily chain runs with its mart steps for five days of the demo world (pulled over signed
 HTTP from the Accurate emulator). Every row of all five marts equals the per-store Python
-reading (sandbox/mart_reference.py) on every day; the invariants hold for all five;
+reading (sandbox/mart_reference/) on every day; the invariants hold for all five;
 what the world planted shows where it must (intercompany invoices only in the audit columns,
 the unknown product as unmatched pairs, the negative stock row as a stock-minus key, the
 Finance names that match no store, the stores' pairs of every day with busier weekends, the

@@ -8,18 +8,17 @@ from decimal import Decimal
 
 import pytest
 
-from reports.chart_base import pair_label, pair_ticks
+from reports.chart_base import no_data_chart, pair_label, pair_ticks
 from reports.charts import (
     ff_fa_fs_by_branch,
-    no_data_chart,
     rows_loaded,
     so_l2_figure,
     so_l2_selisih,
-    store_stock_history,
 )
 from reports.mart_models import SalesPlace, SalesTotal
 from reports.models import BranchRatio, RowsPoint, ShrinkageRow, SoL2Branch, StockPoint, Targets
 from reports.sales_chart import sales_by_branch
+from reports.stock_chart import store_stock_history
 
 D = date(2026, 2, 16)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -10,16 +10,15 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from reports.chart_base import chart_text, dated
+from reports.chart_base import chart_text, dated, no_data_figure
 from reports.charts import (
     ff_fa_fs_figure,
-    no_data_figure,
     rows_loaded_figure,
     so_l2_figure,
-    store_stock_figure,
 )
 from reports.models import BranchRatio, Targets
 from reports.sales_chart import sales_figure
+from reports.stock_chart import store_stock_figure
 from tests.bot.test_replies_en import BANNED
 from tests.jobs.test_language_en import assert_english, words
 from tests.reports.test_charts import (

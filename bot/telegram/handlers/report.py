@@ -23,9 +23,9 @@ from bot.telegram.delivery import send_report
 from bot.telegram.handlers.common import answer, args_text, chart_cache, clock_of, named_scope
 from bot.telegram.readonly import read_only
 from ops.clock import wib_today
-from reports.charts import render_charts
 from reports.mart_models import BusinessTargets
 from reports.morning import build_context, render_morning
+from reports.morning_charts import render_charts
 from reports.render import format_date
 from reports.replies import sentence
 

@@ -34,9 +34,9 @@ from ops.clock import wib_yesterday
 from ops.db import Conn
 from ops.paths import read_sql
 from reports.chart_cache import ChartCache, ChartKey, fingerprint
-from reports.charts import store_stock_history
 from reports.models import StockPoint, Targets
 from reports.replies import MAX_CAPTION, render, sentence
+from reports.stock_chart import store_stock_history
 
 log = logging.getLogger(__name__)
 
