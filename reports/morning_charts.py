@@ -7,44 +7,75 @@ The drawings themselves are reports/charts.py's and reports/sales_chart.py's.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
+from datetime import date
 
 from reports.chart_base import chart_text
 from reports.chart_cache import ChartCache, ChartKey, fingerprint
 from reports.charts import ff_fa_fs_by_branch, rows_loaded, so_l2_selisih
-from reports.models import BranchRatio, Chart, MorningContext
+from reports.mart_models import SalesPlace
+from reports.models import (
+    BranchRatio,
+    Chart,
+    MorningContext,
+    RowsPoint,
+    ShrinkageRow,
+    SoL2Branch,
+    Targets,
+)
 from reports.render import check_language, render_blocks
 from reports.sales_chart import sales_by_branch
 from reports.split import fit_caption
 
 
-def _morning_pngs(ctx: MorningContext, language: str) -> list[bytes]:
+@dataclass(frozen=True)
+class MorningChartData:
+    """Everything the four morning charts draw, and nothing else: its fingerprint is the chart
+    cache's (equal data, equal PNGs), so no chart can be served from other data."""
+
+    ff_rows: list[BranchRatio]  # branches, then the national mean
+    ff_targets: Targets
+    ff_date: date
+    so_l2_branches: list[SoL2Branch]
+    so_l2_negatives: list[ShrinkageRow]
+    so_l2_date: date
+    rows_history: list[RowsPoint]
+    report_date: date
+    sales_branches: list[SalesPlace]
+    sales_date: date
+
+
+def chart_data(ctx: MorningContext, language: str) -> MorningChartData:
+    """The morning charts' data of `ctx`, the national line named in `language`."""
     ff_rows: list[BranchRatio] = []
     if ctx.ff.available and ctx.ff.national is not None:
         national = ctx.ff.national.model_copy(update={"branch": chart_text("national", language)})
         ff_rows = [*ctx.ff.branches, national]
+    return MorningChartData(
+        ff_rows=ff_rows,
+        ff_targets=ctx.ff.targets,
+        ff_date=ctx.ff.data_date,
+        so_l2_branches=ctx.so_l2.branches,
+        so_l2_negatives=ctx.so_l2.negatives,
+        so_l2_date=ctx.so_l2.data_date,
+        rows_history=ctx.pipeline.rows_history,
+        report_date=ctx.report_date,
+        sales_branches=ctx.sales.branches,
+        sales_date=ctx.sales_date,
+    )
+
+
+def _morning_pngs(data: MorningChartData, language: str) -> list[bytes]:
     return [
-        ff_fa_fs_by_branch(ff_rows, ctx.ff.targets, data_date=ctx.ff.data_date, language=language),
-        so_l2_selisih(
-            ctx.so_l2.branches,
-            ctx.so_l2.negatives,
-            data_date=ctx.so_l2.data_date,
-            language=language,
+        ff_fa_fs_by_branch(
+            data.ff_rows, data.ff_targets, data_date=data.ff_date, language=language
         ),
-        rows_loaded(ctx.pipeline.rows_history, data_date=ctx.report_date, language=language),
-        sales_by_branch(ctx.sales.branches, sales_date=ctx.sales_date, language=language),
+        so_l2_selisih(
+            data.so_l2_branches, data.so_l2_negatives, data_date=data.so_l2_date, language=language
+        ),
+        rows_loaded(data.rows_history, data_date=data.report_date, language=language),
+        sales_by_branch(data.sales_branches, sales_date=data.sales_date, language=language),
     ]
-
-
-def _drawn_from(ctx: MorningContext) -> str:
-    """What the three charts draw, as text: equal text, equal charts."""
-    parts = (ctx.ff, ctx.so_l2.branches, ctx.so_l2.negatives, ctx.pipeline.rows_history)
-    dumped = [ctx.report_date.isoformat(), str(ctx.so_l2.data_date)]
-    for part in parts:
-        if isinstance(part, list):
-            dumped += [item.model_dump_json() for item in part]
-        else:
-            dumped.append(part.model_dump_json())
-    return "\n".join(dumped)
 
 
 async def render_charts(
@@ -58,11 +89,12 @@ async def render_charts(
     lang = check_language(language)
     blocks = ("caption_ff_fa_fs", "caption_so_l2", "caption_rows_loaded", "caption_sales")
     captions = render_blocks("morning_report", blocks, lang, {"ctx": ctx})
+    data = chart_data(ctx, lang)
     if cache is None:
-        pngs = await asyncio.to_thread(_morning_pngs, ctx, lang)
+        pngs = await asyncio.to_thread(_morning_pngs, data, lang)
     else:
         key = ChartKey("morning", "all", ctx.report_date, lang)
-        pngs = await cache.get(key, fingerprint(_drawn_from(ctx)), _morning_pngs, ctx, lang)
+        pngs = await cache.get(key, fingerprint(data), _morning_pngs, data, lang)
     day = ctx.report_date.isoformat()
     names = (
         f"ff_fa_fs_{day}.png",
