@@ -13,6 +13,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 # PTB 22 warns on int retry periods unless opted in to timedeltas (the bot opts in too).
@@ -27,7 +28,7 @@ from ops.migrations import discover, migrate
 from ops.paths import PROJECT_ROOT
 from sandbox.accurate_emulator import AccurateEmulator, sample_world
 from tests.helpers.clock import cli_clock
-from tests.helpers.network_guard import loopback_only
+from tests.helpers.network_guard import child_environment, loopback_only
 
 __all__ = ["cli_clock"]  # the fixture, for every test
 pytest_plugins = ["tests.helpers.gc_pauses"]  # no collector pause while a test runs
@@ -68,11 +69,29 @@ async def _tune(admin: Database) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _loopback_only() -> Iterator[None]:
-    """Every test stays on loopback (and TEST_DATABASE_URL's host, when one is named)."""
+def _loopback_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every test stays on loopback (and TEST_DATABASE_URL's host, when one is named), with
+    the Python processes it starts; yields the log where those children write a refusal."""
     host = urlsplit(os.environ.get("TEST_DATABASE_URL", "")).hostname
-    with loopback_only(frozenset({host}) if host else frozenset()):
-        yield
+    allowed = frozenset({host}) if host else frozenset()
+    log = tmp_path_factory.mktemp("loopback") / "outside.log"
+    log.touch()
+    with pytest.MonkeyPatch.context() as patch, loopback_only(allowed):  # children log
+        for name, value in child_environment(allowed, log).items():
+            patch.setenv(name, value)
+        yield log
+
+
+@pytest.fixture(autouse=True)
+def _children_stayed_on_loopback(_loopback_only: Path) -> Iterator[None]:
+    """Fails the test when a process it started tried to connect outside loopback."""
+    seen = _loopback_only.stat().st_size
+    yield
+    with _loopback_only.open(encoding="utf-8") as log:
+        log.seek(seen)
+        tried = log.read()
+    if tried:
+        pytest.fail(f"a process of this test tried to connect outside loopback:\n{tried}")
 
 
 @pytest.fixture(scope="session")

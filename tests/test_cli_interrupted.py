@@ -16,6 +16,7 @@ import pytest
 from ops.clock import WIB
 from ops.paths import PROJECT_ROOT
 from tests.helpers.cli import every_table, invoke, query
+from tests.helpers.network_guard import child_pythonpath
 
 # A process that starts a stock run of DDD with a load inside it, says so, then waits.
 _WORKER = textwrap.dedent(
@@ -47,7 +48,7 @@ def start_worker(dsn: str, day: str) -> subprocess.Popen[str]:
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        env={**os.environ, "PYTHONPATH": child_pythonpath(PROJECT_ROOT)},
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "ready"

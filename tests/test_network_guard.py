@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
 
 import httpx
 import pytest
 
-from tests.helpers.network_guard import OutsideLoopback, is_loopback
+from tests.helpers.network_guard import LOG_VARIABLE, OutsideLoopback, is_loopback
 
 
 def test_loopback_addresses_are_recognised():
@@ -52,3 +55,45 @@ async def test_loopback_still_connects():
         writer.write(b"ping\n")
         assert await reader.readline() == b"ping\n"
         writer.close()
+
+
+_CHILD = """
+import socket, sys
+with socket.socket() as sock:
+    try:
+        sock.connect((sys.argv[1], int(sys.argv[2])))
+    except ConnectionRefusedError as error:
+        print(type(error).__name__, error)
+    else:
+        print("connected")
+"""
+
+
+def _child(tmp_path, host: str, port: int) -> tuple[str, str]:
+    """What a child Python process printed after connecting to host:port, and what it logged
+    (its own log, so this test's guard does not fail it for the refusal it provokes)."""
+    log = tmp_path / "outside.log"
+    log.touch()
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, host, str(port)],
+        env={**os.environ, LOG_VARIABLE: str(log)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout.strip(), log.read_text(encoding="utf-8")
+
+
+def test_a_process_the_test_starts_is_guarded_too(tmp_path):
+    said, logged = _child(tmp_path, "149.154.167.220", 443)
+    assert said.startswith("OutsideLoopback test tried to connect outside loopback")
+    assert "149.154.167.220" in logged  # what fails the test that started it
+
+
+def test_a_started_process_still_reaches_loopback(tmp_path):
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        said, logged = _child(tmp_path, "127.0.0.1", server.getsockname()[1])
+    assert (said, logged) == ("connected", "")

@@ -27,6 +27,7 @@ from ops.clock import WIB
 from ops.paths import PROJECT_ROOT
 from sandbox.accurate_emulator import AccurateEmulator
 from sandbox.telegram_emulator import TelegramEmulator
+from tests.helpers.network_guard import child_pythonpath, guard_variables
 
 TOKEN = "123456:E2E-TOKEN"
 REPORT_CHAT = -1001000000001
@@ -103,7 +104,8 @@ class Bots:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(self.workdir),
-            "PYTHONPATH": str(PROJECT_ROOT),
+            "PYTHONPATH": child_pythonpath(PROJECT_ROOT),  # with the loopback guard's
+            **guard_variables(),
             "PTB_TIMEDELTA": "true",
             "TZ": "Asia/Jakarta",
             "DATABASE_URL": self.dsn,

@@ -17,6 +17,8 @@ import textwrap
 from pathlib import Path
 from xml.etree import ElementTree
 
+from tests.helpers.network_guard import child_pythonpath
+
 ROOT = Path(__file__).resolve().parents[2]
 HOWTO = ROOT / "docs" / "howto"
 PACKAGES = ("bot", "jobs", "ops", "reports", "sandbox", "templates", "sql", "monitors")
@@ -57,7 +59,7 @@ def ask(copy: Path, script: str, env: dict[str, str] | None = None) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(script)],
         cwd=copy,
-        env={**os.environ, "PYTHONPATH": str(copy), **(env or {})},
+        env={**os.environ, "PYTHONPATH": child_pythonpath(copy), **(env or {})},
         capture_output=True,
         text=True,
         timeout=120,
@@ -71,7 +73,7 @@ def ask(copy: Path, script: str, env: dict[str, str] | None = None) -> dict:
 
 def run_in(copy: Path, dsn: str, *args: str) -> subprocess.CompletedProcess[str]:
     """`python *args` in the copy (the copy first on the path), TEST_DATABASE_URL = `dsn`."""
-    env = {**os.environ, "PYTHONPATH": str(copy), "TEST_DATABASE_URL": dsn}
+    env = {**os.environ, "PYTHONPATH": child_pythonpath(copy), "TEST_DATABASE_URL": dsn}
     env.pop("PYTEST_CURRENT_TEST", None)
     env.pop("PYTEST_ADDOPTS", None)
     return subprocess.run(
