@@ -314,8 +314,10 @@ async def run_chain(
             outcome = StepOutcome(name, day, {"all": not_started_status(exc)}, str(exc))
         except Exception as exc:  # recorded as failed (or refused) by the step; the chain goes on
             status = getattr(exc, "run_status", "failed")
-            code, _ = error_kind(exc)
-            outcome = StepOutcome(name, day, {"all": status}, str(exc), error_code=code)
+            code, data = error_kind(exc)
+            outcome = StepOutcome(
+                name, day, {"all": status}, str(exc), error_code=code, error_data=data
+            )
         outcomes.append(outcome)
         if on_step:
             on_step(outcome)

@@ -40,7 +40,9 @@ class StepOutcome:
     statuses: dict[str, str]
     summary: str
     warnings: tuple[str, ...] = ()
-    error_code: str | None = None  # the catalogue code of an error no run recorded (jobs/runs.py)
+    # The catalogue code and fields (JSON) of an error no run recorded (jobs/runs.py error_kind).
+    error_code: str | None = None
+    error_data: str | None = None
 
     @property
     def ok(self) -> bool:

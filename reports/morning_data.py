@@ -97,19 +97,21 @@ def _pull(row: asyncpg.Record) -> Pull:
     load, run = row["load_status"], row["run_status"]
     usual = None if row["usual_rows"] is None else round(row["usual_rows"])
     rows: int | None = None
-    # The error's text and catalogue code (what a person reads) come from the run or the load.
+    # The error's text and catalogue code (what a person reads) come from the run when it has a
+    # code (its fields too: a load keeps only the code), or has the only error; else the load.
     by_run = (row["run_error"], row["run_error_code"], row["run_error_data"])
     by_load = (row["load_error"], row["load_error_code"], None)
-    error = by_run if row["run_error"] else by_load
+    run_first = row["run_error"] and (row["run_error_code"] or not row["load_error"])
+    error = by_run if run_first else by_load
     state: PullState
     if load == "success":
         state, rows, error = "ok", row["load_rows"], _NO_ERROR
     elif run in ("failed", "skipped", "refused", "interrupted"):
         state = run
     elif load in ("failed", "refused", "interrupted"):
-        state, error = load, by_load if row["load_error"] else by_run
+        state = load  # the run's error when it has one: it carries the error's fields
     elif "running" in (load, run):
-        state = "running"
+        state, error = "running", _NO_ERROR
     elif run == "success":
         state, rows, error = "ok", row["run_rows"], _NO_ERROR
     else:

@@ -11,7 +11,12 @@ import sys
 import httpx
 import pytest
 
-from tests.helpers.network_guard import LOG_VARIABLE, OutsideLoopback, is_loopback
+from tests.helpers.network_guard import (
+    LOG_VARIABLE,
+    OutsideLoopback,
+    is_loopback,
+    with_addresses,
+)
 
 
 def test_loopback_addresses_are_recognised():
@@ -20,6 +25,17 @@ def test_loopback_addresses_are_recognised():
     assert not is_loopback("149.154.167.220")  # api.telegram.org
     assert not is_loopback("db.example.com")
     assert is_loopback("db.example.com", frozenset({"db.example.com"}))
+
+
+def test_an_allowed_host_name_allows_the_addresses_it_resolves_to():
+    def resolve(host: str, port: None) -> list[tuple]:
+        if host != "db.example.com":
+            raise OSError("unknown host")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", 0))]
+
+    allowed = with_addresses(frozenset({"db.example.com", "nowhere.invalid"}), resolve)
+    assert allowed == {"db.example.com", "10.1.2.3", "nowhere.invalid"}
+    assert is_loopback("10.1.2.3", allowed) and not is_loopback("10.1.2.4", allowed)
 
 
 def test_a_plain_socket_to_the_outside_is_refused_before_any_packet():

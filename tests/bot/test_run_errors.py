@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.telegram.handlers.reload import part_note
-from jobs.accurate.errors import AuthRejected, RateLimited, Transient
+from jobs.accurate.errors import AuthRejected, RateLimited, RequestRejected, Transient
 from jobs.runs import error_kind
 from ops.run_errors import run_error
 
@@ -49,10 +49,17 @@ def test_reload_says_each_error_by_its_code(exc, id_note, en_note):
     assert part_note(run, "en") == en_note
 
 
-def test_a_network_error_without_a_status_gets_the_catalogues_sentence():
-    run = recorded(Transient("UBB", "connection reset"))
-    assert part_note(run, "en") == (
-        "Accurate UBB did not answer properly (network or server trouble), also after retrying"
+def test_no_note_names_the_entity_the_line_already_names():
+    network = recorded(Transient("UBB", "connection reset"))
+    assert part_note(network, "en") == (
+        "Accurate did not answer properly (network or server trouble), also after retries"
+    )
+    refused = recorded(RequestRejected("UBB", ["Data tidak ditemukan"], status=400))
+    assert part_note(refused, "id") == "Accurate menolak permintaan: Data tidak ditemukan"
+    assert part_note(refused, "en") == "Accurate refused the request: Data tidak ditemukan"
+    # /health, whose line names the job and entity too, says the catalogue's whole sentence
+    assert "UBB" in (
+        run_error("failed", "x", "error.accurate_transient", network["error_data"]) or ""
     )
 
 

@@ -57,12 +57,27 @@ def loopback_only(allowed: frozenset[str] = frozenset(), log: Path | None = None
         restore()
 
 
+def with_addresses(
+    hosts: frozenset[str], resolve: Callable[..., list[Any]] = socket.getaddrinfo
+) -> frozenset[str]:
+    """`hosts` and the addresses they resolve to (a connection names the address, not the
+    host); a host that does not resolve stays as it is."""
+    found = set(hosts)
+    for host in hosts:
+        try:
+            found.update(str(info[4][0]) for info in resolve(host, None))
+        except OSError:
+            continue
+    return frozenset(found)
+
+
 def install(allowed: frozenset[str] = frozenset(), log: Path | None = None) -> Callable[[], None]:
     """Patch `socket.connect` as `loopback_only` says, until the returned function is called.
 
     asyncio, asyncpg, httpx and aiohttp all end in `socket.socket.connect`, so one patch covers
-    them; Unix sockets pass.
+    them; Unix sockets pass. An allowed host name allows the addresses it resolves to now.
     """
+    allowed = with_addresses(allowed)
     original_connect = socket.socket.connect
     original_connect_ex = socket.socket.connect_ex
 

@@ -35,7 +35,7 @@ from ops import registry
 from ops.catalogue import say
 from ops.clock import wib_today
 from ops.paths import read_sql
-from ops.run_errors import error_fields, run_error
+from ops.run_errors import code_sentence, error_fields, run_error
 from reports.replies import render, sentence
 
 log = logging.getLogger(__name__)
@@ -105,23 +105,25 @@ def job_suggestions(text: str) -> list[str]:
     return list(dict.fromkeys(ALIASES.get(name, name) for name in close))[:2]
 
 
-# /reload names the entity before its note, so Accurate's errors get their short sentences.
+# /reload names the entity before its note, so Accurate's errors get short sentences that do
+# not name it again: catalogue code -> `reload.*` code.
 _RELOAD_NOTES = {
     "error.accurate_auth": "reload.token_rejected",
     "error.accurate_rate": "reload.rate_limited",
+    "error.accurate_transient": "reload.transient",
+    "error.accurate": "reload.rejected",
 }
 
 
 def part_note(run: Mapping[str, Any] | asyncpg.Record, language: str = "id") -> str | None:
     """An entity's error as the progress line shows it after `UBB:` (an `ops.job_runs` row):
-    Accurate's rejected token, rate limit and HTTP error in their short `reload.*` sentences,
-    anything else as ops/run_errors.py `run_error` says it; all from the error's code."""
+    Accurate's errors in their short `reload.*` sentences (an HTTP status when the error
+    carries one), anything else as ops/run_errors.py `run_error` says it; all from the code."""
     code, fields = run["error_code"], error_fields(run["error_data"])
-    failed = run["status"] in ("failed", "refused")
-    if failed and code in _RELOAD_NOTES:
-        return say(_RELOAD_NOTES[code], language)
-    if failed and code == "error.accurate_transient" and fields.get("status"):
-        return say("reload.http_error", language, status=fields["status"])
+    if run["status"] in ("failed", "refused") and code in _RELOAD_NOTES:
+        if code == "error.accurate_transient" and fields.get("status"):
+            return say("reload.http_error", language, status=fields["status"])
+        return code_sentence(_RELOAD_NOTES[code], fields, language)
     return run_error(
         run["status"], run["error"], code, run["error_data"], language, entity=run["entity"]
     )
@@ -148,7 +150,9 @@ def step_view(
         view.state = "busy"  # someone else holds this slot: the word says so, no note
     elif not runs:
         view.state = "failed"
-        view.note = run_error("failed", outcome.summary, outcome.error_code, None, language)
+        view.note = run_error(
+            "failed", outcome.summary, outcome.error_code, outcome.error_data, language
+        )
     elif statuses == {"success"}:
         view.state = "success"
     elif len(statuses) == 1:
