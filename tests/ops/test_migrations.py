@@ -16,6 +16,15 @@ def _copy_migrations(tmp_path: Path) -> Path:
     return target
 
 
+def _migrations_before(tmp_path: Path, version: int) -> Path:
+    """A copy of the migrations numbered below `version`: a database as it was before it."""
+    directory = _copy_migrations(tmp_path)
+    for path in directory.glob("*.sql"):
+        if int(path.name[:4]) >= version:
+            path.unlink()
+    return directory
+
+
 async def test_applies_every_file_in_order_and_records_checksums(empty_database: Database):
     conn = await asyncpg.connect(empty_database.dsn)
     try:
@@ -107,10 +116,7 @@ async def test_refuses_a_pending_migration_numbered_below_the_highest_applied(
 async def test_0062_rewrites_runs_and_loads_recorded_failed_the_old_way(
     empty_database: Database, tmp_path
 ):
-    before = _copy_migrations(tmp_path)
-    for path in before.glob("*.sql"):
-        if int(path.name[:4]) >= 62:
-            path.unlink()
+    before = _migrations_before(tmp_path, 62)
     conn = await asyncpg.connect(empty_database.dsn)
     try:
         await migrate(conn, before)
@@ -158,10 +164,7 @@ async def test_0062_rewrites_runs_and_loads_recorded_failed_the_old_way(
 async def test_0073_gives_runs_and_loads_recorded_before_the_codes_theirs(
     empty_database: Database, tmp_path
 ):
-    before = _copy_migrations(tmp_path)
-    for path in before.glob("*.sql"):
-        if int(path.name[:4]) >= 73:
-            path.unlink()
+    before = _migrations_before(tmp_path, 73)
     conn = await asyncpg.connect(empty_database.dsn)
     try:
         await migrate(conn, before)
