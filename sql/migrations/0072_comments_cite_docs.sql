@@ -1,5 +1,6 @@
 -- The marts' comments cite the repository's own docs/, not reference files kept outside it
--- (migration 0040 wrote "DOMAIN.md §..." into ten of them). Wording otherwise unchanged.
+-- (migration 0040 cited the project's former specification in ten of them). Wording otherwise
+-- unchanged.
 
 comment on table mart.report_control_stock is
     'stock health per retail store and WIB snapshot date: planogram fill, full box, depth, stock minus, capacity (docs/metrics.md#control-stock)';
