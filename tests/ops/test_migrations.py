@@ -25,6 +25,20 @@ def _migrations_before(tmp_path: Path, version: int) -> Path:
     return directory
 
 
+async def _add_run(conn: asyncpg.Connection, key: str, status: str, error: str | None) -> None:
+    """An ops.job_runs row of 2026-11-20 as an older opsbot wrote it (`key`: job:date:entity)."""
+    job, _, entity = key.split(":")
+    await conn.execute(
+        "insert into ops.job_runs (run_key, job, entity, business_date, status, error,"
+        " started_at) values ($1, $2, $3, '2026-11-20', $4, $5, now())",
+        key,
+        job,
+        entity,
+        status,
+        error,
+    )
+
+
 async def test_applies_every_file_in_order_and_records_checksums(empty_database: Database):
     conn = await asyncpg.connect(empty_database.dsn)
     try:
@@ -128,15 +142,7 @@ async def test_0062_rewrites_runs_and_loads_recorded_failed_the_old_way(
                                      " it finished."),
             ("sales:2026-11-20:MBB", "HTTP 500 from Accurate"),
         ):  # fmt: skip
-            job, _, entity = key.split(":")
-            await conn.execute(
-                "insert into ops.job_runs (run_key, job, entity, business_date, status, error,"
-                " started_at) values ($1, $2, $3, '2026-11-20', 'failed', $4, now())",
-                key,
-                job,
-                entity,
-                error,
-            )
+            await _add_run(conn, key, "failed", error)
         await conn.execute(
             "insert into raw.load_history (source, entity, data_type, table_name, batch_id,"
             " started_at, status, error_message) values"
@@ -175,16 +181,7 @@ async def test_0073_gives_runs_and_loads_recorded_before_the_codes_theirs(
             ("sales:2026-11-20:DDD", "skipped", "stock of 2026-11-20 not loaded"),
             ("sales:2026-11-20:MBB", "success", None),
         ):  # fmt: skip
-            job, _, entity = key.split(":")
-            await conn.execute(
-                "insert into ops.job_runs (run_key, job, entity, business_date, status, error,"
-                " started_at) values ($1, $2, $3, '2026-11-20', $4, $5, now())",
-                key,
-                job,
-                entity,
-                status,
-                error,
-            )
+            await _add_run(conn, key, status, error)
         await conn.execute(
             "insert into raw.load_history (source, entity, data_type, table_name, batch_id,"
             " started_at, status, error_message) values"
